@@ -1,0 +1,54 @@
+"""The domain: immutable entities, value objects, events and structural invariants.
+
+Nothing here imports the rest of contactgraph except :mod:`contactgraph.errors`.
+"""
+
+from contactgraph.domain.account import ACCOUNT_FIELDS, Account, OrgNode
+from contactgraph.domain.case import Case, CasePriority, CaseStatus
+from contactgraph.domain.contact import CONTACT_FIELDS, Contact
+from contactgraph.domain.events import DomainEvent, FieldChange
+from contactgraph.domain.ids import new_id
+from contactgraph.domain.invariants import STRUCTURAL_INVARIANTS, check_structure
+from contactgraph.domain.opportunity import ContactRole, Money, Opportunity, Stage
+from contactgraph.domain.policy import Policy
+from contactgraph.domain.relation import AccountContactRelation
+from contactgraph.domain.text import match_key
+from contactgraph.domain.values import (
+    Address,
+    DecisionRole,
+    Email,
+    PersonName,
+    Phone,
+    Salutation,
+    region_of_country,
+)
+
+__all__ = [
+    "ACCOUNT_FIELDS",
+    "CONTACT_FIELDS",
+    "STRUCTURAL_INVARIANTS",
+    "Account",
+    "AccountContactRelation",
+    "Address",
+    "Case",
+    "CasePriority",
+    "CaseStatus",
+    "Contact",
+    "ContactRole",
+    "DecisionRole",
+    "DomainEvent",
+    "Email",
+    "FieldChange",
+    "Money",
+    "Opportunity",
+    "OrgNode",
+    "PersonName",
+    "Phone",
+    "Policy",
+    "Salutation",
+    "Stage",
+    "check_structure",
+    "match_key",
+    "new_id",
+    "region_of_country",
+]

@@ -1,0 +1,39 @@
+"""Shared test configuration: hypothesis profiles and the real Salesforce fixtures."""
+
+from __future__ import annotations
+
+import os
+from pathlib import Path
+
+import pytest
+from hypothesis import HealthCheck, settings
+
+REPO_ROOT = Path(__file__).resolve().parents[1]
+FIXTURES = (REPO_ROOT.parent / "shared" / "fixtures").resolve()
+"""Real Salesforce sample data, kept beside the repository (never copied into it)."""
+
+settings.register_profile(
+    "ci", max_examples=60, deadline=None, suppress_health_check=[HealthCheck.too_slow]
+)
+settings.register_profile(
+    "dev", max_examples=30, deadline=None, suppress_health_check=[HealthCheck.too_slow]
+)
+settings.register_profile(
+    "thorough", max_examples=500, deadline=None, suppress_health_check=[HealthCheck.too_slow]
+)
+settings.load_profile(os.environ.get("HYPOTHESIS_PROFILE", "ci" if os.environ.get("CI") else "dev"))
+
+
+@pytest.fixture(scope="session")
+def fixtures_dir() -> Path:
+    """``../shared/fixtures``; the tests that read it fail (not skip) when it is missing in CI."""
+    if not FIXTURES.is_dir():
+        if os.environ.get("CI"):
+            pytest.fail(f"the shared fixtures are missing: {FIXTURES}")
+        pytest.skip(f"the shared fixtures are not beside the repository ({FIXTURES})")
+    return FIXTURES
+
+
+@pytest.fixture(scope="session")
+def salesforce_dir(fixtures_dir: Path) -> Path:
+    return fixtures_dir / "salesforce"

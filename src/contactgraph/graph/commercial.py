@@ -1,0 +1,259 @@
+"""Commercial actions: send a contract, start a campaign, follow up an opportunity.
+
+Each checks commercial readiness first and either returns the recipients or
+raises :class:`~contactgraph.errors.PolicyViolationError` naming *every*
+account that is not actionable, and why. Inactive contacts and contacts who
+opted out of email never receive anything; a campaign also needs an address.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Iterator
+
+import attrs
+
+from contactgraph.domain import Account, Contact, DecisionRole, Opportunity
+from contactgraph.errors import PolicyViolationError, Severity, Violation
+from contactgraph.graph import _fetch
+from contactgraph.policies import Action, require
+from contactgraph.repos.protocol import StoreProtocol
+
+__all__ = ["Recipients", "Skipped", "follow_up", "send_contract", "start_campaign"]
+
+Target = str | Account | Contact
+"""What a campaign may aim at: an account or a contact, as an object or an id."""
+
+
+@attrs.frozen(slots=True)
+class Skipped:
+    """A contact the action was aimed at but will not reach.
+
+    Attributes:
+        contact: The contact.
+        reason: Why (``"inactive"``, ``"opted out of email"``, ``"no email address"``).
+    """
+
+    contact: Contact
+    reason: str
+
+
+@attrs.frozen
+class Recipients:
+    """Who an action reaches: iterate it for the contacts.
+
+    Attributes:
+        action: The action.
+        contacts: The recipients, by account name then contact name, each once.
+        accounts: The accounts they belong to, by name.
+        skipped: Contacts aimed at who will not be reached, with the reason.
+    """
+
+    action: Action
+    contacts: tuple[Contact, ...]
+    accounts: tuple[Account, ...] = ()
+    skipped: tuple[Skipped, ...] = ()
+
+    def __iter__(self) -> Iterator[Contact]:
+        return iter(self.contacts)
+
+    def __len__(self) -> int:
+        return len(self.contacts)
+
+    def __contains__(self, item: object) -> bool:
+        key = item.id if isinstance(item, Contact) else item
+        return any(c.id == key for c in self.contacts)
+
+    @property
+    def emails(self) -> list[str]:
+        """The recipients' addresses (those who have one)."""
+        return [c.email.address for c in self.contacts if c.email is not None]
+
+
+def why_not(contact: Contact, action: Action) -> str | None:
+    """Why ``contact`` cannot receive ``action``, or ``None`` when it can."""
+    if not contact.active:
+        return "inactive"
+    if contact.email_opt_out:
+        return "opted out of email"
+    if action is Action.CAMPAIGN and contact.email is None:
+        return "no email address"
+    return None
+
+
+def _violation(code: str, message: str, account: Account) -> Violation:
+    return Violation(code, message, "contacts", account.id, Severity.ERROR, "commercial_readiness")
+
+
+def _account_reasons(account: Account, action: Action) -> list[Violation]:
+    """The readiness policy's reasons, plus "every active contact opted out"."""
+    try:
+        require(account, action)
+    except PolicyViolationError as exc:
+        return list(exc.errors)
+    if not any(why_not(c, action) is None for c in account.contacts.values()):
+        return [
+            _violation(
+                "readiness.no_consenting_contact",
+                f"every active contact of {account.name} opted out: {action} reaches nobody",
+                account,
+            )
+        ]
+    return []
+
+
+def _refuse(action: Action, violations: list[Violation], what: str) -> PolicyViolationError:
+    accounts = {v.entity_id for v in violations if v.code != "campaign.unknown_target"}
+    unknown = sum(1 for v in violations if v.code == "campaign.unknown_target")
+    parts = [f"{len(accounts)} account(s) not actionable"] if accounts else []
+    parts += [f"{unknown} unknown target(s)"] if unknown else []
+    return PolicyViolationError(violations, f"{action} refused for {what}: " + ", ".join(parts))
+
+
+def _opportunity_action(
+    store: StoreProtocol, opportunity: Opportunity | str, action: Action
+) -> Recipients:
+    opp = store.opportunities.get(opportunity) if isinstance(opportunity, str) else opportunity
+    account = store.accounts.get(opp.account_id)
+    violations = _account_reasons(account, action)
+    contacts = {cid: account.contacts[cid] for cid in opp.contact_ids if cid in account.contacts}
+    contacts.update(_fetch.contacts_by_id(store, [i for i in opp.contact_ids if i not in contacts]))
+    order = {r: i for i, r in enumerate(DecisionRole)}
+    if contacts:
+        roles = sorted(
+            (r for r in opp.contact_roles if r.contact_id in contacts),
+            key=lambda r: (
+                not r.is_primary,
+                order.get(r.role, len(order)) if r.role else len(order),
+                contacts[r.contact_id].name.sort_key,
+            ),
+        )
+        candidates = [contacts[r.contact_id] for r in roles]
+    else:
+        candidates = account.sorted_contacts()
+    chosen = [c for c in candidates if why_not(c, action) is None]
+    skipped = tuple(
+        Skipped(c, reason) for c in candidates if (reason := why_not(c, action)) is not None
+    )
+    if not violations and not chosen:
+        violations.append(
+            _violation(
+                "opportunity.no_reachable_contact",
+                f"no contact with a role on {opp.name} can receive it: "
+                + "; ".join(f"{s.contact.full_name} ({s.reason})" for s in skipped)
+                + "; add an active contact role",
+                account,
+            )
+        )
+    if violations:
+        raise _refuse(action, violations, f"opportunity {opp.name} ({opp.id})")
+    return Recipients(action, tuple(chosen), (account,), skipped)
+
+
+def send_contract(store: StoreProtocol, opportunity: Opportunity | str) -> Recipients:
+    """Who a contract for ``opportunity`` goes to.
+
+    The contacts with a role on the opportunity (primary first) who are
+    active and have not opted out; when the opportunity has no contact role,
+    the account's active, consenting contacts.
+
+    Raises:
+        PolicyViolationError: the account is not actionable, or nobody on
+            the opportunity can receive it; with every reason.
+    """
+    return _opportunity_action(store, opportunity, Action.SEND_CONTRACT)
+
+
+def follow_up(store: StoreProtocol, opportunity: Opportunity | str) -> Recipients:
+    """Who to follow ``opportunity`` up with; same rules as :func:`send_contract`."""
+    return _opportunity_action(store, opportunity, Action.OPPORTUNITY_FOLLOW_UP)
+
+
+def start_campaign(store: StoreProtocol, targets: Iterable[Target]) -> Recipients:
+    """The recipients of an email campaign aimed at accounts and contacts.
+
+    ``targets`` mixes accounts and contacts, as objects or ids. An account
+    reaches every contact of it who can receive email; a contact reaches
+    itself if it can. Contacts are read again from the store, so a copy
+    deactivated since is not reached. Costs a bounded number of calls.
+
+    Raises:
+        PolicyViolationError: listing every account that is not actionable
+            (no active contact, nobody who can receive email, or none of
+            the contacts aimed at reachable) and every unknown id.
+    """
+    action = Action.CAMPAIGN
+    whole: list[str] = []
+    people: list[str] = []
+    unresolved: list[str] = []
+    for target in targets:
+        if isinstance(target, Account):
+            whole.append(target.id)
+        elif isinstance(target, Contact):
+            people.append(target.id)
+        elif isinstance(target, str):
+            unresolved.append(target)
+        else:
+            raise TypeError(
+                f"a campaign target is an Account, a Contact or an id, not {type(target).__name__}"
+            )
+    if not (whole or people or unresolved):
+        raise PolicyViolationError(
+            [Violation("campaign.no_target", "a campaign needs at least one account or contact")],
+            "campaign refused",
+        )
+    found = _fetch.accounts_by_id(store, [*whole, *unresolved])
+    missing_accounts = [i for i in whole if i not in found]
+    people += [i for i in unresolved if i not in found]
+    whole += [i for i in unresolved if i in found]
+    contacts = _fetch.contacts_by_id(store, people)
+    owners = {c.account_id for c in contacts.values()} - set(found)
+    found.update(_fetch.accounts_by_id(store, owners))
+
+    violations: list[Violation] = [
+        Violation(
+            "campaign.unknown_target",
+            f"no account or contact has the id {key!r}",
+            None,
+            key,
+            Severity.ERROR,
+            "commercial_readiness",
+        )
+        for key in dict.fromkeys([*missing_accounts, *(i for i in people if i not in contacts)])
+    ]
+    chosen: dict[str, dict[str, Contact]] = {}
+    skipped: list[Skipped] = []
+    for account_id in dict.fromkeys(whole):
+        account = found[account_id]
+        reasons = _account_reasons(account, action)
+        violations.extend(reasons)
+        if not reasons:
+            picked = chosen.setdefault(account_id, {})
+            for contact in account.contacts.values():
+                if why_not(contact, action) is None:
+                    picked[contact.id] = contact
+    aimed: dict[str, list[Contact]] = {}
+    for contact in contacts.values():
+        if contact.account_id not in chosen or contact.id not in chosen[contact.account_id]:
+            aimed.setdefault(contact.account_id, []).append(contact)
+    for account_id, group in aimed.items():
+        account = found[account_id]
+        reachable = [c for c in group if why_not(c, action) is None]
+        missed = [Skipped(c, r) for c in group if (r := why_not(c, action)) is not None]
+        skipped.extend(missed)
+        if reachable:
+            picked = chosen.setdefault(account_id, {})
+            picked.update((c.id, c) for c in reachable)
+        elif account_id not in chosen:
+            violations.append(
+                _violation(
+                    "campaign.no_reachable_target",
+                    f"none of the contacts aimed at in {account.name} can receive email: "
+                    + "; ".join(f"{s.contact.full_name} ({s.reason})" for s in missed),
+                    account,
+                )
+            )
+    if violations:
+        raise _refuse(action, violations, "campaign")
+    accounts = sorted((found[i] for i in chosen), key=lambda a: (a.name.casefold(), a.id))
+    recipients = tuple(c for a in accounts for c in a.sorted_contacts(chosen[a.id].values()))
+    return Recipients(action, recipients, tuple(accounts), tuple(skipped))

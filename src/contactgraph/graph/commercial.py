@@ -84,8 +84,11 @@ def _violation(code: str, message: str, account: Account) -> Violation:
     return Violation(code, message, "contacts", account.id, Severity.ERROR, "commercial_readiness")
 
 
-def _account_reasons(account: Account, action: Action) -> list[Violation]:
-    """The readiness policy's reasons, plus "every active contact opted out"."""
+def account_reasons(account: Account, action: Action) -> list[Violation]:
+    """Why ``action`` cannot reach anyone at ``account`` (empty when it can).
+
+    The readiness policy's reasons, plus "every active contact opted out".
+    """
     try:
         require(account, action)
     except PolicyViolationError as exc:
@@ -114,7 +117,7 @@ def _opportunity_action(
 ) -> Recipients:
     opp = store.opportunities.get(opportunity) if isinstance(opportunity, str) else opportunity
     account = store.accounts.get(opp.account_id)
-    violations = _account_reasons(account, action)
+    violations = account_reasons(account, action)
     contacts = {cid: account.contacts[cid] for cid in opp.contact_ids if cid in account.contacts}
     contacts.update(_fetch.contacts_by_id(store, [i for i in opp.contact_ids if i not in contacts]))
     order = {r: i for i, r in enumerate(DecisionRole)}
@@ -224,7 +227,7 @@ def start_campaign(store: StoreProtocol, targets: Iterable[Target]) -> Recipient
     skipped: list[Skipped] = []
     for account_id in dict.fromkeys(whole):
         account = found[account_id]
-        reasons = _account_reasons(account, action)
+        reasons = account_reasons(account, action)
         violations.extend(reasons)
         if not reasons:
             picked = chosen.setdefault(account_id, {})

@@ -12,9 +12,10 @@ from datetime import UTC, date, datetime
 import attrs
 
 from contactgraph.domain import Account, AccountContactRelation, Contact
-from contactgraph.errors import Violation
+from contactgraph.errors import Severity, Violation
 from contactgraph.graph import _fetch
-from contactgraph.policies import PolicySet
+from contactgraph.graph.commercial import account_reasons
+from contactgraph.policies import Action, PolicySet
 from contactgraph.policies import default as default_policies
 from contactgraph.repos.protocol import StoreProtocol
 
@@ -84,6 +85,11 @@ class MoveResult:
     @property
     def old_account_left_without_active_contact(self) -> bool:
         return not any(c.active for c in self.from_account.contacts.values())
+
+    @property
+    def old_account_actionable(self) -> bool:
+        """Whether some commercial action can still reach someone at the old account."""
+        return any(not account_reasons(self.from_account, action) for action in Action)
 
     def __str__(self) -> str:
         head = (
@@ -164,7 +170,12 @@ def move_contact(
         case_ids = tuple(k.id for k in store.cases.list(contact_id=contact_id))
 
     policy_set = rules if rules is not None else default_policies()
-    violations = tuple(policy_set.check(from_saved)) + tuple(policy_set.check(to_saved))
+    found = [*policy_set.check(from_saved), *policy_set.check(to_saved)]
+    for action in Action:  # is the old account still actionable?
+        found.extend(
+            attrs.evolve(v, severity=Severity.WARNING) for v in account_reasons(from_saved, action)
+        )
+    violations = tuple({(v.code, v.entity_id, v.message): v for v in found}.values())
     links = tuple(
         CutLink(cid, manager_id if cid == contact_id and manager_id else contact_id) for cid in cut
     )

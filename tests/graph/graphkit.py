@@ -9,6 +9,7 @@ from pathlib import Path
 from typing import Any
 
 import attrs
+import pytest
 
 import contactgraph as cg
 from contactgraph.repos.protocol import StoreProtocol
@@ -23,6 +24,10 @@ def open_test_store(kind: str, tmp_path: Path) -> Any:
         return FakeStore()
     if kind == "memory":
         return cg.open_store()
+    import importlib.util
+
+    if importlib.util.find_spec("contactgraph.repos.sql") is None:  # until the SQL backend lands
+        pytest.skip("the SQL backend is not there yet")
     return cg.open_store(f"sqlite:///{tmp_path}/crm.db")
 
 

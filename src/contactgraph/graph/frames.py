@@ -457,7 +457,7 @@ def contacts_from_frame(
             fields["extra"] = extra
         external = _prefixed(row, EXTERNAL)
         if external is not None:
-            fields["external_ids"] = external
+            fields["external_ids"] = {k: _number_as_text(v) for k, v in external.items()}
         owner = row.get("Account ID")
         if owner is not None and str(owner) != account.id:
             errors.append(
@@ -539,10 +539,12 @@ def accounts_from_frame(frame: Any, existing: Iterable[Account] = ()) -> list[Ac
             present, address = _address(row, prefix)
             if present:
                 fields[field] = address
-        for prefix, field in ((CUSTOM, "extra"), (EXTERNAL, "external_ids")):
-            found = _prefixed(row, prefix)
-            if found is not None:
-                fields[field] = found
+        extra = _prefixed(row, CUSTOM)
+        if extra is not None:
+            fields["extra"] = extra
+        external = _prefixed(row, EXTERNAL)
+        if external is not None:
+            fields["external_ids"] = {k: _number_as_text(v) for k, v in external.items()}
         account_id = row.get("Account ID")
         account_id = None if account_id is None else str(account_id)
         try:

@@ -1,0 +1,529 @@
+"""Salesforce fields and ours: one mapping, shared by sObject Tree JSON and Data Loader CSV.
+
+Salesforce API names are matched without regard to case (``lastName``,
+``LASTNAME`` and ``LastName`` are one field). Fields we do not model are kept
+in ``extra`` under the name the source used. A few fields of ours that
+Salesforce lacks travel as custom fields with a ``ContactGraph_`` prefix, so an
+export can be read back without loss:
+
+========================================  =========================================
+``ContactGraph_Id__c``                    our id (a Salesforce ``Id`` goes to
+                                          ``external_ids["salesforce"]``)
+``ContactGraph_External_Ids__c``          other external ids, as a JSON object
+``ContactGraph_Phone_Region__c``          Account ``phone_region``
+``ContactGraph_Decision_Role__c``         Contact ``decision_role``
+``ContactGraph_Active__c``                Contact ``active``
+``ContactGraph_Alternate_Emails__c``      Contact ``alternate_emails`` (``;``-separated)
+``ContactGraph_Alternate_Phones__c``      Contact ``alternate_phones`` (``;``-separated)
+``ContactGraph_Title__c``                 AccountContactRelation ``title``
+========================================  =========================================
+"""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Callable, Iterable, Mapping
+from datetime import date
+from decimal import Decimal
+from typing import Any
+
+import attrs
+
+from contactgraph.domain import (
+    Account,
+    AccountContactRelation,
+    Address,
+    Case,
+    Contact,
+    ContactRole,
+    Opportunity,
+)
+
+__all__ = [
+    "ID_FIELD",
+    "OUR_EXTERNAL_IDS_FIELD",
+    "OUR_ID_FIELD",
+    "SOBJECTS",
+    "FieldSpec",
+    "Mapped",
+    "SObjectSpec",
+    "map_record",
+    "sobject_of",
+]
+
+ID_FIELD = "Id"
+OUR_ID_FIELD = "ContactGraph_Id__c"
+OUR_EXTERNAL_IDS_FIELD = "ContactGraph_External_Ids__c"
+
+TEXT = "text"
+BOOL = "bool"
+LIST = "list"
+REF = "ref"
+
+
+@attrs.frozen
+class FieldSpec:
+    """One Salesforce field and where it lands.
+
+    Attributes:
+        api: The Salesforce API name, as exported (``MailingStreet``).
+        target: Our field (``mailing_address.street`` for an address part;
+            the referenced sObject's link name for a reference).
+        kind: ``text`` (also numbers and dates, parsed by the domain),
+            ``bool``, ``list`` (``;``-separated) or ``ref``.
+        ref: For a reference, the sObject types it may point to.
+    """
+
+    api: str
+    target: str
+    kind: str = TEXT
+    ref: tuple[str, ...] = ()
+
+
+@attrs.frozen
+class SObjectSpec:
+    """The fields of one sObject type we model."""
+
+    name: str
+    fields: tuple[FieldSpec, ...]
+    by_key: Mapping[str, FieldSpec] = attrs.field(init=False)
+
+    def __attrs_post_init__(self) -> None:
+        object.__setattr__(self, "by_key", {f.api.casefold(): f for f in self.fields})
+
+    def field(self, name: str) -> FieldSpec | None:
+        return self.by_key.get(name.casefold())
+
+    @property
+    def references(self) -> tuple[FieldSpec, ...]:
+        return tuple(f for f in self.fields if f.kind == REF)
+
+
+def _address(prefix: str, target: str) -> tuple[FieldSpec, ...]:
+    parts = (
+        ("Street", "street"),
+        ("City", "city"),
+        ("State", "state"),
+        ("PostalCode", "postal_code"),
+        ("Country", "country"),
+    )
+    return tuple(FieldSpec(f"{prefix}{api}", f"{target}.{part}") for api, part in parts)
+
+
+ACCOUNT = SObjectSpec(
+    "Account",
+    (
+        FieldSpec("Name", "name"),
+        FieldSpec("Type", "type"),
+        FieldSpec("Industry", "industry"),
+        FieldSpec("Website", "website"),
+        FieldSpec("Phone", "phone"),
+        FieldSpec("ParentId", "parent_id", REF, ("Account",)),
+        FieldSpec("Description", "description"),
+        FieldSpec("AnnualRevenue", "annual_revenue"),
+        FieldSpec("NumberOfEmployees", "number_of_employees"),
+        *_address("Billing", "billing_address"),
+        *_address("Shipping", "shipping_address"),
+        FieldSpec("ContactGraph_Phone_Region__c", "phone_region"),
+    ),
+)
+CONTACT = SObjectSpec(
+    "Contact",
+    (
+        FieldSpec("AccountId", "account_id", REF, ("Account",)),
+        FieldSpec("Salutation", "salutation"),
+        FieldSpec("FirstName", "first_name"),
+        FieldSpec("MiddleName", "middle_name"),
+        FieldSpec("LastName", "last_name"),
+        FieldSpec("Suffix", "suffix"),
+        FieldSpec("Email", "email"),
+        FieldSpec("Phone", "phone"),
+        FieldSpec("MobilePhone", "mobile"),
+        FieldSpec("Title", "title"),
+        FieldSpec("Department", "department"),
+        *_address("Mailing", "mailing_address"),
+        FieldSpec("ReportsToId", "reports_to", REF, ("Contact",)),
+        FieldSpec("Description", "description"),
+        FieldSpec("Birthdate", "birthdate"),
+        FieldSpec("LeadSource", "lead_source"),
+        FieldSpec("HasOptedOutOfEmail", "email_opt_out", BOOL),
+        FieldSpec("DoNotCall", "do_not_call", BOOL),
+        FieldSpec("ContactGraph_Decision_Role__c", "decision_role"),
+        FieldSpec("ContactGraph_Active__c", "active", BOOL),
+        FieldSpec("ContactGraph_Alternate_Emails__c", "alternate_emails", LIST),
+        FieldSpec("ContactGraph_Alternate_Phones__c", "alternate_phones", LIST),
+    ),
+)
+OPPORTUNITY = SObjectSpec(
+    "Opportunity",
+    (
+        FieldSpec("AccountId", "account_id", REF, ("Account",)),
+        FieldSpec("Name", "name"),
+        FieldSpec("StageName", "stage"),
+        FieldSpec("CloseDate", "close_date"),
+        FieldSpec("Amount", "amount"),
+        FieldSpec("CurrencyIsoCode", "currency"),
+        FieldSpec("Description", "description"),
+    ),
+)
+CONTACT_ROLE = SObjectSpec(
+    "OpportunityContactRole",
+    (
+        FieldSpec("OpportunityId", "opportunity_id", REF, ("Opportunity",)),
+        FieldSpec("ContactId", "contact_id", REF, ("Contact",)),
+        FieldSpec("Role", "role"),
+        FieldSpec("IsPrimary", "is_primary", BOOL),
+    ),
+)
+CASE = SObjectSpec(
+    "Case",
+    (
+        FieldSpec("AccountId", "account_id", REF, ("Account",)),
+        FieldSpec("ContactId", "contact_id", REF, ("Contact",)),
+        FieldSpec("Subject", "subject"),
+        FieldSpec("Status", "status"),
+        FieldSpec("Priority", "priority"),
+        FieldSpec("Origin", "origin"),
+        FieldSpec("Type", "type"),
+        FieldSpec("Reason", "reason"),
+        FieldSpec("Description", "description"),
+    ),
+)
+RELATION = SObjectSpec(
+    "AccountContactRelation",
+    (
+        FieldSpec("AccountId", "account_id", REF, ("Account",)),
+        FieldSpec("ContactId", "contact_id", REF, ("Contact",)),
+        FieldSpec("Roles", "roles", LIST),
+        FieldSpec("IsActive", "is_active", BOOL),
+        FieldSpec("StartDate", "start_date"),
+        FieldSpec("EndDate", "end_date"),
+        FieldSpec("ContactGraph_Title__c", "title"),
+    ),
+)
+
+SOBJECTS: Mapping[str, SObjectSpec] = {
+    s.name: s for s in (ACCOUNT, CONTACT, OPPORTUNITY, CONTACT_ROLE, CASE, RELATION)
+}
+"""Every sObject type we model, in the order an import writes them."""
+
+_SOBJECT_KEYS = {name.casefold(): name for name in SOBJECTS}
+
+CHILD_LINKS: Mapping[tuple[str, str], str] = {
+    ("Account", "Contact"): "AccountId",
+    ("Account", "Opportunity"): "AccountId",
+    ("Account", "Case"): "AccountId",
+    ("Account", "AccountContactRelation"): "AccountId",
+    ("Account", "Account"): "ParentId",
+    ("Contact", "Case"): "ContactId",
+    ("Contact", "AccountContactRelation"): "ContactId",
+    ("Contact", "OpportunityContactRole"): "ContactId",
+    ("Contact", "Contact"): "ReportsToId",
+    ("Opportunity", "OpportunityContactRole"): "OpportunityId",
+}
+"""The field a nested child record's parent sets (``Contacts`` under an Account set ``AccountId``)."""
+
+
+def sobject_of(name: str) -> str | None:
+    """Our canonical sObject name for ``name`` in any letter case, or ``None`` if we do not model it."""
+    return _SOBJECT_KEYS.get(name.casefold())
+
+
+# ----------------------------------------------------------------- reading
+
+
+@attrs.define
+class Mapped:
+    """A source record sorted into what we model, its references and what we keep aside.
+
+    Attributes:
+        values: Our field -> the source value (address parts grouped in a dict).
+        refs: API name of a reference field -> the raw value (``@AccountRef1``, an Id).
+        salesforce_id: The record's Salesforce ``Id``, if given.
+        our_id: Our id (``ContactGraph_Id__c``), if given.
+        external_ids: Other external ids (``ContactGraph_External_Ids__c``).
+        extra: Unmodelled fields with a value.
+        extra_fields: Every unmodelled field present (with or without a value).
+        problems: ``(field, reason)`` pairs found while mapping.
+        notes: ``(field, remark)`` pairs worth a warning.
+    """
+
+    values: dict[str, Any] = attrs.field(factory=dict)
+    refs: dict[str, str] = attrs.field(factory=dict)
+    salesforce_id: str | None = None
+    our_id: str | None = None
+    external_ids: dict[str, str] = attrs.field(factory=dict)
+    extra: dict[str, Any] = attrs.field(factory=dict)
+    extra_fields: set[str] = attrs.field(factory=set)
+    problems: list[tuple[str, str]] = attrs.field(factory=list)
+    notes: list[tuple[str, str]] = attrs.field(factory=list)
+
+
+_TRUE = frozenset({"true", "1", "yes", "y", "t", "x", "on"})
+_FALSE = frozenset({"false", "0", "no", "n", "f", "off"})
+
+
+def _blank(value: Any) -> bool:
+    return value is None or (isinstance(value, str) and not value.strip())
+
+
+def _as_text(value: Any) -> Any:
+    if isinstance(value, bool):
+        return "true" if value else "false"
+    if isinstance(value, int | float | Decimal):
+        return value
+    return value
+
+
+def map_record(spec: SObjectSpec, fields: Mapping[str, Any]) -> Mapped:
+    """Sort a source record's fields (any letter case) into a :class:`Mapped`.
+
+    Values are not validated here (the domain does that) except booleans and
+    the id fields; nested child records must have been removed by the caller.
+    """
+    out = Mapped()
+    for key, value in fields.items():
+        folded = key.casefold()
+        if folded == "id":
+            if not _blank(value):
+                out.salesforce_id = str(value).strip()
+            continue
+        if folded == OUR_ID_FIELD.casefold():
+            if not _blank(value):
+                out.our_id = str(value).strip()
+            continue
+        if folded == OUR_EXTERNAL_IDS_FIELD.casefold():
+            if not _blank(value):
+                _external_ids(value, out)
+            continue
+        fs = spec.field(key)
+        if fs is None:
+            out.extra_fields.add(key)
+            if _blank(value):
+                continue
+            if isinstance(value, dict | list):
+                out.extra[key] = json.dumps(value, ensure_ascii=False)
+                out.notes.append((key, "a structured value was kept as JSON text"))
+            else:
+                out.extra[key] = value
+            continue
+        if fs.kind == REF:
+            if not _blank(value):
+                out.refs[fs.api] = str(value).strip()
+            else:
+                out.refs.setdefault(fs.api, "")
+            continue
+        if _blank(value):
+            parsed: Any = None
+        elif fs.kind == BOOL:
+            parsed = _bool(value)
+            if parsed is None:
+                out.problems.append((fs.api, f"must be true or false, got {value!r}"))
+                continue
+        elif fs.kind == LIST:
+            parsed = [p.strip() for p in str(value).split(";") if p.strip()]
+        else:
+            parsed = _as_text(value)
+        if "." in fs.target:
+            group, part = fs.target.split(".", 1)
+            out.values.setdefault(group, {})[part] = parsed
+        else:
+            out.values[fs.target] = parsed
+    return out
+
+
+def _bool(value: Any) -> bool | None:
+    if isinstance(value, bool):
+        return value
+    text = str(value).strip().casefold()
+    if text in _TRUE:
+        return True
+    if text in _FALSE:
+        return False
+    return None
+
+
+def _external_ids(value: Any, out: Mapped) -> None:
+    data = value
+    if isinstance(value, str):
+        try:
+            data = json.loads(value)
+        except ValueError:
+            out.problems.append((OUR_EXTERNAL_IDS_FIELD, "must be a JSON object of text values"))
+            return
+    if not isinstance(data, dict) or not all(
+        isinstance(k, str) and isinstance(v, str) for k, v in data.items()
+    ):
+        out.problems.append((OUR_EXTERNAL_IDS_FIELD, "must be a JSON object of text values"))
+        return
+    out.external_ids.update(data)
+
+
+# ----------------------------------------------------------------- writing
+
+RefOf = Callable[[str, str | None], str]
+"""``ref_of(sobject, our_id)``: what a reference column holds for that record ("" for none)."""
+
+
+def _s(value: Any) -> Any:
+    if value is None:
+        return None
+    if isinstance(value, Decimal | date):
+        return str(value) if isinstance(value, Decimal) else value.isoformat()
+    return value
+
+
+def _addr(prefix: str, address: Address | None) -> dict[str, Any]:
+    a = address
+    return {
+        f"{prefix}Street": a.street if a else None,
+        f"{prefix}City": a.city if a else None,
+        f"{prefix}State": a.state if a else None,
+        f"{prefix}PostalCode": a.postal_code if a else None,
+        f"{prefix}Country": a.country if a else None,
+    }
+
+
+def _ids(obj: Any) -> dict[str, Any]:
+    others = {k: v for k, v in obj.external_ids.items() if k != "salesforce"}
+    return {
+        ID_FIELD: obj.external_ids.get("salesforce"),
+        OUR_ID_FIELD: obj.id,
+        OUR_EXTERNAL_IDS_FIELD: json.dumps(others, ensure_ascii=False, sort_keys=True)
+        if others
+        else None,
+    }
+
+
+def account_fields(account: Account, ref_of: RefOf) -> dict[str, Any]:
+    """An account as Salesforce fields (custom fields from ``extra`` last)."""
+    return {
+        **_ids(account),
+        "Name": account.name,
+        "Type": account.type,
+        "Industry": account.industry,
+        "Website": account.website,
+        "Phone": account.phone.e164 if account.phone else None,
+        "ParentId": ref_of("Account", account.parent_id) or None,
+        "Description": account.description,
+        "AnnualRevenue": _s(account.annual_revenue),
+        "NumberOfEmployees": account.number_of_employees,
+        **_addr("Billing", account.billing_address),
+        **_addr("Shipping", account.shipping_address),
+        "ContactGraph_Phone_Region__c": account.phone_region,
+        **dict(account.extra),
+    }
+
+
+def contact_fields(contact: Contact, ref_of: RefOf) -> dict[str, Any]:
+    """A contact as Salesforce fields."""
+    name = contact.name
+    return {
+        **_ids(contact),
+        "AccountId": ref_of("Account", contact.account_id),
+        "Salutation": name.salutation.value if name.salutation else None,
+        "FirstName": name.first,
+        "MiddleName": name.middle,
+        "LastName": name.last,
+        "Suffix": name.suffix,
+        "Email": contact.email.address if contact.email else None,
+        "Phone": contact.phone.e164 if contact.phone else None,
+        "MobilePhone": contact.mobile.e164 if contact.mobile else None,
+        "Title": contact.title,
+        "Department": contact.department,
+        **_addr("Mailing", contact.mailing_address),
+        "ReportsToId": ref_of("Contact", contact.reports_to) or None,
+        "Description": contact.description,
+        "Birthdate": _s(contact.birthdate),
+        "LeadSource": contact.lead_source,
+        "HasOptedOutOfEmail": contact.email_opt_out,
+        "DoNotCall": contact.do_not_call,
+        "ContactGraph_Decision_Role__c": contact.decision_role.value
+        if contact.decision_role
+        else None,
+        "ContactGraph_Active__c": contact.active,
+        "ContactGraph_Alternate_Emails__c": ";".join(e.address for e in contact.alternate_emails)
+        or None,
+        "ContactGraph_Alternate_Phones__c": ";".join(p.e164 for p in contact.alternate_phones)
+        or None,
+        **dict(contact.extra),
+    }
+
+
+def opportunity_fields(opp: Opportunity, ref_of: RefOf) -> dict[str, Any]:
+    """An opportunity as Salesforce fields (its contact roles are separate records)."""
+    return {
+        **_ids(opp),
+        "AccountId": ref_of("Account", opp.account_id),
+        "Name": opp.name,
+        "StageName": opp.stage.value,
+        "CloseDate": _s(opp.close_date),
+        "Amount": _s(opp.amount.amount) if opp.amount else None,
+        "CurrencyIsoCode": opp.amount.currency if opp.amount else None,
+        "Description": opp.description,
+        **dict(opp.extra),
+    }
+
+
+def contact_role_fields(opp: Opportunity, role: ContactRole, ref_of: RefOf) -> dict[str, Any]:
+    """One OpportunityContactRole record."""
+    return {
+        "OpportunityId": ref_of("Opportunity", opp.id),
+        "ContactId": ref_of("Contact", role.contact_id),
+        "Role": role.role.value if role.role else None,
+        "IsPrimary": role.is_primary,
+    }
+
+
+def case_fields(case: Case, ref_of: RefOf) -> dict[str, Any]:
+    """A case as Salesforce fields."""
+    return {
+        **_ids(case),
+        "AccountId": ref_of("Account", case.account_id),
+        "ContactId": ref_of("Contact", case.contact_id) or None,
+        "Subject": case.subject,
+        "Status": case.status.value,
+        "Priority": case.priority.value,
+        "Origin": case.origin,
+        "Type": case.type,
+        "Reason": case.reason,
+        "Description": case.description,
+        **dict(case.extra),
+    }
+
+
+def relation_fields(rel: AccountContactRelation, ref_of: RefOf) -> dict[str, Any]:
+    """An AccountContactRelation record."""
+    return {
+        OUR_ID_FIELD: rel.id,
+        "AccountId": ref_of("Account", rel.account_id),
+        "ContactId": ref_of("Contact", rel.contact_id),
+        "Roles": ";".join(r.value for r in rel.roles) or None,
+        "IsActive": rel.is_active,
+        "StartDate": _s(rel.start_date),
+        "EndDate": _s(rel.end_date),
+        "ContactGraph_Title__c": rel.title,
+    }
+
+
+def standard_columns(sobject: str) -> list[str]:
+    """The columns an export writes for ``sobject`` before its custom fields."""
+    spec = SOBJECTS[sobject]
+    head = [] if sobject == "OpportunityContactRole" else [ID_FIELD, OUR_ID_FIELD]
+    if sobject == "AccountContactRelation":
+        head = [OUR_ID_FIELD]
+    cols = [*head, *(f.api for f in spec.fields)]
+    if sobject not in ("OpportunityContactRole", "AccountContactRelation"):
+        cols.insert(2, OUR_EXTERNAL_IDS_FIELD)
+    return cols
+
+
+def union_columns(base: list[str], extra_keys: Iterable[str]) -> list[str]:
+    """``base`` then the custom fields in first-seen order, without repeats (any case)."""
+    seen = {c.casefold() for c in base}
+    out = list(base)
+    for key in extra_keys:
+        if key.casefold() not in seen:
+            seen.add(key.casefold())
+            out.append(key)
+    return out

@@ -40,6 +40,8 @@ from contactgraph.errors import (
     StoreUnavailableError,
     Violation,
 )
+from contactgraph.repos.open import open_store
+from contactgraph.repos.store import Store
 
 __version__ = "0.1.0"
 
@@ -70,9 +72,11 @@ __all__ = [
     "SchemaVersionError",
     "Severity",
     "Stage",
+    "Store",
     "StoreConfigurationError",
     "StoreUnavailableError",
     "Violation",
     "__version__",
+    "open_store",
     "policies",
 ]

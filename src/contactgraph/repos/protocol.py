@@ -215,17 +215,30 @@ class RelationRepository(Protocol):
 class StoreProtocol(Protocol):
     """What applications hold: repositories, one transaction, event subscribers."""
 
-    tenant: str
-    accounts: AccountRepository
-    opportunities: OpportunityRepository
-    cases: CaseRepository
-    relations: RelationRepository
+    @property
+    def tenant(self) -> str:
+        """The tenant every read and write is confined to."""
+        ...
+
+    @property
+    def accounts(self) -> AccountRepository: ...
+
+    @property
+    def opportunities(self) -> OpportunityRepository: ...
+
+    @property
+    def cases(self) -> CaseRepository: ...
+
+    @property
+    def relations(self) -> RelationRepository: ...
 
     def transaction(self) -> AbstractContextManager[None]:
-        """Group writes into one atomic unit; nested blocks join the outer one.
+        """Group writes into one atomic unit; nested blocks are savepoints of the outer one.
 
-        An exception inside rolls every write of the outermost block back;
-        events are published to subscribers only after it commits.
+        An exception leaving a nested block undoes that block's writes (the
+        outer block may catch it and go on); an exception leaving the
+        outermost block rolls every write back. Events are published to
+        subscribers only after the outermost block commits.
         """
         ...
 

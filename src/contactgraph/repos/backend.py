@@ -1,0 +1,184 @@
+"""What a backend implements for the :class:`~contactgraph.repos.store.Store`.
+
+The Store owns the rules every backend shares (transactions and savepoints,
+events, referential integrity across aggregates, argument checks); a backend
+only stores and finds. A third-party backend implements :class:`Backend` and
+its :class:`Session`, wraps itself in ``Store(backend)``, and proves itself by
+subclassing :class:`contactgraph.testing.contract.StoreContract`.
+
+Rules for storage objects (they see one tenant, inside one session):
+
+* ``insert`` stores a new aggregate as version 1; an id that exists (the
+  aggregate's, or a contact id anywhere in the tenant) raises
+  :class:`~contactgraph.errors.PolicyViolationError` with code ``id.duplicate``.
+* ``update`` writes ``aggregate`` as ``aggregate.version + 1`` if the stored
+  version is ``aggregate.version``, else raises
+  :class:`~contactgraph.errors.ConcurrencyError` (``actual=None`` when it is
+  gone). Accounts write only the contacts in ``touched_contact_ids()``.
+* ``load`` returns the stored copy (no pending events) or ``None``.
+* Lists are sorted as :mod:`contactgraph.repos.protocol` documents.
+* A failed write may leave partial changes: the Store wraps every write in a
+  savepoint and rolls it back.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Collection, Iterable
+from typing import Protocol
+
+from contactgraph.domain import Account, AccountContactRelation, Case, Contact, Opportunity
+from contactgraph.repos.keys import ContactQuery
+from contactgraph.repos.protocol import AccountOrder
+
+__all__ = [
+    "AccountStorage",
+    "Backend",
+    "CaseStorage",
+    "OpportunityStorage",
+    "RelationStorage",
+    "Savepoint",
+    "Session",
+]
+
+
+class AccountStorage(Protocol):
+    def insert(self, account: Account) -> None: ...
+    def load(self, account_id: str) -> Account | None: ...
+    def load_many(self, account_ids: Collection[str]) -> list[Account]:
+        """The accounts that exist among ``account_ids``, in no particular order."""
+        ...
+
+    def update(self, account: Account) -> None: ...
+    def delete(self, account_id: str) -> list[str] | None:
+        """Delete an account and its contacts; the removed contact ids, ``None`` if missing."""
+        ...
+
+    def exists(self, account_id: str) -> bool: ...
+    def owner_of(self, contact_id: str) -> str | None:
+        """The id of the account that owns ``contact_id``, if any."""
+        ...
+
+    def owners_of(self, contact_ids: Collection[str]) -> dict[str, str]:
+        """Contact id to owning account id, for the contacts that exist."""
+        ...
+
+    def load_contacts(self, contact_ids: Collection[str]) -> list[Contact]: ...
+    def find_contacts(self, query: ContactQuery) -> list[Contact]:
+        """Contacts meeting ``query`` (never ``impossible``), sorted, at most ``query.limit``."""
+        ...
+
+    def search_contacts(self, needle: str, limit: int) -> list[Contact]: ...
+    def list(
+        self,
+        order_by: AccountOrder,
+        descending: bool,
+        offset: int,
+        limit: int | None,
+        parent_id: str | None,
+    ) -> list[Account]: ...
+    def count(self) -> int: ...
+    def count_contacts(self) -> int: ...
+    def by_external_id(self, system: str, value: str) -> Account | None: ...
+    def contact_by_external_id(self, system: str, value: str) -> Contact | None: ...
+
+
+class OpportunityStorage(Protocol):
+    def insert(self, opportunity: Opportunity) -> None: ...
+    def load(self, opportunity_id: str) -> Opportunity | None: ...
+    def update(self, opportunity: Opportunity) -> None: ...
+    def delete(self, opportunity_id: str) -> bool: ...
+    def list(
+        self,
+        account_id: str | None,
+        contact_ids: Collection[str] | None,
+        open_only: bool,
+        offset: int,
+        limit: int | None,
+    ) -> list[Opportunity]: ...
+    def count(self) -> int: ...
+    def by_external_id(self, system: str, value: str) -> Opportunity | None: ...
+
+
+class CaseStorage(Protocol):
+    def insert(self, case: Case) -> None: ...
+    def load(self, case_id: str) -> Case | None: ...
+    def update(self, case: Case) -> None: ...
+    def delete(self, case_id: str) -> bool: ...
+    def list(
+        self,
+        account_id: str | None,
+        contact_ids: Collection[str] | None,
+        open_only: bool,
+        offset: int,
+        limit: int | None,
+    ) -> list[Case]: ...
+    def count(self) -> int: ...
+    def by_external_id(self, system: str, value: str) -> Case | None: ...
+
+
+class RelationStorage(Protocol):
+    def insert(self, relation: AccountContactRelation) -> None: ...
+    def load(self, relation_id: str) -> AccountContactRelation | None: ...
+    def update(self, relation: AccountContactRelation) -> None: ...
+    def delete(self, relation_id: str) -> bool: ...
+    def list(
+        self, account_id: str | None, contact_ids: Collection[str] | None
+    ) -> list[AccountContactRelation]: ...
+    def count(self) -> int: ...
+
+
+class Savepoint(Protocol):
+    def release(self) -> None: ...
+    def rollback(self) -> None: ...
+
+
+class Session(Protocol):
+    """One transaction on one tenant."""
+
+    @property
+    def accounts(self) -> AccountStorage: ...
+
+    @property
+    def opportunities(self) -> OpportunityStorage: ...
+
+    @property
+    def cases(self) -> CaseStorage: ...
+
+    @property
+    def relations(self) -> RelationStorage: ...
+
+    def savepoint(self) -> Savepoint: ...
+    def commit(self) -> None: ...
+    def rollback(self) -> None: ...
+
+
+class Backend(Protocol):
+    """A place to keep data: opens sessions for one tenant."""
+
+    @property
+    def url(self) -> str: ...
+
+    @property
+    def tenant(self) -> str: ...
+
+    def session(self, *, write: bool) -> Session:
+        """Begin a transaction; ``write=False`` promises only reads (a snapshot where possible)."""
+        ...
+
+    def for_tenant(self, tenant: str) -> Backend:
+        """The same database seen as another tenant (sharing connections)."""
+        ...
+
+    def close(self) -> None: ...
+
+
+def chunks(items: Iterable[str], size: int = 500) -> Iterable[list[str]]:
+    """``items`` in lists of at most ``size`` (bound-parameter limits)."""
+    batch: list[str] = []
+    for item in items:
+        batch.append(item)
+        if len(batch) == size:
+            yield batch
+            batch = []
+    if batch:
+        yield batch

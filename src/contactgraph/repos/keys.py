@@ -1,0 +1,330 @@
+"""Look-up keys and contact queries, shared by every backend so that they agree.
+
+A backend may find candidates however it likes (indexes, scans) but the keys
+it stores and the meaning of a query come from here: the memory backend
+filters with :meth:`ContactQuery.matches`, the SQL backend compares the same
+keys in columns, and the contract suite checks that both give one answer.
+"""
+
+from __future__ import annotations
+
+import unicodedata
+from collections.abc import Iterable
+from datetime import UTC, datetime, timedelta
+from typing import Any, Final
+
+import attrs
+
+from contactgraph.domain import (
+    Account,
+    AccountContactRelation,
+    Case,
+    Contact,
+    Email,
+    Opportunity,
+    Phone,
+    match_key,
+)
+from contactgraph.domain.events import (
+    CaseOpened,
+    CaseUpdated,
+    ContactAdded,
+    ContactEvent,
+    ContactMovedIn,
+    OpportunityCreated,
+    OpportunityUpdated,
+)
+from contactgraph.errors import InvalidValueError
+from contactgraph.repos.protocol import AccountOrder
+
+__all__ = [
+    "MAX_ID_LENGTH",
+    "ContactQuery",
+    "contact_sort_key",
+    "email_key",
+    "is_storable",
+    "name_keys",
+    "sort_contacts",
+    "valid_id",
+]
+
+MAX_ID_LENGTH: Final = 64
+"""Longest id a store accepts (contact ids are limited to this by the domain too)."""
+
+
+def is_storable(text: str) -> bool:
+    """Whether ``text`` can be bound as a parameter in every backend.
+
+    NUL and lone surrogates cannot be sent to PostgreSQL or encoded in UTF-8;
+    the domain refuses them in every field, so a search term holding one
+    matches nothing, and an id holding one does not exist.
+    """
+    return "\x00" not in text and not any("\ud800" <= ch <= "\udfff" for ch in text)
+
+
+def valid_id(value: object) -> bool:
+    """Whether ``value`` can be an id: text of 1 to 64 characters, no control character."""
+    return (
+        isinstance(value, str)
+        and 0 < len(value) <= MAX_ID_LENGTH
+        and value.strip() == value
+        and value.isprintable()
+        and is_storable(value)
+    )
+
+
+def email_key(address: str) -> str:
+    """Case-insensitive key of an email search term (stored addresses use :attr:`Email.match_key`)."""
+    return unicodedata.normalize("NFC", address.strip()).casefold()
+
+
+def name_keys(contact: Contact) -> tuple[str, str, str, str]:
+    """``(last, first, middle, full)`` match keys of a contact's name (``""`` when absent)."""
+    name = contact.name
+    return (
+        match_key(name.last),
+        match_key(name.first or ""),
+        match_key(name.middle or ""),
+        match_key(name.full),
+    )
+
+
+def contact_sort_key(contact: Contact) -> tuple[str, str, str, str]:
+    """Last name, first name, middle name (case- and accent-insensitive), then id."""
+    last, first, middle = contact.name.sort_key
+    return (last, first, middle, contact.id)
+
+
+def sort_contacts(contacts: Iterable[Contact]) -> list[Contact]:
+    return sorted(contacts, key=contact_sort_key)
+
+
+def _emails(contact: Contact) -> Iterable[Email]:
+    if contact.email is not None:
+        yield contact.email
+    yield from contact.alternate_emails
+
+
+def contact_email_keys(contact: Contact) -> set[str]:
+    """Keys of the main and alternate addresses."""
+    return {e.match_key for e in _emails(contact)}
+
+
+def contact_phones(contact: Contact) -> set[str]:
+    """E.164 of phone, mobile and alternate numbers."""
+    return {p.e164 for p in (contact.phone, contact.mobile, *contact.alternate_phones) if p}
+
+
+@attrs.frozen(slots=True)
+class ContactQuery:
+    """The criteria of ``find_contacts``, normalised once.
+
+    Attributes:
+        email: Email key (case-folded), or ``None``.
+        phone: E.164 number, or ``None``.
+        name: Name match key, or ``None``.
+        title: Title match key, or ``None``.
+        department: Department match key, or ``None``.
+        active: Active flag wanted, or ``None``.
+        account_id: Owning account wanted, or ``None``.
+        limit: Most contacts to return, or ``None``.
+        impossible: Some criterion can match nothing (an unparseable phone,
+            a NUL in a term): the answer is empty without asking the backend.
+    """
+
+    email: str | None = None
+    phone: str | None = None
+    name: str | None = None
+    title: str | None = None
+    department: str | None = None
+    active: bool | None = None
+    account_id: str | None = None
+    limit: int | None = None
+    impossible: bool = False
+
+    @classmethod
+    def build(
+        cls,
+        *,
+        email: str | None = None,
+        phone: str | None = None,
+        name: str | None = None,
+        title: str | None = None,
+        department: str | None = None,
+        active: bool | None = None,
+        account_id: str | None = None,
+        limit: int | None = None,
+    ) -> ContactQuery:
+        """Normalise caller criteria; raise :class:`InvalidValueError` on wrong types."""
+        for label, value in (
+            ("email", email),
+            ("phone", phone),
+            ("name", name),
+            ("title", title),
+            ("department", department),
+            ("account_id", account_id),
+        ):
+            if value is not None and not isinstance(value, str):
+                raise InvalidValueError("a search term is text", field=label, value=value)
+        if active is not None and not isinstance(active, bool):
+            raise InvalidValueError("must be True, False or None", field="active", value=active)
+        check_limit(limit)
+        terms = [t for t in (email, phone, name, title, department, account_id) if t is not None]
+        impossible = limit == 0 or not all(is_storable(t) for t in terms)
+        e164: str | None = None
+        if phone is not None and not impossible:
+            try:
+                e164 = Phone.parse(phone, None).e164
+            except InvalidValueError:
+                impossible = True
+        name_key = match_key(name) if name is not None else None
+        if name_key == "":
+            impossible = True
+        return cls(
+            email=email_key(email) if email is not None else None,
+            phone=e164,
+            name=name_key,
+            title=match_key(title) if title is not None else None,
+            department=match_key(department) if department is not None else None,
+            active=active,
+            account_id=account_id,
+            limit=limit,
+            impossible=impossible,
+        )
+
+    def matches(self, contact: Contact) -> bool:
+        """Whether ``contact`` meets every criterion (the reference semantics)."""
+        if self.impossible:
+            return False
+        if self.active is not None and contact.active is not self.active:
+            return False
+        if self.account_id is not None and contact.account_id != self.account_id:
+            return False
+        if self.email is not None and self.email not in contact_email_keys(contact):
+            return False
+        if self.phone is not None and self.phone not in contact_phones(contact):
+            return False
+        if self.name is not None and self.name not in contact.name.match_keys:
+            return False
+        if self.title is not None and match_key(contact.title or "") != self.title:
+            return False
+        return not (
+            self.department is not None and match_key(contact.department or "") != self.department
+        )
+
+
+def check_limit(limit: int | None, offset: int = 0) -> None:
+    """Refuse negative or non-integer pagination arguments."""
+    if limit is not None and (isinstance(limit, bool) or not isinstance(limit, int) or limit < 0):
+        raise InvalidValueError("must be a whole number >= 0 or None", field="limit", value=limit)
+    if isinstance(offset, bool) or not isinstance(offset, int) or offset < 0:
+        raise InvalidValueError("must be a whole number >= 0", field="offset", value=offset)
+
+
+def search_needle(text: object) -> str | None:
+    """The key ``search_contacts`` looks for, or ``None`` when nothing can match."""
+    if not isinstance(text, str):
+        raise InvalidValueError("a search term is text", field="text", value=text)
+    if not is_storable(text):
+        return None
+    needle = match_key(text)
+    return needle or None
+
+
+def search_matches(needle: str, contact: Contact) -> bool:
+    """Whether the contact's full name or email contains ``needle``."""
+    if needle in match_key(contact.name.full):
+        return True
+    return contact.email is not None and needle in match_key(contact.email.address)
+
+
+# ------------------------------------------------------------ time and order
+
+EPOCH: Final = datetime(1970, 1, 1, tzinfo=UTC)
+_MICRO: Final = timedelta(microseconds=1)
+
+
+def to_micros(moment: datetime) -> int:
+    """Microseconds since the Unix epoch (naive datetimes are taken as UTC)."""
+    if moment.tzinfo is None:
+        moment = moment.replace(tzinfo=UTC)
+    return (moment - EPOCH) // _MICRO
+
+
+def from_micros(micros: int) -> datetime:
+    """The UTC datetime ``micros`` microseconds after the Unix epoch."""
+    return EPOCH + timedelta(microseconds=micros)
+
+
+def account_order_key(order: AccountOrder, account: Account) -> tuple[Any, ...]:
+    """How ``accounts.list`` sorts (ascending); ties are broken by id."""
+    if order is AccountOrder.NAME:
+        return (match_key(account.name), account.id)
+    if order is AccountOrder.CREATED_AT:
+        return (to_micros(account.created_at), account.id)
+    if order is AccountOrder.UPDATED_AT:
+        return (to_micros(account.updated_at), account.id)
+    return (account.id,)
+
+
+def opportunity_order_key(opportunity: Opportunity) -> tuple[Any, ...]:
+    """Close date (undated last), name (case- and accent-insensitive), id."""
+    close = opportunity.close_date
+    return (
+        close is None,
+        close.isoformat() if close else "",
+        match_key(opportunity.name),
+        opportunity.id,
+    )
+
+
+def case_order_key(case: Case) -> tuple[Any, ...]:
+    """Most recently opened first, then id."""
+    return (-to_micros(case.opened_at), case.id)
+
+
+def relation_order_key(relation: AccountContactRelation) -> tuple[Any, ...]:
+    """Start date (undated first), then id."""
+    start = relation.start_date
+    return (start is not None, start.isoformat() if start else "", relation.id)
+
+
+def first_role_change(opportunity: Opportunity) -> set[str] | None:
+    """Contacts given a role since the last save, or ``None`` when every role needs checking.
+
+    Every role needs checking when the opportunity was created or moved to
+    another account since the last save.
+    """
+    before: set[str] | None = None
+    for event in opportunity.pending_events:
+        if isinstance(event, OpportunityCreated):
+            return None
+        if isinstance(event, OpportunityUpdated):
+            for change in event.changes:
+                if change.field == "account_id":
+                    return None
+                if change.field == "contact_roles" and before is None:
+                    before = {role["contact_id"] for role in change.old}
+    if before is None:
+        return set()
+    return set(opportunity.contact_ids) - before
+
+
+def case_links_changed(case: Case) -> bool:
+    """Whether the case was opened, or its account or contact changed, since the last save."""
+    for event in case.pending_events:
+        if isinstance(event, CaseOpened):
+            return True
+        if isinstance(event, CaseUpdated) and any(
+            c.field in ("account_id", "contact_id") for c in event.changes
+        ):
+            return True
+    return False
+
+
+def contact_existed(account: Account, contact_id: str) -> bool:
+    """Whether ``contact_id`` was stored with the account at its last save (from its events)."""
+    for event in account.pending_events:
+        if isinstance(event, ContactEvent) and event.contact_id == contact_id:
+            return not isinstance(event, ContactAdded | ContactMovedIn)
+    return contact_id in account.contacts

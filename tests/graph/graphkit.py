@@ -17,16 +17,19 @@ from contactgraph.repos.protocol import StoreProtocol
 BACKENDS = ["memory", "sqlite"]
 
 
-def open_test_store(kind: str, tmp_path: Path) -> Any:
-    if not hasattr(cg, "open_store"):  # until the stores land
-        from _fake_store import FakeStore
+def sqlite_available() -> bool:
+    """Whether the SQL backend is there yet (it lands after the memory one)."""
+    try:
+        cg.open_store("sqlite://").close()
+    except cg.StoreConfigurationError:
+        return False
+    return True
 
-        return FakeStore()
+
+def open_test_store(kind: str, tmp_path: Path) -> Any:
     if kind == "memory":
         return cg.open_store()
-    import importlib.util
-
-    if importlib.util.find_spec("contactgraph.repos.sql") is None:  # until the SQL backend lands
+    if not sqlite_available():
         pytest.skip("the SQL backend is not there yet")
     return cg.open_store(f"sqlite:///{tmp_path}/crm.db")
 

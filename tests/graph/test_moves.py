@@ -40,7 +40,7 @@ def test_move_cuts_cross_account_reports_to_links_and_says_which(store: Any, crm
     assert acme.contact(crm.carol).reports_to is None
     assert store.accounts.get(crm.globex).contact(crm.bob).reports_to is None
     text = "\n".join(result.warnings)
-    assert "the contact no longer reports to Alice Martin" in text
+    assert "Bob Durand no longer reports to Alice Martin" in text
     assert "Carol Petit no longer reports to Bob Durand" in text
 
 

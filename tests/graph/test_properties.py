@@ -2,12 +2,12 @@
 
 from __future__ import annotations
 
-import importlib.util
 from collections.abc import Iterator
 from contextlib import contextmanager
 from typing import Any
 
 import pytest
+from graphkit import sqlite_available
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
@@ -15,18 +15,11 @@ import contactgraph as cg
 from contactgraph.graph import Navigator, hierarchy_violations, set_parent
 from contactgraph.testing import strategies as cgst
 
-URLS = ["memory://"]
-if importlib.util.find_spec("contactgraph.repos.sql") is not None:
-    URLS.append("sqlite://")
+URLS = ["memory://", *(["sqlite://"] if sqlite_available() else [])]
 
 
 @contextmanager
 def _store(url: str) -> Iterator[Any]:
-    if not hasattr(cg, "open_store"):  # until the stores land
-        from _fake_store import FakeStore
-
-        yield FakeStore()
-        return
     store = cg.open_store(url)
     try:
         yield store

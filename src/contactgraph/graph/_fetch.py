@@ -8,6 +8,7 @@ pass over the accounts, which is still a single repository call.
 
 from __future__ import annotations
 
+import inspect
 from collections.abc import Iterable
 from datetime import date
 from typing import Any
@@ -16,7 +17,14 @@ from contactgraph.domain import Account, AccountContactRelation, Contact
 from contactgraph.errors import NotFoundError
 from contactgraph.repos.protocol import StoreProtocol
 
-__all__ = ["accounts_by_id", "child_accounts", "contacts_by_id", "joined_on", "parent_map"]
+__all__ = [
+    "accounts_by_id",
+    "child_accounts",
+    "contacts_by_id",
+    "joined_on",
+    "parent_map",
+    "relations_of_contacts",
+]
 
 
 def _unique(ids: Iterable[str]) -> list[str]:
@@ -60,6 +68,27 @@ def contacts_by_id(store: StoreProtocol, ids: Iterable[str]) -> dict[str, Contac
         for cid in keep.intersection(account.contacts):
             out[cid] = account.contacts[cid]
     return out
+
+
+def relations_of_contacts(
+    store: StoreProtocol, contact_ids: Iterable[str]
+) -> list[AccountContactRelation]:
+    """Every relation of these contacts, in one call (``relations.list(contact_ids=...)``
+    where the repository has it, else one pass over the relations)."""
+    wanted = _unique(contact_ids)
+    if not wanted:
+        return []
+    lister: Any = store.relations.list
+    try:
+        batch = "contact_ids" in inspect.signature(lister).parameters
+    except (TypeError, ValueError):
+        batch = False
+    if batch:
+        return list(lister(contact_ids=wanted))
+    if len(wanted) == 1:
+        return store.relations.list(contact_id=wanted[0])
+    keep = set(wanted)
+    return [r for r in store.relations.list() if r.contact_id in keep]
 
 
 def child_accounts(store: StoreProtocol, account_id: str) -> list[Account]:

@@ -112,6 +112,17 @@ def _refuse(action: Action, violations: list[Violation], what: str) -> PolicyVio
     return PolicyViolationError(violations, f"{action} refused for {what}: " + ", ".join(parts))
 
 
+def _left(store: StoreProtocol, account_id: str, foreign: dict[str, Contact]) -> set[str]:
+    """The role contacts of another account who used to work at ``account_id`` (they moved)."""
+    if not foreign:
+        return set()
+    ties: dict[str, list[bool]] = {}
+    for r in _fetch.relations_of_contacts(store, foreign):
+        if r.account_id == account_id:
+            ties.setdefault(r.contact_id, []).append(r.is_active)
+    return {cid for cid, active in ties.items() if not any(active)}
+
+
 def _opportunity_action(
     store: StoreProtocol, opportunity: Opportunity | str, action: Action
 ) -> Recipients:
@@ -119,7 +130,9 @@ def _opportunity_action(
     account = store.accounts.get(opp.account_id)
     violations = account_reasons(account, action)
     contacts = {cid: account.contacts[cid] for cid in opp.contact_ids if cid in account.contacts}
-    contacts.update(_fetch.contacts_by_id(store, [i for i in opp.contact_ids if i not in contacts]))
+    foreign = _fetch.contacts_by_id(store, [i for i in opp.contact_ids if i not in contacts])
+    contacts.update(foreign)
+    left = _left(store, account.id, foreign)
     order = {r: i for i, r in enumerate(DecisionRole)}
     if contacts:
         roles = sorted(
@@ -133,10 +146,14 @@ def _opportunity_action(
         candidates = [contacts[r.contact_id] for r in roles]
     else:
         candidates = account.sorted_contacts()
-    chosen = [c for c in candidates if why_not(c, action) is None]
-    skipped = tuple(
-        Skipped(c, reason) for c in candidates if (reason := why_not(c, action)) is not None
-    )
+
+    def reason_for(contact: Contact) -> str | None:
+        if contact.id in left:
+            return f"left {account.name}"
+        return why_not(contact, action)
+
+    chosen = [c for c in candidates if reason_for(c) is None]
+    skipped = tuple(Skipped(c, reason) for c in candidates if (reason := reason_for(c)) is not None)
     if not violations and not chosen:
         violations.append(
             _violation(
@@ -157,7 +174,8 @@ def send_contract(store: StoreProtocol, opportunity: Opportunity | str) -> Recip
 
     The contacts with a role on the opportunity (primary first) who are
     active and have not opted out; when the opportunity has no contact role,
-    the account's active, consenting contacts.
+    the account's active, consenting contacts. A role contact who has since
+    moved to another account (an ended relation to this one) is skipped.
 
     Raises:
         PolicyViolationError: the account is not actionable, or nobody on

@@ -108,6 +108,12 @@ class BuyingCommittee:
         return "\n".join(lines)
 
 
+def _required(roles: Iterable[DecisionRole | str] | None) -> tuple[DecisionRole, ...]:
+    if roles is None:
+        return DEFAULT_COMMITTEE_ROLES
+    return tuple(dict.fromkeys(DecisionRole.parse(r, "roles") for r in roles))
+
+
 def _sorted(members: Iterable[CommitteeMember]) -> tuple[CommitteeMember, ...]:
     order = {r: i for i, r in enumerate(DecisionRole)}
     return tuple(
@@ -116,7 +122,9 @@ def _sorted(members: Iterable[CommitteeMember]) -> tuple[CommitteeMember, ...]:
 
 
 def opportunity_committee(
-    store: StoreProtocol, opportunity: Opportunity, roles: Iterable[DecisionRole] | None = None
+    store: StoreProtocol,
+    opportunity: Opportunity,
+    roles: Iterable[DecisionRole | str] | None = None,
 ) -> BuyingCommittee:
     """The committee of one opportunity, from its contact roles. 1 or 2 calls.
 
@@ -151,14 +159,14 @@ def opportunity_committee(
         subject_name=opportunity.name,
         kind="opportunity",
         members=_sorted(members),
-        required=tuple(roles) if roles is not None else DEFAULT_COMMITTEE_ROLES,
+        required=_required(roles),
         without_role=tuple(account.sorted_contacts(without)),
         inactive=tuple(account.sorted_contacts(inactive)),
     )
 
 
 def account_committee(
-    store: StoreProtocol, account_id: str, roles: Iterable[DecisionRole] | None = None
+    store: StoreProtocol, account_id: str, roles: Iterable[DecisionRole | str] | None = None
 ) -> BuyingCommittee:
     """The committee of an account: its contacts' decision roles and active relations' roles.
 
@@ -186,6 +194,6 @@ def account_committee(
         subject_name=account.name,
         kind="account",
         members=_sorted(members),
-        required=tuple(roles) if roles is not None else DEFAULT_COMMITTEE_ROLES,
+        required=_required(roles),
         inactive=tuple(account.sorted_contacts(dict.fromkeys(inactive))),
     )

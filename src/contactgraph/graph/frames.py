@@ -142,6 +142,7 @@ _CONTACT_FIELD_OF = {
 }
 _READ_ONLY = {"Contact ID", "Account ID", "Created", "Last Modified"}
 _FLAGS = {"Active", "Email Opt Out", "Do Not Call", "Is Closed", "Is Won"}
+_COUNTS = {"Employees", "Contacts", "Active Contacts", "Probability (%)"}
 _LISTS = {"Alternate Emails", "Alternate Phones"}
 
 ACCOUNT_COLUMNS: dict[str, Callable[[Account], Any]] = {
@@ -240,6 +241,11 @@ def _frame(
     for key in sorted({k for o in rows for k in getattr(o, "extra", {})}):
         data[CUSTOM + key] = [o.extra.get(key) for o in rows]
     frame = pd.DataFrame(data, columns=list(data))
+    for column in frame.columns:  # nullable dtypes, so a row added by hand can leave them empty
+        if column in _FLAGS:
+            frame[column] = frame[column].astype("boolean")
+        elif column in _COUNTS:
+            frame[column] = frame[column].astype("Int64")
     frame.index = pd.Index(data[id_column], name=id_column, dtype=object)
     return frame
 

@@ -69,7 +69,7 @@ class MoveResult:
         out = []
         for link in self.cut_links:
             who = (
-                "the contact"
+                self.contact.full_name
                 if link.contact_id == self.contact.id
                 else _name(self.from_account, link.contact_id)
             )

@@ -503,11 +503,10 @@ class Navigator:
     def history_of(self, account_id: str) -> list[Tenure]:
         """Everyone who worked at the account, past and present, oldest first. 4 calls."""
         account = self.account(account_id)
-        relations = self._store.relations.list()
-        mine = [r for r in relations if r.account_id == account_id]
+        mine = self._store.relations.list(account_id=account_id)
         contacts = _fetch.contacts_by_id(self._store, (r.contact_id for r in mine))
         by_contact: dict[str, list[AccountContactRelation]] = {}
-        for r in relations:
+        for r in _fetch.relations_of_contacts(self._store, account.contacts):
             by_contact.setdefault(r.contact_id, []).append(r)
         tenures = [
             _member_tenure(c, account, by_contact.get(c.id, ())) for c in account.contacts.values()
@@ -538,7 +537,10 @@ class Navigator:
     # ------------------------------------------------------------ buying committee
 
     def buying_committee(
-        self, subject: str | Opportunity | Account, *, roles: Iterable[DecisionRole] | None = None
+        self,
+        subject: str | Opportunity | Account,
+        *,
+        roles: Iterable[DecisionRole | str] | None = None,
     ) -> BuyingCommittee:
         """Who holds each decision role on an opportunity or an account, and which are missing.
 

@@ -81,6 +81,12 @@ class OrgNode:
         for node in self.reports:
             yield from node.walk(depth + 1)
 
+    def _repr_html_(self) -> str:
+        """The chart below this contact, as nested lists in Jupyter."""
+        from contactgraph.domain.display import org_chart_html
+
+        return org_chart_html([self])
+
 
 def _line(field: str, max_length: int = 255) -> Any:
     def parse(value: Any, _region: str | None) -> str | None:
@@ -756,6 +762,12 @@ class Account:
 
     def __repr__(self) -> str:
         return f"Account(id={self.id!r}, name={self.name!r}, version={self.version}, contacts={len(self._contacts)})"
+
+    def _repr_html_(self) -> str:
+        """A card listing the contacts, in Jupyter (see :mod:`contactgraph.domain.display`)."""
+        from contactgraph.domain.display import account_html
+
+        return account_html(self)
 
 
 # (attribute, constructor alias) pairs: ``_replace`` takes the aliases.

@@ -156,6 +156,12 @@ class Contact:
     def __str__(self) -> str:
         return self.label
 
+    def _repr_html_(self) -> str:
+        """A card in Jupyter (see :mod:`contactgraph.domain.display`)."""
+        from contactgraph.domain.display import contact_html
+
+        return contact_html(self)
+
 
 NAME_FIELDS: Mapping[str, str] = {
     "last_name": "last",

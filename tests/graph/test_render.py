@@ -174,3 +174,20 @@ def test_html_cards_for_accounts_contacts_and_hierarchies(store: Any, crm: Crm) 
     tree = AccountNode(acme, (AccountNode(cg.Account.create(name="<i>Sub</i>")),))
     assert "&lt;i&gt;Sub&lt;/i&gt;" in to_html(tree)
     assert tree._repr_html_() == to_html(tree)
+
+
+def test_domain_objects_display_as_escaped_html_in_notebooks(store: Any, crm: Crm) -> None:
+    acme = store.accounts.get(crm.acme)
+    hostile = acme.update_contact(crm.alice, title="<img src=x onerror=alert(1)>")
+    assert "<img" not in hostile._repr_html_()
+    assert "&lt;img src=x onerror=alert(1)&gt;" in hostile._repr_html_()
+    alice = hostile.contact(crm.alice)
+    assert "&lt;img" in alice._repr_html_()
+    assert "<img" not in alice._repr_html_()
+    chart = hostile.org_chart()[0]
+    assert chart._repr_html_().count("<li>") == 3
+    card = store.graph.card(crm.bob)._repr_html_()
+    assert "ACME renewal" in card
+    assert "Invoice error" in card
+    assert "Alice Martin, CFO" in card
+    assert "Readiness" in store.graph.account_card(crm.acme)._repr_html_()

@@ -5,7 +5,7 @@ from __future__ import annotations
 from typing import Any
 
 import pytest
-from graphkit import Crm
+from graphkit import Crm, SpyStore
 
 import contactgraph as cg
 from contactgraph.graph import follow_up, send_contract, start_campaign
@@ -132,3 +132,22 @@ def test_contact_with_no_email_is_never_a_campaign_recipient(store: Any, crm: Cr
     recipients = store.start_campaign([crm.acme])
     assert all(c.email is not None and c.active and not c.email_opt_out for c in recipients)
     assert len(recipients) == 2
+
+
+def test_a_campaign_costs_the_same_for_few_or_many_targets(store: Any, crm: Crm) -> None:
+    accounts, contacts = [], []
+    for i in range(12):
+        account = cg.Account.create(name=f"Prospect {i:02}")
+        account, person = account.add_contact(last_name=f"Buyer{i}", email=f"buyer{i}@p{i}.example")
+        store.accounts.add(account)
+        accounts.append(account.id)
+        contacts.append(person.id)
+    spy = SpyStore(store)
+    start_campaign(spy, [*accounts[:2], *contacts[2:4]])
+    few = spy.total
+    spy.reset()
+    start_campaign(spy, [*accounts[:6], *contacts[6:]])
+    assert spy.total == few <= 3
+    spy.reset()
+    send_contract(spy, crm.renewal)
+    assert spy.total <= 3

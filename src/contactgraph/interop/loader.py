@@ -163,6 +163,7 @@ class Loader:
         self.total = total
         self.report = ImportReport()
         self.ids: dict[str, dict[str, str]] = {name: {} for name in SOBJECTS}
+        self.lookups: dict[str, dict[str, str]] = {name: {} for name in SOBJECTS}
         self.refused: dict[str, set[str]] = {name: set() for name in SOBJECTS}
         self.done = 0
         self._accounts: OrderedDict[str, Account] = OrderedDict()
@@ -285,7 +286,7 @@ class Loader:
         ids = dict(mapped.external_ids)
         if mapped.salesforce_id:
             ids[SF] = mapped.salesforce_id
-        elif rec.ref and SF_REF not in ids:
+        elif rec.ref and not mapped.our_id and SF_REF not in ids:
             ids[SF_REF] = f"{self.namespace}:{rec.ref}"
         return ids
 
@@ -370,6 +371,9 @@ class Loader:
         index = self.ids[target]
         if raw in index:
             return index[raw]
+        cache = self.lookups[target]
+        if raw in cache:
+            return cache[raw]
         if raw.startswith("@"):
             ref = raw[1:]
             if raw in self.refused[target]:
@@ -390,7 +394,7 @@ class Loader:
                 raise _Refused(field, f"refers to {raw}, which was not imported")
             found = self._by_external_id(target, SF_REF, f"{self.namespace}:{ref}")
             if found:
-                index[raw] = found
+                cache[raw] = found
                 return found
             if may_wait and self.known_refs is None:
                 raise _Defer
@@ -409,7 +413,7 @@ class Loader:
             )
         )
         if found:
-            index[raw] = found
+            cache[raw] = found
             return found
         if may_wait:
             raise _Defer

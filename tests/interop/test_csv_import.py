@@ -1,0 +1,299 @@
+"""Data Loader CSV and report exports: the real fixture files, and the CSV quirks they stand for."""
+
+from __future__ import annotations
+
+from decimal import Decimal
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+import contactgraph as cg
+from conftest import US, exact_snapshot, snapshot
+from contactgraph.interop import (
+    ImportMode,
+    ImportOptions,
+    import_csv,
+    import_tree,
+    sobject_for_file,
+)
+
+
+def test_every_csv_fixture_is_covered(salesforce_dir: Path) -> None:
+    found = {p.relative_to(salesforce_dir).as_posix() for p in salesforce_dir.rglob("*.csv")}
+    assert found == {
+        "apex-recipes/Accounts.csv",
+        "apex-recipes/Contacts.csv",
+        "apex-recipes/Opportunities.csv",
+        "lwc-recipes/Accounts-Contacts.csv",
+        "visualforce-to-lwc/Accounts-Contacts.csv",
+    }
+
+
+def test_apex_recipes_csv_set_resolves_row_references(salesforce_dir: Path, store: Any) -> None:
+    folder = salesforce_dir / "apex-recipes"
+    files = [folder / "Opportunities.csv", folder / "Contacts.csv", folder / "Accounts.csv"]
+    report = import_csv(store, files)
+    assert {k: c.created for k, c in report.counts.items()} == {
+        "Account": 50,
+        "Contact": 150,
+        "Opportunity": 50,
+    }
+    accounts = {a.name: a for a in store.accounts}
+    quire = accounts["Quire 203"]
+    assert quire.shipping_address is not None
+    assert quire.shipping_address.postal_code == "2203"  # as the CSV has it
+    assert quire.description == "Sample description 2203"
+    # row 1 of Contacts.csv points at @AccountRef10, i.e. row 10 of Accounts.csv
+    [lianna] = store.accounts.find_contacts(email="lsinisbury0@dropbox.com")
+    account_rows = (folder / "Accounts.csv").read_text("utf-8").splitlines()
+    assert store.accounts.account_of(lianna.id).name == account_rows[10].split(",")[0]
+    again = import_csv(store, files)
+    assert again.written == 0
+    assert store.accounts.count_contacts() == 150
+
+
+def test_csv_and_json_of_apex_recipes_agree(salesforce_dir: Path) -> None:
+    folder = salesforce_dir / "apex-recipes"
+    from_csv, from_json = cg.open_store(), cg.open_store()
+    import_csv(from_csv, [folder / "Accounts.csv", folder / "Contacts.csv"])
+    import_tree(from_json, folder / "data-plan.json")
+
+    def people(store: Any) -> set[tuple[str, str | None, str | None, str]]:
+        return {
+            (
+                c.last_name,
+                c.email.address if c.email else None,
+                c.phone.e164 if c.phone else None,
+                a.name,
+            )
+            for a in store.accounts
+            for c in a.contacts.values()
+        }
+
+    assert people(from_csv) == people(from_json)
+
+
+@pytest.mark.parametrize(
+    ("name", "accounts", "contacts"),
+    [
+        ("lwc-recipes/Accounts-Contacts.csv", 10, 6),
+        ("visualforce-to-lwc/Accounts-Contacts.csv", 10, 30),
+    ],
+)
+def test_report_exports(
+    salesforce_dir: Path, store: Any, name: str, accounts: int, contacts: int
+) -> None:
+    path = salesforce_dir / name
+    report = import_csv(store, path, options=US)
+    assert store.accounts.count() == accounts
+    assert store.accounts.count_contacts() == contacts
+    assert report.of("Account").created == accounts
+    alpha = next(a for a in store.accounts if a.name == "Alpha Dynamics")
+    assert alpha.type == "Technology Partner"
+    assert alpha.phone is not None
+    assert alpha.phone.e164 == "+13362227000"
+    [amy] = alpha.find_contacts(name="Amy Taylor")
+    assert amy.title == "VP of Engineering"
+    if name.startswith("lwc"):
+        assert amy.extra["Picture__c"].endswith("amy_taylor.jpg")
+        assert any("Picture__c" in w.reason for w in report.warnings)
+        assert len(next(a for a in store.accounts if a.name == "GenePoint")) == 0
+    else:
+        assert alpha.number_of_employees == 1000
+        assert alpha.website == "https://alpha.com"
+    assert import_csv(store, path, options=US).written == 0
+
+
+def test_file_names_tell_the_sobject() -> None:
+    assert sobject_for_file("Accounts.csv") == "Account"
+    assert sobject_for_file("data/Opportunities.csv") == "Opportunity"
+    assert sobject_for_file("OpportunityContactRoles.csv") == "OpportunityContactRole"
+    assert sobject_for_file("extract-AccountContactRelation.csv") == "AccountContactRelation"
+    assert sobject_for_file("Cases.csv") == "Case"
+    assert sobject_for_file("people.csv") is None
+
+
+def _write(path: Path, text: str, *, bom: bool = False, crlf: bool = False) -> Path:
+    data = text.replace("\n", "\r\n") if crlf else text
+    path.write_bytes((b"\xef\xbb\xbf" if bom else b"") + data.encode("utf-8"))
+    return path
+
+
+ACCOUNTS = """Id,NAME,billingCountry,Phone,Industry,Rating__c
+001A,ACME SA,France,01 23 45 67 89,Manufacturing,Hot
+001B,Globex,United States,(415) 555-0100,Energy,
+"""
+
+CONTACTS = """Id,accountid,LASTNAME,FirstName,Email,Phone,ReportsToId,Title,MailingStreet,HasOptedOutOfEmail,Shoe_Size__c
+003A,001A,Martin,Alice,alice@acme.fr,01 23 45 67 80,,CFO,"1 rue de la Paix
+Bâtiment B",false,38
+003B,001A,Durand,Bob,bob@acme.fr,,003C,Accountant,,TRUE,
+003C,001A,Petit,Chloé,chloe@acme.fr,,003A,Controller,,0,
+003D,001B,Smith,Dana,dana@globex.com,4155550101,,CEO,,,
+"""
+
+
+def test_dataloader_quirks(tmp_path: Path, store: Any) -> None:
+    accounts = _write(tmp_path / "Account.csv", ACCOUNTS, bom=True, crlf=True)
+    contacts = _write(tmp_path / "Contact.csv", CONTACTS)
+    report = import_csv(store, {"contact": contacts, "ACCOUNT": accounts})
+    assert report.ok, report.errors
+    acme = store.accounts.find_by_external_id("salesforce", "001A")
+    assert dict(acme.extra) == {"Rating__c": "Hot"}
+    alice = store.accounts.find_contact_by_external_id("salesforce", "003A")
+    bob = store.accounts.find_contact_by_external_id("salesforce", "003B")
+    chloe = store.accounts.find_contact_by_external_id("salesforce", "003C")
+    dana = store.accounts.find_contact_by_external_id("salesforce", "003D")
+    assert alice.phone.e164 == "+33123456780"  # France, from the account's billing country
+    assert dana.phone.e164 == "+14155550101"
+    assert alice.mailing_address.street == "1 rue de la Paix\nBâtiment B"
+    assert dict(alice.extra) == {"Shoe_Size__c": "38"}
+    assert bob.reports_to == chloe.id  # a forward reference
+    assert chloe.reports_to == alice.id
+    assert bob.email_opt_out is True
+    assert chloe.email_opt_out is False
+
+
+def test_all_or_nothing_lists_every_bad_row_and_writes_nothing(tmp_path: Path, store: Any) -> None:
+    import_csv(store, _write(tmp_path / "Account.csv", ACCOUNTS))
+    before = exact_snapshot(store)
+    bad = CONTACTS + (
+        "003E,001A,,Nameless,,,,,,,\n"
+        "003F,001Z,Ghost,Casper,,,,,,,\n"
+        "003G,001A,Loop,Lou,lou@acme.fr,,003G,,,,\n"
+        "003H,001A,Typo,Tina,tina@@acme,,,,,maybe,\n"
+        "003I,001A,Lost,Larry,,,003X,,,,\n"
+    )
+    with pytest.raises(cg.ImportRejectedError) as info:
+        import_csv(store, _write(tmp_path / "Contact.csv", bad))
+    found = {(e.row, e.field) for e in info.value.errors}
+    assert {
+        (6, "last_name"),
+        (7, "AccountId"),
+        (8, "reports_to"),
+        (9, "HasOptedOutOfEmail"),
+        (10, "ReportsToId"),
+    } <= found
+    assert all(e.source == "Contact.csv" for e in info.value.errors)
+    assert exact_snapshot(store) == before
+
+
+def test_partial_mode_lands_good_rows_and_accounts_for_every_row(
+    tmp_path: Path, store: Any
+) -> None:
+    import_csv(store, _write(tmp_path / "Account.csv", ACCOUNTS))
+    bad = (
+        CONTACTS
+        + "003E,001A,,Nameless,,,,,,,\n003I,001A,Lost,Larry,,,003X,,,,\n003J,001A,Équipe,=cmd|' /C calc'!A0,,,,,,,\n"
+    )
+    results = tmp_path / "results"
+    options = ImportOptions(mode=ImportMode.PARTIAL, results_dir=results)
+    report = import_csv(store, _write(tmp_path / "Contact.csv", bad), options=options)
+    assert report.of("Contact").created == 5
+    assert report.of("Contact").failed == 2
+    assert store.accounts.count_contacts() == 5
+    assert store.accounts.find_contact_by_external_id("salesforce", "003I") is None
+    success = import_csv_rows(results / "Contact.csv.success.csv")
+    errors = import_csv_rows(results / "Contact.csv.error.csv")
+    assert sorted(r["Id"] for r in success) == ["003A", "003B", "003C", "003D", "003J"]
+    assert sorted(r["Id"] for r in errors) == ["003E", "003I"]
+    assert all(r["CONTACTGRAPH_ID"] and r["STATUS"] == "created" for r in success)
+    assert {r["ROW"] for r in errors} == {"6", "7"}
+    assert "003X" in next(r["ERROR"] for r in errors if r["Id"] == "003I")
+    raw = (results / "Contact.csv.success.csv").read_text("utf-8")
+    assert "'=cmd" in raw  # the formula is neutralised in the result file too
+    [equipe] = store.accounts.find_contacts(name="Équipe")
+    assert equipe.first_name == "=cmd|' /C calc'!A0"
+
+
+def import_csv_rows(path: Path) -> list[dict[str, str]]:
+    from contactgraph.interop.dataloader import read_csv_text
+
+    return read_csv_text(path.read_text("utf-8"))
+
+
+def test_orphans_and_default_region(tmp_path: Path, store: Any) -> None:
+    contacts = _write(tmp_path / "Contact.csv", "LastName,Phone\nWilliams,4155550123\n")
+    with pytest.raises(cg.ImportRejectedError, match="orphan_account"):
+        import_csv(store, contacts)
+    with pytest.raises(cg.ImportRejectedError, match="default_region"):
+        import_csv(store, contacts, options=ImportOptions(orphan_account="Walk-ins"))
+    report = import_csv(
+        store, contacts, options=ImportOptions(orphan_account="Walk-ins", default_region="US")
+    )
+    [walk_ins] = store.accounts.list()
+    assert walk_ins.name == "Walk-ins"
+    [williams] = walk_ins.contacts.values()
+    assert williams.phone.e164 == "+14155550123"
+    assert report.of("Account").created == 1
+    import_csv(
+        store, contacts, options=ImportOptions(orphan_account="Walk-ins", default_region="US")
+    )
+    assert store.accounts.count() == 1
+    assert store.accounts.count_contacts() == 1
+    import_csv(
+        store, contacts, options=ImportOptions(orphan_account=walk_ins.id, default_region="US")
+    )
+    assert store.accounts.count() == 1
+
+
+def test_updates_in_place_by_salesforce_id(tmp_path: Path, store: Any) -> None:
+    accounts = _write(tmp_path / "Account.csv", ACCOUNTS)
+    import_csv(store, [accounts, _write(tmp_path / "Contact.csv", CONTACTS)])
+    alice = store.accounts.find_contact_by_external_id("salesforce", "003A")
+    changed = "Id,Title,Email\n003A,Chief Financial Officer,alice.martin@acme.fr\n"
+    report = import_csv(store, _write(tmp_path / "Contact-update.csv", changed))
+    assert report.of("Contact").updated == 1
+    again = store.accounts.find_contact_by_external_id("salesforce", "003A")
+    assert again.id == alice.id
+    assert again.title == "Chief Financial Officer"
+    assert again.email.address == "alice.martin@acme.fr"
+    assert again.first_name == "Alice"  # columns not in the file are left alone
+    assert store.accounts.count_contacts() == 4
+
+
+def test_malformed_csv_files(tmp_path: Path) -> None:
+    store = cg.open_store()
+    latin = tmp_path / "Contact.csv"
+    latin.write_bytes("LastName\nHélène\n".encode("latin-1"))
+    with pytest.raises(cg.ImportRejectedError, match="UTF-8"):
+        import_csv(store, latin)
+    with pytest.raises(cg.ImportRejectedError, match="file not found"):
+        import_csv(store, tmp_path / "Account.csv")
+    with pytest.raises(cg.ImportRejectedError, match="sObject type"):
+        import_csv(store, _write(tmp_path / "people.csv", "LastName\nMartin\n"))
+    with pytest.raises(cg.ImportRejectedError, match="header"):
+        import_csv(store, _write(tmp_path / "Account2.csv", ""))
+    assert store.accounts.count() == 0
+
+
+def test_progress_is_reported(salesforce_dir: Path) -> None:
+    calls: list[tuple[int, int | None]] = []
+    folder = salesforce_dir / "apex-recipes"
+    import_csv(
+        cg.open_store(),
+        [folder / "Accounts.csv", folder / "Contacts.csv"],
+        options=ImportOptions(batch_size=40),
+        progress=lambda done, total: calls.append((done, total)),
+    )
+    dones = [d for d, _ in calls]
+    assert dones == sorted(dones)
+    assert dones[-1] == 200
+    assert len(calls) >= 5
+    calls.clear()
+    import_tree(
+        cg.open_store(),
+        folder / "data-plan.json",
+        progress=lambda done, total: calls.append((done, total)),
+    )
+    assert calls[-1] == (250, 250)
+
+
+def test_snapshot_helper_ignores_only_volatile_fields(salesforce_dir: Path) -> None:
+    store = cg.open_store()
+    import_csv(store, salesforce_dir / "apex-recipes/Accounts.csv")
+    first = snapshot(store)
+    account = store.accounts.list()[0]
+    store.accounts.save(account.update(annual_revenue=Decimal("1")))
+    assert snapshot(store) != first

@@ -160,38 +160,38 @@ def _grow(store: Any, crm: Crm, n: int) -> None:
         store.accounts.save(acme)
 
 
-STEPS: list[tuple[str, str]] = [
-    ("account_of", "alice"),
-    ("manager_of", "alice"),
-    ("reports_of", "alice"),
-    ("all_reports_of", "alice"),
-    ("colleagues_of", "alice"),
-    ("relations_of", "alice"),
-    ("related_accounts_of", "alice"),
-    ("opportunities_of", "alice"),
-    ("opportunity_roles_of", "alice"),
-    ("cases_of", "alice"),
-    ("tenures_of", "alice"),
-    ("card", "alice"),
-    ("contacts_of", "acme"),
-    ("active_contacts_of", "acme"),
-    ("decision_makers_of", "acme"),
-    ("opportunities_of_account", "acme"),
-    ("cases_of_account", "acme"),
-    ("related_contacts_of", "acme"),
-    ("parent_of", "acme"),
-    ("children_of", "acme"),
-    ("hierarchy", "acme"),
-    ("people_at", "acme"),
-    ("account_card", "acme"),
-    ("buying_committee", "acme"),
-    ("buying_committee", "renewal"),
+STEPS: list[tuple[str, str, int]] = [  # step, on whom, documented most calls
+    ("account_of", "alice", 1),
+    ("manager_of", "alice", 1),
+    ("reports_of", "alice", 1),
+    ("all_reports_of", "alice", 1),
+    ("colleagues_of", "alice", 1),
+    ("relations_of", "alice", 1),
+    ("related_accounts_of", "alice", 2),
+    ("opportunities_of", "alice", 1),
+    ("opportunity_roles_of", "alice", 1),
+    ("cases_of", "alice", 1),
+    ("tenures_of", "alice", 3),
+    ("card", "alice", 5),
+    ("contacts_of", "acme", 1),
+    ("active_contacts_of", "acme", 1),
+    ("decision_makers_of", "acme", 1),
+    ("opportunities_of_account", "acme", 1),
+    ("cases_of_account", "acme", 1),
+    ("related_contacts_of", "acme", 2),
+    ("parent_of", "acme", 2),
+    ("children_of", "acme", 2),
+    ("hierarchy", "acme", 2),
+    ("people_at", "acme", 4),
+    ("account_card", "acme", 7),
+    ("buying_committee", "acme", 4),
+    ("buying_committee", "renewal", 4),
 ]
 
 
-@pytest.mark.parametrize(("step", "who"), STEPS)
+@pytest.mark.parametrize(("step", "who", "most"), STEPS)
 def test_each_step_costs_the_same_whatever_the_number_of_related_records(
-    store: Any, step: str, who: str
+    store: Any, step: str, who: str, most: int
 ) -> None:
     spy = SpyStore(store)
     crm = build_crm(store)
@@ -203,4 +203,4 @@ def test_each_step_costs_the_same_whatever_the_number_of_related_records(
     spy.reset()
     getattr(Navigator(spy), step)(key)
     assert dict(spy.calls) == small
-    assert sum(small.values()) <= 8
+    assert sum(small.values()) <= most

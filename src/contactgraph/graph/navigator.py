@@ -524,10 +524,14 @@ class Navigator:
     def account_card(self, account_id: str) -> AccountCard:
         """An account card: hierarchy, deals, cases, outside contacts, readiness. 7 calls."""
         account = self.account(account_id)
+        parent = None
+        if account.parent_id is not None:
+            parent = _fetch.accounts_by_id(self._store, [account.parent_id]).get(account.parent_id)
+        children = _fetch.child_accounts(self._store, account_id)
         return AccountCard(
             account=account,
-            parent=self.parent_of(account_id) if account.parent_id else None,
-            children=tuple(self.children_of(account_id)),
+            parent=parent,
+            children=tuple(sorted(children, key=lambda a: (a.name.casefold(), a.id))),
             opportunities=tuple(self.opportunities_of_account(account_id)),
             cases=tuple(self.cases_of_account(account_id)),
             related=tuple(self.related_contacts_of(account_id)),

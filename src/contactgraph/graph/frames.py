@@ -426,7 +426,8 @@ def contacts_from_frame(
     Raises:
         ImportRejectedError: every bad row (rows count from 1, the first data
             row; ``record`` is the index label when the index is not a plain
-            range), and every unknown column; the account is unchanged.
+            range), and every unknown column (as row 0, the header); the
+            account is unchanged.
     """
     _pandas()
     errors = _unknown_columns(frame, _CONTACT_FIELD_OF, _READ_ONLY | set(CONTACT_COLUMNS))

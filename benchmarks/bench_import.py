@@ -1,0 +1,269 @@
+"""Import a Data Loader CSV of N contacts into SQLite, against csv + raw sqlite3.
+
+    .venv/bin/python benchmarks/bench_import.py                 # 1,000,000 contacts
+    .venv/bin/python benchmarks/bench_import.py --contacts 100000
+    .venv/bin/python benchmarks/bench_import.py --store memory://  # no baseline
+
+What is measured, each in its own process (so peak memory is its own):
+
+1. ``contactgraph``: :func:`contactgraph.interop.import_csv` of ``Account.csv``
+   and ``Contact.csv`` into a new ``sqlite:///`` store: CSV parsing, mapping,
+   validation (email and phone parsing), reference resolution, the domain's
+   invariants, and the store's writes, in one transaction.
+2. ``baseline``: the physical limit of the same work without the library:
+   ``csv.reader`` over the same two files, then ``sqlite3.executemany`` of
+   exactly the rows the store wrote (streamed out of the store's file) into a
+   new file with exactly the store's schema and indexes, in one transaction
+   (WAL, ``synchronous=NORMAL``).
+
+Reported: wall time, rows per second, the ratio, and the peak resident memory
+(``ru_maxrss``) of each process. Contacts come in accounts of 1 to 2,000
+(``--max-per-account``), grouped by account as an export sorted by
+``AccountId`` is; 10 % of them report to an earlier contact of their account.
+"""
+
+from __future__ import annotations
+
+import argparse
+import csv
+import json
+import os
+import random
+import resource
+import sqlite3
+import subprocess
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+FIRST = ["Alice", "Bob", "Chloé", "Dana", "Élodie", "François", "Grace", "Hugo", "Inès", "Jamal"]
+LAST = [
+    "Martin",
+    "Durand",
+    "O'Callaghan",
+    "Smith",
+    "Nguyen",
+    "García",
+    "Müller",
+    "Dubois",
+    "Kowalski",
+]
+TITLES = ["CFO", "CEO", "Accountant", "Buyer", "Technician", "Director", "Engineer"]
+DEPARTMENTS = ["Finance", "Sales", "Operations", "IT", "Purchasing"]
+COUNTRIES = [
+    ("France", "01 {:02d} {:02d} {:02d} {:02d}"),
+    ("United States", "(415) 5{:02d}-{:02d}{:02d}"),
+]
+
+
+def generate(folder: Path, contacts: int, max_per_account: int, seed: int) -> tuple[int, int]:
+    """Write Account.csv and Contact.csv; return (accounts, contacts)."""
+    rng = random.Random(seed)
+    folder.mkdir(parents=True, exist_ok=True)
+    n_accounts = 0
+    written = 0
+    with (
+        (folder / "Account.csv").open("w", encoding="utf-8", newline="") as af,
+        (folder / "Contact.csv").open("w", encoding="utf-8", newline="") as cf,
+    ):
+        accounts = csv.writer(af, lineterminator="\r\n")
+        people = csv.writer(cf, lineterminator="\r\n")
+        accounts.writerow(["Id", "Name", "Industry", "BillingCity", "BillingCountry", "Phone"])
+        people.writerow(
+            [
+                "Id",
+                "AccountId",
+                "Salutation",
+                "FirstName",
+                "LastName",
+                "Email",
+                "Phone",
+                "Title",
+                "Department",
+                "ReportsToId",
+                "HasOptedOutOfEmail",
+                "MailingCity",
+            ]
+        )
+        while written < contacts:
+            n_accounts += 1
+            account_id = f"001{n_accounts:015d}"
+            country, pattern = COUNTRIES[n_accounts % 2]
+            accounts.writerow(
+                [
+                    account_id,
+                    f"Company {n_accounts} SA",
+                    "Manufacturing",
+                    "Paris" if country == "France" else "San Francisco",
+                    country,
+                    pattern.format(*(rng.randrange(100) for _ in range(4))),
+                ]
+            )
+            size = min(rng.randint(1, max_per_account), contacts - written)
+            first_ids: list[str] = []
+            for _ in range(size):
+                written += 1
+                contact_id = f"003{written:015d}"
+                manager = rng.choice(first_ids) if first_ids and rng.random() < 0.1 else ""
+                if len(first_ids) < 20:
+                    first_ids.append(contact_id)
+                first, last = rng.choice(FIRST), rng.choice(LAST)
+                people.writerow(
+                    [
+                        contact_id,
+                        account_id,
+                        rng.choice(["Mr.", "Ms.", "Dr.", ""]),
+                        first,
+                        last,
+                        f"p{written}@company{n_accounts}.example",
+                        pattern.format(*(rng.randrange(100) for _ in range(4))),
+                        rng.choice(TITLES),
+                        rng.choice(DEPARTMENTS),
+                        manager,
+                        rng.choice(["true", "false"]),
+                        "Lyon",
+                    ]
+                )
+    return n_accounts, written
+
+
+def peak_rss_mib() -> float:
+    return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
+
+
+def run_contactgraph(folder: Path, url: str) -> dict[str, float]:
+    import contactgraph as cg
+    from contactgraph.interop import ImportOptions, import_csv
+
+    store = cg.open_store(url)
+    started = time.perf_counter()
+    report = import_csv(
+        store,
+        [folder / "Account.csv", folder / "Contact.csv"],
+        options=ImportOptions(batch_size=2000),
+    )
+    elapsed = time.perf_counter() - started
+    count = store.accounts.count_contacts()
+    store.close()
+    assert report.ok, report.errors[:5]
+    return {"seconds": elapsed, "contacts": count, "peak_mib": peak_rss_mib()}
+
+
+def run_baseline(folder: Path, source_db: Path, target_db: Path) -> dict[str, float]:
+    src = sqlite3.connect(source_db)
+    tables = src.execute(
+        "SELECT name, sql FROM sqlite_master WHERE type = 'table' AND sql IS NOT NULL"
+    ).fetchall()
+    indexes = src.execute(
+        "SELECT sql FROM sqlite_master WHERE type = 'index' AND sql IS NOT NULL"
+    ).fetchall()
+    dst = sqlite3.connect(target_db, isolation_level=None)
+    dst.execute("PRAGMA journal_mode = WAL")
+    dst.execute("PRAGMA synchronous = NORMAL")
+    for _, ddl in tables:
+        dst.execute(ddl)
+    for (ddl,) in indexes:
+        dst.execute(ddl)
+    started = time.perf_counter()
+    parsed = 0
+    for name in ("Account.csv", "Contact.csv"):
+        with (folder / name).open(encoding="utf-8", newline="") as handle:
+            for _row in csv.reader(handle):
+                parsed += 1
+    dst.execute("BEGIN")
+    rows = 0
+    for name, _ in tables:
+        columns = [r[1] for r in src.execute(f'PRAGMA table_info("{name}")')]
+        marks = ", ".join("?" for _ in columns)
+        cursor = src.execute(f'SELECT * FROM "{name}"')
+        dst.executemany(f'INSERT INTO "{name}" VALUES ({marks})', cursor)
+        rows += dst.execute(f'SELECT count(*) FROM "{name}"').fetchone()[0]
+    dst.execute("COMMIT")
+    elapsed = time.perf_counter() - started
+    return {"seconds": elapsed, "rows": rows, "parsed": parsed, "peak_mib": peak_rss_mib()}
+
+
+def _child(args: list[str]) -> dict[str, float]:
+    out = subprocess.run(
+        [sys.executable, __file__, *args], check=True, capture_output=True, text=True
+    ).stdout
+    result: dict[str, float] = json.loads(out.strip().splitlines()[-1])
+    return result
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    parser.add_argument("--contacts", type=int, default=1_000_000)
+    parser.add_argument("--max-per-account", type=int, default=2000)
+    parser.add_argument("--seed", type=int, default=7)
+    parser.add_argument("--store", default="sqlite", help="sqlite (default) or memory://")
+    parser.add_argument("--keep", type=Path, help="folder to keep the files in")
+    parser.add_argument("--phase", help=argparse.SUPPRESS)
+    parser.add_argument("--folder", type=Path, help=argparse.SUPPRESS)
+    parser.add_argument("--url", help=argparse.SUPPRESS)
+    parser.add_argument("--source-db", type=Path, help=argparse.SUPPRESS)
+    parser.add_argument("--target-db", type=Path, help=argparse.SUPPRESS)
+    args = parser.parse_args()
+
+    if args.phase == "contactgraph":
+        print(json.dumps(run_contactgraph(args.folder, args.url)))
+        return
+    if args.phase == "baseline":
+        print(json.dumps(run_baseline(args.folder, args.source_db, args.target_db)))
+        return
+
+    work = args.keep or Path(tempfile.mkdtemp(prefix="cg-bench-"))
+    work.mkdir(parents=True, exist_ok=True)
+    started = time.perf_counter()
+    accounts, contacts = generate(work / "csv", args.contacts, args.max_per_account, args.seed)
+    size = sum(p.stat().st_size for p in (work / "csv").iterdir()) / 2**20
+    print(
+        f"generated {contacts:,} contacts in {accounts:,} accounts "
+        f"({size:,.0f} MiB of CSV) in {time.perf_counter() - started:.1f} s"
+    )
+    db = work / "contactgraph.db"
+    for suffix in ("", "-wal", "-shm"):
+        Path(f"{db}{suffix}").unlink(missing_ok=True)
+    url = f"sqlite:///{db}" if args.store == "sqlite" else args.store
+    ours = _child(["--phase", "contactgraph", "--folder", str(work / "csv"), "--url", url])
+    rate = ours["contacts"] / ours["seconds"]
+    print(
+        f"contactgraph import_csv -> {url}: {ours['seconds']:.1f} s, "
+        f"{rate:,.0f} contacts/s, peak RSS {ours['peak_mib']:,.0f} MiB"
+    )
+    if args.store != "sqlite":
+        return
+    target = work / "baseline.db"
+    for suffix in ("", "-wal", "-shm"):
+        Path(f"{target}{suffix}").unlink(missing_ok=True)
+    base = _child(
+        [
+            "--phase",
+            "baseline",
+            "--folder",
+            str(work / "csv"),
+            "--source-db",
+            str(db),
+            "--target-db",
+            str(target),
+        ]
+    )
+    print(
+        f"baseline csv + sqlite3.executemany of the same {base['rows']:,.0f} rows: "
+        f"{base['seconds']:.1f} s, {contacts / base['seconds']:,.0f} contacts/s, "
+        f"peak RSS {base['peak_mib']:,.0f} MiB"
+    )
+    print(
+        f"ratio contactgraph / baseline: {ours['seconds'] / base['seconds']:.2f}x time, "
+        f"{ours['peak_mib'] / base['peak_mib']:.2f}x peak memory"
+    )
+    if not args.keep:
+        for path in sorted(work.rglob("*"), reverse=True):
+            path.unlink() if path.is_file() else path.rmdir()
+        work.rmdir()
+
+
+if __name__ == "__main__":
+    os.environ.setdefault("PYTHONHASHSEED", "0")
+    main()

@@ -297,3 +297,44 @@ def test_snapshot_helper_ignores_only_volatile_fields(salesforce_dir: Path) -> N
     account = store.accounts.list()[0]
     store.accounts.save(account.update(annual_revenue=Decimal("1")))
     assert snapshot(store) != first
+
+
+def test_a_contact_is_updated_where_it_is_not_moved(tmp_path: Path, store: Any) -> None:
+    import_csv(
+        store,
+        [_write(tmp_path / "Account.csv", ACCOUNTS), _write(tmp_path / "Contact.csv", CONTACTS)],
+    )
+    moved = "Id,AccountId,LastName\n003D,001A,Smith-Jones\n"
+    report = import_csv(store, _write(tmp_path / "Contact-moved.csv", moved))
+    dana = store.accounts.find_contact_by_external_id("salesforce", "003D")
+    assert dana.last_name == "Smith-Jones"
+    assert store.accounts.account_of(dana.id).name == "Globex"
+    assert any("not moved" in w.reason for w in report.warnings)
+
+
+def test_import_files_follows_the_extension(salesforce_dir: Path, tmp_path: Path) -> None:
+    from contactgraph.interop import export_files, import_files
+
+    store = cg.open_store()
+    import_files(store, salesforce_dir / "apex-recipes/data-plan.json")
+    assert store.accounts.count_contacts() == 150
+    other = cg.open_store()
+    import_files(
+        other,
+        [
+            salesforce_dir / "apex-recipes/Accounts.csv",
+            salesforce_dir / "apex-recipes/Contacts.csv",
+        ],
+    )
+    assert other.accounts.count_contacts() == 150
+    with pytest.raises(cg.ImportRejectedError, match="mixing"):
+        import_files(
+            other,
+            [
+                salesforce_dir / "apex-recipes/Accounts.csv",
+                salesforce_dir / "apex-recipes/Accounts.json",
+            ],
+        )
+    report = export_files(store, tmp_path / "tree", format="tree")
+    assert report.files[0].name == "contactgraph-plan.json"
+    assert export_files(store, tmp_path / "csv").files[0].name == "Account.csv"

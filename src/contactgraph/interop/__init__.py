@@ -12,6 +12,8 @@ The API a CLI or an application calls::
     export_csv(store, "export/")            # Account.csv, Contact.csv, ...
     export_tree(store, "export-tree/")      # a data plan and one file per sObject
     account_vcards(account)                 # vCard 4.0 text
+    import_files(store, paths)              # .json -> import_tree, .csv -> import_csv
+    export_files(store, "out/", format="tree")
 
 Imports write through the store's public API in one transaction; an
 all-or-nothing import that meets a bad row raises
@@ -20,6 +22,7 @@ all-or-nothing import that meets a bad row raises
 
 from contactgraph.interop.cells import neutralise, restore
 from contactgraph.interop.dataloader import export_csv, import_csv, sobject_for_file
+from contactgraph.interop.files import export_files, import_files
 from contactgraph.interop.report import (
     ExportReport,
     ImportMode,
@@ -40,8 +43,10 @@ __all__ = [
     "Progress",
     "account_vcards",
     "export_csv",
+    "export_files",
     "export_tree",
     "import_csv",
+    "import_files",
     "import_tree",
     "neutralise",
     "read_tree",

@@ -70,7 +70,7 @@ SF = "salesforce"
 SF_REF = "salesforce_ref"
 ORPHANS = "contactgraph_orphans"
 NO_SUBJECT = "(no subject)"
-_ACCOUNT_CACHE = 64
+_ACCOUNT_CACHE = 16
 
 
 @attrs.define(slots=True)
@@ -601,6 +601,14 @@ class Loader:
                     account_id = self.store.accounts.account_of(existing).id
                 except NotFoundError:
                     raise _Refused(None, "this record appears twice in the import") from None
+                raw = mapped.refs.get("AccountId", "")
+                if raw and self._resolve("Account", raw, "AccountId") != account_id:
+                    self._warn(
+                        rec,
+                        "AccountId",
+                        f"the contact belongs to account {account_id} in the store: updated "
+                        "there, not moved (moves go through store.move_contact)",
+                    )
             else:
                 raw = mapped.refs.get("AccountId", "")
                 if raw:

@@ -338,3 +338,18 @@ def test_import_files_follows_the_extension(salesforce_dir: Path, tmp_path: Path
     report = export_files(store, tmp_path / "tree", format="tree")
     assert report.files[0].name == "contactgraph-plan.json"
     assert export_files(store, tmp_path / "csv").files[0].name == "Account.csv"
+
+
+def test_fifteen_and_eighteen_character_ids_match(tmp_path: Path, store: Any) -> None:
+    accounts = _write(tmp_path / "Account.csv", "Id,Name\n001D000000IqhSL,ACME SA\n")
+    contacts = _write(
+        tmp_path / "Contact.csv",
+        "Id,AccountId,LastName\n003D000000AbCdE,001D000000IqhSLIAZ,Martin\n",
+    )
+    import_csv(store, [accounts, contacts])
+    acme = store.accounts.find_by_external_id("salesforce", "001D000000IqhSLIAZ")
+    assert acme.name == "ACME SA"
+    again = _write(tmp_path / "Contact2.csv", "Id,LastName\n003D000000AbCdEIAV,Martin-Durand\n")
+    report = import_csv(store, again, options=ImportOptions(orphan_account="Nobody"))
+    assert report.of("Contact").updated == 1
+    assert store.accounts.count_contacts() == 1

@@ -51,6 +51,7 @@ from contactgraph.interop.mapping import (
     SOBJECTS,
     Mapped,
     map_record,
+    salesforce_id,
 )
 from contactgraph.interop.report import (
     ImportMode,
@@ -273,7 +274,7 @@ class Loader:
     def _sf_id(rec: SourceRecord) -> str | None:
         for key, value in rec.fields.items():
             if key.casefold() == "id" and isinstance(value, str) and value.strip():
-                return value.strip()
+                return salesforce_id(value.strip())
         return None
 
     def _key_of(self, rec: SourceRecord) -> str | None:

@@ -22,6 +22,7 @@ export can be read back without loss:
 from __future__ import annotations
 
 import json
+import re
 from collections.abc import Callable, Iterable, Mapping
 from datetime import date
 from decimal import Decimal
@@ -48,6 +49,7 @@ __all__ = [
     "Mapped",
     "SObjectSpec",
     "map_record",
+    "salesforce_id",
     "sobject_of",
 ]
 
@@ -275,6 +277,25 @@ def _as_text(value: Any) -> Any:
     return value
 
 
+_SF15 = re.compile(r"^[A-Za-z0-9]{15}$")
+_SUFFIX = "ABCDEFGHIJKLMNOPQRSTUVWXYZ012345"
+
+
+def salesforce_id(value: str) -> str:
+    """A Salesforce id in its 18-character form (a 15-character id gets its checksum suffix).
+
+    Salesforce accepts both forms; the 18-character one is case-insensitive,
+    so records exported in either form match on a later import.
+    """
+    if not _SF15.match(value):
+        return value
+    suffix = ""
+    for start in (0, 5, 10):
+        bits = sum(1 << i for i, ch in enumerate(value[start : start + 5]) if "A" <= ch <= "Z")
+        suffix += _SUFFIX[bits]
+    return value + suffix
+
+
 def map_record(spec: SObjectSpec, fields: Mapping[str, Any]) -> Mapped:
     """Sort a source record's fields (any letter case) into a :class:`Mapped`.
 
@@ -286,7 +307,7 @@ def map_record(spec: SObjectSpec, fields: Mapping[str, Any]) -> Mapped:
         folded = key.casefold()
         if folded == "id":
             if not _blank(value):
-                out.salesforce_id = str(value).strip()
+                out.salesforce_id = salesforce_id(str(value).strip())
             continue
         if folded == OUR_ID_FIELD.casefold():
             if not _blank(value):
@@ -309,7 +330,7 @@ def map_record(spec: SObjectSpec, fields: Mapping[str, Any]) -> Mapped:
             continue
         if fs.kind == REF:
             if not _blank(value):
-                out.refs[fs.api] = str(value).strip()
+                out.refs[fs.api] = salesforce_id(str(value).strip())
             else:
                 out.refs.setdefault(fs.api, "")
             continue

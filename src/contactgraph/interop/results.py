@@ -3,7 +3,8 @@
 As with Salesforce's Data Loader, each input file gets two CSV files in the
 results folder: ``<file>.success.csv`` (the original columns, then
 ``CONTACTGRAPH_ID`` and ``STATUS``: created, updated or unchanged) and
-``<file>.error.csv`` (the original columns, then ``ROW`` and ``ERROR``). Rows
+``<file>.error.csv`` (the original columns, then ``ROW`` and ``ERROR``); a
+file in a plan's subfolder ``a/Account.json`` gives ``a__Account.json.success.csv``. Rows
 of sObject Tree files are flattened: ``sObject``, ``referenceId``, then their
 fields. Cells are neutralised against formula injection (see
 :mod:`contactgraph.interop.cells`).
@@ -27,7 +28,7 @@ __all__ = ["ResultFiles"]
 
 class _Pair:
     def __init__(self, directory: Path, source: str, columns: Sequence[str]) -> None:
-        stem = Path(source).name
+        stem = "__".join(Path(source).parts) or "records"
         self.columns = list(columns)
         self.success_path = directory / f"{stem}.success.csv"
         self.error_path = directory / f"{stem}.error.csv"

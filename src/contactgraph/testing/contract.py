@@ -535,7 +535,13 @@ class AccountRepositoryContract(_Base):
         assert [a.id for a in store.accounts.children_of("h")] == ["a", "b"]
         assert store.accounts.children_of("a") == []
 
-    @settings(max_examples=15, suppress_health_check=[HealthCheck.function_scoped_fixture])
+    @settings(
+        max_examples=15,
+        suppress_health_check=[
+            HealthCheck.function_scoped_fixture,
+            HealthCheck.differing_executors,
+        ],
+    )
     @given(data=st.data())
     def test_any_account_round_trips(self, store: Store, data: st.DataObject) -> None:
         from contactgraph.testing import strategies

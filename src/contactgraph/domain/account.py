@@ -10,6 +10,8 @@ every violation.
 
 from __future__ import annotations
 
+import enum
+import unicodedata
 from collections.abc import Collection, Iterable, Iterator, Mapping
 from datetime import datetime
 from decimal import Decimal, InvalidOperation
@@ -47,12 +49,13 @@ from contactgraph.domain.events import (
 from contactgraph.domain.ids import new_id
 from contactgraph.domain.invariants import STRUCTURAL_INVARIANTS
 from contactgraph.domain.text import clean_multiline, clean_single_line, match_key
-from contactgraph.domain.values import Address, Email, Phone, region_of_country
+from contactgraph.domain.values import Address, Email, PersonName, Phone, region_of_country
 from contactgraph.errors import InvalidValueError, NotFoundError, PolicyViolationError, Violation
 
 __all__ = ["ACCOUNT_FIELDS", "Account", "OrgNode", "new_id"]
 
 _EMPTY_IDS: immutables.Map[str, None] = immutables.Map()
+_NO_NAME = PersonName.trusted("?")
 
 
 class _Unset:
@@ -77,9 +80,11 @@ class OrgNode:
 
     def walk(self, depth: int = 0) -> Iterator[tuple[int, Contact]]:
         """Every contact of this subtree with its depth, manager before reports."""
-        yield depth, self.contact
-        for node in self.reports:
-            yield from node.walk(depth + 1)
+        stack: list[tuple[int, OrgNode]] = [(depth, self)]
+        while stack:  # no recursion: charts can be thousands deep
+            level, node = stack.pop()
+            yield level, node.contact
+            stack.extend((level + 1, child) for child in reversed(node.reports))
 
     def _repr_html_(self) -> str:
         """The chart below this contact, as nested lists in Jupyter."""
@@ -98,6 +103,8 @@ def _line(field: str, max_length: int = 255) -> Any:
 
 
 def _name(value: Any, _region: str | None) -> str:
+    if value is None:
+        raise InvalidValueError("an account needs a name", field="name", value=value)
     text = clean_single_line(value, "name")
     if not text:
         raise InvalidValueError("an account needs a name", field="name", value=value)
@@ -205,6 +212,8 @@ ACCOUNT_FIELDS: Mapping[str, Any] = {
 
 def _plain(value: Any) -> Any:
     """A value as plain data, for change records (events, history)."""
+    if isinstance(value, enum.Enum):
+        return value.value
     if value is None or isinstance(value, str | bool | int | float):
         return value
     if isinstance(value, Email):
@@ -384,7 +393,9 @@ class Account:
         ``title`` and ``department`` ignore case and accents; ``phone`` is
         compared in E.164 after parsing in the account's default region.
         """
-        email_key = email.strip().casefold() if email is not None else None
+        email_key = (
+            unicodedata.normalize("NFC", email.strip()).casefold() if email is not None else None
+        )
         name_key = match_key(name) if name is not None else None
         title_key = match_key(title) if title is not None else None
         dept_key = match_key(department) if department is not None else None
@@ -452,17 +463,26 @@ class Account:
         return out
 
     def org_chart(self) -> list[OrgNode]:
-        """The reports-to forest: top managers (and people with no manager) first."""
+        """The reports-to forest: top managers (and people with no manager) first.
 
-        def node(contact: Contact) -> OrgNode:
-            children = self._reports.get(contact.id, _EMPTY_IDS)
-            return OrgNode(
-                contact,
-                tuple(node(c) for c in self.sorted_contacts(self._contacts[i] for i in children)),
-            )
-
+        Built without recursion, so a reporting chain thousands deep works.
+        """
         roots = self.sorted_contacts(c for c in self._contacts.values() if c.reports_to is None)
-        return [node(c) for c in roots]
+        order: list[Contact] = []
+        children: dict[str, list[Contact]] = {}
+        stack = list(roots)
+        while stack:
+            contact = stack.pop()
+            order.append(contact)
+            kids = self.sorted_contacts(
+                self._contacts[i] for i in self._reports.get(contact.id, _EMPTY_IDS)
+            )
+            children[contact.id] = kids
+            stack.extend(kids)
+        built: dict[str, OrgNode] = {}
+        for contact in reversed(order):  # reports before their manager
+            built[contact.id] = OrgNode(contact, tuple(built[k.id] for k in children[contact.id]))
+        return [built[c.id] for c in roots]
 
     # ----------------------------------------------------------------- events
 
@@ -488,7 +508,7 @@ class Account:
 
     def update(self, **fields: Any) -> Account:
         """Change the account's own fields; records :class:`AccountUpdated`."""
-        values, violations = _parse_account_fields(fields, self.id)
+        values, violations = _parse_account_fields(fields, self.id, self.default_region)
         if violations:
             raise PolicyViolationError(violations, f"account {self.id} update refused")
         changes = tuple(
@@ -556,8 +576,10 @@ class Account:
             entity_id=contact_id,
         )
         violations.extend(found)
-        if "name" not in values or any(v.code == "id.duplicate" for v in violations):
+        if any(v.code == "id.duplicate" for v in violations):
             raise PolicyViolationError(violations, f"contact refused by account {self.id}")
+        if "name" not in values:  # refused below; a stand-in lets every other check run
+            values["name"] = _NO_NAME
         now = utcnow()
         contact = Contact(
             id=contact_id, account_id=self.id, created_at=now, updated_at=now, **values
@@ -650,7 +672,13 @@ class Account:
                     ]
                 )
             for report_id in reports:
-                account = account.update_contact(report_id, reports_to=reassign_reports_to)
+                # A report promoted in the removed contact's place takes its manager.
+                manager = (
+                    removed.reports_to
+                    if report_id == reassign_reports_to
+                    else (reassign_reports_to)
+                )
+                account = account.update_contact(report_id, reports_to=manager)
         now = utcnow()
         candidate = account._without_contact(removed)
         event = ContactRemoved(aggregate_id=self.id, occurred_at=now, contact_id=contact_id)
@@ -777,7 +805,7 @@ _SLOTS: tuple[tuple[str, str], ...] = tuple(
 
 
 def _parse_account_fields(
-    raw: Mapping[str, Any], account_id: str
+    raw: Mapping[str, Any], account_id: str, default_region: str | None = None
 ) -> tuple[dict[str, Any], list[Violation]]:
     values: dict[str, Any] = {}
     violations: list[Violation] = []
@@ -788,6 +816,8 @@ def _parse_account_fields(
     elif region is None and isinstance(billing, Mapping):
         country = billing.get("country")
         region = region_of_country(country) if isinstance(country, str) else None
+    if region is None:
+        region = default_region
     for field, value in raw.items():
         parser = ACCOUNT_FIELDS.get(field)
         if parser is None:

@@ -18,6 +18,7 @@ import immutables
 
 from contactgraph.domain.text import clean_multiline, clean_single_line
 from contactgraph.domain.values import (
+    NAME_PART_PARSERS,
     Address,
     DecisionRole,
     Email,
@@ -155,6 +156,13 @@ class Contact:
 
     def __str__(self) -> str:
         return self.label
+
+    def __repr__(self) -> str:
+        email = self.email.address if self.email is not None else None
+        return (
+            f"Contact(id={self.id!r}, name={self.name.full!r}, "
+            f"account_id={self.account_id!r}, email={email!r})"
+        )
 
     def _repr_html_(self) -> str:
         """A card in Jupyter (see :mod:`contactgraph.domain.display`)."""
@@ -375,8 +383,38 @@ def parse_contact_fields(
             values[field] = CONTACT_FIELDS[field](value, region)
         except InvalidValueError as exc:
             violations.append(_violation(exc, field, entity_id))
-    name_parts = {NAME_FIELDS[f]: raw[f] for f in NAME_FIELDS if f in raw}
-    if name_parts or current is None:
+    name_parts: dict[str, Any] = {}
+    for public, part in NAME_FIELDS.items():
+        if public not in raw:
+            continue
+        value = raw[public]
+        if part == "last" and (value is None or (isinstance(value, str) and not value.strip())):
+            violations.append(
+                Violation(
+                    code="last_name.required",
+                    message="a contact needs a last name",
+                    field="last_name",
+                    entity_id=entity_id,
+                    policy="contact_fields",
+                )
+            )
+            continue
+        try:  # each part on its own, so every bad part is reported
+            name_parts[part] = NAME_PART_PARSERS[part](value)
+        except InvalidValueError as exc:
+            violations.append(_violation(exc, exc.field or public, entity_id))
+    if current is None and "last_name" not in raw:
+        violations.append(
+            Violation(
+                code="last_name.required",
+                message="a contact needs a last name",
+                field="last_name",
+                entity_id=entity_id,
+                policy="contact_fields",
+            )
+        )
+    bad_name = any(v.field in NAME_FIELDS for v in violations)
+    if name_parts and not bad_name:
         base = current.name if current is not None else None
         merged: dict[str, Any] = (
             {
@@ -387,25 +425,10 @@ def parse_contact_fields(
                 "suffix": base.suffix,
             }
             if base is not None
-            else {"last": None}
+            else {}
         )
         merged.update(name_parts)
-        last = merged["last"]
-        if last is None or (isinstance(last, str) and not last.strip()):
-            violations.append(
-                Violation(
-                    code="last_name.required",
-                    message="a contact needs a last name",
-                    field="last_name",
-                    entity_id=entity_id,
-                    policy="contact_fields",
-                )
-            )
-        else:
-            try:
-                values["name"] = PersonName(**merged)
-            except InvalidValueError as exc:
-                violations.append(_violation(exc, exc.field or "last_name", entity_id))
+        values["name"] = PersonName.trusted(**merged)
     return values, violations
 
 

@@ -16,10 +16,11 @@ MAX_SINGLE_LINE = 255
 MAX_MULTILINE = 32_000
 """Longest multi-line value accepted (Salesforce's long text area)."""
 
-# C0 and C1 controls, DEL, and the Unicode line/paragraph separators.
-_SINGLE_LINE_FORBIDDEN = re.compile("[\x00-\x1f\x7f-\x9f\u2028\u2029]")
+# C0 and C1 controls, DEL, the Unicode line/paragraph separators, and lone
+# surrogates (they cannot be encoded, so no store or file could keep them).
+_SINGLE_LINE_FORBIDDEN = re.compile("[\x00-\x1f\x7f-\x9f\u2028\u2029\ud800-\udfff]")
 # In multi-line text, tab, LF and CR are fine; other controls are not.
-_MULTILINE_FORBIDDEN = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\x7f]")
+_MULTILINE_FORBIDDEN = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\x7f\ud800-\udfff]")
 
 
 def clean_single_line(value: object, field: str, *, max_length: int = MAX_SINGLE_LINE) -> str:
@@ -32,16 +33,17 @@ def clean_single_line(value: object, field: str, *, max_length: int = MAX_SINGLE
         raise InvalidValueError("must be text", field=field, value=value)
     if len(value) > max_length * 4:  # refuse before normalising absurd input
         raise InvalidValueError(f"longer than {max_length} characters", field=field, value=value)
-    text = unicodedata.normalize("NFC", value.strip())
-    if len(text) > max_length:
-        raise InvalidValueError(f"longer than {max_length} characters", field=field, value=value)
-    bad = _SINGLE_LINE_FORBIDDEN.search(text)
+    # Checked before stripping: a trailing CR or LF is refused, not silently cut off.
+    bad = _SINGLE_LINE_FORBIDDEN.search(value)
     if bad:
         raise InvalidValueError(
-            f"control character U+{ord(bad.group()):04X} is not allowed in a single-line field",
+            f"{_describe(bad.group())} is not allowed in a single-line field",
             field=field,
             value=value,
         )
+    text = unicodedata.normalize("NFC", value.strip())
+    if len(text) > max_length:
+        raise InvalidValueError(f"longer than {max_length} characters", field=field, value=value)
     return text
 
 
@@ -55,20 +57,34 @@ def clean_multiline(value: object, field: str, *, max_length: int = MAX_MULTILIN
     bad = _MULTILINE_FORBIDDEN.search(text)
     if bad:
         raise InvalidValueError(
-            f"control character U+{ord(bad.group()):04X} is not allowed",
+            f"{_describe(bad.group())} is not allowed",
             field=field,
             value=value,
         )
     return text
 
 
+def _describe(char: str) -> str:
+    kind = "lone surrogate" if "\ud800" <= char <= "\udfff" else "control character"
+    return f"{kind} U+{ord(char):04X}"
+
+
+# Letters that carry their "accent" in the letter itself, so NFKD leaves them whole.
+_UNACCENTED = str.maketrans(
+    {"ı": "i", "ł": "l", "ø": "o", "đ": "d", "ð": "d", "ħ": "h", "æ": "ae", "œ": "oe", "þ": "th"}
+)
+
+
 @lru_cache(maxsize=65_536)
 def match_key(text: str) -> str:
     """A case- and accent-insensitive key: ``"Hélène"``, ``"HELENE"`` and NFD input agree.
 
-    Letters lose their combining marks, the text is case-folded and runs of
-    white space collapse to one space.
+    Letters lose their combining marks (and ``ł``, ``ø``, ``ı``… their stroke or
+    missing dot), the text is case-folded and runs of white space collapse to
+    one space.
     """
-    decomposed = unicodedata.normalize("NFKD", text)
-    stripped = "".join(ch for ch in decomposed if not unicodedata.combining(ch))
-    return " ".join(stripped.casefold().split())
+    # Case-fold between two decompositions: folding can add marks ("İ" -> "i̇")
+    # and compatibility forms can be capitals ("ℌ" -> "H").
+    folded = unicodedata.normalize("NFKD", unicodedata.normalize("NFKD", text).casefold())
+    stripped = "".join(ch for ch in folded if not unicodedata.combining(ch))
+    return " ".join(stripped.translate(_UNACCENTED).split())

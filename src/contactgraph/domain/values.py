@@ -22,6 +22,7 @@ from contactgraph.domain.text import clean_single_line, match_key
 from contactgraph.errors import InvalidValueError
 
 __all__ = [
+    "NAME_PART_PARSERS",
     "Address",
     "DecisionRole",
     "Email",
@@ -55,6 +56,7 @@ def _normalise_email(value: object) -> str:
             field="email",
             value=value,
         )
+    text = clean_single_line(value, "email", max_length=MAX_EMAIL_LENGTH)
     if not text:
         raise InvalidValueError("an email address cannot be empty", field="email", value=value)
     try:
@@ -123,6 +125,13 @@ def _parse_phone(text: str, region: str | None, field: str) -> str:
         ) from None
     if not phonenumbers.is_possible_number(number):
         raise InvalidValueError("not a possible phone number", field=field, value=text)
+    if number.extension:
+        # E.164 has no room for it; refusing beats silently dropping it.
+        raise InvalidValueError(
+            "phone extensions cannot be kept; give the number without its extension",
+            field=field,
+            value=text,
+        )
     return phonenumbers.format_number(number, phonenumbers.PhoneNumberFormat.E164)
 
 
@@ -174,6 +183,23 @@ class Phone:
         return phonenumbers.region_code_for_number(_parsed(self.e164))
 
     @property
+    def country_code(self) -> int:
+        """The international calling code (``33`` for France, ``1`` for North America)."""
+        return int(_parsed(self.e164).country_code or 0)
+
+    def in_region(self, region: str) -> bool:
+        """Whether the number belongs to ``region`` (ISO alpha-2).
+
+        An unassigned number has no region of its own; it belongs to every
+        region that shares its calling code (``+1 926…`` is in ``US``).
+        """
+        wanted = region.upper()
+        own = self.region
+        if own is not None and own != "ZZ":
+            return own == wanted
+        return wanted in phonenumbers.region_codes_for_country_code(self.country_code)
+
+    @property
     def is_valid(self) -> bool:
         """Whether the number is assigned (libphonenumber's ``is_valid_number``)."""
         return bool(phonenumbers.is_valid_number(_parsed(self.e164)))
@@ -212,9 +238,8 @@ class Salutation(enum.StrEnum):
     def parse(cls, value: str | Salutation) -> Salutation:
         if isinstance(value, Salutation):
             return value
-        if not isinstance(value, str):
-            raise InvalidValueError("must be text", field="salutation", value=value)
-        key = match_key(value).rstrip(".").strip()
+        text = clean_single_line(value, "salutation", max_length=40)
+        key = match_key(text).rstrip(".").strip()
         found = _SALUTATION_ALIASES.get(key)
         if found is None:
             allowed = ", ".join(s.value for s in cls)
@@ -267,7 +292,8 @@ class DecisionRole(enum.StrEnum):
         if isinstance(value, DecisionRole):
             return value
         if isinstance(value, str):
-            found = _ROLE_KEYS.get(match_key(value).replace("_", " ").replace("-", " "))
+            text = clean_single_line(value, field, max_length=80)
+            found = _ROLE_KEYS.get(match_key(text.replace("_", " ").replace("-", " ")))
             if found is not None:
                 return found
         allowed = ", ".join(r.value for r in cls)
@@ -333,10 +359,22 @@ def _optional_salutation(value: object) -> Salutation | None:
 
 
 def _required_last(value: object) -> str:
+    if value is None:
+        raise InvalidValueError("a contact needs a last name", field="last_name", value=value)
     text = clean_single_line(value, "last_name", max_length=80)
     if not text:
         raise InvalidValueError("a contact needs a last name", field="last_name", value=value)
     return text
+
+
+NAME_PART_PARSERS: dict[str, Any] = {
+    "last": _required_last,
+    "first": _first,
+    "salutation": _optional_salutation,
+    "middle": _middle,
+    "suffix": _suffix,
+}
+"""The validator of each :class:`PersonName` part, so callers can report every bad part."""
 
 
 @attrs.frozen(slots=True)

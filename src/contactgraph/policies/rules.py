@@ -140,7 +140,7 @@ class PhoneRegion(_Rule):
         for c in subject.sorted_contacts():
             for field in ("phone", "mobile"):
                 number = getattr(c, field)
-                if number is not None and number.region != self.region.upper():
+                if number is not None and not number.in_region(self.region):
                     out.append(
                         self._v(
                             f"{field}.region",

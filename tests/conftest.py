@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import os
+from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
@@ -37,3 +38,15 @@ def fixtures_dir() -> Path:
 @pytest.fixture(scope="session")
 def salesforce_dir(fixtures_dir: Path) -> Path:
     return fixtures_dir / "salesforce"
+
+
+@pytest.fixture(scope="session")
+def postgres_url() -> Iterator[str]:
+    """A real PostgreSQL for ``@pytest.mark.postgres`` tests (see contactgraph.testing.postgres).
+
+    ``CONTACTGRAPH_TEST_PG_URL`` if set, else a throwaway cluster; skipped when
+    there is no PostgreSQL, a failure when ``CI=true``.
+    """
+    from contactgraph.testing.postgres import postgres_url
+
+    yield from postgres_url()

@@ -163,7 +163,7 @@ class _Base:
 
     @pytest.fixture
     def other_tenant(self, store: Store) -> Iterator[Store]:
-        other = store.for_tenant("other-tenant")
+        other = store.for_tenant(f"{store.tenant}-other")
         yield other
         other.close()
 

@@ -1,0 +1,320 @@
+"""Importing accounts and their contacts: the aggregate, written in batches.
+
+Contacts are grouped by account within each batch, added or updated through
+the account's commands, and the account is saved once per batch. A
+``ReportsToId`` or ``ParentId`` that points further down the file waits until
+the end of its sObject, then links (or, in partial mode, the row is undone
+and reported).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from typing import Any
+
+import attrs
+
+from contactgraph.domain import (
+    Account,
+    Phone,
+)
+from contactgraph.errors import (
+    InvalidValueError,
+    NotFoundError,
+    PolicyViolationError,
+)
+from contactgraph.interop.engine import (
+    FLAGS,
+    Defer,
+    Engine,
+    Pending,
+    Refused,
+    SourceRecord,
+    first_error,
+    merge_address,
+    merge_extra,
+    region_hint,
+)
+from contactgraph.interop.mapping import (
+    ACCOUNT,
+    CONTACT,
+    Mapped,
+    map_record,
+)
+from contactgraph.interop.report import (
+    ImportMode,
+)
+
+__all__ = ["PeopleImport"]
+
+
+class PeopleImport(Engine):
+    """Accounts and contacts; see the module docstring."""
+
+    def _account_values(
+        self, rec: SourceRecord, mapped: Mapped, current: Account | None
+    ) -> dict[str, Any]:
+        values = dict(mapped.values)
+        for group in ("billing_address", "shipping_address"):
+            if group in values:
+                values[group] = merge_address(getattr(current, group, None), values[group])
+        billing = values.get("billing_address")
+        if billing is None and current is not None and current.billing_address is not None:
+            billing = attrs.asdict(current.billing_address)
+        phone = values.get("phone")
+        if isinstance(phone, int | float):
+            phone = str(phone)
+        if phone is not None:
+            region = self._region(
+                billing, values.get("phone_region") or (current.phone_region if current else None)
+            )
+            try:
+                values["phone"] = Phone.parse(phone, region, field="Phone")
+            except InvalidValueError as exc:
+                raise Refused("Phone", region_hint(exc.reason)) from None
+        values["external_ids"] = {
+            **(dict(current.external_ids) if current else {}),
+            **self._external_ids(rec, mapped),
+        }
+        values["extra"] = merge_extra(current.extra if current else None, mapped)
+        return values
+
+    def _import_accounts(self, records: Iterable[SourceRecord]) -> None:
+        pending: list[Pending] = []
+        for batch in self._batches(records):
+            for rec in batch:
+                self._one_account(rec, pending)
+            self._tick(len(batch))
+        for p in pending:
+            try:
+                parent = self._resolve("Account", p.raw, "ParentId")
+                account = self._account(p.record_id)
+                updated = account.update(parent_id=parent)
+                if updated is not account:
+                    self._save(updated)
+                self._ok(p.record, "Account", p.record_id, "created" if p.created else "updated")
+            except Refused as exc:
+                self._undo_account(p)
+                self._fail(p.record, "Account", [(exc.field, exc.reason)])
+
+    def _undo_account(self, p: Pending) -> None:
+        if self.options.mode is ImportMode.PARTIAL and p.created:
+            self.store.accounts.remove(p.record_id)
+            self._accounts.pop(p.record_id, None)
+            for key in [k for k, v in self.ids["Account"].items() if v == p.record_id]:
+                del self.ids["Account"][key]
+
+    def _one_account(self, rec: SourceRecord, pending: list[Pending]) -> None:
+        mapped = map_record(ACCOUNT, rec.fields)
+        if mapped.problems:
+            self._fail(rec, "Account", list(mapped.problems))
+            return
+        for field, note in mapped.notes:
+            self._warn(rec, field, note)
+        if self._seen_twice("Account", rec, mapped):
+            self._fail(rec, "Account", [(None, "this record appears twice in the import")])
+            return
+        parent_raw = mapped.refs.get("ParentId", "")
+        parent: str | None = None
+        wait = False
+        try:
+            existing_id = self._find_existing("Account", rec, mapped)
+            if parent_raw:
+                try:
+                    parent = self._resolve("Account", parent_raw, "ParentId", may_wait=True)
+                except Defer:
+                    wait = True
+            current = self._account(existing_id) if existing_id else None
+            values = self._account_values(rec, mapped, current)
+            if "ParentId" in mapped.refs and not wait:
+                values["parent_id"] = parent
+            if current is None:
+                name = values.pop("name", None)
+                account = Account.create(name, id=mapped.our_id, **values)
+                status = "created"
+            else:
+                account = current.update(**values)
+                status = "unchanged" if account is current else "updated"
+            if status != "unchanged":
+                account = self._save(account)
+        except Refused as exc:
+            self._fail(rec, "Account", [(exc.field, exc.reason)])
+            return
+        except PolicyViolationError as exc:
+            self._fail(rec, "Account", first_error(exc))
+            return
+        self._remember("Account", rec, mapped, account.id)
+        if wait:
+            pending.append(Pending(rec, account.id, account.id, parent_raw, status == "created"))
+        else:
+            self._ok(rec, "Account", account.id, status)
+
+    # ----------------------------------------------------------------- contacts
+
+    def _import_contacts(self, records: Iterable[SourceRecord]) -> None:
+        pending: list[Pending] = []
+        for batch in self._batches(records):
+            plan: dict[str, list[tuple[SourceRecord, Mapped, str | None, str | None]]] = {}
+            for rec in batch:
+                prepared = self._prepare_contact(rec, pending)
+                if prepared is not None:
+                    account_id, mapped, existing, manager = prepared
+                    plan.setdefault(account_id, []).append((rec, mapped, existing, manager))
+            for account_id, items in plan.items():
+                self._apply_contacts(account_id, items, pending)
+            self._tick(len(batch))
+        self._link_managers(pending)
+
+    def _prepare_contact(
+        self, rec: SourceRecord, pending: list[Pending]
+    ) -> tuple[str, Mapped, str | None, str | None] | None:
+        mapped = map_record(CONTACT, rec.fields)
+        if mapped.problems:
+            self._fail(rec, "Contact", list(mapped.problems))
+            return None
+        if self._seen_twice("Contact", rec, mapped):
+            self._fail(rec, "Contact", [(None, "this record appears twice in the import")])
+            return None
+        try:
+            existing = self._find_existing("Contact", rec, mapped)
+            if existing is not None:
+                try:
+                    account_id = self.store.accounts.account_of(existing).id
+                except NotFoundError:
+                    raise Refused(None, "this record appears twice in the import") from None
+                raw = mapped.refs.get("AccountId", "")
+                if raw and self._resolve("Account", raw, "AccountId") != account_id:
+                    self._warn(
+                        rec,
+                        "AccountId",
+                        f"the contact belongs to account {account_id} in the store: updated "
+                        "there, not moved (moves go through store.move_contact)",
+                    )
+            else:
+                raw = mapped.refs.get("AccountId", "")
+                if raw:
+                    account_id = self._resolve("Account", raw, "AccountId")
+                elif self.options.orphan_account:
+                    account_id = self._orphan_account()
+                    self._warn(
+                        rec,
+                        "AccountId",
+                        f"no account in the source: placed under {self.options.orphan_account!r}",
+                    )
+                else:
+                    raise Refused(
+                        "AccountId",
+                        "a contact needs an account (this is a Salesforce private contact); "
+                        "import it with orphan_account=<account name or id> to place it under one",
+                    )
+            manager: str | None = None
+            raw_manager = mapped.refs.get("ReportsToId", "")
+            if raw_manager:
+                try:
+                    manager = self._resolve("Contact", raw_manager, "ReportsToId", may_wait=True)
+                except Defer:
+                    manager = "\0" + raw_manager
+        except Refused as exc:
+            self._fail(rec, "Contact", [(exc.field, exc.reason)])
+            return None
+        return account_id, mapped, existing, manager
+
+    def _apply_contacts(
+        self,
+        account_id: str,
+        items: list[tuple[SourceRecord, Mapped, str | None, str | None]],
+        pending: list[Pending],
+    ) -> None:
+        try:
+            account = self._account(account_id)
+        except NotFoundError:
+            for rec, *_ in items:
+                self._fail(
+                    rec, "Contact", [("AccountId", f"account {account_id} is not in the store")]
+                )
+            return
+        outcomes: list[tuple[SourceRecord, str, str]] = []
+        region = account.default_region or self.options.default_region
+        for rec, mapped, existing, manager in items:
+            deferred = manager is not None and manager.startswith("\0")
+            fields = self._contact_values(
+                rec, mapped, account.contacts.get(existing) if existing else None
+            )
+            if "ReportsToId" in mapped.refs and not deferred:
+                fields["reports_to"] = manager
+            try:
+                if existing is None:
+                    last = fields.pop("last_name", None)
+                    account, contact = account.add_contact(
+                        last, id=mapped.our_id, phone_region=region, **fields
+                    )
+                    our_id, status = contact.id, "created"
+                else:
+                    before = account
+                    account = account.update_contact(existing, phone_region=region, **fields)
+                    our_id = existing
+                    status = "unchanged" if account is before else "updated"
+            except PolicyViolationError as exc:
+                self._fail(rec, "Contact", first_error(exc))
+                continue
+            except NotFoundError as exc:
+                self._fail(rec, "Contact", [(None, str(exc))])
+                continue
+            self._remember("Contact", rec, mapped, our_id)
+            if deferred:
+                assert manager is not None
+                pending.append(Pending(rec, account.id, our_id, manager[1:], status == "created"))
+            else:
+                outcomes.append((rec, our_id, status))
+        if account.pending_events:
+            self._save(account)
+        for rec, our_id, status in outcomes:
+            self._ok(rec, "Contact", our_id, status)
+
+    def _contact_values(self, rec: SourceRecord, mapped: Mapped, current: Any) -> dict[str, Any]:
+        values = {k: v for k, v in mapped.values.items() if not (v is None and k in FLAGS)}
+        if "mailing_address" in values:
+            values["mailing_address"] = merge_address(
+                current.mailing_address if current is not None else None, values["mailing_address"]
+            )
+        for key in ("phone", "mobile"):
+            if isinstance(values.get(key), int | float):
+                values[key] = str(values[key])
+        values["external_ids"] = {
+            **(dict(current.external_ids) if current is not None else {}),
+            **self._external_ids(rec, mapped),
+        }
+        values["extra"] = merge_extra(current.extra if current is not None else None, mapped)
+        for field, note in mapped.notes:
+            self._warn(rec, field, note)
+        return values
+
+    def _link_managers(self, pending: list[Pending]) -> None:
+        by_account: dict[str, list[Pending]] = {}
+        for p in pending:
+            by_account.setdefault(p.owner_id, []).append(p)
+        for account_id, items in by_account.items():
+            account = self._account(account_id)
+            done: list[Pending] = []
+            for p in items:
+                try:
+                    manager = self._resolve("Contact", p.raw, "ReportsToId")
+                    account = account.update_contact(p.record_id, reports_to=manager)
+                    done.append(p)
+                except Refused as exc:
+                    account = self._undo_contact(account, p)
+                    self._fail(p.record, "Contact", [(exc.field, exc.reason)])
+                except PolicyViolationError as exc:
+                    account = self._undo_contact(account, p)
+                    self._fail(p.record, "Contact", first_error(exc))
+            if account.pending_events:
+                self._save(account)
+            for p in done:
+                self._ok(p.record, "Contact", p.record_id, "created" if p.created else "updated")
+
+    def _undo_contact(self, account: Account, p: Pending) -> Account:
+        if self.options.mode is ImportMode.PARTIAL and p.created and p.record_id in account:
+            for key in [k for k, v in self.ids["Contact"].items() if v == p.record_id]:
+                del self.ids["Contact"][key]
+            return account.remove_contact(p.record_id, reassign_reports_to=None)
+        return account

@@ -671,13 +671,10 @@ class Account:
                         )
                     ]
                 )
+            promoted = reassign_reports_to
             for report_id in reports:
                 # A report promoted in the removed contact's place takes its manager.
-                manager = (
-                    removed.reports_to
-                    if report_id == reassign_reports_to
-                    else (reassign_reports_to)
-                )
+                manager = removed.reports_to if report_id == promoted else promoted
                 account = account.update_contact(report_id, reports_to=manager)
         now = utcnow()
         candidate = account._without_contact(removed)

@@ -170,8 +170,8 @@ def control_strings() -> st.SearchStrategy[str]:
         lambda before, ctrl, after: f"{before}{ctrl}{after}",
         st.sampled_from(["Martin", "Alice", "CFO", ""]),
         st.sampled_from(CONTROL_CHARACTERS),
-        st.sampled_from(["Martin", "Bcc: all@acme.fr", "", "x"]),
-    ).filter(lambda s: s.strip() != "")
+        st.sampled_from(["Martin", "Bcc: all@acme.fr", "x"]),
+    )
 
 
 def hostile_strings() -> st.SearchStrategy[str]:

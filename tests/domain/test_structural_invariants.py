@@ -1,0 +1,126 @@
+"""Structural invariants, checked on accounts rebuilt from (corrupt) trusted data.
+
+Commands can never produce these states (the property tests prove it); a store
+or an importer that rebuilds an account from rows could, and ``check_structure``
+is how they find out.
+"""
+
+from __future__ import annotations
+
+import immutables
+import pytest
+
+from contactgraph import Account, Contact, PersonName, PolicyViolationError, policies
+from contactgraph.domain import STRUCTURAL_INVARIANTS, Policy, check_structure
+
+ACME = "acc-acme"
+
+
+def _person(contact_id: str, last: str, reports_to: str | None = None, **kw: object) -> Contact:
+    return Contact(
+        id=contact_id,
+        account_id=kw.pop("account_id", ACME),  # type: ignore[arg-type]
+        name=PersonName.trusted(last),
+        reports_to=reports_to,
+        **kw,  # type: ignore[arg-type]
+    )
+
+
+def _codes(account: Account, ids: list[str] | None = None) -> list[tuple[str, str | None]]:
+    return sorted((v.code, v.entity_id) for v in check_structure(account, ids))
+
+
+def test_a_sound_account_has_no_violation() -> None:
+    acme = Account.rehydrate(
+        [_person("c-alice", "Martin"), _person("c-bob", "Durand", "c-alice")],
+        id=ACME,
+        name="ACME SA",
+    )
+    assert check_structure(acme) == []
+    assert policies.StructuralInvariants().check(acme) == []
+
+
+def test_a_reports_to_loop_is_found_from_each_contact_on_it() -> None:
+    acme = Account.rehydrate(
+        [
+            _person("c-alice", "Martin", "c-bob"),
+            _person("c-bob", "Durand", "c-alice"),
+            _person("c-chloe", "Petit", "c-bob"),
+        ],
+        id=ACME,
+        name="ACME SA",
+    )
+    assert _codes(acme) == [("reports_to.cycle", "c-alice"), ("reports_to.cycle", "c-bob")]
+    [loop] = [v for v in check_structure(acme) if v.entity_id == "c-alice"]
+    assert "c-alice -> c-bob -> c-alice" in loop.message
+
+
+def test_a_manager_outside_the_account_and_a_self_manager_are_found() -> None:
+    acme = Account.rehydrate(
+        [_person("c-alice", "Martin", "c-gina"), _person("c-bob", "Durand", "c-bob")],
+        id=ACME,
+        name="ACME SA",
+    )
+    codes = _codes(acme)
+    assert ("reports_to.outside_account", "c-alice") in codes
+    assert ("reports_to.self", "c-bob") in codes
+
+
+def test_a_contact_of_another_account_is_found() -> None:
+    acme = Account.rehydrate(
+        [_person("c-gina", "Gina", account_id="acc-globex")], id=ACME, name="ACME SA"
+    )
+    assert _codes(acme) == [("account_id.mismatch", "c-gina")]
+
+
+def test_a_contact_held_under_another_id_is_found() -> None:
+    acme = Account(
+        id=ACME, name="ACME SA", contacts=immutables.Map({"c-1": _person("c-2", "Martin")})
+    )
+    assert _codes(acme) == [("id.mismatch", "c-2")]
+
+
+def test_unvalidated_values_and_a_blank_name_are_found() -> None:
+    acme = Account.rehydrate(
+        [_person("c-alice", "", email="alice@", phone="0123")],
+        id=ACME,
+        name=" ",
+    )
+    assert _codes(acme) == [
+        ("account_name.required", ACME),
+        ("email.invalid", "c-alice"),
+        ("last_name.required", "c-alice"),
+        ("phone.invalid", "c-alice"),
+    ]
+
+
+def test_checking_some_contacts_checks_only_those() -> None:
+    acme = Account.rehydrate(
+        [_person("c-alice", "Martin", "c-gina"), _person("c-bob", "Durand")],
+        id=ACME,
+        name="ACME SA",
+    )
+    assert _codes(acme, ["c-bob"]) == []
+    assert _codes(acme, ["c-alice"]) == [("reports_to.outside_account", "c-alice")]
+
+
+def test_every_structural_invariant_is_an_error_level_policy() -> None:
+    assert len({rule.name for rule in STRUCTURAL_INVARIANTS}) == len(STRUCTURAL_INVARIANTS) == 5
+    for rule in STRUCTURAL_INVARIANTS:
+        assert isinstance(rule, Policy)
+        assert rule.severity == "error"
+
+
+@pytest.mark.parametrize("bad_state", ["cycle", "outside"])
+def test_a_command_on_a_corrupt_account_is_refused_when_it_touches_the_fault(
+    bad_state: str,
+) -> None:
+    manager = "c-bob" if bad_state == "cycle" else "c-gina"
+    acme = Account.rehydrate(
+        [_person("c-alice", "Martin", manager), _person("c-bob", "Durand", "c-alice")],
+        id=ACME,
+        name="ACME SA",
+    )
+    with pytest.raises(PolicyViolationError) as info:
+        acme.update_contact("c-alice", title="CFO")
+    assert {v.field for v in info.value.violations} == {"reports_to"}

@@ -318,8 +318,8 @@ class Account:
     def _replace(self, **changes: Any) -> Account:
         """A copy with ``changes`` (attribute names), skipping validation; the hot path."""
         new = object.__new__(Account)
-        for attribute, alias in _SLOTS:
-            object.__setattr__(new, attribute, changes.get(alias, getattr(self, attribute)))
+        for set_slot, get_slot, alias in _SLOT_ACCESS:
+            set_slot(new, changes[alias] if alias in changes else get_slot(self))
         return new
 
     def _violations(self, contact_ids: Collection[str]) -> list[Violation]:
@@ -584,10 +584,10 @@ class Account:
         contact = Contact(
             id=contact_id, account_id=self.id, created_at=now, updated_at=now, **values
         )
-        candidate = self._with_contact(contact, None)
-        candidate._check((contact_id,), violations)
         event = ContactAdded(aggregate_id=self.id, occurred_at=now, contact_id=contact_id)
-        return candidate._record(event, now), contact
+        candidate = self._with_contact(contact, None, event, now)
+        candidate._check((contact_id,), violations)
+        return candidate, contact
 
     def update_contact(
         self, contact_id: str, *, phone_region: str | None = None, **fields: Any
@@ -608,12 +608,12 @@ class Account:
             return self
         now = utcnow()
         updated = attrs.evolve(current, **values, updated_at=now)
-        candidate = self._with_contact(updated, current)
-        candidate._check((contact_id,), violations)
         event = ContactUpdated(
             aggregate_id=self.id, occurred_at=now, contact_id=contact_id, changes=changes
         )
-        return candidate._record(event, now)
+        candidate = self._with_contact(updated, current, event, now)
+        candidate._check((contact_id,), violations)
+        return candidate
 
     def deactivate_contact(self, contact_id: str) -> Account:
         """Mark a contact inactive: kept, but it receives nothing any more."""
@@ -631,7 +631,7 @@ class Account:
         updated = attrs.evolve(current, active=active, updated_at=now)
         event_type = ContactReactivated if active else ContactDeactivated
         event = event_type(aggregate_id=self.id, occurred_at=now, contact_id=contact_id)
-        return self._with_contact(updated, current)._record(event, now)
+        return self._with_contact(updated, current, event, now)
 
     def remove_contact(
         self, contact_id: str, *, reassign_reports_to: str | _Unset | None = UNSET
@@ -754,7 +754,14 @@ class Account:
             changes["updated_at"] = now
         return self._replace(**changes)
 
-    def _with_contact(self, contact: Contact, previous: Contact | None) -> Account:
+    def _with_contact(
+        self,
+        contact: Contact,
+        previous: Contact | None,
+        event: DomainEvent | None = None,
+        now: datetime | None = None,
+    ) -> Account:
+        """A copy holding ``contact`` (replacing ``previous``), recording ``event`` in the same copy."""
         reports = self._reports
         old_manager = previous.reports_to if previous is not None else None
         if old_manager != contact.reports_to:
@@ -770,9 +777,15 @@ class Account:
                     contact.reports_to,
                     reports.get(contact.reports_to, _EMPTY_IDS).set(contact.id, None),
                 )
-        return self._replace(
-            contacts=self._contacts.set(contact.id, contact), reports_index=reports
-        )
+        changes: dict[str, Any] = {
+            "contacts": self._contacts.set(contact.id, contact),
+            "reports_index": reports,
+        }
+        if event is not None:
+            changes["events"] = self._events.append(event)
+        if now is not None:
+            changes["updated_at"] = now
+        return self._replace(**changes)
 
     def _without_contact(self, contact: Contact) -> Account:
         reports = self._reports
@@ -798,6 +811,11 @@ class Account:
 # (attribute, constructor alias) pairs: ``_replace`` takes the aliases.
 _SLOTS: tuple[tuple[str, str], ...] = tuple(
     (a.name, a.alias or a.name) for a in attrs.fields(Account)
+)
+# The slots' own setters and getters: they skip the frozen ``__setattr__`` and
+# make ``_replace`` about twice as fast as ``object.__setattr__`` by name.
+_SLOT_ACCESS: tuple[tuple[Any, Any, str], ...] = tuple(
+    (vars(Account)[name].__set__, vars(Account)[name].__get__, alias) for name, alias in _SLOTS
 )
 
 

@@ -353,3 +353,32 @@ def test_fifteen_and_eighteen_character_ids_match(tmp_path: Path, store: Any) ->
     report = import_csv(store, again, options=ImportOptions(orphan_account="Nobody"))
     assert report.of("Contact").updated == 1
     assert store.accounts.count_contacts() == 1
+
+
+def _people(store: Any) -> set[tuple[Any, ...]]:
+    return {
+        (
+            a.name,
+            c.last_name,
+            c.email.address if c.email else None,
+            c.phone.e164 if c.phone else None,
+            c.mobile.e164 if c.mobile else None,
+            a.contacts[c.reports_to].last_name if c.reports_to else None,
+        )
+        for a in store.accounts
+        for c in a.contacts.values()
+    }
+
+
+def test_validation_workers_change_nothing_but_speed(tmp_path: Path) -> None:
+    accounts = _write(tmp_path / "Account.csv", ACCOUNTS)
+    bad = CONTACTS + "003E,001A,Typo,Tina,tina@@acme,,,,,,\n003F,001B,Short,Sam,,12,,,,,\n"
+    contacts = _write(tmp_path / "Contact.csv", bad)
+    outcomes = []
+    for workers in (0, 1):
+        store = cg.open_store()
+        options = ImportOptions(mode=ImportMode.PARTIAL, validation_workers=workers, batch_size=2)
+        report = import_csv(store, [accounts, contacts], options=options)
+        outcomes.append((_people(store), [(e.row, e.field, e.reason) for e in report.errors]))
+    assert outcomes[0] == outcomes[1]
+    assert len(outcomes[0][1]) == 2

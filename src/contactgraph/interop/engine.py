@@ -154,6 +154,8 @@ class Engine:
         self.done = 0
         self._accounts: OrderedDict[str, Account] = OrderedDict()
         self._orphan_id: str | None = None
+        self.regions: dict[str, str | None] = {}
+        """Account id -> the region its contacts' national phones are read in."""
         self._store_empty = False
 
     # ------------------------------------------------------------------ running
@@ -408,6 +410,7 @@ class Engine:
         return account
 
     def _cache(self, account: Account) -> None:
+        self.regions[account.id] = account.default_region or self.options.default_region
         self._accounts[account.id] = account
         self._accounts.move_to_end(account.id)
         while len(self._accounts) > _ACCOUNT_CACHE:

@@ -10,12 +10,14 @@ and reported).
 from __future__ import annotations
 
 from collections.abc import Iterable
+from concurrent.futures import Future
 from typing import Any
 
 import attrs
 
 from contactgraph.domain import (
     Account,
+    Email,
     Phone,
 )
 from contactgraph.errors import (
@@ -41,11 +43,30 @@ from contactgraph.interop.mapping import (
     Mapped,
     map_record,
 )
+from contactgraph.interop.prevalidate import Checked, Item, Prevalidator
 from contactgraph.interop.report import (
     ImportMode,
 )
 
 __all__ = ["PeopleImport"]
+
+_Row = tuple[SourceRecord, Mapped, str | None, str | None, tuple[Item, Checked] | None]
+"""A contact row ready to apply: record, mapping, existing id, manager, pre-parsed values."""
+
+
+def _hand_over(
+    fields: dict[str, Any], pre_checked: tuple[Item, Checked], region: str | None
+) -> None:
+    """Replace raw email and phones by the values a worker parsed, where they still apply."""
+    (email_raw, phone_raw, mobile_raw, used_region), (email, phone, mobile) = pre_checked
+    if email is not None and fields.get("email") == email_raw:
+        fields["email"] = Email.trusted(email)
+    if used_region != region:
+        return
+    if phone is not None and fields.get("phone") == phone_raw:
+        fields["phone"] = Phone.trusted(phone)
+    if mobile is not None and fields.get("mobile") == mobile_raw:
+        fields["mobile"] = Phone.trusted(mobile)
 
 
 class PeopleImport(Engine):
@@ -153,22 +174,53 @@ class PeopleImport(Engine):
 
     def _import_contacts(self, records: Iterable[SourceRecord]) -> None:
         pending: list[Pending] = []
-        for batch in self._batches(records):
-            plan: dict[str, list[tuple[SourceRecord, Mapped, str | None, str | None]]] = {}
-            for rec in batch:
-                prepared = self._prepare_contact(rec, pending)
-                if prepared is not None:
-                    account_id, mapped, existing, manager = prepared
-                    plan.setdefault(account_id, []).append((rec, mapped, existing, manager))
-            for account_id, items in plan.items():
-                self._apply_contacts(account_id, items, pending)
-            self._tick(len(batch))
+        with Prevalidator(self.options.validation_workers) as pre:
+            batches = self._batches(records)
+            current = self._ahead(next(batches, None), pre)
+            while current is not None:
+                batch, mapped_rows, items, future = current
+                # the next batch is parsed in the workers while this one is written
+                current = self._ahead(next(batches, None), pre)
+                checked = future.result() if future is not None else None
+                plan: dict[str, list[_Row]] = {}
+                for i, rec in enumerate(batch):
+                    prepared = self._prepare_contact(rec, mapped_rows[i], pending)
+                    if prepared is not None:
+                        account_id, mapped, existing, manager = prepared
+                        pre_checked = (items[i], checked[i]) if checked is not None else None
+                        plan.setdefault(account_id, []).append(
+                            (rec, mapped, existing, manager, pre_checked)
+                        )
+                for account_id, rows in plan.items():
+                    self._apply_contacts(account_id, rows, pending)
+                self._tick(len(batch))
         self._link_managers(pending)
 
+    def _ahead(
+        self, batch: list[SourceRecord] | None, pre: Prevalidator
+    ) -> tuple[list[SourceRecord], list[Mapped], list[Item], Future[list[Checked]] | None] | None:
+        """Map a batch and start parsing its emails and phones in the workers (if any)."""
+        if batch is None:
+            return None
+        mapped_rows = [map_record(CONTACT, rec.fields) for rec in batch]
+        items: list[Item] = []
+        for mapped in mapped_rows:
+            v = mapped.values
+            account_id = self.ids["Account"].get(mapped.refs.get("AccountId", ""))
+            region = self.regions.get(account_id) if account_id else None
+            items.append(
+                (
+                    v.get("email") if isinstance(v.get("email"), str) else None,
+                    v.get("phone") if isinstance(v.get("phone"), str) else None,
+                    v.get("mobile") if isinstance(v.get("mobile"), str) else None,
+                    region,
+                )
+            )
+        return batch, mapped_rows, items, pre.submit(items)
+
     def _prepare_contact(
-        self, rec: SourceRecord, pending: list[Pending]
+        self, rec: SourceRecord, mapped: Mapped, pending: list[Pending]
     ) -> tuple[str, Mapped, str | None, str | None] | None:
-        mapped = map_record(CONTACT, rec.fields)
         if mapped.problems:
             self._fail(rec, "Contact", list(mapped.problems))
             return None
@@ -222,7 +274,7 @@ class PeopleImport(Engine):
     def _apply_contacts(
         self,
         account_id: str,
-        items: list[tuple[SourceRecord, Mapped, str | None, str | None]],
+        items: list[_Row],
         pending: list[Pending],
     ) -> None:
         try:
@@ -235,11 +287,13 @@ class PeopleImport(Engine):
             return
         outcomes: list[tuple[SourceRecord, str, str]] = []
         region = account.default_region or self.options.default_region
-        for rec, mapped, existing, manager in items:
+        for rec, mapped, existing, manager, pre_checked in items:
             deferred = manager is not None and manager.startswith("\0")
             fields = self._contact_values(
                 rec, mapped, account.contacts.get(existing) if existing else None
             )
+            if pre_checked is not None:
+                _hand_over(fields, pre_checked, region)
             if "ReportsToId" in mapped.refs and not deferred:
                 fields["reports_to"] = manager
             try:

@@ -58,6 +58,9 @@ class ImportOptions:
             (``<file>.success.csv`` and ``<file>.error.csv``), if wanted.
         unescape_formulas: Strip the apostrophe that :func:`export_csv` puts
             before a cell starting with ``=``, ``+``, ``-``, ``@``, tab or CR.
+        validation_workers: Worker processes that parse the next batch's
+            emails and phones while the current one is written (0: none).
+            Worth it for large files; see :mod:`contactgraph.interop.prevalidate`.
     """
 
     mode: ImportMode = attrs.field(default=ImportMode.ALL_OR_NOTHING, converter=ImportMode)
@@ -68,6 +71,7 @@ class ImportOptions:
     batch_size: int = attrs.field(default=1000, validator=attrs.validators.ge(1))
     results_dir: Path | None = attrs.field(default=None, converter=attrs.converters.optional(Path))
     unescape_formulas: bool = True
+    validation_workers: int = attrs.field(default=0, validator=attrs.validators.ge(0))
 
 
 @attrs.define

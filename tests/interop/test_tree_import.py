@@ -362,3 +362,27 @@ def test_hostile_records(tmp_path: Path) -> None:
     assert "attributes.type is missing" in reasons[(7, "attributes")]
     assert (8, None) in reasons
     assert store.accounts.count() == 0
+
+
+def test_partial_mode_accounts_for_every_record(
+    salesforce_dir: Path, store: Any, tmp_path: Path
+) -> None:
+    import csv
+
+    from contactgraph.interop import ImportMode
+
+    options = ImportOptions(mode=ImportMode.PARTIAL, results_dir=tmp_path / "results")
+    report = import_tree(store, salesforce_dir / "coral-cloud/data-plan.json", options=options)
+    assert report.of("Contact").failed == 156
+    assert report.of("Case").failed == 2
+    assert all("refused" in e.reason for e in report.errors if e.source == "data-Case.json")
+    assert store.accounts.count() == 0
+    lines = 0
+    for path in [*report.success_files, *report.error_files]:
+        with path.open(encoding="utf-8", newline="") as handle:
+            lines += sum(1 for _ in csv.reader(handle)) - 1
+    assert lines == 35 + 156 + 10 + 2
+    with (tmp_path / "results" / "data-Case.json.error.csv").open(encoding="utf-8") as handle:
+        rows = list(csv.DictReader(handle))
+    assert [r["referenceId"] for r in rows] == ["CaseRef1", "CaseRef2"]
+    assert rows[0]["Description"].startswith("Today, Sofia Rodriguez")

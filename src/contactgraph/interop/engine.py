@@ -280,6 +280,13 @@ class Engine:
         if mapped.our_id:
             index[mapped.our_id] = our_id
 
+    def _forget(self, sobject: str, rec: SourceRecord, our_id: str) -> None:
+        """Drop the index entries of a record that was written, then undone."""
+        index = self.ids[sobject]
+        for key in ("@" + rec.ref if rec.ref else None, self._sf_id(rec), our_id):
+            if key is not None and index.get(key) == our_id:
+                del index[key]
+
     def _seen_twice(self, sobject: str, rec: SourceRecord, mapped: Mapped) -> bool:
         index = self.ids[sobject]
         return bool(

@@ -122,8 +122,7 @@ class PeopleImport(Engine):
         if self.options.mode is ImportMode.PARTIAL and p.created:
             self.store.accounts.remove(p.record_id)
             self._accounts.pop(p.record_id, None)
-            for key in [k for k, v in self.ids["Account"].items() if v == p.record_id]:
-                del self.ids["Account"][key]
+            self._forget("Account", p.record, p.record_id)
 
     def _one_account(self, rec: SourceRecord, pending: list[Pending]) -> None:
         mapped = map_record(ACCOUNT, rec.fields)
@@ -368,7 +367,6 @@ class PeopleImport(Engine):
 
     def _undo_contact(self, account: Account, p: Pending) -> Account:
         if self.options.mode is ImportMode.PARTIAL and p.created and p.record_id in account:
-            for key in [k for k, v in self.ids["Contact"].items() if v == p.record_id]:
-                del self.ids["Contact"][key]
+            self._forget("Contact", p.record, p.record_id)
             return account.remove_contact(p.record_id, reassign_reports_to=None)
         return account

@@ -246,8 +246,15 @@ def test_a_contact_id_is_unique_in_its_account(acme: Account) -> None:
     assert acme.contact("c-1").last_name == "Martin"
 
 
-@pytest.mark.parametrize("contact_id", ["", "   ", "x" * 65])
-def test_a_contact_id_is_short_non_empty_text(acme: Account, contact_id: str) -> None:
+@pytest.mark.parametrize("account_id", ["", "   ", " acc-1", "acc\n1", "x" * 65, 42])
+def test_an_account_id_is_one_short_line(account_id: object) -> None:
+    with pytest.raises(PolicyViolationError) as info:
+        Account.create(name="ACME SA", id=account_id)  # type: ignore[arg-type]
+    assert _codes(info) == ["id.invalid"]
+
+
+@pytest.mark.parametrize("contact_id", ["", "   ", "x" * 65, "c-1\r\n", "c-\x001", 7])
+def test_a_contact_id_is_one_short_line(acme: Account, contact_id: str) -> None:
     with pytest.raises(PolicyViolationError) as info:
         acme.add_contact(id=contact_id, last_name="Martin")
     assert _codes(info) == ["id.invalid"]

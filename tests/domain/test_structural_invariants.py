@@ -124,3 +124,19 @@ def test_a_command_on_a_corrupt_account_is_refused_when_it_touches_the_fault(
     with pytest.raises(PolicyViolationError) as info:
         acme.update_contact("c-alice", title="CFO")
     assert {v.field for v in info.value.violations} == {"reports_to"}
+
+
+def test_hierarchy_queries_terminate_on_a_corrupt_cyclic_account() -> None:
+    acme = Account.rehydrate(
+        [
+            _person("c-alice", "Martin", "c-bob"),
+            _person("c-bob", "Durand", "c-alice"),
+            _person("c-chloe", "Petit", "c-gina"),
+        ],
+        id=ACME,
+        name="ACME SA",
+    )
+    assert [c.id for c in acme.reporting_chain("c-alice")] == ["c-bob"]
+    assert [c.id for c in acme.all_reports("c-alice")] == ["c-bob"]
+    assert acme.manager_of("c-chloe") is None
+    assert acme.reporting_chain("c-chloe") == []

@@ -295,6 +295,7 @@ class Account:
             PolicyViolationError: listing every invalid field.
         """
         account_id = id if id is not None else new_id()
+        _require_id(account_id, "account")
         values, violations = _parse_account_fields({"name": name, **fields}, account_id)
         if violations:
             raise PolicyViolationError(violations, "account refused")
@@ -436,15 +437,20 @@ class Account:
     def manager_of(self, contact_id: str) -> Contact | None:
         """The contact's manager, or ``None`` at the top of the chart."""
         manager = self.contact(contact_id).reports_to
-        return self._contacts[manager] if manager is not None else None
+        return self._contacts.get(manager) if manager is not None else None
 
     def reporting_chain(self, contact_id: str) -> list[Contact]:
         """The contact's managers, nearest first, up to the top of the chart."""
         chain: list[Contact] = []
+        seen = {contact_id}
         current = self.contact(contact_id).reports_to
-        while current is not None:
-            manager = self._contacts[current]
+        # The guards only matter for an account rebuilt from corrupt rows.
+        while current is not None and current not in seen:
+            manager = self._contacts.get(current)
+            if manager is None:
+                break
             chain.append(manager)
+            seen.add(current)
             current = manager.reports_to
         return chain
 
@@ -452,12 +458,18 @@ class Account:
         """Direct and indirect reports, breadth first."""
         self.contact(contact_id)
         out: list[Contact] = []
+        seen = {contact_id}
         frontier = [contact_id]
         while frontier:
             level: list[Contact] = []
             for manager in frontier:
-                level.extend(self._contacts[i] for i in self._reports.get(manager, _EMPTY_IDS))
+                level.extend(
+                    self._contacts[i]
+                    for i in self._reports.get(manager, _EMPTY_IDS)
+                    if i not in seen  # only a corrupt, cyclic account repeats anyone
+                )
             level = self.sorted_contacts(level)
+            seen.update(c.id for c in level)
             out.extend(level)
             frontier = [c.id for c in level]
         return out
@@ -549,17 +561,7 @@ class Account:
         """
         contact_id = id if id is not None else new_id()
         violations: list[Violation] = []
-        if not isinstance(contact_id, str) or not contact_id.strip() or len(contact_id) > 64:
-            raise PolicyViolationError(
-                [
-                    Violation(
-                        "id.invalid",
-                        "a contact id is non-empty text of at most 64 characters",
-                        "id",
-                        None,
-                    )
-                ]
-            )
+        _require_id(contact_id, "contact")
         if contact_id in self._contacts:
             violations.append(
                 Violation(
@@ -817,6 +819,28 @@ _SLOTS: tuple[tuple[str, str], ...] = tuple(
 _SLOT_ACCESS: tuple[tuple[Any, Any, str], ...] = tuple(
     (vars(Account)[name].__set__, vars(Account)[name].__get__, alias) for name, alias in _SLOTS
 )
+
+
+def _require_id(value: object, kind: str) -> None:
+    """Refuse an id that is not one line of 1 to 64 characters without surrounding spaces."""
+    try:
+        ok = isinstance(value, str) and 0 < len(value) <= 64
+        ok = ok and clean_single_line(value, "id", max_length=64) == value
+    except InvalidValueError:
+        ok = False
+    if not ok:
+        raise PolicyViolationError(
+            [
+                Violation(
+                    "id.invalid",
+                    f"a {kind} id is one line of 1 to 64 characters, without surrounding spaces",
+                    "id",
+                    None,
+                    policy=f"{kind}_identity",
+                )
+            ],
+            f"{kind} refused",
+        )
 
 
 def _parse_account_fields(

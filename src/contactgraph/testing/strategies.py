@@ -25,7 +25,7 @@ from typing import Any, Literal
 import attrs
 from hypothesis import strategies as st
 
-from contactgraph.domain import Account, DecisionRole, Salutation
+from contactgraph.domain import Account, DecisionRole, PersonName, Salutation
 from contactgraph.errors import NotFoundError, PolicyViolationError
 
 __all__ = [
@@ -48,8 +48,10 @@ __all__ = [
     "hostile_strings",
     "invalid_contact_fields",
     "invalid_emails",
+    "invalid_phones",
     "last_names",
     "person_name_fields",
+    "person_names",
     "phones",
     "phones_with_region",
     "salutations",
@@ -147,6 +149,19 @@ def person_name_fields() -> st.SearchStrategy[dict[str, str]]:
             "middle_name": first_names(),
             "suffix": st.sampled_from(["Jr.", "Sr.", "III", "PhD"]),
         },
+    )
+
+
+def person_names() -> st.SearchStrategy[PersonName]:
+    """Validated :class:`PersonName` values built from :func:`person_name_fields`."""
+    return person_name_fields().map(
+        lambda f: PersonName(
+            last=f["last_name"],
+            first=f.get("first_name"),
+            salutation=f.get("salutation"),
+            middle=f.get("middle_name"),
+            suffix=f.get("suffix"),
+        )
     )
 
 

@@ -328,3 +328,25 @@ def contact_existed(account: Account, contact_id: str) -> bool:
         if isinstance(event, ContactEvent) and event.contact_id == contact_id:
             return not isinstance(event, ContactAdded | ContactMovedIn)
     return contact_id in account.contacts
+
+
+def born(aggregate: Account | Opportunity | Case | AccountContactRelation) -> datetime:
+    """When the aggregate was created: tells apart two incarnations of one id.
+
+    Versions start again at 1 when a removed id is added again; a copy read
+    before the removal has the same version as the new one but not the
+    same creation time, so saving it is refused like any stale copy.
+    """
+    return aggregate.opened_at if isinstance(aggregate, Case) else aggregate.created_at
+
+
+def stale_against(stored: Any, aggregate: Any) -> tuple[bool, int | None]:
+    """Whether ``aggregate`` is not a copy of ``stored``'s version, and the version to report.
+
+    The reported version is ``None`` when the id is gone or now names another incarnation.
+    """
+    if stored is None:
+        return True, None
+    if to_micros(born(stored)) != to_micros(born(aggregate)):
+        return True, None
+    return stored.version != aggregate.version, stored.version

@@ -41,6 +41,7 @@ from contactgraph.repos.keys import (
     relation_order_key,
     search_matches,
     sort_contacts,
+    stale_against,
 )
 from contactgraph.repos.protocol import AccountOrder
 
@@ -326,10 +327,9 @@ class MemoryAccounts(_Part):
     def update(self, account: Account) -> None:
         t = self._t
         stored = t.accounts.get(account.id)
-        if stored is None or stored.version != account.version:
-            raise ConcurrencyError(
-                "Account", account.id, account.version, None if stored is None else stored.version
-            )
+        stale, actual = stale_against(stored, account)
+        if stale or stored is None:
+            raise ConcurrencyError("Account", account.id, account.version, actual)
         touched = account.touched_contact_ids()
         for cid in touched:
             if cid in account.contacts and cid not in stored.contacts:
@@ -522,13 +522,9 @@ class MemoryOpportunities(_Part):
 
     def update(self, opportunity: Opportunity) -> None:
         stored = self._t.opportunities.get(opportunity.id)
-        if stored is None or stored.version != opportunity.version:
-            raise ConcurrencyError(
-                "Opportunity",
-                opportunity.id,
-                opportunity.version,
-                None if stored is None else stored.version,
-            )
+        stale, actual = stale_against(stored, opportunity)
+        if stale or stored is None:
+            raise ConcurrencyError("Opportunity", opportunity.id, opportunity.version, actual)
         m = _Mutation(self._t, *self._FIELDS)
         self._index(m, stored, False)
         m["opportunities"][opportunity.id] = opportunity.committed(opportunity.version + 1)
@@ -591,10 +587,9 @@ class MemoryCases(_Part):
 
     def update(self, case: Case) -> None:
         stored = self._t.cases.get(case.id)
-        if stored is None or stored.version != case.version:
-            raise ConcurrencyError(
-                "Case", case.id, case.version, None if stored is None else stored.version
-            )
+        stale, actual = stale_against(stored, case)
+        if stale or stored is None:
+            raise ConcurrencyError("Case", case.id, case.version, actual)
         m = _Mutation(self._t, *self._FIELDS)
         self._index(m, stored, False)
         m["cases"][case.id] = case.committed(case.version + 1)
@@ -654,13 +649,9 @@ class MemoryRelations(_Part):
 
     def update(self, relation: AccountContactRelation) -> None:
         stored = self._t.relations.get(relation.id)
-        if stored is None or stored.version != relation.version:
-            raise ConcurrencyError(
-                "AccountContactRelation",
-                relation.id,
-                relation.version,
-                None if stored is None else stored.version,
-            )
+        stale, actual = stale_against(stored, relation)
+        if stale or stored is None:
+            raise ConcurrencyError("AccountContactRelation", relation.id, relation.version, actual)
         m = _Mutation(self._t, *self._FIELDS)
         self._index(m, stored, False)
         m["relations"][relation.id] = relation.committed(relation.version + 1)

@@ -44,10 +44,12 @@ from contactgraph.repos import rows, schema
 from contactgraph.repos.backend import chunks
 from contactgraph.repos.keys import (
     ContactQuery,
+    born,
     case_order_key,
     contact_existed,
     opportunity_order_key,
     relation_order_key,
+    to_micros,
 )
 from contactgraph.repos.protocol import AccountOrder
 from contactgraph.repos.schema import (
@@ -118,17 +120,24 @@ class _Statements:
             where = " AND ".join(f'"{k}" = {mark}' for k in keys)
             return f'UPDATE "{table.name}" SET {sets} WHERE {where}{extra}'
 
-        self.update_account = update(A, ("tenant", "id"), f' AND "version" = {mark}')
+        guard = f' AND "version" = {mark} AND "created_at" = {mark}'
+        self.update_account = update(A, ("tenant", "id"), guard)
         self.update_contact = update(C, ("tenant", "id"))
-        self.update_opportunity = update(O, ("tenant", "id"), f' AND "version" = {mark}')
-        self.update_case = update(K, ("tenant", "id"), f' AND "version" = {mark}')
-        self.update_relation = update(R, ("tenant", "id"), f' AND "version" = {mark}')
+        self.update_opportunity = update(O, ("tenant", "id"), guard)
+        self.update_case = update(
+            K, ("tenant", "id"), f' AND "version" = {mark} AND "opened_at" = {mark}'
+        )
+        self.update_relation = update(R, ("tenant", "id"), guard)
 
 
-def _update_args(row: tuple[Any, ...], version: int | None = None) -> tuple[Any, ...]:
-    """``row`` (tenant, id, rest…) as UPDATE parameters: rest…, tenant, id[, version]."""
+def _update_args(
+    row: tuple[Any, ...], version: int | None = None, aggregate: Any = None
+) -> tuple[Any, ...]:
+    """``row`` (tenant, id, rest…) as UPDATE parameters: rest…, tenant, id[, version, born]."""
     args = (*row[2:], row[0], row[1])
-    return args if version is None else (*args, version)
+    if version is None:
+        return args
+    return (*args, version, to_micros(born(aggregate)))
 
 
 # ---------------------------------------------------------------- errors
@@ -200,7 +209,9 @@ _ACCOUNT_BY_ID = select(*_ACCOUNT_COLS).where(A.c.tenant == _t, A.c.id == bindpa
 _ACCOUNTS_BY_IDS = select(*_ACCOUNT_COLS).where(
     A.c.tenant == _t, A.c.id.in_(bindparam("ids", expanding=True))
 )
-_ACCOUNT_VERSION = select(A.c.version).where(A.c.tenant == _t, A.c.id == bindparam("id"))
+_ACCOUNT_VERSION = select(A.c.version, A.c.created_at).where(
+    A.c.tenant == _t, A.c.id == bindparam("id")
+)
 _ACCOUNT_VERSIONS = select(A.c.id, A.c.version).where(
     A.c.tenant == _t, A.c.id.in_(bindparam("ids", expanding=True))
 )
@@ -277,7 +288,9 @@ _OPPS_OF_CONTACTS = select(OCR.c.opportunity_id).where(
 )
 _DEL_ROLES = sa.delete(OCR).where(OCR.c.tenant == _t, OCR.c.opportunity_id == bindparam("id"))
 _DEL_OPP = sa.delete(O).where(O.c.tenant == _t, O.c.id == bindparam("id"))
-_OPP_VERSION = select(O.c.version).where(O.c.tenant == _t, O.c.id == bindparam("id"))
+_OPP_VERSION = select(O.c.version, O.c.created_at).where(
+    O.c.tenant == _t, O.c.id == bindparam("id")
+)
 _COUNT_OPPS = select(func.count()).select_from(O).where(O.c.tenant == _t)
 
 _CASE_BY_ID = select(*_CASE_COLS).where(K.c.tenant == _t, K.c.id == bindparam("id"))
@@ -285,7 +298,9 @@ _CASES_OF_CONTACTS = select(*_CASE_COLS).where(
     K.c.tenant == _t, K.c.contact_id.in_(bindparam("ids", expanding=True))
 )
 _DEL_CASE = sa.delete(K).where(K.c.tenant == _t, K.c.id == bindparam("id"))
-_CASE_VERSION = select(K.c.version).where(K.c.tenant == _t, K.c.id == bindparam("id"))
+_CASE_VERSION = select(K.c.version, K.c.opened_at).where(
+    K.c.tenant == _t, K.c.id == bindparam("id")
+)
 _COUNT_CASES = select(func.count()).select_from(K).where(K.c.tenant == _t)
 
 _REL_BY_ID = select(*_REL_COLS).where(R.c.tenant == _t, R.c.id == bindparam("id"))
@@ -293,7 +308,9 @@ _RELS_OF_CONTACTS = select(*_REL_COLS).where(
     R.c.tenant == _t, R.c.contact_id.in_(bindparam("ids", expanding=True))
 )
 _DEL_REL = sa.delete(R).where(R.c.tenant == _t, R.c.id == bindparam("id"))
-_REL_VERSION = select(R.c.version).where(R.c.tenant == _t, R.c.id == bindparam("id"))
+_REL_VERSION = select(R.c.version, R.c.created_at).where(
+    R.c.tenant == _t, R.c.id == bindparam("id")
+)
 _COUNT_RELS = select(func.count()).select_from(R).where(R.c.tenant == _t)
 
 _CONTACT_ORDER = (C.c.last_key, C.c.first_key, C.c.middle_key, C.c.id)
@@ -332,6 +349,13 @@ class _Part:
 
     def _p(self, **params: Any) -> dict[str, Any]:
         return {"t": self._s.tenant, **params}
+
+    def _stale(self, kind: str, version_of: Any, aggregate: Any) -> ConcurrencyError:
+        row = self._conn.execute(version_of, self._p(id=aggregate.id)).first()
+        actual = None
+        if row is not None and row[1] == to_micros(born(aggregate)):
+            actual = row[0]
+        return ConcurrencyError(kind, aggregate.id, aggregate.version, actual)
 
     def _many(self, sql: str, args: list[tuple[Any, ...]]) -> None:
         if args:
@@ -441,10 +465,9 @@ class SqlAccounts(_Part):
         tenant = self._tenant
         version = account.version
         row = rows.account_row(tenant, account, version + 1)
-        done = self._conn.exec_driver_sql(st.update_account, _update_args(row, version))
+        done = self._conn.exec_driver_sql(st.update_account, _update_args(row, version, account))
         if done.rowcount != 1:
-            actual = self._conn.execute(_ACCOUNT_VERSION, self._p(id=account.id)).scalar()
-            raise ConcurrencyError("Account", account.id, version, actual)
+            raise self._stale("Account", _ACCOUNT_VERSION, account)
         gone: list[str] = []
         changed: list[Contact] = []
         added: list[Contact] = []
@@ -636,11 +659,10 @@ class SqlOpportunities(_Part):
         version = opportunity.version
         row = rows.opportunity_row(self._tenant, opportunity, version + 1)
         done = self._conn.exec_driver_sql(
-            self._s.statements.update_opportunity, _update_args(row, version)
+            self._s.statements.update_opportunity, _update_args(row, version, opportunity)
         )
         if done.rowcount != 1:
-            actual = self._conn.execute(_OPP_VERSION, self._p(id=opportunity.id)).scalar()
-            raise ConcurrencyError("Opportunity", opportunity.id, version, actual)
+            raise self._stale("Opportunity", _OPP_VERSION, opportunity)
         self._clear_children(opportunity.id)
         self._write_children(opportunity)
 
@@ -711,11 +733,10 @@ class SqlCases(_Part):
         version = case.version
         row = rows.case_row(self._tenant, case, version + 1)
         done = self._conn.exec_driver_sql(
-            self._s.statements.update_case, _update_args(row, version)
+            self._s.statements.update_case, _update_args(row, version, case)
         )
         if done.rowcount != 1:
-            actual = self._conn.execute(_CASE_VERSION, self._p(id=case.id)).scalar()
-            raise ConcurrencyError("Case", case.id, version, actual)
+            raise self._stale("Case", _CASE_VERSION, case)
         self._conn.execute(_DEL_EXTERNAL, self._p(kind="case", ids=[case.id]))
         self._write_externals(case)
 
@@ -780,11 +801,10 @@ class SqlRelations(_Part):
         version = relation.version
         row = rows.relation_row(self._tenant, relation, version + 1)
         done = self._conn.exec_driver_sql(
-            self._s.statements.update_relation, _update_args(row, version)
+            self._s.statements.update_relation, _update_args(row, version, relation)
         )
         if done.rowcount != 1:
-            actual = self._conn.execute(_REL_VERSION, self._p(id=relation.id)).scalar()
-            raise ConcurrencyError("AccountContactRelation", relation.id, version, actual)
+            raise self._stale("AccountContactRelation", _REL_VERSION, relation)
 
     def delete(self, relation_id: str) -> bool:
         return bool(self._conn.execute(_DEL_REL, self._p(id=relation_id)).rowcount)

@@ -281,6 +281,19 @@ class AccountRepositoryContract(_Base):
             store.accounts.save(stored.update(industry="Retail"))
         assert caught.value.actual is None
 
+    def test_a_copy_from_before_a_removal_cannot_overwrite_a_new_account(
+        self, store: Store
+    ) -> None:
+        old = store.accounts.add(Account.create(name="ACME SA", id="acme"))
+        store.accounts.remove("acme")
+        new, _ = Account.create(name="ACME Reborn", id="acme").add_contact(last_name="Martin")
+        store.accounts.add(new)
+        with pytest.raises(ConcurrencyError) as caught:
+            store.accounts.save(old.update(industry="Retail"))
+        assert caught.value.actual is None
+        assert store.accounts.get("acme").name == "ACME Reborn"
+        assert store.accounts.count_contacts() == 1
+
     def test_contacts_added_changed_and_removed_in_one_save(self, store: Store) -> None:
         account, people = acme()
         stored = store.accounts.add(account)

@@ -509,3 +509,46 @@ def test_a_contact_cannot_be_released_to_its_own_account(acme_team: Team) -> Non
     acme, alice, _, _ = acme_team
     with pytest.raises(PolicyViolationError):
         acme.release_contact(alice.id, acme.id)
+
+
+# ------------------------------------------------------------------ revert
+
+
+def test_revert_contact_puts_back_every_field_and_records_what_changed(acme_team: Team) -> None:
+    account, alice, bob, _ = acme_team
+    changed = account.update_contact(
+        bob.id,
+        title="Head of Accounts",
+        email="b.durand@acme.fr",
+        reports_to=None,
+        first_name="Robert",
+    )
+    reverted = changed.revert_contact(bob)
+    back = reverted.contact(bob.id)
+    assert (back.title, back.email, back.reports_to, back.first_name) == (
+        "Accountant",
+        Email("bob@acme.fr"),
+        alice.id,
+        "Bob",
+    )
+    assert [c.id for c in reverted.direct_reports(alice.id)] == [bob.id]
+    event = reverted.pending_events[-1]
+    assert isinstance(event, ContactUpdated)
+    assert {c.field for c in event.changes} == {"title", "email", "reports_to", "first_name"}
+
+
+def test_revert_contact_refuses_what_would_break_the_chart(acme_team: Team) -> None:
+    account, alice, bob, _ = acme_team
+    without_alice = account.update_contact(bob.id, reports_to=None).remove_contact(alice.id)
+    with pytest.raises(PolicyViolationError) as refused:
+        without_alice.revert_contact(bob)  # Bob reported to Alice, who is gone
+    assert _codes(refused) == ["reports_to.outside_account"]
+
+
+def test_revert_contact_of_another_account_is_refused(acme_team: Team) -> None:
+    account, _, bob, _ = acme_team
+    globex = Account.create(name="Globex GmbH")
+    globex, stranger = globex.add_contact(last_name="Weber", id=bob.id)
+    with pytest.raises(PolicyViolationError) as refused:
+        account.revert_contact(stranger)
+    assert _codes(refused) == ["account_id.mismatch"]

@@ -253,6 +253,26 @@ def test_updates_in_place_by_salesforce_id(tmp_path: Path, store: Any) -> None:
     assert store.accounts.count_contacts() == 4
 
 
+def test_partial_mode_leaves_an_existing_contact_as_it_was_when_its_row_is_refused(
+    tmp_path: Path, store: Any
+) -> None:
+    """The row's title change must not land when its manager turns out to be missing."""
+    accounts = _write(tmp_path / "Account.csv", ACCOUNTS)
+    import_csv(store, [accounts, _write(tmp_path / "Contact.csv", CONTACTS)])
+    before = store.accounts.find_contact_by_external_id("salesforce", "003A")
+    changed = "Id,Title,ReportsToId\n003A,Chief Financial Officer,003NOBODY\n"
+    report = import_csv(
+        store,
+        _write(tmp_path / "Contact-update.csv", changed),
+        options=ImportOptions(mode=ImportMode.PARTIAL),
+    )
+    assert report.of("Contact").failed == 1
+    assert report.errors[0].field == "ReportsToId"
+    after = store.accounts.find_contact_by_external_id("salesforce", "003A")
+    assert after.title == before.title
+    assert after.reports_to == before.reports_to
+
+
 def test_malformed_csv_files(tmp_path: Path) -> None:
     store = cg.open_store()
     latin = tmp_path / "Contact.csv"

@@ -617,6 +617,38 @@ class Account:
         candidate._check((contact_id,), violations)
         return candidate
 
+    def revert_contact(self, previous: Contact) -> Account:
+        """Put back an earlier version of one of this account's contacts (an undo).
+
+        Every field but the id, the account and ``created_at`` returns to its
+        value in ``previous``; records :class:`ContactUpdated` with the fields
+        that changed, and runs the structural invariants like any command.
+        """
+        current = self.contact(previous.id)
+        if previous.account_id != self.id:
+            raise PolicyViolationError(
+                [
+                    Violation(
+                        "account_id.mismatch",
+                        f"{previous.full_name} belonged to account {previous.account_id}",
+                        "account_id",
+                        previous.id,
+                    )
+                ]
+            )
+        values = {field: getattr(previous, field) for field in _REVERTIBLE}
+        changes = _contact_changes(current, values)
+        if not changes:
+            return self
+        now = utcnow()
+        reverted = attrs.evolve(current, **values, updated_at=now)
+        event = ContactUpdated(
+            aggregate_id=self.id, occurred_at=now, contact_id=previous.id, changes=changes
+        )
+        candidate = self._with_contact(reverted, current, event, now)
+        candidate._check((previous.id,))
+        return candidate
+
     def deactivate_contact(self, contact_id: str) -> Account:
         """Mark a contact inactive: kept, but it receives nothing any more."""
         return self._set_active(contact_id, False)
@@ -809,6 +841,13 @@ class Account:
 
         return account_html(self)
 
+
+_REVERTIBLE: tuple[str, ...] = tuple(
+    a.name
+    for a in attrs.fields(Contact)
+    if a.name not in ("id", "account_id", "created_at", "updated_at")
+)
+"""Contact attributes :meth:`Account.revert_contact` puts back."""
 
 # (attribute, constructor alias) pairs: ``_replace`` takes the aliases.
 _SLOTS: tuple[tuple[str, str], ...] = tuple(

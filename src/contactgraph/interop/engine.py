@@ -24,6 +24,7 @@ import attrs
 
 from contactgraph.domain import (
     Account,
+    Contact,
     region_of_country,
 )
 from contactgraph.errors import (
@@ -98,6 +99,8 @@ class Pending:
     record_id: str
     raw: str
     created: bool
+    before: Contact | None = None
+    """The contact as it was before this import changed it (``None`` when created)."""
 
 
 _REGION_HINT = (

@@ -304,6 +304,7 @@ class PeopleImport(Engine):
                     our_id, status = contact.id, "created"
                 else:
                     before = account
+                    previous = account.contact(existing)
                     account = account.update_contact(existing, phone_region=region, **fields)
                     our_id = existing
                     status = "unchanged" if account is before else "updated"
@@ -316,7 +317,16 @@ class PeopleImport(Engine):
             self._remember("Contact", rec, mapped, our_id)
             if deferred:
                 assert manager is not None
-                pending.append(Pending(rec, account.id, our_id, manager[1:], status == "created"))
+                pending.append(
+                    Pending(
+                        rec,
+                        account.id,
+                        our_id,
+                        manager[1:],
+                        status == "created",
+                        None if status == "created" else previous,
+                    )
+                )
             else:
                 outcomes.append((rec, our_id, status))
         if account.pending_events:
@@ -366,7 +376,12 @@ class PeopleImport(Engine):
                 self._ok(p.record, "Contact", p.record_id, "created" if p.created else "updated")
 
     def _undo_contact(self, account: Account, p: Pending) -> Account:
-        if self.options.mode is ImportMode.PARTIAL and p.created and p.record_id in account:
+        """Take a refused row back out: a created contact goes, an updated one is reverted."""
+        if self.options.mode is not ImportMode.PARTIAL or p.record_id not in account:
+            return account
+        if p.created:
             self._forget("Contact", p.record, p.record_id)
             return account.remove_contact(p.record_id, reassign_reports_to=None)
+        if p.before is not None:
+            return account.revert_contact(p.before)
         return account

@@ -25,6 +25,8 @@ from collections.abc import Callable, Iterable, Sequence
 from pathlib import Path
 from typing import Any, TextIO
 
+import attrs
+
 from contactgraph import policies
 from contactgraph.domain import Account, Contact, match_key
 from contactgraph.errors import (
@@ -548,7 +550,7 @@ def cmd_import(store: Store, args: argparse.Namespace, out: Output) -> int:
         out.json(
             [
                 {
-                    "counts": {k: _plain_counts(v) for k, v in r.counts.items()},
+                    "counts": {k: attrs.asdict(v) for k, v in r.counts.items()},
                     "errors": [_plain(e) for e in r.errors],
                     "warnings": [_plain(w) for w in r.warnings],
                     "skipped": [_plain(s) for s in r.skipped],
@@ -571,16 +573,6 @@ def cmd_import(store: Store, args: argparse.Namespace, out: Output) -> int:
             for f in (*report.success_files, *report.error_files):
                 out.line(f"wrote {f}")
     return EXIT_REFUSED if refused else EXIT_OK
-
-
-def _plain_counts(counts: Any) -> dict[str, int]:
-    return {
-        "created": counts.created,
-        "updated": counts.updated,
-        "unchanged": counts.unchanged,
-        "failed": counts.failed,
-        "skipped": counts.skipped,
-    }
 
 
 def cmd_export(store: Store, args: argparse.Namespace, out: Output) -> int:

@@ -9,6 +9,9 @@ from pathlib import Path
 import pytest
 from hypothesis import HealthCheck, settings
 
+from contactgraph.repos.store import Store
+from storekit import BACKENDS, open_test_store
+
 REPO_ROOT = Path(__file__).resolve().parents[1]
 FIXTURES = (REPO_ROOT.parent / "shared" / "fixtures").resolve()
 """Real Salesforce sample data, kept beside the repository (never copied into it)."""
@@ -23,6 +26,16 @@ settings.register_profile(
     "thorough", max_examples=500, deadline=None, suppress_health_check=[HealthCheck.too_slow]
 )
 settings.load_profile(os.environ.get("HYPOTHESIS_PROFILE", "ci" if os.environ.get("CI") else "dev"))
+
+
+@pytest.fixture(params=BACKENDS)
+def store(request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[Store]:
+    """A real store: in memory, then SQLite in a temporary file."""
+    opened = open_test_store(request.param, tmp_path)
+    try:
+        yield opened
+    finally:
+        opened.close()
 
 
 @pytest.fixture(scope="session")

@@ -2,22 +2,10 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterator
-from pathlib import Path
 from typing import Any
 
 import pytest
-from graphkit import BACKENDS, Crm, SpyStore, build_crm, open_test_store
-
-
-@pytest.fixture(params=BACKENDS)
-def store(request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[Any]:
-    """A real store: in memory, then SQLite in a temporary file."""
-    s = open_test_store(request.param, tmp_path)
-    try:
-        yield s
-    finally:
-        s.close()
+from graphkit import Crm, SpyStore, build_crm
 
 
 @pytest.fixture

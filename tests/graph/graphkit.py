@@ -5,33 +5,12 @@ from __future__ import annotations
 from collections import Counter
 from collections.abc import Callable, Iterator
 from datetime import date
-from pathlib import Path
 from typing import Any
 
 import attrs
-import pytest
 
 import contactgraph as cg
 from contactgraph.repos.protocol import StoreProtocol
-
-BACKENDS = ["memory", "sqlite"]
-
-
-def sqlite_available() -> bool:
-    """Whether the SQL backend is there yet (it lands after the memory one)."""
-    try:
-        cg.open_store("sqlite://").close()
-    except cg.StoreConfigurationError:
-        return False
-    return True
-
-
-def open_test_store(kind: str, tmp_path: Path) -> Any:
-    if kind == "memory":
-        return cg.open_store()
-    if not sqlite_available():
-        pytest.skip("the SQL backend is not there yet")
-    return cg.open_store(f"sqlite:///{tmp_path}/crm.db")
 
 
 @attrs.frozen

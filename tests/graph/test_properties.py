@@ -7,7 +7,6 @@ from contextlib import contextmanager
 from typing import Any
 
 import pytest
-from graphkit import sqlite_available
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
@@ -15,7 +14,7 @@ import contactgraph as cg
 from contactgraph.graph import Navigator, hierarchy_violations, set_parent
 from contactgraph.testing import strategies as cgst
 
-URLS = ["memory://", *(["sqlite://"] if sqlite_available() else [])]
+URLS = ["memory://", "sqlite://"]
 
 
 @contextmanager

@@ -2,46 +2,21 @@
 
 from __future__ import annotations
 
-import importlib.util
 from collections.abc import Callable, Iterator
 from pathlib import Path
 from typing import Any
 
 import pytest
 
-import contactgraph as cg
 from contactgraph.interop import ImportOptions
 from contactgraph.serialization import unstructure
+from storekit import open_test_store
 
-BACKENDS = ["memory", "sqlite"]
 VOLATILE = frozenset({"created_at", "updated_at", "version", "opened_at", "closed_at"})
 """Timestamps and versions: set by the store and the clock, not by the data."""
 
 US = ImportOptions(default_region="US")
 US_GUESTS = ImportOptions(default_region="US", orphan_account="Coral Cloud Guests")
-
-
-def open_test_store(kind: str, tmp_path: Path) -> Any:
-    if kind == "memory":
-        return cg.open_store()
-    if importlib.util.find_spec("contactgraph.repos.sql") is None:
-        pytest.skip("the SQL backend is not there yet")
-    try:
-        return cg.open_store(f"sqlite:///{tmp_path}/crm.db")
-    except cg.StoreConfigurationError as exc:
-        if "not available" in str(exc):
-            pytest.skip(f"the SQL backend is not there yet: {exc}")
-        raise
-
-
-@pytest.fixture(params=BACKENDS)
-def store(request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[Any]:
-    """A real store: in memory, then SQLite in a temporary file."""
-    s = open_test_store(request.param, tmp_path)
-    try:
-        yield s
-    finally:
-        s.close()
 
 
 @pytest.fixture

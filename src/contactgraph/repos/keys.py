@@ -8,6 +8,7 @@ keys in columns, and the contract suite checks that both give one answer.
 
 from __future__ import annotations
 
+import re
 import unicodedata
 from collections.abc import Iterable
 from datetime import UTC, datetime, timedelta
@@ -52,6 +53,9 @@ MAX_ID_LENGTH: Final = 64
 """Longest id a store accepts (contact ids are limited to this by the domain too)."""
 
 
+_UNSTORABLE = re.compile("[\x00\ud800-\udfff]")
+
+
 def is_storable(text: str) -> bool:
     """Whether ``text`` can be bound as a parameter in every backend.
 
@@ -59,7 +63,14 @@ def is_storable(text: str) -> bool:
     the domain refuses them in every field, so a search term holding one
     matches nothing, and an id holding one does not exist.
     """
-    return "\x00" not in text and not any("\ud800" <= ch <= "\udfff" for ch in text)
+    return _UNSTORABLE.search(text) is None
+
+
+def key(text: str) -> str:
+    """:func:`~contactgraph.domain.match_key`, with a fast path for ASCII text (same result)."""
+    if text.isascii():
+        return " ".join(text.lower().split())
+    return match_key(text)
 
 
 def valid_id(value: object) -> bool:
@@ -82,10 +93,10 @@ def name_keys(contact: Contact) -> tuple[str, str, str, str]:
     """``(last, first, middle, full)`` match keys of a contact's name (``""`` when absent)."""
     name = contact.name
     return (
-        match_key(name.last),
-        match_key(name.first or ""),
-        match_key(name.middle or ""),
-        match_key(name.full),
+        key(name.last),
+        key(name.first or ""),
+        key(name.middle or ""),
+        key(name.full),
     )
 
 

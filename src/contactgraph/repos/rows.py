@@ -34,7 +34,7 @@ from contactgraph.domain import (
     Stage,
     match_key,
 )
-from contactgraph.repos.keys import from_micros, name_keys, to_micros
+from contactgraph.repos.keys import from_micros, key, name_keys, to_micros
 
 __all__ = [
     "account_from_row",
@@ -161,13 +161,13 @@ def contact_row(tenant: str, c: Contact) -> tuple[Any, ...]:
         name.suffix,
         email.address if email is not None else None,
         email.match_key if email is not None else None,
-        match_key(email.address) if email is not None else None,
+        key(email.address) if email is not None else None,
         c.phone.e164 if c.phone is not None else None,
         c.mobile.e164 if c.mobile is not None else None,
         c.title,
-        match_key(c.title or ""),
+        key(c.title or ""),
         c.department,
-        match_key(c.department or ""),
+        key(c.department or ""),
         *_address(c.mailing_address),
         c.reports_to,
         c.decision_role.value if c.decision_role is not None else None,

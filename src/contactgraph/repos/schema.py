@@ -151,8 +151,8 @@ contacts = Table(
     Index("ix_contacts_email", "tenant", "email_key"),
     Index("ix_contacts_phone", "tenant", "phone"),
     Index("ix_contacts_mobile", "tenant", "mobile"),
-    Index("ix_contacts_last", "tenant", "last_key"),
-    Index("ix_contacts_first", "tenant", "first_key"),
+    Index("ix_contacts_last", "tenant", "last_key", "first_key"),
+    Index("ix_contacts_first", "tenant", "first_key", "last_key"),
     Index("ix_contacts_full", "tenant", "full_key"),
 )
 
@@ -163,7 +163,7 @@ contact_alternates = Table(
     _text("contact_id", primary_key=True),
     _text("kind", primary_key=True),
     _text("value", primary_key=True),
-    Index("ix_contact_alternates_value", "tenant", "kind", "value"),
+    Index("ix_contact_alternates_value", "tenant", "kind", "value", "contact_id"),
     comment="Alternate emails (kind 'email', case-folded) and phones (kind 'phone', E.164).",
 )
 
@@ -175,7 +175,7 @@ external_ids = Table(
     _text("owner_id", primary_key=True),
     _text("system", primary_key=True),
     _text("value", nullable=False),
-    Index("ix_external_ids_value", "tenant", "kind", "system", "value"),
+    Index("ix_external_ids_value", "tenant", "kind", "system", "value", "owner_id"),
     comment="Ids in other systems of accounts, contacts, opportunities and cases.",
 )
 

@@ -21,7 +21,7 @@ import functools
 import os
 import shutil
 import tempfile
-from collections.abc import Callable, Collection, Sequence
+from collections.abc import Callable, Collection, Iterator, Sequence
 from pathlib import Path
 from typing import Any, TypeVar
 
@@ -49,6 +49,7 @@ from contactgraph.repos.keys import (
     contact_existed,
     opportunity_order_key,
     relation_order_key,
+    sort_contacts,
     to_micros,
 )
 from contactgraph.repos.protocol import AccountOrder
@@ -128,6 +129,39 @@ class _Statements:
             K, ("tenant", "id"), f' AND "version" = {mark} AND "opened_at" = {mark}'
         )
         self.update_relation = update(R, ("tenant", "id"), guard)
+        self._dialect = dialect
+        self._precompiled: dict[int, _Precompiled] = {}
+
+    def precompiled(self, stmt: Any, dialect: sa.Dialect) -> _Precompiled:
+        found = self._precompiled.get(id(stmt))
+        if found is None:
+            found = self._precompiled[id(stmt)] = _Precompiled(stmt, dialect)
+        return found
+
+
+class _Precompiled:
+    """A prebuilt Core statement compiled once for a dialect, run on the driver itself.
+
+    SQLAlchemy's execution machinery costs tens of microseconds a statement;
+    point look-ups are run straight on the DBAPI cursor inside the same
+    transaction.
+    """
+
+    def __init__(self, stmt: Any, dialect: sa.Dialect) -> None:
+        compiled = stmt.compile(dialect=dialect)
+        names = list(compiled.binds)
+        self.defaults = compiled.construct_params(dict.fromkeys(names, ""))
+        for name, bind in compiled.binds.items():
+            if bind.value is not None and not bind.required:
+                self.defaults[name] = bind.value
+        self.sql = compiled.string
+        self.order = list(compiled.positiontup) if compiled.positional else None
+
+    def rows(self, conn: Connection, params: dict[str, Any]) -> list[Any]:
+        values = {**self.defaults, **params}
+        args: Any = tuple(values[n] for n in self.order) if self.order is not None else values
+        cursor = conn.connection.driver_connection.execute(self.sql, args)  # type: ignore[union-attr]
+        return list(cursor.fetchall())
 
 
 def _update_args(
@@ -169,12 +203,33 @@ def _translate(fn: F) -> F:
             raise StoreUnavailableError(_driver_message(exc)) from exc
         except SQLAlchemyError as exc:
             raise StoreUnavailableError(f"the store failed: {exc}") from exc
+        except _driver_errors() as exc:  # from statements run on the driver directly
+            if "Integrity" in type(exc).__name__ or "UniqueViolation" in type(exc).__name__:
+                raise PolicyViolationError(
+                    [Violation("id.duplicate", f"refused by the database: {exc}", "id", None)],
+                    "refused: an id is taken (written concurrently?)",
+                ) from exc
+            raise StoreUnavailableError(_driver_message(exc)) from exc
 
     return wrapper  # type: ignore[return-value]
 
 
-def _driver_message(exc: DBAPIError) -> str:
-    text = str(exc.orig).strip()
+@functools.cache
+def _driver_errors() -> tuple[type[Exception], ...]:
+    import sqlite3
+
+    found: list[type[Exception]] = [sqlite3.Error]
+    try:
+        import psycopg
+    except ImportError:
+        pass
+    else:
+        found.append(psycopg.Error)
+    return tuple(found)
+
+
+def _driver_message(exc: Exception) -> str:
+    text = str(exc.orig if isinstance(exc, DBAPIError) else exc).strip()
     if "locked" in text:
         return (
             f"the SQLite database stayed locked by another writer for more than "
@@ -313,6 +368,27 @@ _REL_VERSION = select(R.c.version, R.c.created_at).where(
 )
 _COUNT_RELS = select(func.count()).select_from(R).where(R.c.tenant == _t)
 
+_v: sa.BindParameter[str] = bindparam("v")
+_IDS_BY_EMAIL = sa.union(
+    select(C.c.id).where(C.c.tenant == _t, C.c.email_key == _v),
+    select(ALT.c.contact_id).where(ALT.c.tenant == _t, ALT.c.kind == "email", ALT.c.value == _v),
+)
+_IDS_BY_PHONE = sa.union(
+    select(C.c.id).where(C.c.tenant == _t, C.c.phone == _v),
+    select(C.c.id).where(C.c.tenant == _t, C.c.mobile == _v),
+    select(ALT.c.contact_id).where(ALT.c.tenant == _t, ALT.c.kind == "phone", ALT.c.value == _v),
+)
+_FIND_BY_EMAIL = select(*_CONTACT_COLS).where(
+    C.c.tenant == _t, C.c.id.in_(_IDS_BY_EMAIL.scalar_subquery())
+)
+_FIND_BY_PHONE = select(*_CONTACT_COLS).where(
+    C.c.tenant == _t, C.c.id.in_(_IDS_BY_PHONE.scalar_subquery())
+)
+_IDS_BY_NAME_KEY = sa.union(
+    select(C.c.id).where(C.c.tenant == _t, C.c.last_key == _v),
+    select(C.c.id).where(C.c.tenant == _t, C.c.first_key == _v),
+    select(C.c.id).where(C.c.tenant == _t, C.c.full_key == _v),
+)
 _CONTACT_ORDER = (C.c.last_key, C.c.first_key, C.c.middle_key, C.c.id)
 _ACCOUNT_ORDERS = {
     AccountOrder.NAME: (A.c.name_key, A.c.id),
@@ -322,14 +398,9 @@ _ACCOUNT_ORDERS = {
 }
 
 
-def _prefixes(key: str) -> list[str]:
-    """Every leading run of whole words of ``key`` but the whole key."""
-    out = []
-    at = key.find(" ")
-    while at != -1:
-        out.append(key[:at])
-        at = key.find(" ", at + 1)
-    return out
+def _batches(items: list[T], size: int) -> Iterator[list[T]]:
+    for start in range(0, len(items), size):
+        yield items[start : start + size]
 
 
 # ---------------------------------------------------------------- storage
@@ -346,6 +417,11 @@ class _Part:
     @property
     def _tenant(self) -> str:
         return self._s.tenant
+
+    def _fetch(self, stmt: Any, **params: Any) -> list[Any]:
+        """Rows of a module-level prebuilt statement (no expanding parameters)."""
+        fast = self._s.statements.precompiled(stmt, self._conn.dialect)
+        return fast.rows(self._conn, {"t": self._s.tenant, **params})
 
     def _p(self, **params: Any) -> dict[str, Any]:
         return {"t": self._s.tenant, **params}
@@ -388,7 +464,7 @@ class SqlAccounts(_Part):
                 grouped = {
                     ids[0]: [
                         rows.contact_from_row(r)
-                        for r in self._conn.execute(_CONTACTS_OF, self._p(account_id=ids[0]))
+                        for r in self._fetch(_CONTACTS_OF, account_id=ids[0])
                     ]
                 }
             else:
@@ -403,9 +479,10 @@ class SqlAccounts(_Part):
         return [rows.account_from_row(r, grouped.get(r[0], ())) for r in account_rows]
 
     def load(self, account_id: str) -> Account | None:
-        row = self._conn.execute(_ACCOUNT_BY_ID, self._p(id=account_id)).first()
-        if row is None:
+        found_rows = self._fetch(_ACCOUNT_BY_ID, id=account_id)
+        if not found_rows:
             return None
+        row = found_rows[0]
         found = self._assemble([row])
         return found[0] if found else None
 
@@ -413,11 +490,11 @@ class SqlAccounts(_Part):
         return self._assemble(self._chunked(_ACCOUNTS_BY_IDS, list(account_ids)))
 
     def exists(self, account_id: str) -> bool:
-        return self._conn.execute(_ACCOUNT_EXISTS, self._p(id=account_id)).first() is not None
+        return bool(self._fetch(_ACCOUNT_EXISTS, id=account_id))
 
     def owner_of(self, contact_id: str) -> str | None:
-        found: str | None = self._conn.execute(_OWNER, self._p(id=contact_id)).scalar()
-        return found
+        found = self._fetch(_OWNER, id=contact_id)
+        return str(found[0][0]) if found else None
 
     def owners_of(self, contact_ids: Collection[str]) -> dict[str, str]:
         return {r[0]: r[1] for r in self._chunked(_OWNERS, list(contact_ids))}
@@ -520,41 +597,55 @@ class SqlAccounts(_Part):
 
     # -------------------------------------------------------------- queries
 
-    def find_contacts(self, query: ContactQuery) -> list[Contact]:
-        t = self._tenant
-        where: list[Any] = [C.c.tenant == t]
+    def _candidates(self, query: ContactQuery) -> Any:
+        """The statement (or the ids) for the most selective indexed criterion, or ``None``."""
         if query.email is not None:
-            alternates = select(ALT.c.contact_id).where(
-                ALT.c.tenant == t, ALT.c.kind == "email", ALT.c.value == query.email
-            )
-            where.append(sa.or_(C.c.email_key == query.email, C.c.id.in_(alternates)))
+            return _FIND_BY_EMAIL, {"v": query.email}
         if query.phone is not None:
-            alternates = select(ALT.c.contact_id).where(
-                ALT.c.tenant == t, ALT.c.kind == "phone", ALT.c.value == query.phone
-            )
-            where.append(
-                sa.or_(C.c.phone == query.phone, C.c.mobile == query.phone, C.c.id.in_(alternates))
-            )
+            return _FIND_BY_PHONE, {"v": query.phone}
         if query.name is not None:
-            q = query.name
-            terms: list[Any] = [C.c.last_key == q, C.c.first_key == q, C.c.full_key == q]
-            heads = _prefixes(q)
-            for batch in chunks(heads):
-                terms.append(
-                    sa.and_(C.c.first_key.in_(batch), C.c.first_key + " " + C.c.last_key == q)
-                )
-                terms.append(
-                    sa.and_(C.c.last_key.in_(batch), C.c.last_key + " " + C.c.first_key == q)
-                )
-            where.append(sa.or_(*terms))
+            return self._name_candidates(query.name)
+        if query.account_id is not None:
+            return _CONTACTS_OF, {"account_id": query.account_id}
+        return None
+
+    def _name_candidates(self, key: str) -> list[str]:
+        """Ids whose last, first or full name key is ``key``, or whose first and last
+        name keys make it in either order (a split of ``key`` at a space)."""
+        ids: set[str] = set()
+        ids.update(self._conn.execute(_IDS_BY_NAME_KEY, self._p(v=key)).scalars())
+        splits = [(key[:i], key[i + 1 :]) for i, ch in enumerate(key) if ch == " "]
+        for batch in _batches(splits, 200):
+            for pair in (
+                sa.tuple_(C.c.first_key, C.c.last_key),
+                sa.tuple_(C.c.last_key, C.c.first_key),
+            ):
+                stmt = select(C.c.id).where(C.c.tenant == self._tenant, pair.in_(batch))
+                ids.update(self._conn.execute(stmt).scalars())
+        return sorted(ids)
+
+    def find_contacts(self, query: ContactQuery) -> list[Contact]:
+        candidates = self._candidates(query)
+        if candidates is not None:
+            # Index-driven: fetch the few candidates by id, then filter and sort
+            # them here with the reference semantics (the planner would
+            # otherwise walk a name index to save the sort).
+            if isinstance(candidates, list):
+                found_rows = self._chunked(_CONTACTS_BY_IDS, candidates)
+            else:
+                stmt, params = candidates
+                found_rows = self._fetch(stmt, **params)
+            found = sort_contacts(
+                c for c in map(rows.contact_from_row, found_rows) if query.matches(c)
+            )
+            return found if query.limit is None else found[: query.limit]
+        where: list[Any] = [C.c.tenant == self._tenant]
         if query.title is not None:
             where.append(C.c.title_key == query.title)
         if query.department is not None:
             where.append(C.c.department_key == query.department)
         if query.active is not None:
             where.append(C.c.active == query.active)
-        if query.account_id is not None:
-            where.append(C.c.account_id == query.account_id)
         stmt = select(*_CONTACT_COLS).where(*where).order_by(*_CONTACT_ORDER)
         if query.limit is not None:
             stmt = stmt.limit(query.limit)
@@ -983,7 +1074,9 @@ def _sqlite_engine(url: sa.URL, shown: str) -> tuple[Engine, Path | None]:
 
     @sa.event.listens_for(engine, "begin")
     def _on_begin(conn: Connection) -> None:
-        conn.exec_driver_sql(conn.get_execution_options().get("contactgraph_begin", "BEGIN"))
+        # Straight to the driver: this runs on every transaction, reads included.
+        begin = conn.get_execution_options().get("contactgraph_begin", "BEGIN")
+        conn.connection.driver_connection.execute(begin)  # type: ignore[union-attr]
 
     return engine, scratch
 

@@ -1,20 +1,16 @@
 """Batch look-ups over a store, so that a navigation step costs a bounded number of calls.
 
-The repository protocol reads one aggregate at a time. Where a backend offers
-a batch method (``accounts.get_many``, ``accounts.contacts_by_id``,
-``accounts.children_of``) it is used; otherwise the fallback is one streamed
-pass over the accounts, which is still a single repository call.
+Each is one call to a batch method of the repository protocol
+(``accounts.get_many``, ``accounts.contacts_by_id``, ``accounts.children_of``,
+``relations.list(contact_ids=...)``).
 """
 
 from __future__ import annotations
 
-import inspect
 from collections.abc import Iterable
 from datetime import date
-from typing import Any
 
 from contactgraph.domain import Account, AccountContactRelation, Contact
-from contactgraph.errors import NotFoundError
 from contactgraph.repos.protocol import StoreProtocol
 
 __all__ = [
@@ -27,76 +23,26 @@ __all__ = [
 ]
 
 
-def _unique(ids: Iterable[str]) -> list[str]:
-    return list(dict.fromkeys(ids))
-
-
 def accounts_by_id(store: StoreProtocol, ids: Iterable[str]) -> dict[str, Account]:
     """The accounts with these ids that exist (missing ids are left out)."""
-    wanted = _unique(ids)
-    if not wanted:
-        return {}
-    get_many: Any = getattr(store.accounts, "get_many", None)
-    if callable(get_many):
-        return {a.id: a for a in get_many(wanted)}
-    if len(wanted) == 1:
-        try:
-            return {wanted[0]: store.accounts.get(wanted[0])}
-        except NotFoundError:
-            return {}
-    keep = set(wanted)
-    return {a.id: a for a in iter(store.accounts) if a.id in keep}
+    return {a.id: a for a in store.accounts.get_many(ids)}
 
 
 def contacts_by_id(store: StoreProtocol, ids: Iterable[str]) -> dict[str, Contact]:
     """The contacts with these ids that exist, wherever they belong."""
-    wanted = _unique(ids)
-    if not wanted:
-        return {}
-    batch: Any = getattr(store.accounts, "contacts_by_id", None)
-    if callable(batch):
-        found: dict[str, Contact] = dict(batch(wanted))
-        return found
-    if len(wanted) == 1:
-        try:
-            return {wanted[0]: store.accounts.account_of(wanted[0]).contacts[wanted[0]]}
-        except NotFoundError:
-            return {}
-    keep = set(wanted)
-    out: dict[str, Contact] = {}
-    for account in iter(store.accounts):
-        for cid in keep.intersection(account.contacts):
-            out[cid] = account.contacts[cid]
-    return out
+    return store.accounts.contacts_by_id(ids)
 
 
 def relations_of_contacts(
     store: StoreProtocol, contact_ids: Iterable[str]
 ) -> list[AccountContactRelation]:
-    """Every relation of these contacts, in one call (``relations.list(contact_ids=...)``
-    where the repository has it, else one pass over the relations)."""
-    wanted = _unique(contact_ids)
-    if not wanted:
-        return []
-    lister: Any = store.relations.list
-    try:
-        batch = "contact_ids" in inspect.signature(lister).parameters
-    except (TypeError, ValueError):
-        batch = False
-    if batch:
-        return list(lister(contact_ids=wanted))
-    if len(wanted) == 1:
-        return store.relations.list(contact_id=wanted[0])
-    keep = set(wanted)
-    return [r for r in store.relations.list() if r.contact_id in keep]
+    """Every relation of these contacts, in one call."""
+    return store.relations.list(contact_ids=contact_ids)
 
 
 def child_accounts(store: StoreProtocol, account_id: str) -> list[Account]:
     """Accounts whose parent is ``account_id``, in the repository's order."""
-    children_of: Any = getattr(store.accounts, "children_of", None)
-    if callable(children_of):
-        return list(children_of(account_id))
-    return [a for a in iter(store.accounts) if a.parent_id == account_id]
+    return store.accounts.children_of(account_id)
 
 
 def parent_map(store: StoreProtocol) -> dict[str, Account]:

@@ -24,9 +24,9 @@ Rules every backend keeps:
 from __future__ import annotations
 
 import enum
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Iterable, Iterator
 from contextlib import AbstractContextManager
-from typing import Protocol, runtime_checkable
+from typing import Protocol, TypeVar, runtime_checkable
 
 from contactgraph.domain import (
     Account,
@@ -38,14 +38,18 @@ from contactgraph.domain import (
 )
 
 __all__ = [
+    "AccountLinkedRepository",
     "AccountOrder",
     "AccountRepository",
+    "AggregateRepository",
     "CaseRepository",
     "EventHandler",
     "OpportunityRepository",
     "RelationRepository",
     "StoreProtocol",
 ]
+
+A = TypeVar("A")
 
 EventHandler = Callable[[DomainEvent], None]
 """A subscriber: called once per event, after the transaction that recorded it commits."""
@@ -61,32 +65,59 @@ class AccountOrder(enum.StrEnum):
     ID = "id"
 
 
+class AggregateRepository(Protocol[A]):
+    """What every repository does with one kind of aggregate, by id."""
+
+    def add(self, aggregate: A, /) -> A:
+        """Store a new aggregate; returns the stored copy (version 1)."""
+        ...
+
+    def get(self, aggregate_id: str, /) -> A:
+        """The stored aggregate. Raises NotFoundError."""
+        ...
+
+    def save(self, aggregate: A, /) -> A:
+        """Write the changes; ConcurrencyError if stale."""
+        ...
+
+    def remove(self, aggregate_id: str, /) -> None:
+        """Remove the aggregate. Raises NotFoundError."""
+        ...
+
+    def count(self) -> int:
+        """Number of stored aggregates."""
+        ...
+
+
 @runtime_checkable
-class AccountRepository(Protocol):
-    """Accounts with their contacts: the aggregate is the unit of consistency."""
+class AccountRepository(AggregateRepository[Account], Protocol):
+    """Accounts with their contacts: the aggregate is the unit of consistency.
 
-    def add(self, account: Account) -> Account:
-        """Store a new account; returns the stored copy (version 1)."""
-        ...
+    ``save`` writes only the touched rows; ``remove`` also removes the
+    account's contacts, and the store refuses it (PolicyViolationError) while
+    opportunities, cases or relations still refer to the account or its contacts.
+    """
 
-    def get(self, account_id: str) -> Account:
-        """The account with its contacts. Raises NotFoundError."""
-        ...
+    def get_many(self, account_ids: Iterable[str]) -> list[Account]:
+        """The accounts that exist among ``account_ids``, in that order, without repeats.
 
-    def save(self, account: Account) -> Account:
-        """Write the changes; ConcurrencyError if stale. Writes only the touched rows."""
-        ...
-
-    def remove(self, account_id: str) -> None:
-        """Remove an account and its contacts. Raises NotFoundError.
-
-        The store refuses (PolicyViolationError) while opportunities, cases
-        or relations still refer to the account or its contacts.
+        One query for many accounts (navigation relies on it); missing ids are left out.
         """
         ...
 
     def account_of(self, contact_id: str) -> Account:
         """The account owning ``contact_id``. Raises NotFoundError."""
+        ...
+
+    def contacts_by_id(self, contact_ids: Iterable[str]) -> dict[str, Contact]:
+        """The contacts that exist among ``contact_ids``, by id, wherever they belong.
+
+        One query for many contacts, without loading their accounts' other contacts.
+        """
+        ...
+
+    def children_of(self, account_id: str) -> list[Account]:
+        """Accounts whose ``parent_id`` is ``account_id``, by name (empty when none)."""
         ...
 
     def find_contacts(
@@ -131,10 +162,6 @@ class AccountRepository(Protocol):
         """Every account, by name (streamed where the backend can)."""
         ...
 
-    def count(self) -> int:
-        """Number of accounts."""
-        ...
-
     def count_contacts(self) -> int:
         """Number of contacts across all accounts."""
         ...
@@ -148,12 +175,8 @@ class AccountRepository(Protocol):
         ...
 
 
-@runtime_checkable
-class OpportunityRepository(Protocol):
-    def add(self, opportunity: Opportunity) -> Opportunity: ...
-    def get(self, opportunity_id: str) -> Opportunity: ...
-    def save(self, opportunity: Opportunity) -> Opportunity: ...
-    def remove(self, opportunity_id: str) -> None: ...
+class AccountLinkedRepository(AggregateRepository[A], Protocol[A]):
+    """Aggregates that refer to one account and some contacts: opportunities and cases."""
 
     def list(
         self,
@@ -163,53 +186,50 @@ class OpportunityRepository(Protocol):
         open_only: bool = False,
         offset: int = 0,
         limit: int | None = None,
-    ) -> list[Opportunity]:
-        """Opportunities by close date (undated last), then name, then id."""
+        contact_ids: Iterable[str] | None = None,
+    ) -> list[A]:
+        """A page of those under ``account_id``, in the repository's order.
+
+        ``contact_id`` and ``contact_ids`` select those involving *any* of these
+        contacts; ``contact_ids`` does it in one query for many contacts (an
+        empty collection on its own selects nothing).
+        """
         ...
 
-    def count(self) -> int: ...
-
-    def find_by_external_id(self, system: str, value: str) -> Opportunity | None: ...
+    def find_by_external_id(self, system: str, value: str) -> A | None:
+        """The aggregate with ``external_ids[system] == value``, if any."""
+        ...
 
 
 @runtime_checkable
-class CaseRepository(Protocol):
-    def add(self, case: Case) -> Case: ...
-    def get(self, case_id: str) -> Case: ...
-    def save(self, case: Case) -> Case: ...
-    def remove(self, case_id: str) -> None: ...
+class OpportunityRepository(AccountLinkedRepository[Opportunity], Protocol):
+    """Opportunities and their contact roles; ``list`` sorts by close date (undated
+    last), then name, then id."""
+
+
+@runtime_checkable
+class CaseRepository(AccountLinkedRepository[Case], Protocol):
+    """Support cases; ``list`` sorts the most recently opened first, then by id."""
+
+
+@runtime_checkable
+class RelationRepository(AggregateRepository[AccountContactRelation], Protocol):
+    """A contact's relations to accounts other than its own."""
 
     def list(
         self,
         *,
         account_id: str | None = None,
         contact_id: str | None = None,
-        open_only: bool = False,
-        offset: int = 0,
-        limit: int | None = None,
-    ) -> list[Case]:
-        """Cases, most recently opened first, then id."""
-        ...
-
-    def count(self) -> int: ...
-
-    def find_by_external_id(self, system: str, value: str) -> Case | None: ...
-
-
-@runtime_checkable
-class RelationRepository(Protocol):
-    def add(self, relation: AccountContactRelation) -> AccountContactRelation: ...
-    def get(self, relation_id: str) -> AccountContactRelation: ...
-    def save(self, relation: AccountContactRelation) -> AccountContactRelation: ...
-    def remove(self, relation_id: str) -> None: ...
-
-    def list(
-        self, *, account_id: str | None = None, contact_id: str | None = None
+        contact_ids: Iterable[str] | None = None,
     ) -> list[AccountContactRelation]:
-        """Relations by start date (undated first), then id."""
-        ...
+        """Relations by start date (undated first), then id.
 
-    def count(self) -> int: ...
+        ``contact_id`` and ``contact_ids`` select the relations of *any* of
+        these contacts; ``contact_ids`` does it in one query for many contacts
+        (an empty collection on its own selects nothing).
+        """
+        ...
 
 
 class StoreProtocol(Protocol):

@@ -45,6 +45,12 @@ from contactgraph.errors import (
     NotFoundError,
     PolicyViolationError,
 )
+from contactgraph.repos.protocol import (
+    AccountRepository,
+    CaseRepository,
+    OpportunityRepository,
+    RelationRepository,
+)
 from contactgraph.repos.store import Store
 
 __all__ = [
@@ -173,6 +179,9 @@ class _Base:
 
 class AccountRepositoryContract(_Base):
     """Accounts and their contacts: add, get, save, remove, look-ups, lists."""
+
+    def test_keeps_the_repository_protocol(self, store: Store) -> None:
+        assert isinstance(store.accounts, AccountRepository)
 
     def test_add_returns_the_stored_copy_at_version_1(self, store: Store) -> None:
         account, _ = acme()
@@ -589,6 +598,9 @@ def _deal(account: Account, people: dict[str, Contact], **fields: Any) -> Opport
 
 
 class OpportunityRepositoryContract(_Base):
+    def test_keeps_the_repository_protocol(self, store: Store) -> None:
+        assert isinstance(store.opportunities, OpportunityRepository)
+
     def test_add_get_save_remove(self, store: Store) -> None:
         account, people = acme()
         store.accounts.add(account)
@@ -654,10 +666,14 @@ class OpportunityRepositoryContract(_Base):
         )
         assert [o.id for o in both] == [soon.id, won.id]
         assert store.opportunities.list(contact_id="ghost") == []
+        assert store.opportunities.list(contact_ids=[]) == []
         assert store.opportunities.count() == 6
 
 
 class CaseRepositoryContract(_Base):
+    def test_keeps_the_repository_protocol(self, store: Store) -> None:
+        assert isinstance(store.cases, CaseRepository)
+
     def test_add_get_save_remove(self, store: Store) -> None:
         account, people = acme()
         store.accounts.add(account)
@@ -694,9 +710,15 @@ class CaseRepositoryContract(_Base):
         assert [c.id for c in store.cases.list(open_only=True)] == [second.id, first.id]
         assert [c.id for c in store.cases.list(contact_id=people["bob"].id)] == [first.id]
         assert [c.id for c in store.cases.list(account_id=account.id, offset=2)] == [first.id]
+        anyone = store.cases.list(contact_ids=[people["bob"].id, people["alice"].id, "ghost"])
+        assert [c.id for c in anyone] == [second.id, first.id]
+        assert store.cases.list(contact_ids=[]) == []
 
 
 class RelationRepositoryContract(_Base):
+    def test_keeps_the_repository_protocol(self, store: Store) -> None:
+        assert isinstance(store.relations, RelationRepository)
+
     def test_add_get_save_remove_list(self, store: Store) -> None:
         account, people = acme()
         store.accounts.add(account)
@@ -719,6 +741,9 @@ class RelationRepositoryContract(_Base):
             store.relations.save(stored)
         assert [r.id for r in store.relations.list(account_id=g.id)] == [undated.id, board.id]
         assert [r.id for r in store.relations.list(contact_id=people["alice"].id)] == [board.id]
+        both = store.relations.list(contact_ids=[people["alice"].id, people["bob"].id, "ghost"])
+        assert [r.id for r in both] == [undated.id, board.id]
+        assert store.relations.list(contact_ids=[]) == []
         store.relations.remove(undated.id)
         assert store.relations.count() == 1
         with pytest.raises(NotFoundError):

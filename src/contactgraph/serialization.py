@@ -210,6 +210,11 @@ def _datetime(value: Any, field: str) -> datetime:
     raise InvalidValueError("must be an ISO 8601 date-time", field=field, value=value)
 
 
+def _stamps(data: Mapping[str, Any], *keys: str) -> dict[str, Any]:
+    """The timestamps among ``keys`` that ``data`` gives, parsed (the others keep their default)."""
+    return {key: _datetime(data[key], key) for key in keys if key in data}
+
+
 def _version(value: Any) -> int:
     if isinstance(value, bool) or not isinstance(value, int) or value < 0:
         raise InvalidValueError("must be a whole number >= 0", field="version", value=value)
@@ -243,15 +248,10 @@ def _raise_violations(violations: list[Violation], what: str) -> None:
 
 
 def _contact_out(contact: Contact) -> dict[str, Any]:
-    name = contact.name
     return {
         "id": contact.id,
         "account_id": contact.account_id,
-        "salutation": _opt(lambda s: s.value, name.salutation),
-        "first_name": name.first,
-        "middle_name": name.middle,
-        "last_name": name.last,
-        "suffix": name.suffix,
+        **_person_name_out(contact.name),
         "email": _opt(lambda e: e.address, contact.email),
         "phone": _opt(lambda p: p.e164, contact.phone),
         "mobile": _opt(lambda p: p.e164, contact.mobile),
@@ -449,12 +449,8 @@ def _contact_in(data: Any, trusted: bool, account_id: str | None = None) -> Cont
                 policy="json",
             )
         )
-    created = _datetime(data.get("created_at"), "created_at") if "created_at" in data else None
-    updated = _datetime(data.get("updated_at"), "updated_at") if "updated_at" in data else None
+    stamps = _stamps(data, "created_at", "updated_at")
     _raise_violations(violations, f"contact {contact_id}")
-    stamps: dict[str, Any] = {
-        k: v for k, v in (("created_at", created), ("updated_at", updated)) if v is not None
-    }
     return Contact(id=contact_id, account_id=owner, **values, **stamps)
 
 
@@ -585,10 +581,7 @@ def _account_in(data: Any, trusted: bool) -> Account:
             )
         seen.add(contact.id)
         contacts.append(contact)
-    stamps: dict[str, Any] = {}
-    for key in ("created_at", "updated_at"):
-        if key in data:
-            stamps[key] = _datetime(data[key], key)
+    stamps = _stamps(data, "created_at", "updated_at")
     if "version" in data:
         stamps["version"] = _version(data["version"])
     _raise_violations(violations, f"account {account_id}")
@@ -669,9 +662,7 @@ def _opportunity_in(data: Any, trusted: bool) -> Opportunity:
         raise InvalidValueError("a contact appears twice", field="contact_roles")
     if sum(r.is_primary for r in roles) > 1:
         raise InvalidValueError("at most one primary contact", field="contact_roles")
-    stamps: dict[str, Any] = {
-        key: _datetime(data[key], key) for key in ("created_at", "updated_at") if key in data
-    }
+    stamps = _stamps(data, "created_at", "updated_at")
     return Opportunity(
         id=created.id,
         account_id=created.account_id,
@@ -733,9 +724,7 @@ def _case_in(data: Any, trusted: bool) -> Case:
         id=case_id,
         **fields,
     )
-    changes: dict[str, Any] = {
-        key: _datetime(data[key], key) for key in ("opened_at", "updated_at") if key in data
-    }
+    changes = _stamps(data, "opened_at", "updated_at")
     closed = get("closed_at")
     changes["closed_at"] = None if closed is None else _datetime(closed, "closed_at")
     if changes["closed_at"] is None and created.is_closed:
@@ -775,9 +764,7 @@ def _relation_in(data: Any, trusted: bool) -> AccountContactRelation:
         start_date=get("start_date"),
         end_date=get("end_date"),
     )
-    stamps: dict[str, Any] = (
-        {"created_at": _datetime(data["created_at"], "created_at")} if "created_at" in data else {}
-    )
+    stamps = _stamps(data, "created_at")
     return attrs.evolve(rel, version=_version(get("version", 0)), **stamps)
 
 

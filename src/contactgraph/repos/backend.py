@@ -24,14 +24,16 @@ Rules for storage objects (they see one tenant, inside one session):
 from __future__ import annotations
 
 from collections.abc import Collection, Iterable
-from typing import Protocol
+from typing import Protocol, TypeVar
 
 from contactgraph.domain import Account, AccountContactRelation, Case, Contact, Opportunity
 from contactgraph.repos.keys import ContactQuery
 from contactgraph.repos.protocol import AccountOrder
 
 __all__ = [
+    "AccountLinkedStorage",
     "AccountStorage",
+    "AggregateStorage",
     "Backend",
     "CaseStorage",
     "OpportunityStorage",
@@ -39,6 +41,8 @@ __all__ = [
     "Savepoint",
     "Session",
 ]
+
+A = TypeVar("A")
 
 
 class AccountStorage(Protocol):
@@ -82,11 +86,22 @@ class AccountStorage(Protocol):
     def contact_by_external_id(self, system: str, value: str) -> Contact | None: ...
 
 
-class OpportunityStorage(Protocol):
-    def insert(self, opportunity: Opportunity) -> None: ...
-    def load(self, opportunity_id: str) -> Opportunity | None: ...
-    def update(self, opportunity: Opportunity) -> None: ...
-    def delete(self, opportunity_id: str) -> bool: ...
+class AggregateStorage(Protocol[A]):
+    """Storage of one kind of aggregate other than accounts, by id."""
+
+    def insert(self, aggregate: A, /) -> None: ...
+    def load(self, aggregate_id: str, /) -> A | None: ...
+    def update(self, aggregate: A, /) -> None: ...
+    def delete(self, aggregate_id: str, /) -> bool:
+        """Delete the aggregate; ``False`` if it was missing."""
+        ...
+
+    def count(self) -> int: ...
+
+
+class AccountLinkedStorage(AggregateStorage[A], Protocol[A]):
+    """Opportunities or cases: filed under an account, open or closed, with external ids."""
+
     def list(
         self,
         account_id: str | None,
@@ -94,37 +109,24 @@ class OpportunityStorage(Protocol):
         open_only: bool,
         offset: int,
         limit: int | None,
-    ) -> list[Opportunity]: ...
-    def count(self) -> int: ...
-    def by_external_id(self, system: str, value: str) -> Opportunity | None: ...
+    ) -> list[A]: ...
+    def by_external_id(self, system: str, value: str) -> A | None: ...
 
 
-class CaseStorage(Protocol):
-    def insert(self, case: Case) -> None: ...
-    def load(self, case_id: str) -> Case | None: ...
-    def update(self, case: Case) -> None: ...
-    def delete(self, case_id: str) -> bool: ...
-    def list(
-        self,
-        account_id: str | None,
-        contact_ids: Collection[str] | None,
-        open_only: bool,
-        offset: int,
-        limit: int | None,
-    ) -> list[Case]: ...
-    def count(self) -> int: ...
-    def by_external_id(self, system: str, value: str) -> Case | None: ...
+class OpportunityStorage(AccountLinkedStorage[Opportunity], Protocol):
+    """Opportunities with their contact roles."""
 
 
-class RelationStorage(Protocol):
-    def insert(self, relation: AccountContactRelation) -> None: ...
-    def load(self, relation_id: str) -> AccountContactRelation | None: ...
-    def update(self, relation: AccountContactRelation) -> None: ...
-    def delete(self, relation_id: str) -> bool: ...
+class CaseStorage(AccountLinkedStorage[Case], Protocol):
+    """Support cases."""
+
+
+class RelationStorage(AggregateStorage[AccountContactRelation], Protocol):
+    """Account-contact relations."""
+
     def list(
         self, account_id: str | None, contact_ids: Collection[str] | None
     ) -> list[AccountContactRelation]: ...
-    def count(self) -> int: ...
 
 
 class Savepoint(Protocol):

@@ -12,8 +12,8 @@ from __future__ import annotations
 
 import threading
 import weakref
-from collections.abc import Collection, Hashable, Iterable, Iterator
-from typing import Any, TypeVar
+from collections.abc import Callable, Collection, Hashable, Iterable, Iterator
+from typing import Any, Generic, Protocol, Self, TypeVar
 
 import attrs
 import immutables
@@ -498,48 +498,119 @@ def _candidates(
     return found
 
 
-class MemoryOpportunities(_Part):
-    _FIELDS = ("opportunities", "opps_by_account", "opps_by_contact", "opp_ext")
+class _Filed(Protocol):
+    """What this backend needs of an aggregate filed under an account."""
 
-    def _index(self, m: _Mutation, opp: Opportunity, add: bool) -> None:
+    @property
+    def id(self) -> str: ...
+    @property
+    def account_id(self) -> str: ...
+    @property
+    def version(self) -> int: ...
+    def committed(self, version: int) -> Self: ...
+
+
+class _Closable(_Filed, Protocol):
+    """An opportunity or a case: open or closed, with ids in other systems."""
+
+    @property
+    def is_closed(self) -> bool: ...
+    @property
+    def external_ids(self) -> immutables.Map[str, str]: ...
+
+
+L = TypeVar("L", bound=_Filed)
+C = TypeVar("C", bound=_Closable)
+
+
+class _Linked(_Part, Generic[L]):
+    """Aggregates filed under one account and some of its contacts: one table, an
+    index by account and one by contact."""
+
+    _KIND: str
+    _NOUN: str
+    _TABLE: str
+    _BY_ACCOUNT: str
+    _BY_CONTACT: str
+
+    @staticmethod
+    def _contact_ids(item: L) -> Iterable[str]:
+        raise NotImplementedError
+
+    @property
+    def _items(self) -> immutables.Map[str, L]:
+        items: immutables.Map[str, L] = getattr(self._t, self._TABLE)
+        return items
+
+    def _fields(self) -> tuple[str, ...]:
+        return (self._TABLE, self._BY_ACCOUNT, self._BY_CONTACT)
+
+    def _mutation(self) -> _Mutation:
+        return _Mutation(self._t, *self._fields())
+
+    def _index(self, m: _Mutation, item: L, add: bool) -> None:
         change = _link if add else _unlink
-        change(m["opps_by_account"], opp.account_id, opp.id)
-        for cid in opp.contact_ids:
-            change(m["opps_by_contact"], cid, opp.id)
-        for pair in _ext_keys(opp.external_ids):
-            change(m["opp_ext"], pair, opp.id)
+        change(m[self._BY_ACCOUNT], item.account_id, item.id)
+        for cid in self._contact_ids(item):
+            change(m[self._BY_CONTACT], cid, item.id)
 
-    def insert(self, opportunity: Opportunity) -> None:
-        if opportunity.id in self._t.opportunities:
-            raise _duplicate(f"an opportunity with id {opportunity.id} exists", opportunity.id)
-        m = _Mutation(self._t, *self._FIELDS)
-        m["opportunities"][opportunity.id] = opportunity.committed(1)
-        self._index(m, opportunity, True)
+    def insert(self, item: L) -> None:
+        if item.id in self._items:
+            raise _duplicate(f"{self._NOUN} with id {item.id} exists", item.id)
+        m = self._mutation()
+        m[self._TABLE][item.id] = item.committed(1)
+        self._index(m, item, True)
         self._session.tables = m.finish()
 
-    def load(self, opportunity_id: str) -> Opportunity | None:
-        return self._t.opportunities.get(opportunity_id)
+    def load(self, item_id: str) -> L | None:
+        return self._items.get(item_id)
 
-    def update(self, opportunity: Opportunity) -> None:
-        stored = self._t.opportunities.get(opportunity.id)
-        stale, actual = stale_against(stored, opportunity)
+    def update(self, item: L) -> None:
+        stored = self._items.get(item.id)
+        stale, actual = stale_against(stored, item)
         if stale or stored is None:
-            raise ConcurrencyError("Opportunity", opportunity.id, opportunity.version, actual)
-        m = _Mutation(self._t, *self._FIELDS)
+            raise ConcurrencyError(self._KIND, item.id, item.version, actual)
+        m = self._mutation()
         self._index(m, stored, False)
-        m["opportunities"][opportunity.id] = opportunity.committed(opportunity.version + 1)
-        self._index(m, opportunity, True)
+        m[self._TABLE][item.id] = item.committed(item.version + 1)
+        self._index(m, item, True)
         self._session.tables = m.finish()
 
-    def delete(self, opportunity_id: str) -> bool:
-        stored = self._t.opportunities.get(opportunity_id)
+    def delete(self, item_id: str) -> bool:
+        stored = self._items.get(item_id)
         if stored is None:
             return False
-        m = _Mutation(self._t, *self._FIELDS)
+        m = self._mutation()
         self._index(m, stored, False)
-        del m["opportunities"][opportunity_id]
+        del m[self._TABLE][item_id]
         self._session.tables = m.finish()
         return True
+
+    def _select(self, account_id: str | None, contact_ids: Collection[str] | None) -> Iterable[L]:
+        t, items = self._t, self._items
+        by_account, by_contact = getattr(t, self._BY_ACCOUNT), getattr(t, self._BY_CONTACT)
+        ids = _candidates(by_account, by_contact, account_id, contact_ids)
+        return items.values() if ids is None else (items[i] for i in ids)
+
+    def count(self) -> int:
+        return len(self._items)
+
+
+class _LinkedClosable(_Linked[C]):
+    """Opportunities and cases: also indexed by external id, listed in pages,
+    optionally only the open ones."""
+
+    _BY_EXTERNAL_ID: str
+    _ORDER: Callable[[C], Any]
+
+    def _fields(self) -> tuple[str, ...]:
+        return (*super()._fields(), self._BY_EXTERNAL_ID)
+
+    def _index(self, m: _Mutation, item: C, add: bool) -> None:
+        super()._index(m, item, add)
+        change = _link if add else _unlink
+        for pair in _ext_keys(item.external_ids):
+            change(m[self._BY_EXTERNAL_ID], pair, item.id)
 
     def list(
         self,
@@ -548,133 +619,46 @@ class MemoryOpportunities(_Part):
         open_only: bool,
         offset: int,
         limit: int | None,
-    ) -> list[Opportunity]:
-        t = self._t
-        ids = _candidates(t.opps_by_account, t.opps_by_contact, account_id, contact_ids)
-        items = t.opportunities.values() if ids is None else (t.opportunities[i] for i in ids)
-        chosen = [o for o in items if not (open_only and o.is_closed)]
-        return _page(sorted(chosen, key=opportunity_order_key), offset, limit)
+    ) -> list[C]:
+        chosen = [
+            x for x in self._select(account_id, contact_ids) if not (open_only and x.is_closed)
+        ]
+        return _page(sorted(chosen, key=type(self)._ORDER), offset, limit)
 
-    def count(self) -> int:
-        return len(self._t.opportunities)
-
-    def by_external_id(self, system: str, value: str) -> Opportunity | None:
-        ids = self._t.opp_ext.get((system, value))
-        return self._t.opportunities[min(ids)] if ids else None
+    def by_external_id(self, system: str, value: str) -> C | None:
+        ids = getattr(self._t, self._BY_EXTERNAL_ID).get((system, value))
+        return self._items[min(ids)] if ids else None
 
 
-class MemoryCases(_Part):
-    _FIELDS = ("cases", "cases_by_account", "cases_by_contact", "case_ext")
+class MemoryOpportunities(_LinkedClosable[Opportunity]):
+    _KIND, _NOUN, _TABLE = "Opportunity", "an opportunity", "opportunities"
+    _BY_ACCOUNT, _BY_CONTACT, _BY_EXTERNAL_ID = "opps_by_account", "opps_by_contact", "opp_ext"
+    _ORDER = staticmethod(opportunity_order_key)
 
-    def _index(self, m: _Mutation, case: Case, add: bool) -> None:
-        change = _link if add else _unlink
-        change(m["cases_by_account"], case.account_id, case.id)
-        if case.contact_id is not None:
-            change(m["cases_by_contact"], case.contact_id, case.id)
-        for pair in _ext_keys(case.external_ids):
-            change(m["case_ext"], pair, case.id)
-
-    def insert(self, case: Case) -> None:
-        if case.id in self._t.cases:
-            raise _duplicate(f"a case with id {case.id} exists", case.id)
-        m = _Mutation(self._t, *self._FIELDS)
-        m["cases"][case.id] = case.committed(1)
-        self._index(m, case, True)
-        self._session.tables = m.finish()
-
-    def load(self, case_id: str) -> Case | None:
-        return self._t.cases.get(case_id)
-
-    def update(self, case: Case) -> None:
-        stored = self._t.cases.get(case.id)
-        stale, actual = stale_against(stored, case)
-        if stale or stored is None:
-            raise ConcurrencyError("Case", case.id, case.version, actual)
-        m = _Mutation(self._t, *self._FIELDS)
-        self._index(m, stored, False)
-        m["cases"][case.id] = case.committed(case.version + 1)
-        self._index(m, case, True)
-        self._session.tables = m.finish()
-
-    def delete(self, case_id: str) -> bool:
-        stored = self._t.cases.get(case_id)
-        if stored is None:
-            return False
-        m = _Mutation(self._t, *self._FIELDS)
-        self._index(m, stored, False)
-        del m["cases"][case_id]
-        self._session.tables = m.finish()
-        return True
-
-    def list(
-        self,
-        account_id: str | None,
-        contact_ids: Collection[str] | None,
-        open_only: bool,
-        offset: int,
-        limit: int | None,
-    ) -> list[Case]:
-        t = self._t
-        ids = _candidates(t.cases_by_account, t.cases_by_contact, account_id, contact_ids)
-        items = t.cases.values() if ids is None else (t.cases[i] for i in ids)
-        chosen = [c for c in items if not (open_only and c.is_closed)]
-        return _page(sorted(chosen, key=case_order_key), offset, limit)
-
-    def count(self) -> int:
-        return len(self._t.cases)
-
-    def by_external_id(self, system: str, value: str) -> Case | None:
-        ids = self._t.case_ext.get((system, value))
-        return self._t.cases[min(ids)] if ids else None
+    @staticmethod
+    def _contact_ids(item: Opportunity) -> Iterable[str]:
+        return item.contact_ids
 
 
-class MemoryRelations(_Part):
-    _FIELDS = ("relations", "rels_by_account", "rels_by_contact")
+class MemoryCases(_LinkedClosable[Case]):
+    _KIND, _NOUN, _TABLE = "Case", "a case", "cases"
+    _BY_ACCOUNT, _BY_CONTACT, _BY_EXTERNAL_ID = "cases_by_account", "cases_by_contact", "case_ext"
+    _ORDER = staticmethod(case_order_key)
 
-    def _index(self, m: _Mutation, relation: AccountContactRelation, add: bool) -> None:
-        change = _link if add else _unlink
-        change(m["rels_by_account"], relation.account_id, relation.id)
-        change(m["rels_by_contact"], relation.contact_id, relation.id)
+    @staticmethod
+    def _contact_ids(item: Case) -> Iterable[str]:
+        return () if item.contact_id is None else (item.contact_id,)
 
-    def insert(self, relation: AccountContactRelation) -> None:
-        if relation.id in self._t.relations:
-            raise _duplicate(f"a relation with id {relation.id} exists", relation.id)
-        m = _Mutation(self._t, *self._FIELDS)
-        m["relations"][relation.id] = relation.committed(1)
-        self._index(m, relation, True)
-        self._session.tables = m.finish()
 
-    def load(self, relation_id: str) -> AccountContactRelation | None:
-        return self._t.relations.get(relation_id)
+class MemoryRelations(_Linked[AccountContactRelation]):
+    _KIND, _NOUN, _TABLE = "AccountContactRelation", "a relation", "relations"
+    _BY_ACCOUNT, _BY_CONTACT = "rels_by_account", "rels_by_contact"
 
-    def update(self, relation: AccountContactRelation) -> None:
-        stored = self._t.relations.get(relation.id)
-        stale, actual = stale_against(stored, relation)
-        if stale or stored is None:
-            raise ConcurrencyError("AccountContactRelation", relation.id, relation.version, actual)
-        m = _Mutation(self._t, *self._FIELDS)
-        self._index(m, stored, False)
-        m["relations"][relation.id] = relation.committed(relation.version + 1)
-        self._index(m, relation, True)
-        self._session.tables = m.finish()
-
-    def delete(self, relation_id: str) -> bool:
-        stored = self._t.relations.get(relation_id)
-        if stored is None:
-            return False
-        m = _Mutation(self._t, *self._FIELDS)
-        self._index(m, stored, False)
-        del m["relations"][relation_id]
-        self._session.tables = m.finish()
-        return True
+    @staticmethod
+    def _contact_ids(item: AccountContactRelation) -> Iterable[str]:
+        return (item.contact_id,)
 
     def list(
         self, account_id: str | None, contact_ids: Collection[str] | None
     ) -> list[AccountContactRelation]:
-        t = self._t
-        ids = _candidates(t.rels_by_account, t.rels_by_contact, account_id, contact_ids)
-        items = t.relations.values() if ids is None else (t.relations[i] for i in ids)
-        return sorted(items, key=relation_order_key)
-
-    def count(self) -> int:
-        return len(self._t.relations)
+        return sorted(self._select(account_id, contact_ids), key=relation_order_key)

@@ -16,7 +16,7 @@ Python and SQLite do.
 
 from __future__ import annotations
 
-from typing import Final
+from typing import Any, Final
 
 from sqlalchemy import (
     BigInteger,
@@ -71,6 +71,18 @@ def _address(prefix: str) -> list[Column[str]]:
     ]
 
 
+def _aggregate(name: str, *columns: Column[Any] | Index | ForeignKeyConstraint) -> Table:
+    """The table of one kind of aggregate: keyed by tenant and id, with its stored version."""
+    return Table(
+        name,
+        metadata,
+        _text("tenant", primary_key=True),
+        _text("id", primary_key=True),
+        Column("version", Integer, nullable=False),
+        *columns,
+    )
+
+
 meta = Table(
     "meta",
     metadata,
@@ -80,12 +92,8 @@ meta = Table(
     comment="Store metadata; tenant '' holds what concerns the whole store (schema_version).",
 )
 
-accounts = Table(
+accounts = _aggregate(
     "accounts",
-    metadata,
-    _text("tenant", primary_key=True),
-    _text("id", primary_key=True),
-    Column("version", Integer, nullable=False),
     _text("name", nullable=False),
     _key("name_key"),
     _text("type"),
@@ -179,12 +187,8 @@ external_ids = Table(
     comment="Ids in other systems of accounts, contacts, opportunities and cases.",
 )
 
-opportunities = Table(
+opportunities = _aggregate(
     "opportunities",
-    metadata,
-    _text("tenant", primary_key=True),
-    _text("id", primary_key=True),
-    Column("version", Integer, nullable=False),
     _text("account_id", nullable=False),
     _text("name", nullable=False),
     _key("name_key"),
@@ -216,12 +220,8 @@ opportunity_contact_roles = Table(
     Index("ix_opportunity_contact_roles_contact", "tenant", "contact_id"),
 )
 
-cases = Table(
+cases = _aggregate(
     "cases",
-    metadata,
-    _text("tenant", primary_key=True),
-    _text("id", primary_key=True),
-    Column("version", Integer, nullable=False),
     _text("account_id", nullable=False),
     _text("contact_id"),
     _text("subject", nullable=False),
@@ -241,12 +241,8 @@ cases = Table(
     Index("ix_cases_contact", "tenant", "contact_id"),
 )
 
-account_contact_relations = Table(
+account_contact_relations = _aggregate(
     "account_contact_relations",
-    metadata,
-    _text("tenant", primary_key=True),
-    _text("id", primary_key=True),
-    Column("version", Integer, nullable=False),
     _text("account_id", nullable=False),
     _text("contact_id", nullable=False),
     _text("roles"),

@@ -192,6 +192,9 @@ class PeopleImport(Engine):
                         )
                 for account_id, rows in plan.items():
                     self._apply_contacts(account_id, rows, pending)
+                # managers that came earlier in this batch are known now: link them, so
+                # only true forward references wait (memory stays flat in the rows)
+                self._link_managers(pending, final=False)
                 self._tick(len(batch))
         self._link_managers(pending)
 
@@ -352,9 +355,17 @@ class PeopleImport(Engine):
             self._warn(rec, field, note)
         return values
 
-    def _link_managers(self, pending: list[Pending]) -> None:
+    def _link_managers(self, pending: list[Pending], *, final: bool = True) -> None:
+        """Link deferred reports-to; unless ``final``, only those whose manager is settled."""
+        ready = pending
+        if not final:
+            known, refused = self.ids["Contact"], self.refused["Contact"]
+            ready = [p for p in pending if p.raw in known or p.raw in refused]
+            if not ready:
+                return
+            pending[:] = [p for p in pending if not (p.raw in known or p.raw in refused)]
         by_account: dict[str, list[Pending]] = {}
-        for p in pending:
+        for p in ready:
             by_account.setdefault(p.owner_id, []).append(p)
         for account_id, items in by_account.items():
             account = self._account(account_id)

@@ -9,7 +9,11 @@ same :class:`Store`, so the rules that are not about storage live here once:
   Outside a block each write is its own transaction.
 * **Events.** Pending events of every saved aggregate are published to
   subscribers after the outermost commit, in the order of the writes, and
-  never for a rolled-back write.
+  never for a rolled-back write. A transaction keeps events only while the
+  store has subscribers: a write made when nobody is subscribed keeps none
+  (so a million-row import holds no event until its commit), and a handler
+  subscribed in the middle of a transaction sees only the events of the
+  writes made after it subscribed.
 * **Referential integrity across aggregates**, checked on the final state
   just before the outermost commit (so the order of writes inside a
   transaction does not matter): see :func:`integrity_violations`.
@@ -405,7 +409,7 @@ class Accounts(_Repository):
         )
         with self._store._writing() as (session, changes):
             session.accounts.insert(account)
-            changes.events.extend(account.pending_events)
+            self._store._record(changes, account.pending_events)
         return account.committed(1)
 
     def get(self, account_id: str) -> Account:
@@ -442,7 +446,7 @@ class Accounts(_Repository):
             session.accounts.update(account)
             for cid in gone:
                 changes.removed_contacts[cid] = labels.get(cid, f"contact {cid}")
-            changes.events.extend(account.pending_events)
+            self._store._record(changes, account.pending_events)
         return account.committed(account.version + 1)
 
     def remove(self, account_id: str) -> None:
@@ -458,7 +462,9 @@ class Accounts(_Repository):
             if removed is None:
                 raise NotFoundError("Account", account_id)
             changes.removed_accounts[account_id] = removed
-            changes.events.append(AccountRemoved(aggregate_id=account_id, occurred_at=utcnow()))
+            self._store._record(
+                changes, [AccountRemoved(aggregate_id=account_id, occurred_at=utcnow())]
+            )
 
     def account_of(self, contact_id: str) -> Account:
         def find(s: Session) -> Account | None:
@@ -591,7 +597,7 @@ class Opportunities(_Repository):
         with self._store._writing() as (session, changes):
             session.opportunities.insert(opp)
             changes.check_roles(opp.id, None)
-            changes.events.extend(opp.pending_events)
+            self._store._record(changes, opp.pending_events)
         return opp.committed(1)
 
     def get(self, opportunity_id: str) -> Opportunity:
@@ -615,7 +621,7 @@ class Opportunities(_Repository):
         with self._store._writing() as (session, changes):
             session.opportunities.update(opp)
             changes.check_roles(opp.id, first_role_change(opp))
-            changes.events.extend(opp.pending_events)
+            self._store._record(changes, opp.pending_events)
         return opp.committed(opp.version + 1)
 
     def remove(self, opportunity_id: str) -> None:
@@ -669,7 +675,7 @@ class Cases(_Repository):
         with self._store._writing() as (session, changes):
             session.cases.insert(case)
             changes.cases.add(case.id)
-            changes.events.extend(case.pending_events)
+            self._store._record(changes, case.pending_events)
         return case.committed(1)
 
     def get(self, case_id: str) -> Case:
@@ -693,7 +699,7 @@ class Cases(_Repository):
             session.cases.update(case)
             if case_links_changed(case):
                 changes.cases.add(case.id)
-            changes.events.extend(case.pending_events)
+            self._store._record(changes, case.pending_events)
         return case.committed(case.version + 1)
 
     def remove(self, case_id: str) -> None:
@@ -965,6 +971,11 @@ class Store:
                     self._handlers.remove(handler)
 
         return unsubscribe
+
+    def _record(self, changes: _Changes, events: Iterable[DomainEvent]) -> None:
+        """Keep a write's events for publication after commit, when anyone listens."""
+        if self._handlers:
+            changes.events.extend(events)
 
     def _publish(self, events: list[DomainEvent]) -> None:
         if not events:

@@ -180,5 +180,16 @@ class EventLog:
     def __repr__(self) -> str:
         return f"EventLog({list(self)!r})"
 
+    def __reduce__(self) -> tuple[Any, tuple[tuple[DomainEvent, ...]]]:
+        """Pickle as a flat tuple of events (the linked nodes would recurse once per event)."""
+        return _event_log, (tuple(self),)
+
+
+def _event_log(events: tuple[DomainEvent, ...]) -> EventLog:
+    log = EMPTY_LOG
+    for event in events:
+        log = log.append(event)
+    return log
+
 
 EMPTY_LOG = EventLog()

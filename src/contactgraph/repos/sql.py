@@ -325,6 +325,9 @@ _DEL_ACCOUNT = sa.delete(A).where(A.c.tenant == _t, A.c.id == bindparam("id"))
 _COUNT_ACCOUNTS = select(func.count()).select_from(A).where(A.c.tenant == _t)
 _COUNT_CONTACTS = select(func.count()).select_from(C).where(C.c.tenant == _t)
 _ACCOUNT_EXISTS = select(A.c.id).where(A.c.tenant == _t, A.c.id == bindparam("id"))
+_PARENTS = select(A.c.id, A.c.parent_id).where(
+    A.c.tenant == _t, A.c.id.in_(bindparam("ids", expanding=True))
+)
 _EXISTING_CONTACTS = select(C.c.id, C.c.account_id).where(
     C.c.tenant == _t, C.c.id.in_(bindparam("ids", expanding=True))
 )
@@ -491,6 +494,10 @@ class SqlAccounts(_Part):
 
     def exists(self, account_id: str) -> bool:
         return bool(self._fetch(_ACCOUNT_EXISTS, id=account_id))
+
+    def parents_of(self, account_ids: Collection[str]) -> dict[str, str | None]:
+        """Account id -> its parent id, for the accounts that exist (no contact is read)."""
+        return {r[0]: r[1] for r in self._chunked(_PARENTS, list(account_ids))}
 
     def owner_of(self, contact_id: str) -> str | None:
         found = self._fetch(_OWNER, id=contact_id)

@@ -40,7 +40,7 @@ from contactgraph.domain import (
     Opportunity,
 )
 from contactgraph.domain.contact import utcnow
-from contactgraph.domain.events import AccountRemoved
+from contactgraph.domain.events import AccountRemoved, AccountUpdated
 from contactgraph.errors import (
     InvalidValueError,
     NotFoundError,
@@ -84,6 +84,8 @@ class _Changes:
     relations: set[str] = attrs.Factory(set)
     removed_contacts: dict[str, str] = attrs.Factory(dict)
     removed_accounts: dict[str, list[str]] = attrs.Factory(dict)
+    parents: set[str] = attrs.Factory(set)
+    """Accounts written with a new parent (the hierarchy is checked from them)."""
 
     def check_roles(self, opportunity_id: str, contact_ids: set[str] | None) -> None:
         if opportunity_id in self.opportunities:
@@ -101,6 +103,7 @@ class _Changes:
         self.relations |= inner.relations
         self.removed_contacts.update(inner.removed_contacts)
         self.removed_accounts.update(inner.removed_accounts)
+        self.parents |= inner.parents
 
 
 @attrs.define
@@ -140,6 +143,9 @@ def integrity_violations(
     * A case's contact, when it is set or changed, is a contact of the
       case's account (``contact_id.not_of_account``).
     * A relation's contact exists (``contact_id.unknown``).
+    * An account written with a new parent names an account of the tenant
+      (``parent_id.unknown``) and its parent chain never comes back to it
+      (``parent_id.cycle``), whatever the order of the writes.
 
     Contacts that moved to another account still exist: a move is not a removal.
     """
@@ -149,6 +155,7 @@ def integrity_violations(
     _written_opportunities(session, changes, out, allow_foreign_contact_roles)
     _written_cases(session, changes, out)
     _written_relations(session, changes, out)
+    _written_parents(session, changes, out)
     return out
 
 
@@ -332,6 +339,61 @@ def _written_relations(session: Session, changes: _Changes, out: list[Violation]
             )
 
 
+def _parents_of(session: Session, account_ids: list[str]) -> dict[str, str | None]:
+    """Account id -> parent id for those that exist; without reading contacts where possible."""
+    fast = getattr(session.accounts, "parents_of", None)
+    if fast is not None:
+        found: dict[str, str | None] = fast(account_ids)
+        return found
+    return {a.id: a.parent_id for a in session.accounts.load_many(account_ids)}
+
+
+def _written_parents(session: Session, changes: _Changes, out: list[Violation]) -> None:
+    if not changes.parents:
+        return
+    parent = _parents_of(session, sorted(changes.parents))
+    todo = {p for p in parent.values() if p is not None and p not in parent}
+    while todo:  # read the chains above the written accounts, one query per level
+        found = _parents_of(session, sorted(todo))
+        parent.update(found)
+        todo = {p for p in found.values() if p is not None and p not in parent}
+    reported: set[frozenset[str]] = set()
+    for account_id in sorted(changes.parents):
+        if account_id not in parent:
+            continue  # removed later in the same transaction
+        first = parent[account_id]
+        if first is None:
+            continue
+        if first not in parent:
+            _v(
+                out,
+                "parent_id.unknown",
+                f"account {account_id} names parent account {first}, which does not exist",
+                "parent_id",
+                account_id,
+            )
+            continue
+        chain = [account_id]
+        current: str | None = first
+        while current is not None and current in parent and current not in chain:
+            chain.append(current)
+            current = parent[current]
+        if current is None or current not in chain:
+            continue
+        loop = chain[chain.index(current) :]
+        if frozenset(loop) in reported:
+            continue
+        reported.add(frozenset(loop))
+        _v(
+            out,
+            "parent_id.cycle",
+            f"account {account_id}'s parent chain loops: {' -> '.join([*loop, current])}; "
+            "an account cannot be its own ancestor",
+            "parent_id",
+            account_id,
+        )
+
+
 # ----------------------------------------------------------------- checks
 
 
@@ -349,6 +411,13 @@ def _refuse_ids(kind: str, ids: Iterable[tuple[str, object]]) -> None:
     ]
     if bad:
         raise PolicyViolationError(bad, f"{kind} refused")
+
+
+def _parent_changed(account: Account) -> bool:
+    return any(
+        isinstance(e, AccountUpdated) and any(c.field == "parent_id" for c in e.changes)
+        for e in account.pending_events
+    )
 
 
 def _known(key: object) -> bool:
@@ -409,6 +478,8 @@ class Accounts(_Repository):
         )
         with self._store._writing() as (session, changes):
             session.accounts.insert(account)
+            if account.parent_id is not None:
+                changes.parents.add(account.id)
             self._store._record(changes, account.pending_events)
         return account.committed(1)
 
@@ -444,6 +515,8 @@ class Accounts(_Repository):
             gone = [c for c in touched if c not in account.contacts and contact_existed(account, c)]
             labels = {c.id: f"{c.full_name} ({c.id})" for c in session.accounts.load_contacts(gone)}
             session.accounts.update(account)
+            if _parent_changed(account):
+                changes.parents.add(account.id)
             for cid in gone:
                 changes.removed_contacts[cid] = labels.get(cid, f"contact {cid}")
             self._store._record(changes, account.pending_events)

@@ -1,0 +1,104 @@
+"""The store refuses, at commit, an account hierarchy with a cycle or an unknown parent."""
+
+from __future__ import annotations
+
+import pytest
+
+import contactgraph as cg
+from contactgraph.graph import Navigator, hierarchy_violations
+from contactgraph.repos.store import Store
+
+
+def _chain(store: Store, *names: str) -> dict[str, cg.Account]:
+    """Accounts added in order, each the parent of the next."""
+    out: dict[str, cg.Account] = {}
+    parent: str | None = None
+    for name in names:
+        out[name] = store.accounts.add(cg.Account.create(name, parent_id=parent))
+        parent = out[name].id
+    return out
+
+
+def test_two_account_cycle_through_update_is_refused(store: Store) -> None:
+    acc = _chain(store, "A", "B")
+    a = store.accounts.get(acc["A"].id)
+    with pytest.raises(cg.PolicyViolationError) as info:
+        store.accounts.save(a.update(parent_id=acc["B"].id))
+    assert info.value.codes == {"parent_id.cycle"}
+    [v] = info.value.errors
+    assert v.entity_id == acc["A"].id
+    assert acc["A"].id in v.message
+    assert acc["B"].id in v.message
+    assert store.accounts.get(acc["A"].id).parent_id is None  # nothing written
+
+
+def test_longer_cycle_written_in_one_transaction_is_refused(store: Store) -> None:
+    acc = _chain(store, "A", "B", "C")
+    with pytest.raises(cg.PolicyViolationError) as info, store.transaction():
+        store.accounts.save(store.accounts.get(acc["A"].id).update(parent_id=acc["C"].id))
+    assert info.value.codes == {"parent_id.cycle"}
+    assert len(info.value.errors) == 1
+    assert store.accounts.get(acc["A"].id).version == acc["A"].version
+
+
+def test_self_parent_is_refused(store: Store) -> None:
+    acc = _chain(store, "A")
+    with pytest.raises(cg.PolicyViolationError) as info:
+        store.accounts.save(store.accounts.get(acc["A"].id).update(parent_id=acc["A"].id))
+    assert info.value.codes == {"parent_id.cycle"}
+
+
+def test_unknown_parent_is_refused_on_add_and_on_save(store: Store) -> None:
+    with pytest.raises(cg.PolicyViolationError) as info:
+        store.accounts.add(cg.Account.create("Orphan", parent_id="no-such-account"))
+    assert info.value.codes == {"parent_id.unknown"}
+    assert "no-such-account" in info.value.errors[0].message
+    assert store.accounts.count() == 0
+    acc = _chain(store, "A")
+    with pytest.raises(cg.PolicyViolationError) as info:
+        store.accounts.save(acc["A"].update(parent_id="missing"))
+    assert info.value.codes == {"parent_id.unknown"}
+    assert store.accounts.get(acc["A"].id).parent_id is None
+
+
+def test_parent_of_another_tenant_is_unknown(store: Store) -> None:
+    other = store.for_tenant("other")
+    try:
+        foreign = other.accounts.add(cg.Account.create("Foreign"))
+    finally:
+        other.close()
+    with pytest.raises(cg.PolicyViolationError) as info:
+        store.accounts.add(cg.Account.create("Here", parent_id=foreign.id))
+    assert info.value.codes == {"parent_id.unknown"}
+
+
+def test_order_of_writes_inside_a_transaction_does_not_matter(store: Store) -> None:
+    child = cg.Account.create("Child")
+    parent = cg.Account.create("Parent")
+    with store.transaction():  # the child names its parent before the parent exists
+        store.accounts.add(child.update(parent_id=parent.id))
+        store.accounts.add(parent)
+    assert store.accounts.get(child.id).parent_id == parent.id
+
+
+def test_a_tree_and_a_re_parenting_that_breaks_no_chain_pass(store: Store) -> None:
+    acc = _chain(store, "A", "B", "C")
+    c = store.accounts.save(store.accounts.get(acc["C"].id).update(parent_id=acc["A"].id))
+    assert c.parent_id == acc["A"].id
+    b = store.accounts.save(store.accounts.get(acc["B"].id).update(parent_id=None))
+    assert b.parent_id is None
+
+
+def test_navigation_never_loops_on_a_cycle_written_around_the_store(store: Store) -> None:
+    """A cycle can still come from outside (an old database, another program): the
+    store refuses to write one, so this writes it through the backend directly."""
+    a = store.accounts.add(cg.Account.create(name="Alpha"))
+    b = store.accounts.add(cg.Account.create(name="Beta", parent_id=a.id))
+    session = store.backend.session(write=True)
+    session.accounts.update(a.update(parent_id=b.id))
+    session.commit()
+    nav = Navigator(store)
+    assert [x.name for x in nav.ancestors_of(a.id)] == ["Beta"]
+    assert [x.name for x in nav.descendants_of(a.id)] == ["Beta"]
+    accounts = {x.id: x for x in store.accounts}
+    assert {v.code for v in hierarchy_violations(accounts)} == {"parent_id.cycle"}

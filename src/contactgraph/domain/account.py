@@ -507,6 +507,19 @@ class Account:
         """Ids of the contacts added, changed or removed since the last save."""
         return {e.contact_id for e in self._events if isinstance(e, ContactEvent)}
 
+    def touched_contacts(self) -> dict[str, bool]:
+        """Contacts added, changed or removed since the last save -> whether each was stored then.
+
+        One pass over the events (a contact's first event tells: added or
+        moved in means it was not stored), so a store's save costs the
+        number of events, not that number times the contacts touched.
+        """
+        out: dict[str, bool] = {}
+        for event in self._events:
+            if isinstance(event, ContactEvent) and event.contact_id not in out:
+                out[event.contact_id] = not isinstance(event, ContactAdded | ContactMovedIn)
+        return out
+
     @property
     def account_fields_changed(self) -> bool:
         """Whether a command changed the account's own fields since the last save."""

@@ -46,7 +46,6 @@ from contactgraph.repos.keys import (
     ContactQuery,
     born,
     case_order_key,
-    contact_existed,
     opportunity_order_key,
     relation_order_key,
     sort_contacts,
@@ -555,9 +554,8 @@ class SqlAccounts(_Part):
         gone: list[str] = []
         changed: list[Contact] = []
         added: list[Contact] = []
-        for cid in account.touched_contact_ids():
+        for cid, existed in account.touched_contacts().items():
             contact = account.contacts.get(cid)
-            existed = contact_existed(account, cid)
             if contact is None:
                 if existed:
                     gone.append(cid)

@@ -53,7 +53,6 @@ from contactgraph.repos.keys import (
     ContactQuery,
     case_links_changed,
     check_limit,
-    contact_existed,
     first_role_change,
     is_storable,
     search_needle,
@@ -509,10 +508,10 @@ class Accounts(_Repository):
             return account
         if account.version == 0:
             raise NotFoundError("Account", account.id)
-        touched = account.touched_contact_ids()
+        touched = account.touched_contacts()
         _refuse_ids("account", [("contact id", c) for c in touched if c in account.contacts])
         with self._store._writing() as (session, changes):
-            gone = [c for c in touched if c not in account.contacts and contact_existed(account, c)]
+            gone = [c for c, existed in touched.items() if existed and c not in account.contacts]
             labels = {c.id: f"{c.full_name} ({c.id})" for c in session.accounts.load_contacts(gone)}
             session.accounts.update(account)
             if _parent_changed(account):

@@ -27,7 +27,7 @@ from collections.abc import Callable, Iterable, Iterator
 from contextlib import contextmanager
 from contextvars import ContextVar
 from datetime import date
-from typing import TYPE_CHECKING, Any, TypeVar
+from typing import TYPE_CHECKING, Any, ClassVar, Generic, TypeVar
 
 import attrs
 
@@ -48,7 +48,7 @@ from contactgraph.errors import (
     StoreUnavailableError,
     Violation,
 )
-from contactgraph.repos.backend import Backend, Session
+from contactgraph.repos.backend import AccountLinkedStorage, Backend, Session
 from contactgraph.repos.keys import (
     ContactQuery,
     case_links_changed,
@@ -656,50 +656,104 @@ class Accounts(_Repository):
         return self._store._read(lambda s: s.accounts.contact_by_external_id(system, value))
 
 
-class Opportunities(_Repository):
-    """Opportunities and their contact roles."""
+A = TypeVar("A", Opportunity, Case)
 
-    def add(self, opportunity: Opportunity) -> Opportunity:
-        opp = _expect(opportunity, Opportunity, "opportunity")
-        _refuse_ids(
-            "opportunity",
-            [("id", opp.id), ("account_id", opp.account_id)]
-            + [("contact id", c) for c in opp.contact_ids],
-        )
+
+class _Linked(_Repository, Generic[A]):
+    """What opportunities and cases share: an aggregate that refers to an account by id."""
+
+    _kind: ClassVar[str]
+    _type: ClassVar[type[Any]]
+
+    def _storage(self, session: Session) -> AccountLinkedStorage[A]:
+        raise NotImplementedError
+
+    def _refs(self, item: A) -> list[tuple[str, object]]:
+        """The ids the aggregate refers to (checked before any write)."""
+        raise NotImplementedError
+
+    def _note(self, changes: _Changes, item: A, *, added: bool) -> None:
+        """Tell the transaction what integrity must re-check after this write."""
+        raise NotImplementedError
+
+    def add(self, item: A) -> A:
+        item = _expect(item, self._type, self._kind.lower())
+        _refuse_ids(self._kind.lower(), [("id", item.id), *self._refs(item)])
         with self._store._writing() as (session, changes):
-            session.opportunities.insert(opp)
-            changes.check_roles(opp.id, None)
-            self._store._record(changes, opp.pending_events)
-        return opp.committed(1)
+            self._storage(session).insert(item)
+            self._note(changes, item, added=True)
+            self._store._record(changes, item.pending_events)
+        return item.committed(1)
 
-    def get(self, opportunity_id: str) -> Opportunity:
+    def get(self, item_id: str) -> A:
         found = self._store._read(
-            lambda s: s.opportunities.load(opportunity_id) if _known(opportunity_id) else None
+            lambda s: self._storage(s).load(item_id) if _known(item_id) else None
         )
         if found is None:
-            raise NotFoundError("Opportunity", opportunity_id)
+            raise NotFoundError(self._kind, item_id)
         return found
 
-    def save(self, opportunity: Opportunity) -> Opportunity:
-        opp = _expect(opportunity, Opportunity, "opportunity")
-        if not opp.pending_events:
-            return opp
-        if opp.version == 0:
-            raise NotFoundError("Opportunity", opp.id)
-        _refuse_ids(
-            "opportunity",
-            [("account_id", opp.account_id)] + [("contact id", c) for c in opp.contact_ids],
-        )
+    def save(self, item: A) -> A:
+        item = _expect(item, self._type, self._kind.lower())
+        if not item.pending_events:
+            return item
+        if item.version == 0:
+            raise NotFoundError(self._kind, item.id)
+        _refuse_ids(self._kind.lower(), self._refs(item))
         with self._store._writing() as (session, changes):
-            session.opportunities.update(opp)
-            changes.check_roles(opp.id, first_role_change(opp))
-            self._store._record(changes, opp.pending_events)
-        return opp.committed(opp.version + 1)
+            self._storage(session).update(item)
+            self._note(changes, item, added=False)
+            self._store._record(changes, item.pending_events)
+        return item.committed(item.version + 1)
 
-    def remove(self, opportunity_id: str) -> None:
+    def remove(self, item_id: str) -> None:
         with self._store._writing() as (session, _changes):
-            if not (_known(opportunity_id) and session.opportunities.delete(opportunity_id)):
-                raise NotFoundError("Opportunity", opportunity_id)
+            if not (_known(item_id) and self._storage(session).delete(item_id)):
+                raise NotFoundError(self._kind, item_id)
+
+    def _list(
+        self,
+        *,
+        account_id: str | None,
+        contact_id: str | None,
+        contact_ids: Iterable[str] | None,
+        open_only: bool,
+        offset: int,
+        limit: int | None,
+    ) -> list[A]:
+        check_limit(limit, offset)
+        account, possible = _account_filter(account_id)
+        ids = _contact_ids(contact_id, contact_ids)
+        if limit == 0 or not possible or ids == []:
+            return []
+        return self._store._read(
+            lambda s: self._storage(s).list(account, ids, bool(open_only), offset, limit)
+        )
+
+    def count(self) -> int:
+        return self._store._read(lambda s: self._storage(s).count())
+
+    def find_by_external_id(self, system: str, value: str) -> A | None:
+        if not _system_value(system, value):
+            return None
+        return self._store._read(lambda s: self._storage(s).by_external_id(system, value))
+
+
+class Opportunities(_Linked[Opportunity]):
+    """Opportunities and their contact roles."""
+
+    _kind = "Opportunity"
+    _type = Opportunity
+
+    def _storage(self, session: Session) -> AccountLinkedStorage[Opportunity]:
+        return session.opportunities
+
+    def _refs(self, item: Opportunity) -> list[tuple[str, object]]:
+        refs: list[tuple[str, object]] = [("account_id", item.account_id)]
+        return refs + [("contact id", c) for c in item.contact_ids]
+
+    def _note(self, changes: _Changes, item: Opportunity, *, added: bool) -> None:
+        changes.check_roles(item.id, None if added else first_role_change(item))
 
     def list(
         self,
@@ -716,68 +770,34 @@ class Opportunities(_Repository):
         ``contact_ids`` selects those giving a role to any of these contacts
         (one query for many contacts).
         """
-        check_limit(limit, offset)
-        account, possible = _account_filter(account_id)
-        ids = _contact_ids(contact_id, contact_ids)
-        if limit == 0 or not possible or ids == []:
-            return []
-        return self._store._read(
-            lambda s: s.opportunities.list(account, ids, bool(open_only), offset, limit)
+        return self._list(
+            account_id=account_id,
+            contact_id=contact_id,
+            contact_ids=contact_ids,
+            open_only=open_only,
+            offset=offset,
+            limit=limit,
         )
 
-    def count(self) -> int:
-        return self._store._read(lambda s: s.opportunities.count())
 
-    def find_by_external_id(self, system: str, value: str) -> Opportunity | None:
-        if not _system_value(system, value):
-            return None
-        return self._store._read(lambda s: s.opportunities.by_external_id(system, value))
-
-
-class Cases(_Repository):
+class Cases(_Linked[Case]):
     """Support cases."""
 
-    def add(self, case: Case) -> Case:
-        case = _expect(case, Case, "case")
-        _refuse_ids(
-            "case",
-            [("id", case.id), ("account_id", case.account_id)]
-            + ([("contact_id", case.contact_id)] if case.contact_id is not None else []),
-        )
-        with self._store._writing() as (session, changes):
-            session.cases.insert(case)
-            changes.cases.add(case.id)
-            self._store._record(changes, case.pending_events)
-        return case.committed(1)
+    _kind = "Case"
+    _type = Case
 
-    def get(self, case_id: str) -> Case:
-        found = self._store._read(lambda s: s.cases.load(case_id) if _known(case_id) else None)
-        if found is None:
-            raise NotFoundError("Case", case_id)
-        return found
+    def _storage(self, session: Session) -> AccountLinkedStorage[Case]:
+        return session.cases
 
-    def save(self, case: Case) -> Case:
-        case = _expect(case, Case, "case")
-        if not case.pending_events:
-            return case
-        if case.version == 0:
-            raise NotFoundError("Case", case.id)
-        _refuse_ids(
-            "case",
-            [("account_id", case.account_id)]
-            + ([("contact_id", case.contact_id)] if case.contact_id is not None else []),
-        )
-        with self._store._writing() as (session, changes):
-            session.cases.update(case)
-            if case_links_changed(case):
-                changes.cases.add(case.id)
-            self._store._record(changes, case.pending_events)
-        return case.committed(case.version + 1)
+    def _refs(self, item: Case) -> list[tuple[str, object]]:
+        refs: list[tuple[str, object]] = [("account_id", item.account_id)]
+        if item.contact_id is not None:
+            refs.append(("contact_id", item.contact_id))
+        return refs
 
-    def remove(self, case_id: str) -> None:
-        with self._store._writing() as (session, _changes):
-            if not (_known(case_id) and session.cases.delete(case_id)):
-                raise NotFoundError("Case", case_id)
+    def _note(self, changes: _Changes, item: Case, *, added: bool) -> None:
+        if added or case_links_changed(item):
+            changes.cases.add(item.id)
 
     def list(
         self,
@@ -790,22 +810,14 @@ class Cases(_Repository):
         contact_ids: Iterable[str] | None = None,
     ) -> list[Case]:
         """Cases, most recently opened first, then id; ``contact_ids`` as for opportunities."""
-        check_limit(limit, offset)
-        account, possible = _account_filter(account_id)
-        ids = _contact_ids(contact_id, contact_ids)
-        if limit == 0 or not possible or ids == []:
-            return []
-        return self._store._read(
-            lambda s: s.cases.list(account, ids, bool(open_only), offset, limit)
+        return self._list(
+            account_id=account_id,
+            contact_id=contact_id,
+            contact_ids=contact_ids,
+            open_only=open_only,
+            offset=offset,
+            limit=limit,
         )
-
-    def count(self) -> int:
-        return self._store._read(lambda s: s.cases.count())
-
-    def find_by_external_id(self, system: str, value: str) -> Case | None:
-        if not _system_value(system, value):
-            return None
-        return self._store._read(lambda s: s.cases.by_external_id(system, value))
 
 
 class Relations(_Repository):

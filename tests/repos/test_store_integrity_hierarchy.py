@@ -86,3 +86,23 @@ def test_a_tree_and_a_re_parenting_that_breaks_no_chain_pass(store: Store) -> No
     assert c.parent_id == acc["A"].id
     b = store.accounts.save(store.accounts.get(acc["B"].id).update(parent_id=None))
     assert b.parent_id is None
+
+
+def test_removing_a_parent_account_is_refused_while_children_point_at_it(store: Store) -> None:
+    acc = _chain(store, "ACME Group", "ACME SA")
+    with pytest.raises(cg.PolicyViolationError) as info:
+        store.accounts.remove(acc["ACME Group"].id)
+    assert info.value.codes == {"account.referenced"}
+    assert acc["ACME SA"].id in str(info.value)
+    assert store.accounts.exists(acc["ACME Group"].id)
+
+
+def test_a_parent_can_go_once_its_children_are_repointed_in_the_same_transaction(
+    store: Store,
+) -> None:
+    acc = _chain(store, "ACME Group", "ACME SA")
+    with store.transaction():
+        store.accounts.save(store.accounts.get(acc["ACME SA"].id).update(parent_id=None))
+        store.accounts.remove(acc["ACME Group"].id)
+    assert not store.accounts.exists(acc["ACME Group"].id)
+    assert store.accounts.get(acc["ACME SA"].id).parent_id is None

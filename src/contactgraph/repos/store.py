@@ -179,6 +179,9 @@ def _removed_accounts(session: Session, changes: _Changes, out: list[Violation])
             "cases": {c.id for c in cases.list(account_id, None, False, 0, None)},
             "relations": {r.id for r in rels.list(account_id, None)},
         }
+        children = accounts.list(AccountOrder.NAME, False, 0, None, account_id)
+        if children:
+            refs["child accounts"] = {c.id for c in children}
         if gone:
             refs["opportunities"].update(o.id for o in opps.list(None, gone, False, 0, None))
             refs["cases"].update(c.id for c in cases.list(None, gone, False, 0, None))

@@ -66,6 +66,10 @@ class AccountStorage(Protocol):
         """Contact id to owning account id, for the contacts that exist."""
         ...
 
+    def parents_of(self, account_ids: Collection[str]) -> dict[str, str | None]:
+        """Account id to its parent id, for the accounts that exist (reads no contact)."""
+        ...
+
     def load_contacts(self, contact_ids: Collection[str]) -> list[Contact]: ...
     def find_contacts(self, query: ContactQuery) -> list[Contact]:
         """Contacts meeting ``query`` (never ``impossible``), sorted, at most ``query.limit``."""

@@ -387,6 +387,9 @@ class MemoryAccounts(_Part):
     def owner_of(self, contact_id: str) -> str | None:
         return self._t.owner.get(contact_id)
 
+    def parents_of(self, account_ids: Collection[str]) -> dict[str, str | None]:
+        return {a.id: a.parent_id for a in self.load_many(account_ids)}
+
     def owners_of(self, contact_ids: Collection[str]) -> dict[str, str]:
         owner = self._t.owner
         return {cid: owner[cid] for cid in contact_ids if cid in owner}

@@ -341,22 +341,13 @@ def _written_relations(session: Session, changes: _Changes, out: list[Violation]
             )
 
 
-def _parents_of(session: Session, account_ids: list[str]) -> dict[str, str | None]:
-    """Account id -> parent id for those that exist; without reading contacts where possible."""
-    fast = getattr(session.accounts, "parents_of", None)
-    if fast is not None:
-        found: dict[str, str | None] = fast(account_ids)
-        return found
-    return {a.id: a.parent_id for a in session.accounts.load_many(account_ids)}
-
-
 def _written_parents(session: Session, changes: _Changes, out: list[Violation]) -> None:
     if not changes.parents:
         return
-    parent = _parents_of(session, sorted(changes.parents))
+    parent = session.accounts.parents_of(sorted(changes.parents))
     todo = {p for p in parent.values() if p is not None and p not in parent}
     while todo:  # read the chains above the written accounts, one query per level
-        found = _parents_of(session, sorted(todo))
+        found = session.accounts.parents_of(sorted(todo))
         parent.update(found)
         todo = {p for p in found.values() if p is not None and p not in parent}
     reported: set[frozenset[str]] = set()

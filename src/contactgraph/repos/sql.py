@@ -408,6 +408,13 @@ def _batches(items: list[T], size: int) -> Iterator[list[T]]:
 # ---------------------------------------------------------------- storage
 
 
+def _paged(stmt: Any, offset: int, limit: int | None) -> Any:
+    """``stmt`` with OFFSET and LIMIT where they apply."""
+    if offset:
+        stmt = stmt.offset(offset)
+    return stmt if limit is None else stmt.limit(limit)
+
+
 class _Part:
     def __init__(self, session: SqlSession) -> None:
         self._s = session
@@ -438,6 +445,13 @@ class _Part:
     def _many(self, sql: str, args: list[tuple[Any, ...]]) -> None:
         if args:
             self._conn.exec_driver_sql(sql, args)
+
+    def _external(self, kind: str, system: str, value: str) -> str | None:
+        """The id of the ``kind`` record with ``external_ids[system] == value``, if any."""
+        found: str | None = self._conn.execute(
+            _EXTERNAL, self._p(kind=kind, system=system, value=value)
+        ).scalar()
+        return found
 
     def _chunked(self, stmt: Any, ids: Collection[str], **params: Any) -> list[Any]:
         out: list[Any] = []
@@ -684,10 +698,7 @@ class SqlAccounts(_Part):
         if parent_id is not None:
             stmt = stmt.where(A.c.parent_id == parent_id)
         stmt = stmt.order_by(*(c.desc() if descending else c for c in order))
-        if offset:
-            stmt = stmt.offset(offset)
-        if limit is not None:
-            stmt = stmt.limit(limit)
+        stmt = _paged(stmt, offset, limit)
         return self._assemble(list(self._conn.execute(stmt)))
 
     def count(self) -> int:
@@ -695,12 +706,6 @@ class SqlAccounts(_Part):
 
     def count_contacts(self) -> int:
         return int(self._conn.execute(_COUNT_CONTACTS, self._p()).scalar_one())
-
-    def _external(self, kind: str, system: str, value: str) -> str | None:
-        found: str | None = self._conn.execute(
-            _EXTERNAL, self._p(kind=kind, system=system, value=value)
-        ).scalar()
-        return found
 
     def by_external_id(self, system: str, value: str) -> Account | None:
         owner = self._external("account", system, value)
@@ -789,19 +794,14 @@ class SqlOpportunities(_Part):
         if open_only:
             stmt = stmt.where(O.c.is_closed == false())
         stmt = stmt.order_by(O.c.close_date.is_(None), O.c.close_date, O.c.name_key, O.c.id)
-        if offset:
-            stmt = stmt.offset(offset)
-        if limit is not None:
-            stmt = stmt.limit(limit)
+        stmt = _paged(stmt, offset, limit)
         return self._with_roles(list(self._conn.execute(stmt)))
 
     def count(self) -> int:
         return int(self._conn.execute(_COUNT_OPPS, self._p()).scalar_one())
 
     def by_external_id(self, system: str, value: str) -> Opportunity | None:
-        owner = self._conn.execute(
-            _EXTERNAL, self._p(kind="opportunity", system=system, value=value)
-        ).scalar()
+        owner = self._external("opportunity", system, value)
         return self.load(owner) if owner is not None else None
 
 
@@ -864,19 +864,14 @@ class SqlCases(_Part):
         if open_only:
             stmt = stmt.where(K.c.is_closed == false())
         stmt = stmt.order_by(K.c.opened_at.desc(), K.c.id)
-        if offset:
-            stmt = stmt.offset(offset)
-        if limit is not None:
-            stmt = stmt.limit(limit)
+        stmt = _paged(stmt, offset, limit)
         return [rows.case_from_row(r) for r in self._conn.execute(stmt)]
 
     def count(self) -> int:
         return int(self._conn.execute(_COUNT_CASES, self._p()).scalar_one())
 
     def by_external_id(self, system: str, value: str) -> Case | None:
-        owner = self._conn.execute(
-            _EXTERNAL, self._p(kind="case", system=system, value=value)
-        ).scalar()
+        owner = self._external("case", system, value)
         return self.load(owner) if owner is not None else None
 
 

@@ -230,3 +230,23 @@ def test_the_console_script_runs_as_a_process(tmp_path: Path) -> None:
     assert result.returncode == 0, result.stderr
     assert (tmp_path / "contactgraph.sqlite").exists()
     assert "ACME SA" in result.stdout
+
+
+def test_a_closed_pipe_ends_quietly(demo: str) -> None:
+    """`contactgraph demo | head -1` prints no traceback when head stops reading."""
+    process = subprocess.Popen(
+        [sys.executable, "-m", "contactgraph.cli", "--store", demo, "demo"],
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+        bufsize=0,
+    )
+    assert process.stdout is not None
+    assert process.stderr is not None
+    first = process.stdout.read(10)
+    process.stdout.close()
+    code = process.wait(timeout=120)
+    err = process.stderr.read().decode()
+    process.stderr.close()
+    assert first.startswith(b"contactg")
+    assert "Traceback" not in err
+    assert code in (0, 141)

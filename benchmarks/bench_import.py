@@ -26,18 +26,17 @@ process's.
 
 Measured (2 shared cores, Python 3.11.7, SQLite 3.40, other jobs running;
 ``bench_import.py --contacts 1000000``): 1,000,000 contacts in 1,019
-accounts (121 MiB of CSV); contactgraph 532.6 s (1,878 contacts/s, peak RSS
-574 MiB) against 65.6 s for the baseline (2,002,039 rows, peak RSS 22 MiB):
-8.1x the time. Per contact, about half the time is the domain's
-``add_contact`` (email and phone parsing ~50 µs, the rest its checks and
-persistent-map updates) and a third the store's ``save``; the importer's
-own mapping and reference resolution is ~20 µs. The peak memory is mostly
-the index of ids (~175 MiB for a million Salesforce ids) and what the SQL
-store keeps for the open transaction until it commits (tracemalloc at 100k
-contacts: the contacts it rebuilt from rows, one per contact, and the domain
-events awaiting publication, ~350 B a contact together); the importer's own
-batch and account cache are bounded. ``--workers 1`` ran 658.2 s on the
-same machine while other jobs kept both cores busy: the worker removes
+accounts (121 MiB of CSV); contactgraph 315.2 s (3,172 contacts/s, peak RSS
+289 MiB) against 56.3 s for the baseline (2,002,039 rows, peak RSS 22 MiB):
+5.6x the time (it was 8.1x and 574 MiB before the store stopped keeping the
+events of a transaction nobody subscribed to, and before saves read an
+account's pending events once instead of once per touched contact). What
+remains is mostly validation where input enters (email-validator and
+libphonenumber, ~40 % of a profile at 20k contacts), then the store's writes
+and the mapping. The peak memory is mostly the index of ids (~175 MiB for a
+million Salesforce ids); tracemalloc puts the rest at ~180 B per extra
+contact (``tests/interop/test_import_memory.py`` keeps it under 330 B).
+``--workers 1`` parses emails and phones in a worker process: it removes
 ~15-20 % of the main process's CPU time, which only pays with a free core.
 """
 

@@ -84,12 +84,22 @@ class InvalidValueError(ContactGraphError, ValueError):
         field: The field the value was meant for, when known.
         value: The refused value, shortened for display.
         reason: Why it was refused.
+        code: A violation code more precise than ``"<field>.invalid"``
+            (e.g. ``"account_name.required"``), when there is one.
     """
 
-    def __init__(self, reason: str, *, field: str | None = None, value: object = None) -> None:
+    def __init__(
+        self,
+        reason: str,
+        *,
+        field: str | None = None,
+        value: object = None,
+        code: str | None = None,
+    ) -> None:
         self.field = field
         self.value = value
         self.reason = reason
+        self.code = code
         shown = repr(value)
         if len(shown) > 80:
             shown = shown[:77] + "..."
@@ -99,7 +109,7 @@ class InvalidValueError(ContactGraphError, ValueError):
 
     def with_field(self, field: str) -> InvalidValueError:
         """The same error, naming the field it was found in."""
-        return InvalidValueError(self.reason, field=field, value=self.value)
+        return InvalidValueError(self.reason, field=field, value=self.value, code=self.code)
 
 
 class PolicyViolationError(ContactGraphError, ValueError):

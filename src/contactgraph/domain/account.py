@@ -103,11 +103,11 @@ def _line(field: str, max_length: int = 255) -> Any:
 
 
 def _name(value: Any, _region: str | None) -> str:
-    if value is None:
-        raise InvalidValueError("an account needs a name", field="name", value=value)
-    text = clean_single_line(value, "name")
+    text = None if value is None else clean_single_line(value, "name")
     if not text:
-        raise InvalidValueError("an account needs a name", field="name", value=value)
+        raise InvalidValueError(
+            "an account needs a name", field="name", value=value, code="account_name.required"
+        )
     return text
 
 
@@ -926,11 +926,7 @@ def _parse_account_fields(
             values[field] = parser(value, region)
         except InvalidValueError as exc:
             fld = exc.field or field
-            code = (
-                "account_name.required"
-                if field == "name" and "needs a name" in exc.reason
-                else f"{fld.split('.')[0]}.invalid"
-            )
+            code = exc.code or f"{fld.split('.')[0]}.invalid"
             violations.append(Violation(code, exc.reason, fld, account_id, policy="account_fields"))
     return values, violations
 

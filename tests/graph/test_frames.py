@@ -164,3 +164,119 @@ def test_missing_pandas_says_how_to_install_it(monkeypatch: pytest.MonkeyPatch) 
         frames.contacts_frame([])
     assert isinstance(info.value, cg.ContactGraphError)
     assert isinstance(info.value, ImportError)
+
+
+def test_opportunities_round_trip_update_and_roles(store: Any, crm: Crm) -> None:
+    existing = store.opportunities.list()
+    df = frames.opportunities_frame(existing)
+    again = frames.opportunities_from_frame(df, existing)
+    assert again == existing
+    assert all(not o.pending_events for o in again)  # unchanged rows change nothing
+    fresh = frames.opportunities_from_frame(df.reset_index(drop=True))[0]  # no existing: creates
+    renewal = store.opportunities.get(crm.renewal)
+    carried = ("id", "account_id", "name", "stage", "amount", "close_date", "contact_roles")
+    assert [getattr(fresh, f) for f in carried] == [getattr(renewal, f) for f in carried]
+    df.loc[crm.renewal, ["Stage", "Amount", "Contact Roles"]] = [
+        "Closed Won",
+        "15000",
+        f"{crm.bob}=Decision Maker*",
+    ]
+    df.loc[crm.renewal, "Is Won"] = False  # computed: ignored
+    won = frames.opportunities_from_frame(df, existing)[0]
+    assert (won.is_won, won.amount.amount) == (True, Decimal("15000"))  # type: ignore[union-attr]
+    assert won.primary_contact_id == crm.bob
+    assert won.role_of(crm.alice) is None
+    assert won.role_of(crm.bob).role is cg.DecisionRole.DECISION_MAKER  # type: ignore[union-attr]
+    store.opportunities.save(won)
+    assert store.opportunities.get(crm.renewal).stage is cg.Stage.CLOSED_WON
+
+
+def test_bad_opportunity_rows_are_reported_together(store: Any, crm: Crm) -> None:
+    bad = pd.DataFrame(
+        [
+            {"Opportunity Name": "Fine", "Account ID": crm.acme, "Amount": "10"},
+            {"Opportunity Name": "Odd", "Account ID": crm.acme, "Stage": "Almost there"},
+            {"Opportunity Name": "Cheap", "Account ID": crm.acme, "Amount": "lots"},
+            {"Opportunity Name": "Far", "Account ID": crm.acme, "Amount": "5", "Currency": "Euro"},
+            {"Opportunity Name": "Late", "Account ID": crm.acme, "Close Date": "31/03/2027"},
+            {"Opportunity Name": None, "Account ID": crm.acme},
+            {"Opportunity Name": "Roles", "Account ID": crm.acme, "Contact Roles": "x=Boss"},
+        ],
+        index=[f"o{i}" for i in range(1, 8)],
+    )
+    with pytest.raises(cg.ImportRejectedError) as info:
+        frames.opportunities_from_frame(bad)
+    assert [(e.row, e.record, e.field) for e in info.value.errors] == [
+        (2, "o2", "Stage"),
+        (3, "o3", "Amount"),
+        (4, "o4", "Currency"),
+        (5, "o5", "Close Date"),
+        (6, "o6", "Opportunity Name"),
+        (7, "o7", "Contact Roles"),
+    ]
+    with pytest.raises(cg.ImportRejectedError, match="Stgae"):
+        frames.opportunities_from_frame(pd.DataFrame([{"Opportunity Name": "x", "Stgae": "Won"}]))
+
+
+def test_cases_round_trip_update_and_validation(store: Any, crm: Crm) -> None:
+    existing = store.cases.list()
+    df = frames.cases_frame(existing)
+    assert frames.cases_from_frame(df, existing) == existing
+    fresh = frames.cases_from_frame(df)[0]
+    case = store.cases.get(crm.invoice_case)
+    carried = ("id", "account_id", "contact_id", "subject", "status", "priority", "origin")
+    assert [getattr(fresh, f) for f in carried] == [getattr(case, f) for f in carried]
+    df.loc[crm.invoice_case, ["Status", "Priority"]] = ["Closed", "High"]
+    closed = frames.cases_from_frame(df, existing)[0]
+    assert closed.is_closed
+    assert closed.closed_at is not None
+    assert closed.priority is cg.CasePriority.HIGH
+    bad = pd.DataFrame(
+        [
+            {"Subject": "Fine", "Account ID": crm.acme},
+            {"Subject": "Odd", "Account ID": crm.acme, "Status": "Pending"},
+            {"Subject": "", "Account ID": crm.acme, "Priority": "Urgent"},
+        ]
+    )
+    with pytest.raises(cg.ImportRejectedError) as info:
+        frames.cases_from_frame(bad)
+    assert [(e.row, e.record, e.field) for e in info.value.errors] == [
+        (2, None, "Status"),
+        (3, None, "Subject"),
+        (3, None, "Priority"),
+    ]
+    with pytest.raises(cg.ImportRejectedError, match="Sevrity"):
+        frames.cases_from_frame(pd.DataFrame([{"Subject": "x", "Sevrity": "High"}]))
+
+
+def test_relations_round_trip_update_and_validation(store: Any, crm: Crm) -> None:
+    existing = store.relations.list()
+    df = frames.relations_frame(existing)
+    assert frames.relations_from_frame(df, existing) == existing
+    fresh = frames.relations_from_frame(df)[0]
+    rel = store.relations.get(crm.dan_advises_acme)
+    carried = ("id", "account_id", "contact_id", "roles", "title", "is_active", "start_date")
+    assert [getattr(fresh, f) for f in carried] == [getattr(rel, f) for f in carried]
+    df.loc[crm.dan_advises_acme, ["Active", "End Date", "Roles"]] = [
+        False,
+        "2026-06-30",
+        "Influencer; Evaluator",
+    ]
+    ended = frames.relations_from_frame(df, existing)[0]
+    assert (ended.is_active, str(ended.end_date)) == (False, "2026-06-30")
+    assert ended.roles == (cg.DecisionRole.INFLUENCER, cg.DecisionRole.EVALUATOR)
+    assert ended.version == rel.version  # still the stored relation: it saves
+    store.relations.save(ended)
+    assert store.relations.get(crm.dan_advises_acme).end_date == ended.end_date
+    bad = pd.DataFrame(
+        [
+            {"Account ID": crm.acme, "Contact ID": crm.dan, "Roles": "Guru"},
+            {"Account ID": crm.acme, "Contact ID": crm.dan, "Start Date": "soon"},
+            {"Account ID": crm.acme, "Contact ID": crm.dan},
+        ]
+    )
+    with pytest.raises(cg.ImportRejectedError) as info:
+        frames.relations_from_frame(bad)
+    assert [(e.row, e.field) for e in info.value.errors] == [(1, "Roles"), (2, "Start Date")]
+    with pytest.raises(cg.ImportRejectedError, match="Role "):
+        frames.relations_from_frame(pd.DataFrame([{"Account ID": crm.acme, "Role ": "x"}]))

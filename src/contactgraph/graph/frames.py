@@ -14,7 +14,9 @@ import math
 from collections.abc import Callable, Iterable, Mapping
 from datetime import datetime
 from decimal import Decimal
-from typing import Any
+from typing import Any, TypeVar
+
+import attrs
 
 from contactgraph.domain import (
     Account,
@@ -28,6 +30,7 @@ from contactgraph.errors import (
     ImportRejectedError,
     PolicyViolationError,
     RowError,
+    Violation,
 )
 
 __all__ = [
@@ -37,10 +40,13 @@ __all__ = [
     "accounts_frame",
     "accounts_from_frame",
     "cases_frame",
+    "cases_from_frame",
     "contacts_frame",
     "contacts_from_frame",
     "opportunities_frame",
+    "opportunities_from_frame",
     "relations_frame",
+    "relations_from_frame",
     "to_frame",
 ]
 
@@ -459,12 +465,7 @@ def contacts_from_frame(
         present, address = _address(row, "Mailing")
         if present:
             fields["mailing_address"] = address
-        extra = _prefixed(row, CUSTOM)
-        if extra is not None:
-            fields["extra"] = extra
-        external = _prefixed(row, EXTERNAL)
-        if external is not None:
-            fields["external_ids"] = {k: _number_as_text(v) for k, v in external.items()}
+        _extras(row, fields)
         owner = row.get("Account ID")
         if owner is not None and str(owner) != account.id:
             errors.append(
@@ -477,8 +478,7 @@ def contacts_from_frame(
                 )
             )
             continue
-        contact_id = row.get("Contact ID")
-        contact_id = None if contact_id is None else str(contact_id)
+        contact_id = _row_id(row, "Contact ID")
         reports_to = fields.pop("reports_to", _MISSING)
         try:
             if contact_id is not None and contact_id in updated.contacts:
@@ -509,6 +509,73 @@ def contacts_from_frame(
 
 
 _MISSING: Any = object()
+_T = TypeVar("_T")
+
+
+def _extras(row: Mapping[str, Any], fields: dict[str, Any]) -> None:
+    """``Custom:`` and ``External ID:`` columns into ``fields["extra"]`` and ``["external_ids"]``."""
+    extra = _prefixed(row, CUSTOM)
+    if extra is not None:
+        fields["extra"] = extra
+    external = _prefixed(row, EXTERNAL)
+    if external is not None:
+        fields["external_ids"] = {k: _number_as_text(v) for k, v in external.items()}
+
+
+def _row_id(row: Mapping[str, Any], column: str) -> str | None:
+    return _text(_number_as_text(row.get(column)))
+
+
+_DEFAULTED = {"Stage", "Status", "Priority"}  # an empty cell keeps the default or current value
+_DATES = {"Close Date", "Start Date", "End Date"}
+_NUMBERS = {"Amount"}
+
+
+def _fields(row: Mapping[str, Any], field_of: Mapping[str, str]) -> dict[str, Any]:
+    """The row's values for the domain, by field name (flags, dates and numbers read as such)."""
+    fields: dict[str, Any] = {}
+    for column, field in field_of.items():
+        if column not in row:
+            continue
+        value = row[column]
+        if column in _FLAGS or column in _DEFAULTED:
+            if value is None:
+                continue
+            if column in _FLAGS:
+                value = _flag(value)
+        elif column in _DATES:
+            value = _date_cell(value)
+        elif column not in _NUMBERS:
+            value = _number_as_text(value)
+        fields[field] = value
+    _extras(row, fields)
+    return fields
+
+
+def _records_from_frame(
+    frame: Any,
+    kind: str,
+    field_of: Mapping[str, str],
+    read_only: Iterable[str],
+    build: Callable[[dict[str, Any]], _T],
+) -> list[_T]:
+    """``build`` applied to every row; every bad row and unknown column reported at once."""
+    _pandas()
+    errors = _unknown_columns(frame, field_of, read_only)
+    if errors:
+        raise ImportRejectedError(errors, f"{kind} refused: unknown column(s)")
+    out: list[_T] = []
+    columns = [str(c) for c in frame.columns]
+    for position, values in enumerate(frame.itertuples(index=False, name=None)):
+        row = {col: _cell(v) for col, v in zip(columns, values, strict=True)}
+        try:
+            out.append(build(row))
+        except PolicyViolationError as exc:
+            record = _row_label(frame, position)
+            errors.extend(_violation_errors(exc, position + 1, record, field_of))
+    if errors:
+        raise ImportRejectedError(errors, f"{kind} refused, {len(errors)} problem(s)")
+    return out
 
 
 def accounts_from_frame(frame: Any, existing: Iterable[Account] = ()) -> list[Account]:
@@ -524,17 +591,9 @@ def accounts_from_frame(frame: Any, existing: Iterable[Account] = ()) -> list[Ac
     Raises:
         ImportRejectedError: every bad row and unknown column; nothing is returned.
     """
-    _pandas()
-    errors = _unknown_columns(frame, _ACCOUNT_FIELD_OF, _ACCOUNT_READ_ONLY | set(ACCOUNT_COLUMNS))
-    if errors:
-        raise ImportRejectedError(errors, "accounts refused: unknown column(s)")
     known = {a.id: a for a in existing}
-    out: list[Account] = []
-    columns = [str(c) for c in frame.columns]
-    for position, values in enumerate(frame.itertuples(index=False, name=None)):
-        row_no = position + 1
-        record = _row_label(frame, position)
-        row = {col: _cell(v) for col, v in zip(columns, values, strict=True)}
+
+    def build(row: dict[str, Any]) -> Account:
         fields: dict[str, Any] = {}
         for column, field in _ACCOUNT_FIELD_OF.items():
             if column in row:
@@ -546,22 +605,221 @@ def accounts_from_frame(frame: Any, existing: Iterable[Account] = ()) -> list[Ac
             present, address = _address(row, prefix)
             if present:
                 fields[field] = address
-        extra = _prefixed(row, CUSTOM)
-        if extra is not None:
-            fields["extra"] = extra
-        external = _prefixed(row, EXTERNAL)
-        if external is not None:
-            fields["external_ids"] = {k: _number_as_text(v) for k, v in external.items()}
-        account_id = row.get("Account ID")
-        account_id = None if account_id is None else str(account_id)
-        try:
-            if account_id is not None and account_id in known:
-                out.append(known[account_id].update(**fields))
-            else:
-                name = fields.pop("name", None)
-                out.append(Account.create(name, id=account_id, **fields))
-        except PolicyViolationError as exc:
-            errors.extend(_violation_errors(exc, row_no, record, _ACCOUNT_FIELD_OF))
-    if errors:
-        raise ImportRejectedError(errors, f"accounts refused, {len(errors)} problem(s)")
-    return out
+        _extras(row, fields)
+        account_id = _row_id(row, "Account ID")
+        if account_id is not None and account_id in known:
+            return known[account_id].update(**fields)
+        name = fields.pop("name", None)
+        return Account.create(name, id=account_id, **fields)
+
+    return _records_from_frame(
+        frame, "accounts", _ACCOUNT_FIELD_OF, _ACCOUNT_READ_ONLY | set(ACCOUNT_COLUMNS), build
+    )
+
+
+_OPPORTUNITY_FIELD_OF = {
+    "Account ID": "account_id",
+    "Opportunity Name": "name",
+    "Stage": "stage",
+    "Amount": "amount",
+    "Currency": "currency",
+    "Close Date": "close_date",
+    "Contact Roles": "contact_roles",
+    "Description": "description",
+}
+_OPPORTUNITY_READ_ONLY = {
+    "Opportunity ID",
+    "Probability (%)",
+    "Is Closed",
+    "Is Won",
+    "Primary Contact ID",
+    "Created",
+    "Last Modified",
+}
+
+
+def _contact_roles(cell: Any) -> list[tuple[str, str | None, bool]]:
+    """``Contact Roles`` as (contact id, role, primary): ``id=role`` pairs, ``*`` the primary."""
+    if cell is None:
+        return []
+    roles: list[tuple[str, str | None, bool]] = []
+    for item in str(cell).split(";"):
+        text = item.strip()
+        if not text:
+            continue
+        primary = text.endswith("*")
+        contact_id, _, role = text.removesuffix("*").partition("=")
+        roles.append((contact_id.strip(), role.strip() or None, primary))
+    return roles
+
+
+def _with_roles(opportunity: Opportunity, cell: Any) -> Opportunity:
+    """The opportunity with exactly the roles of the cell (through ``add_contact_role``)."""
+    wanted = _contact_roles(cell)
+    if sum(primary for _, _, primary in wanted) > 1:
+        raise PolicyViolationError(
+            [Violation("contact_roles.primary", "at most one primary contact", "contact_roles")]
+        )
+    updated = opportunity
+    listed = {contact_id for contact_id, _, _ in wanted}
+    for stale in [c for c in opportunity.contact_ids if c not in listed]:
+        updated = updated.remove_contact_role(stale)
+    try:
+        for contact_id, role, primary in wanted:
+            updated = updated.add_contact_role(contact_id, role, primary=primary)
+    except PolicyViolationError as exc:
+        raise PolicyViolationError(
+            [attrs.evolve(v, field="contact_roles") for v in exc.violations]
+        ) from None
+    # re-adding the same roles reorders them on the way; unchanged roles change nothing
+    return opportunity if updated.contact_roles == opportunity.contact_roles else updated
+
+
+def opportunities_from_frame(frame: Any, existing: Iterable[Opportunity] = ()) -> list[Opportunity]:
+    """Create and update opportunities from a frame shaped like :func:`opportunities_frame`.
+
+    A row whose ``Opportunity ID`` is one of ``existing`` updates it (an empty
+    cell clears that field; an empty ``Stage`` keeps the current one, or
+    Prospecting for a new row); any other row creates an opportunity (with
+    that id when one is given). ``Contact Roles`` (``id=role`` pairs
+    separated by ``;``, ``*`` after the primary) replaces the roles through
+    ``add_contact_role``. ``Probability (%)``, ``Is Closed``, ``Is Won`` and
+    ``Primary Contact ID`` derive from the stage and roles and are ignored.
+
+    Returns:
+        The opportunities, in row order (not saved; whether role contacts
+        belong to the account is checked when they are).
+
+    Raises:
+        ImportRejectedError: every bad row and unknown column; nothing is returned.
+    """
+    known = {o.id: o for o in existing}
+
+    def build(row: dict[str, Any]) -> Opportunity:
+        fields = _fields(row, _OPPORTUNITY_FIELD_OF)
+        roles = fields.pop("contact_roles", _MISSING)
+        opportunity_id = _row_id(row, "Opportunity ID")
+        if opportunity_id is not None and opportunity_id in known:
+            opportunity = known[opportunity_id].update(**fields)
+        else:
+            name = fields.pop("name", None)
+            account_id = fields.pop("account_id", None)
+            opportunity = Opportunity.create(name, account_id, id=opportunity_id, **fields)
+        return opportunity if roles is _MISSING else _with_roles(opportunity, roles)
+
+    return _records_from_frame(
+        frame,
+        "opportunities",
+        _OPPORTUNITY_FIELD_OF,
+        _OPPORTUNITY_READ_ONLY | set(OPPORTUNITY_COLUMNS),
+        build,
+    )
+
+
+_CASE_FIELD_OF = {
+    "Account ID": "account_id",
+    "Contact ID": "contact_id",
+    "Subject": "subject",
+    "Status": "status",
+    "Priority": "priority",
+    "Origin": "origin",
+    "Type": "type",
+    "Reason": "reason",
+    "Description": "description",
+}
+_CASE_READ_ONLY = {"Case ID", "Opened", "Closed"}
+
+
+def cases_from_frame(frame: Any, existing: Iterable[Case] = ()) -> list[Case]:
+    """Create and update cases from a frame shaped like :func:`cases_frame`.
+
+    A row whose ``Case ID`` is one of ``existing`` updates it (an empty cell
+    clears that field; an empty ``Status`` or ``Priority`` keeps the current
+    one, or the default for a new row); any other row opens a case (with that
+    id when one is given). ``Opened`` and ``Closed`` are read-only: a
+    ``Closed`` status closes the case.
+
+    Returns:
+        The cases, in row order (not saved; whether the contact belongs to
+        the account is checked when they are).
+
+    Raises:
+        ImportRejectedError: every bad row and unknown column; nothing is returned.
+    """
+    known = {k.id: k for k in existing}
+
+    def build(row: dict[str, Any]) -> Case:
+        fields = _fields(row, _CASE_FIELD_OF)
+        case_id = _row_id(row, "Case ID")
+        if case_id is not None and case_id in known:
+            return known[case_id].update(**fields)
+        subject = fields.pop("subject", None)
+        account_id = fields.pop("account_id", None)
+        return Case.create(subject, account_id, id=case_id, **fields)
+
+    return _records_from_frame(
+        frame, "cases", _CASE_FIELD_OF, _CASE_READ_ONLY | set(CASE_COLUMNS), build
+    )
+
+
+_RELATION_FIELD_OF = {
+    "Account ID": "account_id",
+    "Contact ID": "contact_id",
+    "Roles": "roles",
+    "Title": "title",
+    "Active": "is_active",
+    "Start Date": "start_date",
+    "End Date": "end_date",
+}
+
+
+def relations_from_frame(
+    frame: Any, existing: Iterable[AccountContactRelation] = ()
+) -> list[AccountContactRelation]:
+    """Create and update account-contact relations from a frame shaped like :func:`relations_frame`.
+
+    A row whose ``Relation ID`` is one of ``existing`` updates it: the
+    relation is built again through ``AccountContactRelation.create`` from
+    its current values and the row's (an empty cell clears that field; an
+    empty ``Active`` keeps the current value), keeping its version and
+    creation time. Any other row creates a relation (with that id when one
+    is given). ``Roles`` are separated by ``;``.
+
+    Returns:
+        The relations, in row order (not saved).
+
+    Raises:
+        ImportRejectedError: every bad row and unknown column; nothing is returned.
+    """
+    known = {r.id: r for r in existing}
+
+    def build(row: dict[str, Any]) -> AccountContactRelation:
+        fields = _fields(row, _RELATION_FIELD_OF)
+        if "roles" in fields and fields["roles"] is None:
+            fields["roles"] = ()  # an empty cell: no roles (create refuses None)
+        relation_id = _row_id(row, "Relation ID")
+        current = known.get(relation_id) if relation_id is not None else None
+        if current is None:
+            fields.setdefault("account_id", None)
+            fields.setdefault("contact_id", None)
+            return AccountContactRelation.create(id=relation_id, **fields)
+        values: dict[str, Any] = {
+            "account_id": current.account_id,
+            "contact_id": current.contact_id,
+            "roles": current.roles,
+            "title": current.title,
+            "is_active": current.is_active,
+            "start_date": current.start_date,
+            "end_date": current.end_date,
+        }
+        built = AccountContactRelation.create(id=current.id, **(values | fields))
+        updated = attrs.evolve(built, version=current.version, created_at=current.created_at)
+        return current if updated == current else updated
+
+    return _records_from_frame(
+        frame,
+        "relations",
+        _RELATION_FIELD_OF,
+        {"Relation ID"} | set(RELATION_COLUMNS),
+        build,
+    )

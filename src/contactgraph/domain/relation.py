@@ -7,6 +7,7 @@ AccountContactRelation. A job change leaves an ended relation behind.
 
 from __future__ import annotations
 
+from collections.abc import Iterable
 from datetime import date, datetime
 from typing import Any
 
@@ -79,11 +80,7 @@ class AccountContactRelation:
 
         attempt("account_id", lambda: _required(account_id, "account_id"))
         attempt("contact_id", lambda: _required(contact_id, "contact_id"))
-        if isinstance(roles, str):
-            roles = [r for r in roles.split(";") if r.strip()]
-        attempt(
-            "roles", lambda: tuple(dict.fromkeys(DecisionRole.parse(r, "roles") for r in roles))
-        )
+        attempt("roles", lambda: _roles(roles))
         attempt(
             "title", lambda: None if title is None else (clean_single_line(title, "title") or None)
         )
@@ -134,6 +131,17 @@ class AccountContactRelation:
 
     def committed(self, version: int) -> AccountContactRelation:
         return attrs.evolve(self, version=version)
+
+
+def _roles(value: Any) -> tuple[DecisionRole, ...]:
+    """Roles from ``None``, ``"A;B"`` or an iterable of names or :class:`DecisionRole`."""
+    if value is None:
+        return ()
+    if isinstance(value, str):
+        value = [r for r in value.split(";") if r.strip()]
+    elif not isinstance(value, Iterable):
+        raise InvalidValueError("must be a list of decision roles", field="roles", value=value)
+    return tuple(dict.fromkeys(DecisionRole.parse(r, "roles") for r in value))
 
 
 def _required(value: Any, field: str) -> str:

@@ -389,30 +389,14 @@ def parse_contact_fields(
             continue
         value = raw[public]
         if part == "last" and (value is None or (isinstance(value, str) and not value.strip())):
-            violations.append(
-                Violation(
-                    code="last_name.required",
-                    message="a contact needs a last name",
-                    field="last_name",
-                    entity_id=entity_id,
-                    policy="contact_fields",
-                )
-            )
+            violations.append(_last_name_required(entity_id))
             continue
         try:  # each part on its own, so every bad part is reported
             name_parts[part] = NAME_PART_PARSERS[part](value)
         except InvalidValueError as exc:
             violations.append(_violation(exc, exc.field or public, entity_id))
     if current is None and "last_name" not in raw:
-        violations.append(
-            Violation(
-                code="last_name.required",
-                message="a contact needs a last name",
-                field="last_name",
-                entity_id=entity_id,
-                policy="contact_fields",
-            )
-        )
+        violations.append(_last_name_required(entity_id))
     bad_name = any(v.field in NAME_FIELDS for v in violations)
     if name_parts and not bad_name:
         base = current.name if current is not None else None
@@ -430,6 +414,16 @@ def parse_contact_fields(
         merged.update(name_parts)
         values["name"] = PersonName.trusted(**merged)
     return values, violations
+
+
+def _last_name_required(entity_id: str | None) -> Violation:
+    return Violation(
+        code="last_name.required",
+        message="a contact needs a last name",
+        field="last_name",
+        entity_id=entity_id,
+        policy="contact_fields",
+    )
 
 
 def _violation(exc: InvalidValueError, field: str, entity_id: str | None) -> Violation:

@@ -36,19 +36,11 @@ def test_an_email_reports_its_domain() -> None:
     [
         "",
         "   ",
-        "alice",
-        "alice@",
-        "@acme.fr",
-        "alice@@acme.fr",
-        "alice martin@acme.fr",
-        "alice@acme",
-        "alice@acme..fr",
-        ".alice@acme.fr",
         "Alice Martin <alice@acme.fr>",
-        "alice@acme.fr\nBcc: everyone@acme.fr",
         "alice@acme.fr\r\n",
-        "alice\x00@acme.fr",
+        *cgst.INVALID_EMAIL_EXAMPLES,
     ],
+    ids=lambda text: f"{len(text)}:{text[:24]!r}",
 )
 def test_invalid_emails_are_refused_naming_the_field(bad: str) -> None:
     with pytest.raises(InvalidValueError) as info:

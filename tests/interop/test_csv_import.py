@@ -7,9 +7,9 @@ from pathlib import Path
 from typing import Any
 
 import pytest
+from interopkit import US, exact_snapshot, snapshot
 
 import contactgraph as cg
-from conftest import US, exact_snapshot, snapshot
 from contactgraph.interop import (
     ImportMode,
     ImportOptions,

@@ -7,8 +7,6 @@ from pathlib import Path
 
 import pytest
 
-from conftest import VOLATILE  # noqa: F401  (keeps the shared conftest imported first)
-
 DOCS = Path(__file__).resolve().parents[2] / "docs" / "howto"
 GUIDES = ["import-salesforce-json.md", "import-dataloader-csv.md"]
 

@@ -12,9 +12,9 @@ from typing import Any
 import pytest
 from hypothesis import given
 from hypothesis import strategies as st
+from interopkit import US_GUESTS, snapshot
 
 import contactgraph as cg
-from conftest import US_GUESTS, snapshot
 from contactgraph.interop import (
     export_csv,
     export_tree,

@@ -10,9 +10,9 @@ from pathlib import Path
 from typing import Any
 
 import pytest
+from interopkit import US, US_GUESTS, exact_snapshot, snapshot
 
 import contactgraph as cg
-from conftest import US, US_GUESTS, exact_snapshot, snapshot
 from contactgraph.interop import ImportOptions, import_tree
 
 OK = "ok"

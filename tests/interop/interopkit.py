@@ -1,0 +1,52 @@
+"""Shared helpers of the interop tests: import options and comparable store snapshots.
+
+A module with its own name (not ``conftest``), so importing it cannot pick up
+another folder's conftest.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from contactgraph.interop import ImportOptions
+from contactgraph.serialization import unstructure
+
+VOLATILE = frozenset({"created_at", "updated_at", "version", "opened_at", "closed_at"})
+"""Timestamps and versions: set by the store and the clock, not by the data."""
+
+US = ImportOptions(default_region="US")
+US_GUESTS = ImportOptions(default_region="US", orphan_account="Coral Cloud Guests")
+
+
+def _clean(data: Any) -> Any:
+    if isinstance(data, dict):
+        return {k: _clean(v) for k, v in data.items() if k not in VOLATILE}
+    if isinstance(data, list):
+        return [_clean(x) for x in data]
+    return data
+
+
+def snapshot(store: Any) -> dict[str, Any]:
+    """Everything the store holds, as plain data without timestamps and versions."""
+    return _clean(
+        {
+            "accounts": sorted((unstructure(a) for a in store.accounts), key=lambda a: a["id"]),
+            "opportunities": sorted(
+                (unstructure(o) for o in store.opportunities.list()), key=lambda o: o["id"]
+            ),
+            "cases": sorted((unstructure(c) for c in store.cases.list()), key=lambda c: c["id"]),
+            "relations": sorted(
+                (unstructure(r) for r in store.relations.list()), key=lambda r: r["id"]
+            ),
+        }
+    )
+
+
+def exact_snapshot(store: Any) -> dict[str, Any]:
+    """Everything, versions and timestamps included: for "nothing changed" checks."""
+    return {
+        "accounts": sorted((unstructure(a) for a in store.accounts), key=lambda a: a["id"]),
+        "opportunities": [unstructure(o) for o in store.opportunities.list()],
+        "cases": [unstructure(c) for c in store.cases.list()],
+        "relations": [unstructure(r) for r in store.relations.list()],
+    }

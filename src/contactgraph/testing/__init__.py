@@ -3,12 +3,13 @@
 Applications and third-party backends import these to prove their code with
 the same data and the same contracts the project uses on itself:
 
-* :mod:`~contactgraph.testing.strategies`: hypothesis strategies;
+* :mod:`~contactgraph.testing.strategies`: hypothesis strategies (values in
+  :mod:`~contactgraph.testing.values`);
 * :mod:`~contactgraph.testing.contract`: the repository contract suite that
   every store passes (subclass ``StoreContract`` with a ``store`` fixture),
   composed from one module per contract in :mod:`~contactgraph.testing.contracts`;
 * :mod:`~contactgraph.testing.stateful`: state machines comparing a store with
-  a plain model, and stores with each other;
+  a plain model (:mod:`~contactgraph.testing.model`), and stores with each other;
 * :mod:`~contactgraph.testing.postgres`: a throwaway PostgreSQL for tests.
 
 ``StoreContract`` and the other contract names are also reachable here

@@ -1,4 +1,4 @@
-"""Accounts and their contacts kept: add, get, save, remove, stale copies, contact to account."""
+"""Accounts and their contacts kept: add, get, save, remove, stale copies, owner look-up."""
 
 from __future__ import annotations
 
@@ -6,23 +6,11 @@ from decimal import Decimal
 
 import pytest
 
-from contactgraph.domain import (
-    Account,
-)
-from contactgraph.errors import (
-    ConcurrencyError,
-    NotFoundError,
-    PolicyViolationError,
-)
-from contactgraph.repos.protocol import (
-    AccountRepository,
-)
+from contactgraph.domain import Account
+from contactgraph.errors import ConcurrencyError, NotFoundError, PolicyViolationError
+from contactgraph.repos.protocol import AccountRepository
 from contactgraph.repos.store import Store
-from contactgraph.testing.contracts.base import (
-    ContractBase,
-    acme,
-    globex,
-)
+from contactgraph.testing.contracts.base import ContractBase, acme, globex
 
 
 class AccountStorageContract(ContractBase):

@@ -9,12 +9,7 @@ from typing import Any
 
 import pytest
 
-from contactgraph.domain import (
-    Account,
-    Contact,
-    DomainEvent,
-    Opportunity,
-)
+from contactgraph.domain import Account, Contact, DomainEvent, Opportunity
 from contactgraph.repos.store import Store
 
 
@@ -109,7 +104,7 @@ def recorded_events(store: Store) -> list[DomainEvent]:
 
 
 class ContractBase:
-    """The fixtures a contract needs: ``store`` (provided by the backend's test class) and ``other_tenant``."""
+    """The fixtures every contract uses: ``store`` (the backend provides it), ``other_tenant``."""
 
     @pytest.fixture
     def store(self) -> Iterator[Store]:

@@ -1,22 +1,13 @@
-"""Hostile input: injection attempts, odd Unicode and oversized text are stored verbatim or refused."""
+"""Hostile input: injections, odd Unicode and huge text are stored verbatim or refused."""
 
 from __future__ import annotations
 
 import pytest
 
-from contactgraph.domain import (
-    Account,
-)
-from contactgraph.errors import (
-    InvalidValueError,
-    NotFoundError,
-    PolicyViolationError,
-)
+from contactgraph.domain import Account
+from contactgraph.errors import InvalidValueError, NotFoundError, PolicyViolationError
 from contactgraph.repos.store import Store
-from contactgraph.testing.contracts.base import (
-    ContractBase,
-    acme,
-)
+from contactgraph.testing.contracts.base import ContractBase, acme
 
 HOSTILE = [
     "Robert'); DROP TABLE contacts;--",

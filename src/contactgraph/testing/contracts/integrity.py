@@ -4,21 +4,10 @@ from __future__ import annotations
 
 import pytest
 
-from contactgraph.domain import (
-    AccountContactRelation,
-    Case,
-    Opportunity,
-)
-from contactgraph.errors import (
-    PolicyViolationError,
-)
+from contactgraph.domain import AccountContactRelation, Case, Opportunity
+from contactgraph.errors import PolicyViolationError
 from contactgraph.repos.store import Store
-from contactgraph.testing.contracts.base import (
-    ContractBase,
-    acme,
-    acme_deal,
-    globex,
-)
+from contactgraph.testing.contracts.base import ContractBase, acme, acme_deal, globex
 
 
 class IntegrityContract(ContractBase):

@@ -1,4 +1,4 @@
-"""Finding contacts and listing accounts: look-ups by email, phone, name, external id; lists and pages."""
+"""Contacts found (email, phone, name, text, external ids) and accounts listed in pages."""
 
 from __future__ import annotations
 
@@ -8,18 +8,10 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from contactgraph.domain import (
-    Account,
-)
-from contactgraph.errors import (
-    InvalidValueError,
-)
+from contactgraph.domain import Account
+from contactgraph.errors import InvalidValueError
 from contactgraph.repos.store import Store
-from contactgraph.testing.contracts.base import (
-    ContractBase,
-    acme,
-    globex,
-)
+from contactgraph.testing.contracts.base import ContractBase, acme, globex
 
 
 class ContactLookupContract(ContractBase):
@@ -139,8 +131,6 @@ class ContactLookupContract(ContractBase):
         store.accounts.save(changed)
         assert store.accounts.find_by_external_id("salesforce", "001ACME") is None
         assert store.accounts.find_by_external_id("salesforce", "001NEW") is not None
-
-    # --------------------------------------------------------------- lists
 
 
 class AccountListContract(ContractBase):

@@ -6,22 +6,11 @@ from datetime import date
 
 import pytest
 
-from contactgraph.domain import (
-    AccountContactRelation,
-)
-from contactgraph.errors import (
-    ConcurrencyError,
-    NotFoundError,
-)
-from contactgraph.repos.protocol import (
-    RelationRepository,
-)
+from contactgraph.domain import AccountContactRelation
+from contactgraph.errors import ConcurrencyError, NotFoundError
+from contactgraph.repos.protocol import RelationRepository
 from contactgraph.repos.store import Store
-from contactgraph.testing.contracts.base import (
-    ContractBase,
-    acme,
-    globex,
-)
+from contactgraph.testing.contracts.base import ContractBase, acme, globex
 
 
 class RelationRepositoryContract(ContractBase):

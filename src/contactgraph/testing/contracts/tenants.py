@@ -4,18 +4,10 @@ from __future__ import annotations
 
 import pytest
 
-from contactgraph.domain import (
-    Case,
-)
-from contactgraph.errors import (
-    NotFoundError,
-)
+from contactgraph.domain import Case
+from contactgraph.errors import NotFoundError
 from contactgraph.repos.store import Store
-from contactgraph.testing.contracts.base import (
-    ContractBase,
-    acme,
-    acme_deal,
-)
+from contactgraph.testing.contracts.base import ContractBase, acme, acme_deal
 
 
 class TenantContract(ContractBase):

@@ -1,4 +1,4 @@
-"""Transactions and events: atomic units, savepoints, publication after commit, isolation."""
+"""Transactions and events: atomic units, savepoints, events after commit, isolation."""
 
 from __future__ import annotations
 
@@ -6,16 +6,8 @@ import threading
 
 import pytest
 
-from contactgraph.domain import (
-    Account,
-    Case,
-    DomainEvent,
-)
-from contactgraph.errors import (
-    ConcurrencyError,
-    ContactGraphError,
-    PolicyViolationError,
-)
+from contactgraph.domain import Account, Case, DomainEvent
+from contactgraph.errors import ConcurrencyError, ContactGraphError, PolicyViolationError
 from contactgraph.repos.store import Store
 from contactgraph.testing.contracts.base import (
     Boom,

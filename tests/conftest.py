@@ -13,8 +13,14 @@ from contactgraph.repos.store import Store
 from storekit import BACKENDS, open_test_store
 
 REPO_ROOT = Path(__file__).resolve().parents[1]
-FIXTURES = (REPO_ROOT.parent / "shared" / "fixtures").resolve()
-"""Real Salesforce sample data, kept beside the repository (never copied into it)."""
+FIXTURES = Path(
+    os.environ.get("CONTACTGRAPH_FIXTURES", REPO_ROOT.parent / "shared" / "fixtures")
+).resolve()
+"""Real Salesforce sample data, kept beside the repository (never copied into it).
+
+The acceptance layer: the same behaviour is proven on the project's own files
+in tests/data on every run. ``CONTACTGRAPH_FIXTURES`` names another folder holding them.
+"""
 
 settings.register_profile(
     "ci", max_examples=60, deadline=None, suppress_health_check=[HealthCheck.too_slow]
@@ -44,7 +50,10 @@ def fixtures_dir() -> Path:
     if not FIXTURES.is_dir():
         if os.environ.get("CI"):
             pytest.fail(f"the shared fixtures are missing: {FIXTURES}")
-        pytest.skip(f"the shared fixtures are not beside the repository ({FIXTURES})")
+        pytest.skip(
+            f"acceptance layer: the public Salesforce sample data sets are not beside the"
+            f" repository ({FIXTURES}; set CONTACTGRAPH_FIXTURES); tests/data covers the same"
+        )
     return FIXTURES
 
 

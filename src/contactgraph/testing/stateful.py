@@ -3,8 +3,9 @@
 :func:`store_machine` builds a ``RuleBasedStateMachine`` that runs random
 operations (add, edit and remove accounts and contacts, stale saves,
 opportunities, cases, rolled-back transactions, look-ups) on a store and on a
-model made of dicts, predicting every result and every refusal, and compares
-their whole contents after every step. :func:`differential_machine` runs the
+model made of dicts (:class:`~contactgraph.testing.model.Model`, which shares
+no matching code with the stores), predicting every result and every refusal,
+and compares their whole contents after every step. :func:`differential_machine` runs the
 same operations on several stores (memory, SQLite, PostgreSQL…) and checks
 that they agree on every result and every error::
 
@@ -28,15 +29,14 @@ from hypothesis import settings
 from hypothesis import strategies as st
 from hypothesis.stateful import RuleBasedStateMachine, invariant, precondition, rule
 
-from contactgraph.domain import Account, Case, Contact, Opportunity
+from contactgraph.domain import Account, Case, Opportunity
 from contactgraph.errors import (
-    ContactGraphError,
     NotFoundError,
     PolicyViolationError,
 )
-from contactgraph.repos.keys import ContactQuery, contact_sort_key, search_matches, search_needle
 from contactgraph.repos.store import Store
 from contactgraph.testing import strategies as cgst
+from contactgraph.testing.model import Model, Outcome, outcome, refused
 
 __all__ = [
     "ACCOUNT_IDS",
@@ -57,37 +57,6 @@ OPPORTUNITY_IDS = tuple(f"opp-{i}" for i in range(4))
 CASE_IDS = tuple(f"case-{i}" for i in range(4))
 
 StoreFactory = Callable[[], Store]
-
-
-# ------------------------------------------------------------------ outcomes
-
-
-@attrs.frozen
-class Outcome:
-    """What an operation gave: a value, or an error's type and codes."""
-
-    value: Any = None
-    error: str | None = None
-    codes: frozenset[str] = frozenset()
-
-    def __str__(self) -> str:
-        if self.error is None:
-            return f"ok {self.value!r}"[:300]
-        return f"{self.error} {sorted(self.codes)}"
-
-
-def outcome(action: Callable[[], Any]) -> Outcome:
-    """Run ``action``; contactgraph errors become outcomes, anything else propagates."""
-    try:
-        return Outcome(value=action())
-    except PolicyViolationError as exc:
-        return Outcome(error="PolicyViolationError", codes=frozenset(exc.codes))
-    except ContactGraphError as exc:
-        return Outcome(error=type(exc).__name__)
-
-
-def refused(*codes: str) -> Outcome:
-    return Outcome(error="PolicyViolationError", codes=frozenset(codes))
 
 
 # --------------------------------------------------------------- operations
@@ -114,152 +83,6 @@ def new_accounts() -> st.SearchStrategy[NewAccount]:
         fields=cgst.account_fields().map(lambda f: {**f, "phone_region": "FR"}),
         contacts=st.lists(contact, max_size=4, unique_by=lambda c: c[0]).map(tuple),
     )
-
-
-# -------------------------------------------------------------------- model
-
-
-class Model:
-    """What a store should hold, as plain dicts, and what each operation should give."""
-
-    def __init__(self, allow_foreign_contact_roles: bool = False) -> None:
-        self.accounts: dict[str, Account] = {}
-        self.history: dict[str, list[Account]] = {}
-        self.opportunities: dict[str, Opportunity] = {}
-        self.cases: dict[str, Case] = {}
-        self.allow_foreign = allow_foreign_contact_roles
-
-    def owner(self, contact_id: str) -> str | None:
-        for account in self.accounts.values():
-            if contact_id in account.contacts:
-                return account.id
-        return None
-
-    def contacts(self) -> list[Contact]:
-        return [c for a in self.accounts.values() for c in a.contacts.values()]
-
-    def _keep(self, account: Account) -> Account:
-        self.history.setdefault(account.id, []).append(account)
-        self.accounts[account.id] = account
-        return account
-
-    # ------------------------------------------------------------- accounts
-
-    def add_refusal(self, account: Account) -> Outcome | None:
-        if account.id in self.accounts or any(self.owner(c) for c in account.contacts):
-            return refused("id.duplicate")
-        return None
-
-    def add_account(self, account: Account) -> Outcome:
-        refusal = self.add_refusal(account)
-        if refusal is not None:
-            return refusal
-        return Outcome(self._keep(account.committed(1)))
-
-    def save_account(self, account: Account) -> Outcome:
-        if not account.pending_events:
-            return Outcome(account)
-        stored = self.accounts.get(account.id)
-        if (
-            stored is None
-            or stored.version != account.version
-            or stored.created_at != account.created_at
-        ):
-            return Outcome(error="ConcurrencyError")
-        for cid in account.touched_contact_ids():
-            if cid in account.contacts and cid not in stored.contacts and self.owner(cid):
-                return refused("id.duplicate")
-        gone = {c for c in stored.contacts if c not in account.contacts}
-        codes = set()
-        for opp in self.opportunities.values():
-            if opp.is_open and opp.primary_contact_id in gone:
-                codes.add("contact.primary_on_open_opportunity")
-        for case in self.cases.values():
-            if case.is_open and case.contact_id in gone:
-                codes.add("contact.has_open_cases")
-        if codes:
-            return refused(*codes)
-        return Outcome(self._keep(account.committed(account.version + 1)))
-
-    def remove_account(self, account_id: str) -> Outcome:
-        account = self.accounts.get(account_id)
-        if account is None:
-            return Outcome(error="NotFoundError")
-        mine = set(account.contacts)
-        if any(
-            o.account_id == account_id or mine & set(o.contact_ids)
-            for o in self.opportunities.values()
-        ) or any(c.account_id == account_id or c.contact_id in mine for c in self.cases.values()):
-            return refused("account.referenced")
-        del self.accounts[account_id]
-        return Outcome(None)
-
-    # ------------------------------------------------------ other aggregates
-
-    def _role_codes(self, opp: Opportunity, contact_ids: Iterable[str]) -> set[str]:
-        codes = set()
-        for cid in contact_ids:
-            holder = self.owner(cid)
-            if holder is None:
-                codes.add("contact_roles.unknown_contact")
-            elif holder != opp.account_id and not self.allow_foreign:
-                codes.add("contact_roles.foreign_contact")
-        return codes
-
-    def add_opportunity(self, opp: Opportunity) -> Outcome:
-        if opp.id in self.opportunities:
-            return refused("id.duplicate")
-        if opp.account_id not in self.accounts:
-            return refused("account_id.unknown")
-        codes = self._role_codes(opp, opp.contact_ids)
-        if codes:
-            return refused(*codes)
-        self.opportunities[opp.id] = opp.committed(1)
-        return Outcome(self.opportunities[opp.id])
-
-    def save_opportunity(self, opp: Opportunity, new_roles: Iterable[str]) -> Outcome:
-        stored = self.opportunities.get(opp.id)
-        if stored is None or stored.version != opp.version:
-            return Outcome(error="ConcurrencyError")
-        codes = self._role_codes(opp, new_roles)
-        if codes:
-            return refused(*codes)
-        self.opportunities[opp.id] = opp.committed(opp.version + 1)
-        return Outcome(self.opportunities[opp.id])
-
-    def add_case(self, case: Case) -> Outcome:
-        if case.id in self.cases:
-            return refused("id.duplicate")
-        if case.account_id not in self.accounts:
-            return refused("account_id.unknown")
-        if case.contact_id is not None and self.owner(case.contact_id) != case.account_id:
-            return refused("contact_id.not_of_account")
-        self.cases[case.id] = case.committed(1)
-        return Outcome(self.cases[case.id])
-
-    def save_case(self, case: Case) -> Outcome:
-        stored = self.cases.get(case.id)
-        if stored is None or stored.version != case.version:
-            return Outcome(error="ConcurrencyError")
-        self.cases[case.id] = case.committed(case.version + 1)
-        return Outcome(self.cases[case.id])
-
-    # -------------------------------------------------------------- queries
-
-    def find(self, query: ContactQuery) -> list[Contact]:
-        if query.impossible:
-            return []
-        found = sorted((c for c in self.contacts() if query.matches(c)), key=contact_sort_key)
-        return found if query.limit is None else found[: query.limit]
-
-    def search(self, text: str, limit: int) -> list[Contact]:
-        needle = search_needle(text)
-        if needle is None:
-            return []
-        found = sorted(
-            (c for c in self.contacts() if search_matches(needle, c)), key=contact_sort_key
-        )
-        return found[:limit]
 
 
 # ------------------------------------------------------------- the machines
@@ -440,8 +263,7 @@ class _Operations(RuleBasedStateMachine):
                 ]
             )
         )
-        query = ContactQuery.build(limit=limit, **criteria)
-        expected = Outcome(self.model.find(query))
+        expected = Outcome(self.model.find(criteria, limit))
         self.apply(
             "find_contacts", lambda s: s.accounts.find_contacts(limit=limit, **criteria), expected
         )

@@ -1,0 +1,210 @@
+"""Contacts found (email, phone, name, text, external ids) and accounts listed in pages."""
+
+from __future__ import annotations
+
+from typing import Any
+
+import pytest
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
+
+from contactgraph.domain import Account
+from contactgraph.errors import InvalidValueError
+from contactgraph.repos.store import Store
+from contactgraph.testing.contracts.base import ContractBase, acme, globex
+
+
+class ContactLookupContract(ContractBase):
+    """Contacts found by email, phone, name, title, text search and external ids."""
+
+    def test_find_by_email_ignores_case_and_matches_alternates(self, store: Store) -> None:
+        account, people = acme()
+        store.accounts.add(account)
+        store.accounts.add(globex()[0])
+        assert store.accounts.find_contacts(email="alice.martin@acme.FR") == [people["alice"]]
+        assert store.accounts.find_contacts(email="  H.LEFEVRE@gmail.com ") == [people["helene"]]
+        assert store.accounts.find_contacts(email="nobody@acme.fr") == []
+        assert store.accounts.find_contacts(email="not an email") == []
+
+    def test_find_by_phone_compares_e164_in_phone_mobile_and_alternates(self, store: Store) -> None:
+        account, people = acme()
+        store.accounts.add(account)
+        assert store.accounts.find_contacts(phone="+33 1 23 45 67 89") == [people["alice"]]
+        assert store.accounts.find_contacts(phone="+33612345678") == [people["bob"]]
+        assert store.accounts.find_contacts(phone="+33 6 98 76 54 32") == [people["helene"]]
+        assert store.accounts.find_contacts(phone="0123456789") == []  # national: no region here
+        assert store.accounts.find_contacts(phone="call me") == []
+
+    @pytest.mark.parametrize(
+        ("query", "who"),
+        [
+            ("martin", "alice"),
+            ("ALICE", "alice"),
+            ("Alice Martin", "alice"),
+            ("martin alice", "alice"),
+            ("helene", "helene"),
+            ("LEFEVRE", "helene"),
+            ("Hélène Lefèvre", "helene"),
+            ("lefevre helene", "helene"),
+            ("Hélène Marie Lefèvre Jr.", "helene"),
+            ("zoe", "zoe"),
+        ],
+    )
+    def test_find_by_name_ignores_case_and_accents(
+        self, store: Store, query: str, who: str
+    ) -> None:
+        account, people = acme()
+        store.accounts.add(account)
+        assert [c.id for c in store.accounts.find_contacts(name=query)] == [people[who].id]
+
+    def test_find_by_name_needs_a_whole_part(self, store: Store) -> None:
+        store.accounts.add(acme()[0])
+        assert store.accounts.find_contacts(name="mart") == []
+        assert store.accounts.find_contacts(name="Alice Durand") == []
+        assert store.accounts.find_contacts(name="   ") == []
+
+    def test_find_by_title_department_and_active(self, store: Store) -> None:
+        account, people = acme()
+        store.accounts.add(account)
+        store.accounts.add(globex()[0])
+        assert store.accounts.find_contacts(department="finance") == [
+            people["bob"],
+            people["alice"],
+        ]
+        assert store.accounts.find_contacts(title="directrice TECHNIQUE") == [people["helene"]]
+        assert [c.id for c in store.accounts.find_contacts(active=False)] == [people["zoe"].id]
+        assert store.accounts.find_contacts(department="Finance", title="CFO") == [people["alice"]]
+        assert store.accounts.find_contacts(account_id=account.id, active=True, limit=2) == [
+            people["bob"],
+            people["helene"],
+        ]
+        assert len(store.accounts.find_contacts()) == 5
+
+    def test_find_sorts_by_last_name_first_name_then_id(self, store: Store) -> None:
+        account = Account.create(name="Initech")
+        for first, last, cid in [
+            ("Émile", "Zola", "c5"),
+            ("anna", "Ábel", "c4"),
+            ("Anna", "abel", "c3"),
+            ("Bert", "Abel", "c1"),
+            (None, "Abel", "c2"),
+        ]:
+            fields: dict[str, Any] = {"first_name": first} if first else {}
+            account, _ = account.add_contact(last_name=last, id=cid, department="IT", **fields)
+        store.accounts.add(account)
+        found = store.accounts.find_contacts(department="it")
+        assert [c.id for c in found] == ["c2", "c3", "c4", "c1", "c5"]
+        assert [c.id for c in store.accounts.find_contacts(department="it", limit=3)] == [
+            "c2",
+            "c3",
+            "c4",
+        ]
+
+    def test_find_refuses_bad_arguments(self, store: Store) -> None:
+        with pytest.raises(InvalidValueError):
+            store.accounts.find_contacts(limit=-1)
+        with pytest.raises(InvalidValueError):
+            store.accounts.find_contacts(email=42)  # type: ignore[arg-type]
+        assert store.accounts.find_contacts(limit=0) == []
+
+    def test_search_contacts_finds_parts_of_names_and_emails(self, store: Store) -> None:
+        account, people = acme()
+        store.accounts.add(account)
+        store.accounts.add(globex()[0])
+        assert store.accounts.search_contacts("LEFEV") == [people["helene"]]
+        assert store.accounts.search_contacts("acme.fr") == [people["helene"], people["alice"]]
+        assert store.accounts.search_contacts("acme.fr", limit=1) == [people["helene"]]
+        assert store.accounts.search_contacts("%") == []
+        assert store.accounts.search_contacts("_") == []
+        assert store.accounts.search_contacts("") == []
+
+    def test_external_ids_find_accounts_and_contacts(self, store: Store) -> None:
+        account, people = acme()
+        store.accounts.add(account)
+        assert store.accounts.find_by_external_id("salesforce", "001ACME") == account.committed(1)
+        assert (
+            store.accounts.find_contact_by_external_id("salesforce", "003ALICE") == people["alice"]
+        )
+        assert store.accounts.find_by_external_id("salesforce", "003ALICE") is None
+        assert store.accounts.find_contact_by_external_id("hubspot", "003ALICE") is None
+        changed = store.accounts.get(account.id).update(external_ids={"salesforce": "001NEW"})
+        store.accounts.save(changed)
+        assert store.accounts.find_by_external_id("salesforce", "001ACME") is None
+        assert store.accounts.find_by_external_id("salesforce", "001NEW") is not None
+
+
+class AccountListContract(ContractBase):
+    """Accounts listed in order, by page and by parent; any account round-trips."""
+
+    def _three(self, store: Store) -> list[Account]:
+        names = ["zeta Industries", "Émeraude SARL", "alpha Corp"]
+        return [store.accounts.add(Account.create(name=n, id=f"a{i}")) for i, n in enumerate(names)]
+
+    def test_list_sorts_by_name_ignoring_case_and_accents(self, store: Store) -> None:
+        self._three(store)
+        names = [a.name for a in store.accounts.list()]
+        assert names == ["alpha Corp", "Émeraude SARL", "zeta Industries"]
+        desc = [a.name for a in store.accounts.list(descending=True)]
+        assert desc == list(reversed(names))
+
+    def test_list_pages(self, store: Store) -> None:
+        self._three(store)
+        assert [a.id for a in store.accounts.list(offset=1, limit=1)] == ["a1"]
+        assert [a.id for a in store.accounts.list(offset=2, limit=5)] == ["a0"]
+        assert store.accounts.list(offset=3) == []
+        assert store.accounts.list(limit=0) == []
+
+    @pytest.mark.parametrize("order", ["id", "created_at", "updated_at"])
+    def test_list_other_orders(self, store: Store, order: str) -> None:
+        added = self._three(store)
+        key = {
+            "id": lambda a: a.id,
+            "created_at": lambda a: (a.created_at, a.id),
+            "updated_at": lambda a: (a.updated_at, a.id),
+        }[order]
+        expected = [a.id for a in sorted(added, key=key)]
+        assert [a.id for a in store.accounts.list(order_by=order)] == expected
+
+    def test_list_refuses_bad_arguments(self, store: Store) -> None:
+        with pytest.raises(InvalidValueError):
+            store.accounts.list(order_by="size")
+        with pytest.raises(InvalidValueError):
+            store.accounts.list(offset=-1)
+        with pytest.raises(InvalidValueError):
+            store.accounts.list(limit=-5)
+
+    def test_iteration_streams_every_account_by_name(self, store: Store) -> None:
+        with store.transaction():
+            for i in range(1203):
+                store.accounts.add(Account.create(name=f"Company {i:05d}", id=f"id{i:05d}"))
+        names = [a.name for a in store.accounts]
+        assert names == [f"Company {i:05d}" for i in range(1203)]
+        assert store.accounts.count() == 1203
+
+    def test_children_of_an_account(self, store: Store) -> None:
+        parent = store.accounts.add(Account.create(name="Holding", id="h"))
+        store.accounts.add(Account.create(name="Sub B", id="b", parent_id=parent.id))
+        store.accounts.add(Account.create(name="Sub A", id="a", parent_id=parent.id))
+        assert [a.id for a in store.accounts.children_of("h")] == ["a", "b"]
+        assert store.accounts.children_of("a") == []
+
+    @settings(
+        max_examples=15,
+        suppress_health_check=[
+            HealthCheck.function_scoped_fixture,
+            HealthCheck.differing_executors,
+        ],
+    )
+    @given(data=st.data())
+    def test_any_account_round_trips(self, store: Store, data: st.DataObject) -> None:
+        from contactgraph.testing import strategies
+
+        account = data.draw(strategies.accounts(max_contacts=6, max_commands=6))
+        if store.accounts.exists(account.id):
+            return
+        stored = store.accounts.add(account)
+        assert store.accounts.get(account.id) == stored
+        for contact in account.contacts.values():
+            if contact.email is not None:
+                assert contact in store.accounts.find_contacts(email=contact.email.address)
+            assert contact in store.accounts.find_contacts(name=contact.full_name)

@@ -1,94 +1,83 @@
-"""The `contactgraph` command, run in-process on an SQLite store (and once as a real process)."""
+"""Commands that read: accounts, account, contact, search, org-chart, check, opportunities,
+cases, hierarchy."""
 
 from __future__ import annotations
 
-import json
-import os
-import subprocess
-import sys
-from pathlib import Path
-
 import pytest
+from clikit import run
 
-from contactgraph import open_store
 from contactgraph.cli import (
+    EXIT_AMBIGUOUS,
     EXIT_CHECK_FAILED,
     EXIT_NOT_FOUND,
+    EXIT_NOT_READY,
     EXIT_OK,
-    EXIT_REFUSED,
-    EXIT_STORE,
-    EXIT_USAGE,
-    main,
 )
 
-
-@pytest.fixture
-def store_url(tmp_path: Path) -> str:
-    return f"sqlite:///{tmp_path / 'crm.sqlite'}"
+Capsys = pytest.CaptureFixture[str]
 
 
-@pytest.fixture
-def demo(store_url: str, capsys: pytest.CaptureFixture[str]) -> str:
-    assert main(["--store", store_url, "demo"]) == EXIT_OK
-    capsys.readouterr()
-    return store_url
-
-
-def run(capsys: pytest.CaptureFixture[str], *argv: str) -> tuple[int, str, str]:
-    code = main(list(argv))
-    captured = capsys.readouterr()
-    return code, captured.out, captured.err
-
-
-def test_demo_shows_account_contact_org_chart_and_readiness(
-    store_url: str, capsys: pytest.CaptureFixture[str]
-) -> None:
-    code, out, _ = run(capsys, "--store", store_url, "demo")
-    assert code == EXIT_OK
-    assert "(demo data created)" in out
-    assert "== Account: ACME SA ==" in out
-    assert "Alice Martin" in out
-    assert "CFO" in out
-    assert "Reports to: Hélène Dubois, Directrice générale" in out
-    assert "Opportunity: ACME renewal 2027 [Proposal/Price Quote] as Economic Buyer, primary" in out
-    assert "└── Bob Durand, Comptable" in out
-    assert "Soylent Corp: NOT actionable" in out
-
-
-def test_demo_twice_reuses_the_data(demo: str, capsys: pytest.CaptureFixture[str]) -> None:
-    code, out, _ = run(capsys, "--store", demo, "demo")
-    assert code == EXIT_OK
-    assert "already there" in out
-    with open_store(demo) as store:
-        assert store.accounts.count() == 5
-        assert store.opportunities.count() == 1
-        assert store.cases.count() == 1
-
-
-def test_accounts_json_lists_every_account(demo: str, capsys: pytest.CaptureFixture[str]) -> None:
-    code, out, _ = run(capsys, "accounts", "--store", demo, "--json")
-    assert code == EXIT_OK
-    names = [a["name"] for a in json.loads(out)]
+def test_accounts_json_lists_every_account(demo: str, capsys: Capsys) -> None:
+    result = run(capsys, "accounts", "--store", demo, "--json")
+    assert result.code == EXIT_OK
+    names = [a["name"] for a in result.json]
     assert names == ["ACME SA", "ACME Services SAS", "Globex GmbH", "Initech Ltd", "Soylent Corp"]
 
 
-def test_account_by_name_ignores_case_and_accents(
-    demo: str, capsys: pytest.CaptureFixture[str]
-) -> None:
-    code, out, _ = run(capsys, "--store", demo, "account", "acme sa", "--json")
-    assert code == EXIT_OK
-    data = json.loads(out)
+def test_accounts_says_when_the_limit_hides_some(demo: str, capsys: Capsys) -> None:
+    result = run(capsys, "--store", demo, "accounts", "--limit", "2")
+    assert result.code == EXIT_OK
+    assert "Globex" not in result.out
+    assert "the first 2 of 5 accounts" in result.out
+
+
+def test_account_by_name_ignores_case_and_accents(demo: str, capsys: Capsys) -> None:
+    result = run(capsys, "--store", demo, "account", "acme sa", "--json")
+    assert result.code == EXIT_OK
+    data = result.json
     assert data["name"] == "ACME SA"
     assert len(data["contacts"]) == 5
     assert data["readiness"]["actions"]["campaign"]["possible"] is True
 
 
-def test_contact_by_email_with_related_objects(
-    demo: str, capsys: pytest.CaptureFixture[str]
+def test_account_json_carries_the_opportunities_and_cases_of_the_card(
+    demo: str, capsys: Capsys
 ) -> None:
-    code, out, _ = run(capsys, "--store", demo, "contact", "ALICE.MARTIN@acme.example.fr", "--json")
-    assert code == EXIT_OK
-    data = json.loads(out)
+    data = run(capsys, "--store", demo, "account", "ACME SA", "--json").json
+    assert [o["name"] for o in data["opportunities"]] == ["ACME renewal 2027"]
+    assert [c["subject"] for c in data["cases"]] == ["Invoice error on order 2026-118"]
+
+
+def test_a_partial_name_suggests_the_account(demo: str, capsys: Capsys) -> None:
+    result = run(capsys, "--store", demo, "account", "acme")
+    assert result.code == EXIT_NOT_FOUND
+    assert "did you mean 'ACME SA'" in result.err
+    assert result.err.count("\n") == 1
+
+
+def test_a_shared_name_lists_the_candidates_and_exits_6(demo: str, capsys: Capsys) -> None:
+    assert run(capsys, "--store", demo, "add", "account", "Acme SA", "--city", "Paris").code == 0
+    result = run(capsys, "--store", demo, "account", "acme sa", "--json")
+    assert result.code == EXIT_AMBIGUOUS
+    error = result.json["error"]
+    assert error["kind"] == "ambiguous"
+    cities = sorted(c["details"].get("city") for c in error["candidates"])
+    assert cities == ["Lyon", "Paris"]
+    assert {c["details"]["contacts"] for c in error["candidates"]} == {"5", "0"}
+    assert "Traceback" not in result.err
+
+
+def test_the_name_written_exactly_wins_over_look_alikes(demo: str, capsys: Capsys) -> None:
+    run(capsys, "--store", demo, "add", "account", "Acme SA")
+    result = run(capsys, "--store", demo, "account", "ACME SA", "--json")
+    assert result.code == EXIT_OK
+    assert len(result.json["contacts"]) == 5
+
+
+def test_contact_by_email_with_related_objects(demo: str, capsys: Capsys) -> None:
+    result = run(capsys, "--store", demo, "contact", "ALICE.MARTIN@acme.example.fr", "--json")
+    assert result.code == EXIT_OK
+    data = result.json
     assert data["account"]["name"] == "ACME SA"
     assert data["manager"]["name"] == "Hélène Dubois"
     assert [r["name"] for r in data["reports"]] == ["Bob Durand"]
@@ -96,157 +85,129 @@ def test_contact_by_email_with_related_objects(
     assert data["opportunities"][0]["is_primary"] is True
 
 
-def test_contact_by_name_with_accents(demo: str, capsys: pytest.CaptureFixture[str]) -> None:
-    code, out, _ = run(capsys, "--store", demo, "contact", "helene dubois")
-    assert code == EXIT_OK
-    assert "Directrice générale" in out
+def test_contact_by_name_with_accents(demo: str, capsys: Capsys) -> None:
+    result = run(capsys, "--store", demo, "contact", "helene dubois")
+    assert result.code == EXIT_OK
+    assert "Directrice générale" in result.out
 
 
-def test_search_finds_contacts_and_accounts(demo: str, capsys: pytest.CaptureFixture[str]) -> None:
-    code, out, _ = run(capsys, "--store", demo, "search", "acme", "--json")
-    assert code == EXIT_OK
-    data = json.loads(out)
+def test_search_finds_contacts_and_accounts(demo: str, capsys: Capsys) -> None:
+    result = run(capsys, "--store", demo, "search", "acme", "--json")
+    assert result.code == EXIT_OK
+    data = result.json
     assert {a["name"] for a in data["accounts"]} == {"ACME SA", "ACME Services SAS"}
     assert any(c["name"] == "Alice Martin" for c in data["contacts"])
+    assert data["truncated"] is False
+
+
+def test_search_says_when_it_stopped_at_its_limit(demo: str, capsys: Capsys) -> None:
+    result = run(capsys, "--store", demo, "search", "acme", "--limit", "1")
+    assert result.code == EXIT_OK
+    assert "stopped at 1" in result.out
+    data = run(capsys, "--store", demo, "search", "acme", "--limit", "1", "--json").json
+    assert data["truncated"] is True
+    assert len(data["accounts"]) == 1
 
 
 @pytest.mark.parametrize(
     ("fmt", "marker"), [("text", "└──"), ("mermaid", "flowchart"), ("dot", "digraph")]
 )
-def test_org_chart_formats(
-    demo: str, capsys: pytest.CaptureFixture[str], fmt: str, marker: str
-) -> None:
-    code, out, _ = run(capsys, "--store", demo, "org-chart", "ACME SA", "--format", fmt)
-    assert code == EXIT_OK
-    assert marker in out
-    assert "Chloé Petit" in out
+def test_org_chart_formats(demo: str, capsys: Capsys, fmt: str, marker: str) -> None:
+    result = run(capsys, "--store", demo, "org-chart", "ACME SA", "--format", fmt)
+    assert result.code == EXIT_OK
+    assert marker in result.out
+    assert "Chloé Petit" in result.out
 
 
-def test_check_reports_the_account_that_is_not_actionable(
-    demo: str, capsys: pytest.CaptureFixture[str]
-) -> None:
-    code, out, _ = run(capsys, "--store", demo, "check", "--json")
-    assert code == EXIT_OK  # no error-level violation in the demo
-    report = {r["account"]["name"]: r for r in json.loads(out)}
+def test_check_reports_the_account_that_is_not_actionable(demo: str, capsys: Capsys) -> None:
+    result = run(capsys, "--store", demo, "check", "--json")
+    assert result.code == EXIT_OK  # no error-level violation in the demo
+    report = {r["account"]["name"]: r for r in result.json}
     assert report["Soylent Corp"]["readiness"]["actionable"] is False
     assert report["ACME SA"]["readiness"]["actionable"] is True
 
 
-def test_check_strict_exits_1_when_an_account_needs_attention(
-    demo: str, capsys: pytest.CaptureFixture[str]
-) -> None:
-    code, out, _ = run(capsys, "--store", demo, "check", "--strict")
-    assert code == EXIT_CHECK_FAILED
-    assert "Soylent Corp: NOT actionable" in out
+def test_check_strict_exits_1_and_counts_what_it_says(demo: str, capsys: Capsys) -> None:
+    result = run(capsys, "--store", demo, "check", "--strict")
+    assert result.code == EXIT_CHECK_FAILED
+    assert "Soylent Corp: NOT actionable" in result.out
+    assert "0 error(s), 4 warning(s) (--strict: warnings count)" in result.out
 
 
-def test_unknown_account_is_exit_3_with_one_line(
-    demo: str, capsys: pytest.CaptureFixture[str]
-) -> None:
-    code, out, err = run(capsys, "--store", demo, "account", "Nowhere Inc")
-    assert code == EXIT_NOT_FOUND
-    assert out == ""
-    assert err.count("\n") == 1
-    assert "Nowhere Inc" in err
-    assert "Traceback" not in err
+def test_check_problems_only_and_per_account(demo: str, capsys: Capsys) -> None:
+    result = run(capsys, "--store", demo, "check", "--problems")
+    assert "Soylent Corp" in result.out
+    assert "ACME SA:" not in result.out
+    result = run(capsys, "--store", demo, "check", "Initech Ltd", "--json")
+    assert [r["account"]["name"] for r in result.json] == ["Initech Ltd"]
 
 
-def test_bad_store_url_is_exit_5(capsys: pytest.CaptureFixture[str]) -> None:
-    code, _, err = run(capsys, "--store", "ftp://example/crm", "accounts")
-    assert code == EXIT_STORE
-    assert "ftp" in err
+def test_opportunities_of_an_account(demo: str, capsys: Capsys) -> None:
+    result = run(capsys, "--store", demo, "opportunities", "ACME SA")
+    assert result.code == EXIT_OK
+    assert "ACME renewal 2027" in result.out
+    assert "Alice Martin" in result.out  # the primary contact
+    data = run(capsys, "--store", demo, "opportunities", "Globex GmbH", "--json").json
+    assert data == []
 
 
-def test_usage_error_is_exit_2(capsys: pytest.CaptureFixture[str]) -> None:
-    with pytest.raises(SystemExit) as exc:
-        main(["org-chart"])
-    assert exc.value.code == EXIT_USAGE
+def test_cases_of_an_account_and_of_a_contact(demo: str, capsys: Capsys) -> None:
+    by_account = run(capsys, "--store", demo, "cases", "ACME SA", "--json").json
+    by_contact = run(capsys, "--store", demo, "cases", "bob.durand@acme.example.fr", "--json").json
+    assert [c["subject"] for c in by_account] == ["Invoice error on order 2026-118"]
+    assert by_contact == by_account
+    assert run(capsys, "--store", demo, "cases", "Alice Martin", "--json").json == []
 
 
-def test_import_and_export_round_trip_through_the_command(
-    tmp_path: Path, store_url: str, salesforce_dir: Path, capsys: pytest.CaptureFixture[str]
-) -> None:
-    plan = salesforce_dir / "apex-recipes" / "data-plan.json"
-    code, out, _ = run(
-        capsys, "--store", store_url, "import", str(plan), "--region", "US", "--json"
-    )
-    assert code == EXIT_OK, out
-    counts = json.loads(out)[0]["counts"]
-    assert counts["Account"]["created"] == 50
-    assert counts["Contact"]["created"] == 150
-    code, out, _ = run(capsys, "--store", store_url, "export", str(tmp_path / "csv"), "--json")
-    assert code == EXIT_OK
-    files = json.loads(out)["files"]
-    assert any(f.endswith("Contact.csv") for f in files)
-    other = f"sqlite:///{tmp_path / 'other.sqlite'}"
-    code, out, _ = run(capsys, "--store", other, "import", *files, "--json")
-    assert code == EXIT_OK, out
-    with open_store(store_url) as first, open_store(other) as second:
-        assert first.accounts.count_contacts() == second.accounts.count_contacts() == 150
+def test_cases_of_an_unknown_record_is_not_found(demo: str, capsys: Capsys) -> None:
+    result = run(capsys, "--store", demo, "cases", "Nobody Atall")
+    assert result.code == EXIT_NOT_FOUND
+    assert "Account or Contact 'Nobody Atall' not found" in result.err
 
 
-def test_import_refuses_a_missing_reference_and_writes_nothing(
-    store_url: str, salesforce_dir: Path, capsys: pytest.CaptureFixture[str]
-) -> None:
-    plan = salesforce_dir / "plugin-data" / "missingRef" / "Account-Opportunity-plan.json"
-    code, _, err = run(capsys, "--store", store_url, "import", str(plan))
-    assert code == EXIT_REFUSED
-    assert "AccountRef2000" in err
-    with open_store(store_url) as store:
-        assert store.accounts.count() == 0
+def test_hierarchy_shows_parent_and_children(demo: str, capsys: Capsys) -> None:
+    data = run(capsys, "--store", demo, "hierarchy", "ACME Services SAS", "--json").json
+    assert data["parent"]["name"] == "ACME SA"
+    assert data["children"] == []
+    assert data["hierarchy"]["name"] == "ACME SA"
+    assert [c["name"] for c in data["hierarchy"]["children"]] == ["ACME Services SAS"]
+    text = run(capsys, "--store", demo, "hierarchy", "ACME SA").out
+    assert "Children: ACME Services SAS" in text
+    assert "└── ACME Services SAS" in text
 
 
-def test_vcard_export(demo: str, tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
-    code, _, _ = run(
-        capsys,
-        "--store",
-        demo,
-        "export",
-        str(tmp_path / "cards"),
-        "--format",
-        "vcard",
-        "--account",
-        "ACME SA",
-    )
-    assert code == EXIT_OK
-    [card] = list((tmp_path / "cards").glob("*.vcf"))
-    text = card.read_text(encoding="utf-8")
-    assert text.count("BEGIN:VCARD") == 5
-    assert "VERSION:4.0" in text
+def test_unknown_account_is_exit_3_with_one_line(demo: str, capsys: Capsys) -> None:
+    result = run(capsys, "--store", demo, "account", "Nowhere Inc")
+    assert result.code == EXIT_NOT_FOUND
+    assert result.out == ""
+    assert result.err.count("\n") == 1
+    assert "Nowhere Inc" in result.err
+    assert "Traceback" not in result.err
 
 
-def test_the_console_script_runs_as_a_process(tmp_path: Path) -> None:
-    """`contactgraph demo` with no --store writes ./contactgraph.sqlite (the README's command)."""
-    env = {k: v for k, v in os.environ.items() if k != "CONTACTGRAPH_STORE_URL"}
-    result = subprocess.run(
-        [sys.executable, "-m", "contactgraph.cli", "demo"],
-        cwd=tmp_path,
-        env=env,
-        capture_output=True,
-        text=True,
-        timeout=120,
-        check=False,
-    )
-    assert result.returncode == 0, result.stderr
-    assert (tmp_path / "contactgraph.sqlite").exists()
-    assert "ACME SA" in result.stdout
+def test_ready_lists_the_recipients(demo: str, capsys: Capsys) -> None:
+    result = run(capsys, "--store", demo, "ready", "Initech Ltd", "--for", "campaign", "--json")
+    assert result.code == EXIT_OK
+    [initech] = result.json["accounts"]
+    assert [c["name"] for c in initech["recipients"]] == ["Priya Patel"]
+    assert initech["skipped"] == [
+        {
+            "id": initech["skipped"][0]["id"],
+            "name": "Tom O'Connor",
+            "email": "tom.oconnor@initech.example.co.uk",
+            "reason": "opted out of email",
+        }
+    ]
 
 
-def test_a_closed_pipe_ends_quietly(demo: str) -> None:
-    """`contactgraph demo | head -1` prints no traceback when head stops reading."""
-    process = subprocess.Popen(
-        [sys.executable, "-m", "contactgraph.cli", "--store", demo, "demo"],
-        stdout=subprocess.PIPE,
-        stderr=subprocess.PIPE,
-        bufsize=0,
-    )
-    assert process.stdout is not None
-    assert process.stderr is not None
-    first = process.stdout.read(10)
-    process.stdout.close()
-    code = process.wait(timeout=120)
-    err = process.stderr.read().decode()
-    process.stderr.close()
-    assert first.startswith(b"contactg")
-    assert "Traceback" not in err
-    assert code in (0, 141)
+def test_ready_gives_every_reason_not_with_exit_1(demo: str, capsys: Capsys) -> None:
+    result = run(capsys, "--store", demo, "ready", "ACME SA", "Soylent Corp", "--for", "contract")
+    assert result.code == EXIT_NOT_READY
+    assert "contract: 1 of 2 account(s) ready" in result.out
+    assert "Soylent Corp: NOT ready" in result.out
+    assert "why:" in result.out
+    data = run(capsys, "--store", demo, "ready", "Soylent Corp", "--json").json
+    assert data["ready"] is False
+    [soylent] = data["accounts"]
+    assert soylent["recipients"] == []
+    assert soylent["reasons"][0]["code"].startswith("readiness.")

@@ -121,9 +121,9 @@ def test_library_hints_are_told_as_command_line_flags() -> None:
     assert (
         flag_words(orphan) == "import it with --orphans-to ACCOUNT NAME OR ID to place it under one"
     )
-    raw = "phone: (0) Missing or invalid default region."
-    assert "Missing or invalid" not in flag_words(raw)
-    assert "--region" in flag_words(raw)
+    raw = "not a phone number: (0) Missing or invalid default region. (no country code)"
+    assert flag_words(raw) == "not a phone number: no country code"
+    assert "(0)" not in flag_words("phone: (0) Missing or invalid default region.")
 
 
 def test_repeated_row_messages_are_folded() -> None:

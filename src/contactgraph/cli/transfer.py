@@ -28,7 +28,7 @@ _FLAGS = {
 }
 _OPTION_CALL = re.compile(r"ImportOptions\((\w+)=[^)]*\)")
 _OPTION_WORD = re.compile(r"\b(" + "|".join(_FLAGS) + r")=(<[^>]*>|\.\.\.)?")
-_RAW_PHONE = "(0) Missing or invalid default region."
+_RAW_PHONE = re.compile(r"\(0\) Missing or invalid default region\.\s*(?:\(([^)]*)\))?")
 
 
 def flag_words(text: str) -> str:
@@ -38,9 +38,7 @@ def flag_words(text: str) -> str:
         lambda m: _FLAGS[m[1]] + (f" {m[2].strip('<>').upper()}" if m[2] and m[2] != "..." else ""),
         text,
     )
-    return text.replace(
-        _RAW_PHONE, "the number has no country code and no country is known for it (--region)"
-    )
+    return _RAW_PHONE.sub(lambda m: m[1] or "no country code and no default region", text)
 
 
 def fold(items: Iterable[RowError], limit: int = 20) -> list[str]:

@@ -20,6 +20,7 @@ from contactgraph.domain import Account, Case, Contact, Opportunity
 from contactgraph.errors import Violation
 from contactgraph.graph import move_contact, set_parent
 from contactgraph.graph.lookup import (
+    AmbiguousNameError,
     UnknownNameError,
     find_account,
     find_case,
@@ -117,7 +118,11 @@ def cmd_add_account(ctx: Context, args: argparse.Namespace) -> int:
         if args.parent:
             fields["parent_id"] = find_account(store, args.parent).id
         account = store.accounts.add(Account.create(args.name, **fields))
-    _warn_new(ctx, None, account)
+    try:
+        find_account(store, account.name)
+    except AmbiguousNameError as exc:
+        others = [c for c in exc.candidates if c.id != account.id]
+        ctx.out.warn(f"{len(others)} other account(s) also named {account.name!r}: {others[0]}")
     return _done(ctx, account, f"added account {account.name} ({account.id})")
 
 

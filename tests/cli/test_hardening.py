@@ -3,6 +3,7 @@ files in the way, look-alike characters, and errors that must never show a trace
 
 from __future__ import annotations
 
+import sqlite3
 from pathlib import Path
 
 import pytest
@@ -227,6 +228,18 @@ def test_an_unexpected_error_is_one_line_and_exit_70(
     assert "bug in contactgraph" in result.err
     assert result.json["error"]["kind"] == "bug"
     assert snapshot(demo) == before
+
+
+def test_a_raw_database_error_is_a_one_line_store_error(
+    demo: str, capsys: Capsys, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    def locked(*_: object) -> int:
+        raise sqlite3.OperationalError("database is locked")
+
+    monkeypatch.setattr(read, "cmd_accounts", locked)
+    result = run(capsys, "--store", demo, "accounts")
+    assert result.code == EXIT_STORE
+    assert result.err == "contactgraph: error: the store failed: database is locked\n"
 
 
 def test_debug_shows_the_traceback(demo: str, monkeypatch: pytest.MonkeyPatch) -> None:

@@ -12,10 +12,13 @@ from __future__ import annotations
 import argparse
 import os
 import shlex
+import sqlite3
 import sys
 from collections.abc import Sequence
 from pathlib import Path
 from typing import Any, NoReturn
+
+from sqlalchemy.exc import SQLAlchemyError
 
 from contactgraph.cli import check, demo, options, read, transfer, write
 from contactgraph.cli.codes import (
@@ -171,6 +174,8 @@ def main(argv: Sequence[str] | None = None) -> int:
         return _fail(out, exc, EXIT_STORE, "store")
     except ContactGraphError as exc:
         return _fail(out, exc, EXIT_REFUSED, "refused")
+    except (SQLAlchemyError, sqlite3.Error) as exc:  # a driver error the library let through
+        return _fail(out, exc, EXIT_STORE, "store", message=f"the store failed: {exc}")
     except KeyboardInterrupt:
         print("contactgraph: interrupted", file=sys.stderr)
         return EXIT_INTERRUPTED

@@ -134,3 +134,37 @@ def test_repeated_row_messages_are_folded() -> None:
         "Contact.csv: 138 rows (2, 3, 4, 5, 6, …): field 'Phone': phone has no country",
         "Contact.csv: row 200 [C-9]: field 'Email': email is not valid",
     ]
+
+
+def test_csv_export_without_the_formula_guard(demo: str, tmp_path: Path, capsys: Capsys) -> None:
+    run(capsys, "--store", demo, "edit", "account", "Globex GmbH", "--description", "=1+2")
+    run(capsys, "--store", demo, "export", str(tmp_path / "guarded"))
+    result = run(capsys, "--store", demo, "export", str(tmp_path / "raw"), "--no-formula-guard")
+    assert result.code == EXIT_OK, result.err
+    guarded = (tmp_path / "guarded" / "Account.csv").read_text(encoding="utf-8")
+    raw = (tmp_path / "raw" / "Account.csv").read_text(encoding="utf-8")
+    assert "'=1+2" in guarded
+    assert "'=1+2" not in raw
+    assert "=1+2" in raw
+
+
+def test_salesforce_compatible_tree_export(demo: str, tmp_path: Path, capsys: Capsys) -> None:
+    result = run(
+        capsys, "--store", demo, "export", str(tmp_path / "sf"), "--format", "tree",
+        "--salesforce-compatible",
+    )  # fmt: skip
+    assert result.code == EXIT_OK, result.err
+    contacts = json.loads((tmp_path / "sf" / "Contact.json").read_text(encoding="utf-8"))
+    assert all("Name" not in r for r in contacts["records"])
+
+
+@pytest.mark.parametrize(
+    "argv",
+    [["--format", "csv", "--salesforce-compatible"], ["--format", "tree", "--no-formula-guard"]],
+)
+def test_export_flags_of_another_format_are_usage_errors(
+    demo: str, tmp_path: Path, capsys: Capsys, argv: list[str]
+) -> None:
+    result = run(capsys, "--store", demo, "export", str(tmp_path / "out"), *argv)
+    assert result.code == EXIT_USAGE
+    assert not (tmp_path / "out").exists()

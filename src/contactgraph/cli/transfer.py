@@ -68,6 +68,10 @@ def _folder(path: Path, option: str) -> None:
 
 def _check_export(args: argparse.Namespace) -> None:
     _folder(Path(args.directory), "DIR")
+    if args.salesforce_compatible and args.format != "tree":
+        raise UsageError("--salesforce-compatible goes with --format tree")
+    if args.no_formula_guard and args.format != "csv":
+        raise UsageError("--no-formula-guard goes with --format csv")
 
 
 def _check_import(args: argparse.Namespace) -> None:
@@ -144,9 +148,21 @@ def cmd_export(ctx: Context, args: argparse.Namespace) -> int:
     try:
         if args.format == "vcard":
             report: Any = export_vcards(ctx.store, directory, account_ids=account_ids, progress=bar)
+        elif args.format == "tree":
+            report = interop.export_tree(
+                ctx.store,
+                directory,
+                account_ids=account_ids,
+                salesforce_compatible=args.salesforce_compatible,
+                progress=bar,
+            )
         else:
-            report = interop.export_files(
-                ctx.store, directory, format=args.format, account_ids=account_ids, progress=bar
+            report = interop.export_csv(
+                ctx.store,
+                directory,
+                account_ids=account_ids,
+                neutralise_formulas=not args.no_formula_guard,
+                progress=bar,
             )
     finally:
         bar.close()
@@ -204,4 +220,15 @@ def register(commands: Commands) -> None:
     p.add_argument("--format", choices=["csv", "tree", "vcard"], default="csv")
     p.add_argument(
         "--account", action="append", metavar="NAME|ID", help="only this account (repeatable)"
+    )
+    p.add_argument(
+        "--salesforce-compatible",
+        action="store_true",
+        help="tree: only fields a Salesforce insert can set (for `sf data import tree`)",
+    )
+    p.add_argument(
+        "--no-formula-guard",
+        action="store_true",
+        help="csv: no leading apostrophe before cells starting with = + - @ "
+        "(for files meant for Salesforce, not a spreadsheet)",
     )

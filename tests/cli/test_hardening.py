@@ -11,6 +11,7 @@ from clikit import run, snapshot
 
 from contactgraph.cli import (
     EXIT_BUG,
+    EXIT_INTERRUPTED,
     EXIT_IO,
     EXIT_OK,
     EXIT_REFUSED,
@@ -240,6 +241,18 @@ def test_a_raw_database_error_is_a_one_line_store_error(
     result = run(capsys, "--store", demo, "accounts")
     assert result.code == EXIT_STORE
     assert result.err == "contactgraph: error: the store failed: database is locked\n"
+
+
+def test_ctrl_c_is_exit_130_with_a_json_document(
+    demo: str, capsys: Capsys, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    def interrupted(*_: object) -> int:
+        raise KeyboardInterrupt
+
+    monkeypatch.setattr(read, "cmd_accounts", interrupted)
+    result = run(capsys, "--store", demo, "accounts", "--json")
+    assert result.code == EXIT_INTERRUPTED
+    assert result.json["error"]["kind"] == "interrupted"
 
 
 def test_debug_shows_the_traceback(demo: str, monkeypatch: pytest.MonkeyPatch) -> None:

@@ -94,6 +94,9 @@ def _parser(prog: str) -> argparse.ArgumentParser:
     parser = _Parser(
         prog=prog,
         description="Accounts, contacts, opportunities and cases.",
+        epilog="exit codes: 0 done, 1 the answer is no (check, ready), 2 usage, 3 not found, "
+        "4 refused (nothing written), 5 store, 6 ambiguous name, 7 file or folder, "
+        "70 bug. Records are named by id, by name, or by email for contacts.",
         parents=[common],
     )
     parser.add_argument("--version", action="store_true", help="print the version and stop")
@@ -176,9 +179,8 @@ def main(argv: Sequence[str] | None = None) -> int:
         return _fail(out, exc, EXIT_REFUSED, "refused")
     except (SQLAlchemyError, sqlite3.Error) as exc:  # a driver error the library let through
         return _fail(out, exc, EXIT_STORE, "store", message=f"the store failed: {exc}")
-    except KeyboardInterrupt:
-        print("contactgraph: interrupted", file=sys.stderr)
-        return EXIT_INTERRUPTED
+    except KeyboardInterrupt as exc:
+        return _fail(out, exc, EXIT_INTERRUPTED, "interrupted", message="interrupted")
     except BrokenPipeError:
         # The reader went away (`contactgraph accounts | head`): stop quietly, as
         # a process killed by SIGPIPE would, and keep Python from complaining at exit.

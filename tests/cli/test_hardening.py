@@ -7,6 +7,7 @@ import sqlite3
 from pathlib import Path
 
 import pytest
+import sqlalchemy.exc
 from clikit import run, snapshot
 
 from contactgraph.cli import (
@@ -231,16 +232,27 @@ def test_an_unexpected_error_is_one_line_and_exit_70(
     assert snapshot(demo) == before
 
 
+@pytest.mark.parametrize(
+    "error",
+    [
+        sqlite3.OperationalError("database is locked"),
+        sqlalchemy.exc.OperationalError(
+            "BEGIN", {}, sqlite3.OperationalError("database is locked")
+        ),
+    ],
+)
 def test_a_raw_database_error_is_a_one_line_store_error(
-    demo: str, capsys: Capsys, monkeypatch: pytest.MonkeyPatch
+    demo: str, capsys: Capsys, monkeypatch: pytest.MonkeyPatch, error: Exception
 ) -> None:
     def locked(*_: object) -> int:
-        raise sqlite3.OperationalError("database is locked")
+        raise error
 
     monkeypatch.setattr(read, "cmd_accounts", locked)
     result = run(capsys, "--store", demo, "accounts")
     assert result.code == EXIT_STORE
-    assert result.err == "contactgraph: error: the store failed: database is locked\n"
+    assert result.err.startswith("contactgraph: error: the store failed: ")
+    assert "database is locked" in result.err
+    assert result.err.count("\n") == 1
 
 
 def test_ctrl_c_is_exit_130_with_a_json_document(

@@ -18,8 +18,6 @@ from collections.abc import Sequence
 from pathlib import Path
 from typing import Any, NoReturn
 
-from sqlalchemy.exc import SQLAlchemyError
-
 from contactgraph.cli import check, demo, options, read, transfer, write
 from contactgraph.cli.codes import (
     EXIT_AMBIGUOUS,
@@ -177,8 +175,6 @@ def main(argv: Sequence[str] | None = None) -> int:
         return _fail(out, exc, EXIT_STORE, "store")
     except ContactGraphError as exc:
         return _fail(out, exc, EXIT_REFUSED, "refused")
-    except (SQLAlchemyError, sqlite3.Error) as exc:  # a driver error the library let through
-        return _fail(out, exc, EXIT_STORE, "store", message=f"the store failed: {exc}")
     except KeyboardInterrupt as exc:
         return _fail(out, exc, EXIT_INTERRUPTED, "interrupted", message="interrupted")
     except BrokenPipeError:
@@ -190,6 +186,8 @@ def main(argv: Sequence[str] | None = None) -> int:
     except OSError as exc:
         return _fail(out, exc, EXIT_IO, "io", message=_os_message(exc))
     except Exception as exc:
+        if _driver_error(exc):  # one the library let through
+            return _fail(out, exc, EXIT_STORE, "store", message=f"the store failed: {exc}")
         return _fail(
             out,
             exc,
@@ -198,6 +196,14 @@ def main(argv: Sequence[str] | None = None) -> int:
             message=f"unexpected {type(exc).__name__}: {exc} — this is a bug in contactgraph; "
             "please report it with the output of CONTACTGRAPH_DEBUG=1",
         )
+
+
+def _driver_error(exc: Exception) -> bool:
+    """Whether ``exc`` comes from the database driver (SQLAlchemy is imported only if used)."""
+    sa_errors = sys.modules.get("sqlalchemy.exc")
+    return isinstance(exc, sqlite3.Error) or (
+        sa_errors is not None and isinstance(exc, sa_errors.SQLAlchemyError)
+    )
 
 
 def _records(candidates: Sequence[Candidate]) -> list[dict[str, Any]]:

@@ -142,3 +142,20 @@ def test_a_closed_pipe_ends_quietly(demo: str) -> None:
     assert first.startswith(b"contactg")
     assert "Traceback" not in err
     assert code in (0, 141)
+
+
+def test_a_pipe_closed_before_an_error_is_told_ends_quietly(demo: str) -> None:
+    """`contactgraph account nowhere --json | true`: the JSON error meets a closed pipe."""
+    process = subprocess.Popen(
+        [sys.executable, "-m", "contactgraph.cli", "--store", demo, "account", "x", "--json"],
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+    )
+    assert process.stdout is not None
+    assert process.stderr is not None
+    process.stdout.close()  # long before the interpreter has started
+    code = process.wait(timeout=120)
+    err = process.stderr.read().decode()
+    process.stderr.close()
+    assert "Traceback" not in err
+    assert code in (3, 141)

@@ -133,6 +133,18 @@ def _refuse_missing_store(url: str, prog: str, repeat: str) -> None:
 def main(argv: Sequence[str] | None = None) -> int:
     """Run the command line; returns the exit code."""
     words = list(sys.argv[1:] if argv is None else argv)
+    try:
+        return _run(words)
+    except BrokenPipeError:
+        # The reader went away (`contactgraph accounts | head`), maybe while an
+        # error was being told: stop quietly, as a process killed by SIGPIPE
+        # would, and keep Python from complaining at exit.
+        devnull = os.open(os.devnull, os.O_WRONLY)
+        os.dup2(devnull, sys.stdout.fileno())
+        return EXIT_BROKEN_PIPE
+
+
+def _run(words: list[str]) -> int:
     prog = os.environ.get(PROG_VAR) or "contactgraph"
     out = Output("--json" in words[: words.index("--")] if "--" in words else "--json" in words)
     try:
@@ -178,11 +190,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     except KeyboardInterrupt as exc:
         return _fail(out, exc, EXIT_INTERRUPTED, "interrupted", message="interrupted")
     except BrokenPipeError:
-        # The reader went away (`contactgraph accounts | head`): stop quietly, as
-        # a process killed by SIGPIPE would, and keep Python from complaining at exit.
-        devnull = os.open(os.devnull, os.O_WRONLY)
-        os.dup2(devnull, sys.stdout.fileno())
-        return EXIT_BROKEN_PIPE
+        raise  # told by main
     except OSError as exc:
         return _fail(out, exc, EXIT_IO, "io", message=_os_message(exc))
     except Exception as exc:

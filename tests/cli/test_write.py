@@ -219,3 +219,11 @@ def test_an_unknown_record_is_not_found_and_nothing_is_written(demo: str, capsys
     result = run(capsys, "--store", demo, "add", "contact", "Nowhere Inc", "--last-name", "X")
     assert result.code == EXIT_NOT_FOUND
     assert snapshot(demo) == before
+
+
+def test_an_empty_contact_for_a_role_is_a_usage_error(demo: str, capsys: Capsys) -> None:
+    result = run(
+        capsys, "--store", demo, "add", "role", "ACME renewal 2027", "", "--role", "Influencer"
+    )
+    assert result.code == EXIT_USAGE
+    assert "CONTACT is empty" in result.err

@@ -4,7 +4,7 @@ hierarchy."""
 from __future__ import annotations
 
 import argparse
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from typing import Any
 
 from contactgraph.cli import options
@@ -134,19 +134,33 @@ def cmd_org_chart(ctx: Context, args: argparse.Namespace) -> int:
     return EXIT_OK
 
 
+def _listing(
+    ctx: Context,
+    records: Sequence[Any],
+    title: str,
+    headers: list[str],
+    rows: list[tuple[Any, ...]],
+) -> int:
+    """Records as a JSON list, or under a title as a table."""
+    if ctx.out.as_json:
+        ctx.out.json([plain(r) for r in records])
+    else:
+        ctx.out.line(title)
+        ctx.out.table(headers, rows)
+    return EXIT_OK
+
+
 def cmd_opportunities(ctx: Context, args: argparse.Namespace) -> int:
     account = find_account(ctx.store, args.account)
     found = ctx.store.opportunities.list(account_id=account.id, open_only=args.open)
-    if ctx.out.as_json:
-        ctx.out.json([plain(o) for o in found])
-        return EXIT_OK
     names = {c.id: c.full_name for c in account.contacts.values()}
-    ctx.out.line(f"Opportunities of {account.name}:")
-    ctx.out.table(
+    return _listing(
+        ctx,
+        found,
+        f"Opportunities of {account.name}:",
         ["Name", "Stage", "Amount", "Closes", "Primary contact", "Id"],
         opportunity_rows(found, names),
     )
-    return EXIT_OK
 
 
 def cmd_cases(ctx: Context, args: argparse.Namespace) -> int:
@@ -165,15 +179,14 @@ def cmd_cases(ctx: Context, args: argparse.Namespace) -> int:
         account = store.accounts.account_of(contact.id)
         found = store.cases.list(contact_id=contact.id, open_only=args.open)
         title = f"{contact.full_name} ({account.name})"
-    if ctx.out.as_json:
-        ctx.out.json([plain(c) for c in found])
-        return EXIT_OK
     names = {c.id: c.full_name for c in account.contacts.values()}
-    ctx.out.line(f"Cases of {title}:")
-    ctx.out.table(
-        ["Subject", "Status", "Priority", "Contact", "Opened", "Id"], case_rows(found, names)
+    return _listing(
+        ctx,
+        found,
+        f"Cases of {title}:",
+        ["Subject", "Status", "Priority", "Contact", "Opened", "Id"],
+        case_rows(found, names),
     )
-    return EXIT_OK
 
 
 def _hierarchy_node(node: AccountNode) -> dict[str, Any]:

@@ -151,6 +151,7 @@ def _colleague(ctx: Context, account_id: str, key: str | None) -> str | None:
 
     One found elsewhere is returned all the same: the library then refuses it
     with the rule it breaks (a manager or a case contact from another account).
+    An empty or missing ``key`` means none.
     """
     if key is None or not key.strip():
         return None
@@ -262,7 +263,8 @@ def cmd_add_role(ctx: Context, args: argparse.Namespace) -> int:
     with store.transaction():
         deal = find_opportunity(store, args.opportunity)
         contact_id = _colleague(ctx, deal.account_id, args.contact)
-        assert contact_id is not None  # a positional argument is never empty
+        if contact_id is None:
+            raise UsageError("CONTACT is empty: name the contact who takes the role")
         saved = store.opportunities.save(
             deal.add_contact_role(contact_id, args.role, primary=args.primary)
         )

@@ -105,10 +105,10 @@ class UnknownNameError(NotFoundError):
 
 def _key(key: object, kind: str) -> str:
     if not isinstance(key, str):
-        raise InvalidValueError(f"a {kind.lower()} is named by text", field=kind.lower(), value=key)
+        raise InvalidValueError("must be a name or an id (text)", field=kind.lower(), value=key)
     text = key.strip()
     if not text:
-        raise InvalidValueError(f"a {kind.lower()} name or id is required", field=kind.lower())
+        raise InvalidValueError("a name or an id is required", field=kind.lower())
     if len(text) > MAX_KEY_LENGTH:
         raise InvalidValueError(
             f"longer than {MAX_KEY_LENGTH} characters: no name or id is that long",

@@ -5,6 +5,12 @@ folded at 75 octets without splitting a UTF-8 character, lines end in CRLF,
 and the result is meant to be written as UTF-8::
 
     Path("alice.vcf").write_text(vcard(alice, account=acme), encoding="utf-8", newline="")
+
+:func:`export_vcards` writes one file per account into a folder, from a store
+or from accounts in hand::
+
+    report = export_vcards(store, "cards/")          # every account
+    report.files                                     # [Path("cards/ACME_SA-1f2e3d4c.vcf"), …]
 """
 
 from __future__ import annotations
@@ -14,8 +20,18 @@ from collections.abc import Iterable
 from pathlib import Path
 
 from contactgraph.domain import Account, Address, Contact
+from contactgraph.interop.report import ExportReport, Progress
+from contactgraph.repos.protocol import StoreProtocol
 
-__all__ = ["account_vcards", "escape", "fold", "vcard", "write_vcards"]
+__all__ = [
+    "account_vcards",
+    "escape",
+    "export_vcards",
+    "file_name_part",
+    "fold",
+    "vcard",
+    "write_vcards",
+]
 
 MAX_OCTETS = 75
 CRLF = "\r\n"
@@ -120,11 +136,82 @@ def account_vcards(account: Account, *, active_only: bool = False) -> str:
 def write_vcards(
     path: str | os.PathLike[str], account: Account, *, active_only: bool = False
 ) -> Path:
-    """Write :func:`account_vcards` to ``path`` as UTF-8 (CRLF kept) and return the path."""
+    """Write :func:`account_vcards` to ``path`` as UTF-8 (CRLF kept) and return the path.
+
+    Never writes through a symbolic link: a link at ``path`` raises
+    :class:`OSError` and what it points to is left alone.
+    """
     out = Path(path)
-    with out.open("w", encoding="utf-8", newline="") as handle:
+    flags = os.O_WRONLY | os.O_CREAT | os.O_TRUNC | getattr(os, "O_NOFOLLOW", 0)
+    if out.is_symlink():  # O_NOFOLLOW is missing on some systems
+        raise OSError(f"{out} is a symbolic link; a vCard is not written through it")
+    with os.fdopen(os.open(out, flags, 0o666), "w", encoding="utf-8", newline="") as handle:
         handle.write(account_vcards(account, active_only=active_only))
     return out
+
+
+def file_name_part(text: str, *, max_length: int = 60) -> str:
+    """``text`` as a portable piece of a file name: letters, digits, ``-`` and ``_``.
+
+    Every other character (spaces, slashes, dots, control characters) becomes
+    ``_``, so a name can never leave the folder or hide a file; an empty
+    result is ``_``.
+    """
+    safe = "".join(ch if ch.isalnum() or ch in "-_" else "_" for ch in text)[:max_length]
+    return safe or "_"
+
+
+def export_vcards(
+    source: StoreProtocol | Iterable[Account],
+    directory: str | os.PathLike[str],
+    *,
+    account_ids: Iterable[str] | None = None,
+    active_only: bool = False,
+    progress: Progress | None = None,
+) -> ExportReport:
+    """Write one vCard file per account into ``directory`` (created if needed).
+
+    Each file is named after the account and the start of its id
+    (``ACME_SA-1f2e3d4c.vcf``, see :func:`file_name_part`) and holds its
+    contacts, sorted by name.
+
+    Args:
+        source: A store (every account, by name) or the accounts to write.
+        directory: The folder; missing parents are created too.
+        account_ids: Only these accounts, in this order (NotFoundError for a
+            missing one when ``source`` is a store; ignored ids otherwise).
+        active_only: Leave inactive contacts out.
+        progress: Called as ``progress(accounts_done, total)``.
+
+    Returns:
+        The files written and ``counts["Contact"]``, the contacts they hold.
+    """
+    out = Path(directory)
+    wanted = None if account_ids is None else list(account_ids)
+    accounts: Iterable[Account]
+    total: int | None
+    if isinstance(source, Iterable):
+        chosen = list(source)
+        if wanted is not None:
+            by_id = {a.id: a for a in chosen}
+            chosen = [by_id[i] for i in dict.fromkeys(wanted) if i in by_id]
+        accounts, total = chosen, len(chosen)
+    elif wanted is not None:
+        store = source
+        accounts = (store.accounts.get(i) for i in dict.fromkeys(wanted))
+        total = len(dict.fromkeys(wanted))
+    else:
+        accounts, total = source.accounts, source.accounts.count()
+    out.mkdir(parents=True, exist_ok=True)
+    report = ExportReport(counts={"Contact": 0})
+    for done, account in enumerate(accounts, start=1):
+        name = f"{file_name_part(account.name)}-{file_name_part(account.id[:8])}.vcf"
+        report.files.append(write_vcards(out / name, account, active_only=active_only))
+        written = len(account.active_contacts()) if active_only else len(account.contacts)
+        report.counts["Contact"] += written
+        if progress is not None:
+            progress(done, total)
+    return report
 
 
 def _is_uuid(text: str) -> bool:

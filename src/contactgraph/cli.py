@@ -39,7 +39,7 @@ from contactgraph.errors import (
     StoreConfigurationError,
     StoreUnavailableError,
 )
-from contactgraph.repos.store import Store
+from contactgraph.store import Store
 
 __all__ = ["main"]
 

@@ -13,7 +13,7 @@ from __future__ import annotations
 import threading
 import weakref
 from collections.abc import Callable, Collection, Hashable, Iterable, Iterator
-from typing import Any, Generic, Protocol, Self, TypeVar
+from typing import Any, ClassVar, Generic, Protocol, Self, TypeVar
 
 import attrs
 import immutables
@@ -170,6 +170,9 @@ def named_database(name: str) -> MemoryDatabase:
 
 class MemoryBackend:
     """Keeps every tenant's data in this process (lost when the last store closes)."""
+
+    holds_resources: ClassVar[bool] = False
+    """Nothing to release: a store on it that is never closed does not warn."""
 
     def __init__(
         self, database: MemoryDatabase | None = None, *, tenant: str = "default", url: str = ""

@@ -51,7 +51,7 @@ from contactgraph.repos.protocol import (
     OpportunityRepository,
     RelationRepository,
 )
-from contactgraph.repos.store import Store
+from contactgraph.store import Store
 
 __all__ = [
     "AccountRepositoryContract",

@@ -35,7 +35,7 @@ from contactgraph.errors import (
     PolicyViolationError,
 )
 from contactgraph.repos.keys import ContactQuery, contact_sort_key, search_matches, search_needle
-from contactgraph.repos.store import Store
+from contactgraph.store import Store
 from contactgraph.testing import strategies as cgst
 
 __all__ = [

@@ -35,26 +35,26 @@ from contactgraph.repos.protocol import AccountOrder
 __all__ = ["MemoryAccounts"]
 
 
-def _index_contact(t: dict[str, Any], contact: Contact) -> None:
+def _contact_keys(contact: Contact) -> Iterator[tuple[str, Any]]:
+    """Each index a contact is filed in, with its key there."""
     for key in contact_email_keys(contact):
-        link(t["emails"], key, contact.id)
+        yield "emails", key
     for number in contact_phones(contact):
-        link(t["phones"], number, contact.id)
+        yield "phones", number
     for key in contact.name.match_keys:
-        link(t["names"], key, contact.id)
+        yield "names", key
     for pair in ext_keys(contact.external_ids):
-        link(t["contact_ext"], pair, contact.id)
+        yield "contact_ext", pair
+
+
+def _index_contact(t: dict[str, Any], contact: Contact) -> None:
+    for index, key in _contact_keys(contact):
+        link(t[index], key, contact.id)
 
 
 def _unindex_contact(t: dict[str, Any], contact: Contact) -> None:
-    for key in contact_email_keys(contact):
-        unlink(t["emails"], key, contact.id)
-    for number in contact_phones(contact):
-        unlink(t["phones"], number, contact.id)
-    for key in contact.name.match_keys:
-        unlink(t["names"], key, contact.id)
-    for pair in ext_keys(contact.external_ids):
-        unlink(t["contact_ext"], pair, contact.id)
+    for index, key in _contact_keys(contact):
+        unlink(t[index], key, contact.id)
 
 
 ACCOUNT_FIELDS = (

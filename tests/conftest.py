@@ -9,7 +9,7 @@ from pathlib import Path
 import pytest
 from hypothesis import HealthCheck, settings
 
-from contactgraph.repos.store import Store
+from contactgraph.store import Store
 from storekit import BACKENDS, open_test_store
 
 REPO_ROOT = Path(__file__).resolve().parents[1]

@@ -5,7 +5,7 @@ from __future__ import annotations
 from pathlib import Path
 
 import contactgraph as cg
-from contactgraph.repos.store import Store
+from contactgraph.store import Store
 
 BACKENDS = ["memory", "sqlite"]
 """The stores the feature suites (graph, interop, CLI) run on; tests/repos covers PostgreSQL."""

@@ -12,7 +12,7 @@ from decimal import Decimal
 import pytest
 
 import contactgraph as cg
-from contactgraph.repos.store import Store
+from contactgraph.store import Store
 
 
 def test_the_names_callers_rely_on_are_exported() -> None:

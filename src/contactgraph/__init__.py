@@ -40,8 +40,7 @@ from contactgraph.errors import (
     StoreUnavailableError,
     Violation,
 )
-from contactgraph.repos.open import open_store
-from contactgraph.repos.store import Store
+from contactgraph.store import Store, open_store
 
 __version__ = "0.1.0"
 

@@ -5,7 +5,7 @@ from __future__ import annotations
 import pytest
 
 import contactgraph as cg
-from contactgraph.repos.store import Store
+from contactgraph.store import Store
 
 
 def _chain(store: Store, *names: str) -> dict[str, cg.Account]:

@@ -1,10 +1,19 @@
-"""What a backend implements for the :class:`~contactgraph.repos.store.Store`.
+"""What a backend implements: sessions and storage objects, backend-facing.
 
-The Store owns the rules every backend shares (transactions and savepoints,
-events, referential integrity across aggregates, argument checks); a backend
-only stores and finds. A third-party backend implements :class:`Backend` and
-its :class:`Session`, wraps itself in ``Store(backend)``, and proves itself by
+Callers never see these protocols; they hold the repositories of
+:mod:`contactgraph.repos.protocol`. The unit of work
+(:class:`~contactgraph.repos.unit_of_work.UnitOfWork`, and the
+:class:`contactgraph.Store` built on it) owns the rules every backend shares
+(transactions and savepoints, events, referential integrity across
+aggregates, argument checks); a backend only stores and finds. A
+third-party backend implements :class:`Backend` and its :class:`Session`,
+is wrapped as ``contactgraph.Store(backend)``, and proves itself by
 subclassing :class:`contactgraph.testing.contract.StoreContract`.
+
+A backend that holds resources (connections, files) releases them in
+``close``; one that holds none may say so with a class attribute
+``holds_resources = False``, so that a store left unclosed on it does not
+warn with :class:`ResourceWarning`.
 
 Rules for storage objects (they see one tenant, inside one session):
 
@@ -17,8 +26,8 @@ Rules for storage objects (they see one tenant, inside one session):
   gone). Accounts write only the contacts in ``touched_contact_ids()``.
 * ``load`` returns the stored copy (no pending events) or ``None``.
 * Lists are sorted as :mod:`contactgraph.repos.protocol` documents.
-* A failed write may leave partial changes: the Store wraps every write in a
-  savepoint and rolls it back.
+* A failed write may leave partial changes: the unit of work wraps every
+  write in a savepoint and rolls it back.
 """
 
 from __future__ import annotations

@@ -10,9 +10,9 @@ from __future__ import annotations
 
 import re
 import unicodedata
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 from datetime import UTC, datetime, timedelta
-from typing import Any, Final
+from typing import Any, Final, Unpack, get_args, get_type_hints
 
 import attrs
 
@@ -35,12 +35,13 @@ from contactgraph.domain.events import (
     OpportunityCreated,
     OpportunityUpdated,
 )
-from contactgraph.errors import InvalidValueError
-from contactgraph.repos.protocol import AccountOrder
+from contactgraph.errors import InvalidValueError, StoreConfigurationError
+from contactgraph.repos.protocol import AccountOrder, ContactCriteria
 
 __all__ = [
     "MAX_ID_LENGTH",
     "ContactQuery",
+    "check_tenant",
     "contact_sort_key",
     "email_key",
     "is_storable",
@@ -82,6 +83,16 @@ def valid_id(value: object) -> bool:
         and value.isprintable()
         and is_storable(value)
     )
+
+
+def check_tenant(tenant: object) -> str:
+    """``tenant`` if it is a valid tenant key, else :class:`StoreConfigurationError`."""
+    if not valid_id(tenant):
+        raise StoreConfigurationError(
+            f"tenant must be text of 1 to 64 printable characters, got {tenant!r}"
+        )
+    assert isinstance(tenant, str)
+    return tenant
 
 
 def email_key(address: str) -> str:
@@ -154,54 +165,34 @@ class ContactQuery:
     impossible: bool = False
 
     @classmethod
-    def build(
-        cls,
-        *,
-        email: str | None = None,
-        phone: str | None = None,
-        name: str | None = None,
-        title: str | None = None,
-        department: str | None = None,
-        active: bool | None = None,
-        account_id: str | None = None,
-        limit: int | None = None,
-    ) -> ContactQuery:
-        """Normalise caller criteria; raise :class:`InvalidValueError` on wrong types."""
-        for label, value in (
-            ("email", email),
-            ("phone", phone),
-            ("name", name),
-            ("title", title),
-            ("department", department),
-            ("account_id", account_id),
-        ):
-            if value is not None and not isinstance(value, str):
+    def build(cls, **criteria: Unpack[ContactCriteria]) -> ContactQuery:
+        """Normalise caller criteria; raise :class:`InvalidValueError` naming a wrong one."""
+        for label, value in criteria.items():
+            if label not in _CRITERIA:
+                allowed = ", ".join(_CRITERIA)
+                raise InvalidValueError(
+                    f"not a search criterion; use {allowed}", field=label, value=value
+                )
+            if value is not None and label in _TEXT and not isinstance(value, str):
                 raise InvalidValueError("a search term is text", field=label, value=value)
+        active = criteria.get("active")
         if active is not None and not isinstance(active, bool):
             raise InvalidValueError("must be True, False or None", field="active", value=active)
+        limit = criteria.get("limit")
         check_limit(limit)
-        terms = [t for t in (email, phone, name, title, department, account_id) if t is not None]
-        impossible = limit == 0 or not all(is_storable(t) for t in terms)
-        e164: str | None = None
-        if phone is not None and not impossible:
+        terms = {k: v for k, v in criteria.items() if k in _TEXT and isinstance(v, str)}
+        impossible = limit == 0 or not all(is_storable(t) for t in terms.values())
+        keys: dict[str, Any] = {}
+        for label, term in terms.items():
             try:
-                e164 = Phone.parse(phone, None).e164
-            except InvalidValueError:
+                keys[label] = _NORMALISE.get(label, str)(term)
+            except InvalidValueError:  # an unparseable phone number matches nothing
                 impossible = True
-        name_key = match_key(name) if name is not None else None
-        if name_key == "":
+        if keys.get("name") == "":
             impossible = True
-        return cls(
-            email=email_key(email) if email is not None else None,
-            phone=e164,
-            name=name_key,
-            title=match_key(title) if title is not None else None,
-            department=match_key(department) if department is not None else None,
-            active=active,
-            account_id=account_id,
-            limit=limit,
-            impossible=impossible,
-        )
+        if impossible:
+            keys.pop("phone", None)  # a number is only parsed for a query that can match
+        return cls(active=active, limit=limit, impossible=impossible, **keys)
 
     def matches(self, contact: Contact) -> bool:
         """Whether ``contact`` meets every criterion (the reference semantics)."""
@@ -222,6 +213,28 @@ class ContactQuery:
         return not (
             self.department is not None and match_key(contact.department or "") != self.department
         )
+
+
+def _e164(phone: str) -> str:
+    if not is_storable(phone):
+        raise InvalidValueError("not a phone number", field="phone", value=None)
+    return Phone.parse(phone, None).e164
+
+
+_CRITERIA: Final = get_type_hints(ContactCriteria)
+"""Each ``find_contacts`` keyword and its type, from the one declaration."""
+
+_TEXT: Final = frozenset(k for k, hint in _CRITERIA.items() if str in get_args(hint))
+"""The criteria given as text (the others are ``active`` and ``limit``)."""
+
+_NORMALISE: Final[dict[str, Callable[[str], str]]] = {
+    "email": email_key,
+    "phone": _e164,
+    "name": match_key,
+    "title": match_key,
+    "department": match_key,
+}
+"""How a text criterion becomes the key backends compare (others are kept as given)."""
 
 
 def check_limit(limit: int | None, offset: int = 0) -> None:

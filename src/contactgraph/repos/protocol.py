@@ -1,11 +1,15 @@
-"""The repository protocols every backend implements, and the shape of a store.
+"""What callers hold: the store protocol and the repository protocols, caller-facing.
 
 A store groups one repository per aggregate (accounts with their contacts,
 opportunities, cases, account-contact relations) behind one transaction.
-Every backend (memory, SQLite, PostgreSQL, or a third party's) implements
-these protocols and proves it with :mod:`contactgraph.testing`.
+Applications, :mod:`contactgraph.graph` and :mod:`contactgraph.interop` are
+written against these protocols. A backend does *not* implement them: it
+implements the smaller storage protocols of :mod:`contactgraph.repos.backend`,
+and the unit of work (:mod:`contactgraph.repos.unit_of_work`) builds these
+repositories over it, so the rules below hold for every backend alike; the
+contract suite of :mod:`contactgraph.testing` proves them per backend.
 
-Rules every backend keeps:
+Rules every store keeps:
 
 * ``add`` stores a new aggregate (``version == 0``) and returns the stored
   copy (``version == 1``, no pending events). Adding an id that exists raises
@@ -26,7 +30,7 @@ from __future__ import annotations
 import enum
 from collections.abc import Callable, Iterable, Iterator
 from contextlib import AbstractContextManager
-from typing import Protocol, TypeVar, runtime_checkable
+from typing import Protocol, TypedDict, TypeVar, Unpack, runtime_checkable
 
 from contactgraph.domain import (
     Account,
@@ -43,6 +47,7 @@ __all__ = [
     "AccountRepository",
     "AggregateRepository",
     "CaseRepository",
+    "ContactCriteria",
     "EventHandler",
     "OpportunityRepository",
     "RelationRepository",
@@ -63,6 +68,35 @@ class AccountOrder(enum.StrEnum):
     CREATED_AT = "created_at"
     UPDATED_AT = "updated_at"
     ID = "id"
+
+
+class ContactCriteria(TypedDict, total=False):
+    """The keywords of ``accounts.find_contacts``, declared once.
+
+    The repositories, :class:`~contactgraph.repos.keys.ContactQuery` (which
+    normalises them) and the backends all take their list from here. Each
+    criterion given narrows the answer; ``None`` is the same as leaving it out.
+
+    Attributes:
+        email: An address, main or alternate, ignoring case.
+        phone: A number (with a ``+`` country code) compared in E.164 with
+            phone, mobile and alternates.
+        name: A first, last or full name, ignoring case and accents.
+        title: The whole title, ignoring case and accents.
+        department: The whole department, ignoring case and accents.
+        active: Only active (``True``) or inactive (``False``) contacts.
+        account_id: Only the contacts of this account.
+        limit: At most this many contacts.
+    """
+
+    email: str | None
+    phone: str | None
+    name: str | None
+    title: str | None
+    department: str | None
+    active: bool | None
+    account_id: str | None
+    limit: int | None
 
 
 class AggregateRepository(Protocol[A]):
@@ -120,18 +154,7 @@ class AccountRepository(AggregateRepository[Account], Protocol):
         """Accounts whose ``parent_id`` is ``account_id``, by name (empty when none)."""
         ...
 
-    def find_contacts(
-        self,
-        *,
-        email: str | None = None,
-        phone: str | None = None,
-        name: str | None = None,
-        title: str | None = None,
-        department: str | None = None,
-        active: bool | None = None,
-        account_id: str | None = None,
-        limit: int | None = None,
-    ) -> list[Contact]:
+    def find_contacts(self, **criteria: Unpack[ContactCriteria]) -> list[Contact]:
         """Contacts matching every given criterion, across accounts.
 
         ``email`` ignores case and also matches alternate addresses; ``phone``

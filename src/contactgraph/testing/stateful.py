@@ -34,7 +34,7 @@ from contactgraph.errors import (
     NotFoundError,
     PolicyViolationError,
 )
-from contactgraph.repos.store import Store
+from contactgraph.store import Store
 from contactgraph.testing import strategies as cgst
 from contactgraph.testing.model import Model, Outcome, outcome, refused
 

@@ -9,7 +9,7 @@ import pytest
 from contactgraph.domain import Account
 from contactgraph.errors import ConcurrencyError, NotFoundError, PolicyViolationError
 from contactgraph.repos.protocol import AccountRepository
-from contactgraph.repos.store import Store
+from contactgraph.store import Store
 from contactgraph.testing.contracts.base import ContractBase, acme, globex
 
 

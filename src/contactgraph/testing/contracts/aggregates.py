@@ -9,7 +9,7 @@ import pytest
 from contactgraph.domain import Case, Opportunity
 from contactgraph.errors import ConcurrencyError, NotFoundError, PolicyViolationError
 from contactgraph.repos.protocol import CaseRepository, OpportunityRepository
-from contactgraph.repos.store import Store
+from contactgraph.store import Store
 from contactgraph.testing.contracts.base import ContractBase, acme, acme_deal, globex
 
 

@@ -10,7 +10,7 @@ from typing import Any
 import pytest
 
 from contactgraph.domain import Account, Contact, DomainEvent, Opportunity
-from contactgraph.repos.store import Store
+from contactgraph.store import Store
 
 
 def acme(name: str = "ACME SA") -> tuple[Account, dict[str, Contact]]:

@@ -6,7 +6,7 @@ import pytest
 
 from contactgraph.domain import Account
 from contactgraph.errors import InvalidValueError, NotFoundError, PolicyViolationError
-from contactgraph.repos.store import Store
+from contactgraph.store import Store
 from contactgraph.testing.contracts.base import ContractBase, acme
 
 HOSTILE = [

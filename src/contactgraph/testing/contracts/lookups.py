@@ -10,7 +10,7 @@ from hypothesis import strategies as st
 
 from contactgraph.domain import Account
 from contactgraph.errors import InvalidValueError
-from contactgraph.repos.store import Store
+from contactgraph.store import Store
 from contactgraph.testing.contracts.base import ContractBase, acme, globex
 
 

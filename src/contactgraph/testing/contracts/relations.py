@@ -9,7 +9,7 @@ import pytest
 from contactgraph.domain import AccountContactRelation
 from contactgraph.errors import ConcurrencyError, NotFoundError
 from contactgraph.repos.protocol import RelationRepository
-from contactgraph.repos.store import Store
+from contactgraph.store import Store
 from contactgraph.testing.contracts.base import ContractBase, acme, globex
 
 

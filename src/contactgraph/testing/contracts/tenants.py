@@ -6,7 +6,7 @@ import pytest
 
 from contactgraph.domain import Case
 from contactgraph.errors import NotFoundError
-from contactgraph.repos.store import Store
+from contactgraph.store import Store
 from contactgraph.testing.contracts.base import ContractBase, acme, acme_deal
 
 

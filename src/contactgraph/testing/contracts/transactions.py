@@ -8,7 +8,7 @@ import pytest
 
 from contactgraph.domain import Account, Case, DomainEvent
 from contactgraph.errors import ConcurrencyError, ContactGraphError, PolicyViolationError
-from contactgraph.repos.store import Store
+from contactgraph.store import Store
 from contactgraph.testing.contracts.base import (
     Boom,
     ContractBase,

@@ -1,0 +1,326 @@
+"""Referential integrity across aggregates, checked when a transaction commits.
+
+Each write tells its transaction level what it touched (:class:`Changes`);
+just before the outermost commit the unit of work asks
+:func:`integrity_violations` about the final state, so the order of the
+writes inside a transaction does not matter. The checks read through the
+backend's :class:`~contactgraph.repos.backend.Session`, so every backend
+keeps the same rules.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+
+import attrs
+
+from contactgraph.domain import DomainEvent
+from contactgraph.errors import Violation
+from contactgraph.repos.backend import Session
+from contactgraph.repos.protocol import AccountOrder
+
+__all__ = ["Changes", "integrity_violations"]
+
+
+@attrs.define
+class Changes:
+    """What one transaction level wrote: its events and what integrity must re-check."""
+
+    events: list[DomainEvent] = attrs.Factory(list)
+    opportunities: dict[str, set[str] | None] = attrs.Factory(dict)
+    cases: set[str] = attrs.Factory(set)
+    relations: set[str] = attrs.Factory(set)
+    removed_contacts: dict[str, str] = attrs.Factory(dict)
+    removed_accounts: dict[str, list[str]] = attrs.Factory(dict)
+    parents: set[str] = attrs.Factory(set)
+    """Accounts written with a new parent (the hierarchy is checked from them)."""
+
+    def check_roles(self, opportunity_id: str, contact_ids: set[str] | None) -> None:
+        if opportunity_id in self.opportunities:
+            known = self.opportunities[opportunity_id]
+            merged = None if known is None or contact_ids is None else known | contact_ids
+            self.opportunities[opportunity_id] = merged
+        else:
+            self.opportunities[opportunity_id] = contact_ids
+
+    def merge(self, inner: Changes) -> None:
+        self.events.extend(inner.events)
+        for oid, ids in inner.opportunities.items():
+            self.check_roles(oid, ids)
+        self.cases |= inner.cases
+        self.relations |= inner.relations
+        self.removed_contacts.update(inner.removed_contacts)
+        self.removed_accounts.update(inner.removed_accounts)
+        self.parents |= inner.parents
+
+
+def _listing(ids: Iterable[str], limit: int = 5) -> str:
+    items = list(ids)
+    shown = ", ".join(items[:limit])
+    return shown + (f" and {len(items) - limit} more" if len(items) > limit else "")
+
+
+def integrity_violations(
+    session: Session, changes: Changes, *, allow_foreign_contact_roles: bool
+) -> list[Violation]:
+    """Referential integrity across aggregates, on the state a transaction is about to commit.
+
+    * An account may only be removed when no opportunity, case or relation
+      refers to it or to one of its contacts (``account.referenced``).
+    * A contact may only be removed from its account when it is not the
+      primary contact of an open opportunity (``contact.primary_on_open_opportunity``),
+      has no open case (``contact.has_open_cases``) and no active relation
+      (``contact.has_active_relations``), unless these are reassigned in the
+      same transaction. Closed cases, closed opportunities, ended relations
+      and non-primary roles keep the id as history.
+    * An opportunity, case or relation refers to an account that exists
+      (``account_id.unknown``).
+    * A new role's contact exists (``contact_roles.unknown_contact``) and,
+      unless the store allows foreign contact roles, belongs to the
+      opportunity's account (``contact_roles.foreign_contact``).
+    * A case's contact, when it is set or changed, is a contact of the
+      case's account (``contact_id.not_of_account``).
+    * A relation's contact exists (``contact_id.unknown``).
+    * An account written with a new parent names an account of the tenant
+      (``parent_id.unknown``) and its parent chain never comes back to it
+      (``parent_id.cycle``), whatever the order of the writes.
+
+    Contacts that moved to another account still exist: a move is not a removal.
+    """
+    out: list[Violation] = []
+    _removed_accounts(session, changes, out)
+    _removed_contacts(session, changes, out)
+    _written_opportunities(session, changes, out, allow_foreign_contact_roles)
+    _written_cases(session, changes, out)
+    _written_relations(session, changes, out)
+    _written_parents(session, changes, out)
+    return out
+
+
+def _v(out: list[Violation], code: str, message: str, field: str, entity_id: str) -> None:
+    out.append(Violation(code, message, field, entity_id, policy="referential_integrity"))
+
+
+def _removed_accounts(session: Session, changes: Changes, out: list[Violation]) -> None:
+    accounts, opps, cases, rels = (
+        session.accounts,
+        session.opportunities,
+        session.cases,
+        session.relations,
+    )
+    for account_id, contact_ids in changes.removed_accounts.items():
+        if accounts.exists(account_id):
+            continue
+        alive = accounts.owners_of(contact_ids)
+        gone = [c for c in contact_ids if c not in alive]
+        refs: dict[str, set[str]] = {
+            "opportunities": {o.id for o in opps.list(account_id, None, False, 0, None)},
+            "cases": {c.id for c in cases.list(account_id, None, False, 0, None)},
+            "relations": {r.id for r in rels.list(account_id, None)},
+        }
+        children = accounts.list(AccountOrder.NAME, False, 0, None, account_id)
+        if children:
+            refs["child accounts"] = {c.id for c in children}
+        if gone:
+            refs["opportunities"].update(o.id for o in opps.list(None, gone, False, 0, None))
+            refs["cases"].update(c.id for c in cases.list(None, gone, False, 0, None))
+            refs["relations"].update(r.id for r in rels.list(None, gone))
+        said = [f"{len(ids)} {kind} ({_listing(sorted(ids))})" for kind, ids in refs.items() if ids]
+        if said:
+            _v(
+                out,
+                "account.referenced",
+                f"account {account_id} cannot be removed: {'; '.join(said)} still refer to it "
+                "or to its contacts; remove or re-point them in the same transaction",
+                "id",
+                account_id,
+            )
+
+
+def _removed_contacts(session: Session, changes: Changes, out: list[Violation]) -> None:
+    removed = {
+        cid: label
+        for cid, label in changes.removed_contacts.items()
+        if not any(cid in ids for ids in changes.removed_accounts.values())
+    }
+    if not removed:
+        return
+    alive = session.accounts.owners_of(list(removed))
+    gone = [c for c in removed if c not in alive]
+    if not gone:
+        return
+    gone_set = set(gone)
+    for opp in session.opportunities.list(None, gone, True, 0, None):
+        primary = opp.primary_contact_id
+        if primary is not None and primary in gone_set:
+            _v(
+                out,
+                "contact.primary_on_open_opportunity",
+                f"{removed[primary]} cannot be removed: primary contact of open "
+                f"opportunity {opp.name!r} ({opp.id}); set another primary contact "
+                "in the same transaction",
+                "contact_roles",
+                primary,
+            )
+    for case in session.cases.list(None, gone, True, 0, None):
+        if case.contact_id is not None:
+            _v(
+                out,
+                "contact.has_open_cases",
+                f"{removed[case.contact_id]} cannot be removed: raised open case "
+                f"{case.subject!r} ({case.id}); close it or re-point its contact "
+                "in the same transaction",
+                "contact_id",
+                case.contact_id,
+            )
+    for rel in session.relations.list(None, gone):
+        if rel.is_active:
+            _v(
+                out,
+                "contact.has_active_relations",
+                f"{removed[rel.contact_id]} cannot be removed: active relation "
+                f"{rel.id} to account {rel.account_id}; end or remove it in the "
+                "same transaction",
+                "contact_id",
+                rel.contact_id,
+            )
+
+
+def _written_opportunities(
+    session: Session, changes: Changes, out: list[Violation], allow_foreign: bool
+) -> None:
+    accounts = session.accounts
+    for opp_id, to_check in changes.opportunities.items():
+        opp = session.opportunities.load(opp_id)
+        if opp is None:
+            continue
+        if not accounts.exists(opp.account_id):
+            _v(
+                out,
+                "account_id.unknown",
+                f"opportunity {opp.name!r} refers to account {opp.account_id}, which does "
+                "not exist",
+                "account_id",
+                opp.id,
+            )
+            continue
+        ids = [c for c in opp.contact_ids if to_check is None or c in to_check]
+        owners = accounts.owners_of(ids)
+        for cid in ids:
+            holder = owners.get(cid)
+            if holder is None:
+                _v(
+                    out,
+                    "contact_roles.unknown_contact",
+                    f"opportunity {opp.name!r} gives a role to contact {cid}, which does not exist",
+                    "contact_roles",
+                    cid,
+                )
+            elif holder != opp.account_id and not allow_foreign:
+                _v(
+                    out,
+                    "contact_roles.foreign_contact",
+                    f"contact {cid} belongs to account {holder}, not to the opportunity's "
+                    f"account {opp.account_id}; open the store with "
+                    "allow_foreign_contact_roles=True to allow it",
+                    "contact_roles",
+                    cid,
+                )
+
+
+def _written_cases(session: Session, changes: Changes, out: list[Violation]) -> None:
+    accounts = session.accounts
+    for case_id in sorted(changes.cases):
+        case = session.cases.load(case_id)
+        if case is None:
+            continue
+        if not accounts.exists(case.account_id):
+            _v(
+                out,
+                "account_id.unknown",
+                f"case {case.subject!r} refers to account {case.account_id}, which does not exist",
+                "account_id",
+                case.id,
+            )
+        elif case.contact_id is not None:
+            holder = accounts.owner_of(case.contact_id)
+            if holder != case.account_id:
+                where = "does not exist" if holder is None else f"belongs to account {holder}"
+                _v(
+                    out,
+                    "contact_id.not_of_account",
+                    f"case {case.subject!r}: contact {case.contact_id} {where}, not to the "
+                    f"case's account {case.account_id}",
+                    "contact_id",
+                    case.id,
+                )
+
+
+def _written_relations(session: Session, changes: Changes, out: list[Violation]) -> None:
+    accounts = session.accounts
+    for rel_id in sorted(changes.relations):
+        rel = session.relations.load(rel_id)
+        if rel is None:
+            continue
+        if not accounts.exists(rel.account_id):
+            _v(
+                out,
+                "account_id.unknown",
+                f"relation {rel.id} refers to account {rel.account_id}, which does not exist",
+                "account_id",
+                rel.id,
+            )
+        if accounts.owner_of(rel.contact_id) is None:
+            _v(
+                out,
+                "contact_id.unknown",
+                f"relation {rel.id} refers to contact {rel.contact_id}, which does not exist",
+                "contact_id",
+                rel.id,
+            )
+
+
+def _written_parents(session: Session, changes: Changes, out: list[Violation]) -> None:
+    if not changes.parents:
+        return
+    parent = session.accounts.parents_of(sorted(changes.parents))
+    todo = {p for p in parent.values() if p is not None and p not in parent}
+    while todo:  # read the chains above the written accounts, one query per level
+        found = session.accounts.parents_of(sorted(todo))
+        parent.update(found)
+        todo = {p for p in found.values() if p is not None and p not in parent}
+    reported: set[frozenset[str]] = set()
+    for account_id in sorted(changes.parents):
+        if account_id not in parent:
+            continue  # removed later in the same transaction
+        first = parent[account_id]
+        if first is None:
+            continue
+        if first not in parent:
+            _v(
+                out,
+                "parent_id.unknown",
+                f"account {account_id} names parent account {first}, which does not exist",
+                "parent_id",
+                account_id,
+            )
+            continue
+        chain = [account_id]
+        current: str | None = first
+        while current is not None and current in parent and current not in chain:
+            chain.append(current)
+            current = parent[current]
+        if current is None or current not in chain:
+            continue
+        loop = chain[chain.index(current) :]
+        if frozenset(loop) in reported:
+            continue
+        reported.add(frozenset(loop))
+        _v(
+            out,
+            "parent_id.cycle",
+            f"account {account_id}'s parent chain loops: {' -> '.join([*loop, current])}; "
+            "an account cannot be its own ancestor",
+            "parent_id",
+            account_id,
+        )

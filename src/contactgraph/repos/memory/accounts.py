@@ -1,0 +1,247 @@
+"""Accounts and their contacts in memory, with the indexes that keep look-ups O(1)."""
+
+from __future__ import annotations
+
+from collections.abc import Collection, Iterable, Iterator
+from typing import Any
+
+from contactgraph.domain import (
+    Account,
+    Contact,
+)
+from contactgraph.errors import (
+    ConcurrencyError,
+)
+from contactgraph.repos.keys import (
+    ContactQuery,
+    account_order_key,
+    contact_email_keys,
+    contact_phones,
+    search_matches,
+    sort_contacts,
+    stale_against,
+)
+from contactgraph.repos.memory.tables import (
+    NO_IDS,
+    Mutation,
+    Part,
+    duplicate,
+    ext_keys,
+    link,
+    unlink,
+)
+from contactgraph.repos.protocol import AccountOrder
+
+__all__ = ["MemoryAccounts"]
+
+
+def _contact_keys(contact: Contact) -> Iterator[tuple[str, Any]]:
+    """Each index a contact is filed in, with its key there."""
+    for key in contact_email_keys(contact):
+        yield "emails", key
+    for number in contact_phones(contact):
+        yield "phones", number
+    for key in contact.name.match_keys:
+        yield "names", key
+    for pair in ext_keys(contact.external_ids):
+        yield "contact_ext", pair
+
+
+def _index_contact(t: dict[str, Any], contact: Contact) -> None:
+    for index, key in _contact_keys(contact):
+        link(t[index], key, contact.id)
+
+
+def _unindex_contact(t: dict[str, Any], contact: Contact) -> None:
+    for index, key in _contact_keys(contact):
+        unlink(t[index], key, contact.id)
+
+
+ACCOUNT_FIELDS = (
+    "accounts",
+    "owner",
+    "emails",
+    "phones",
+    "names",
+    "children",
+    "account_ext",
+    "contact_ext",
+)
+
+
+class MemoryAccounts(Part):
+    def insert(self, account: Account) -> None:
+        t = self._t
+        if account.id in t.accounts:
+            raise duplicate(f"an account with id {account.id} exists", account.id)
+        for cid in account.contacts:
+            holder = t.owner.get(cid)
+            if holder is not None:
+                raise duplicate(f"contact id {cid} is taken by account {holder}", cid)
+        m = Mutation(t, *ACCOUNT_FIELDS)
+        m["accounts"][account.id] = account.committed(1)
+        for contact in account.contacts.values():
+            m["owner"][contact.id] = account.id
+            _index_contact(m.maps, contact)
+        if account.parent_id is not None:
+            link(m["children"], account.parent_id, account.id)
+        for pair in ext_keys(account.external_ids):
+            link(m["account_ext"], pair, account.id)
+        self._session.tables = m.finish(contact_count=t.contact_count + len(account.contacts))
+
+    def load(self, account_id: str) -> Account | None:
+        return self._t.accounts.get(account_id)
+
+    def load_many(self, account_ids: Collection[str]) -> list[Account]:
+        accounts = self._t.accounts
+        return [a for a in (accounts.get(i) for i in account_ids) if a is not None]
+
+    def update(self, account: Account) -> None:
+        t = self._t
+        stored = t.accounts.get(account.id)
+        stale, actual = stale_against(stored, account)
+        if stale or stored is None:
+            raise ConcurrencyError("Account", account.id, account.version, actual)
+        touched = account.touched_contact_ids()
+        for cid in touched:
+            if cid in account.contacts and cid not in stored.contacts:
+                holder = t.owner.get(cid)
+                if holder is not None:
+                    raise duplicate(f"contact id {cid} is taken by account {holder}", cid)
+        m = Mutation(t, *ACCOUNT_FIELDS)
+        count = t.contact_count
+        for cid in touched:
+            old = stored.contacts.get(cid)
+            new = account.contacts.get(cid)
+            if old is not None:
+                _unindex_contact(m.maps, old)
+                if new is None:
+                    del m["owner"][cid]
+                    count -= 1
+            if new is not None:
+                _index_contact(m.maps, new)
+                if old is None:
+                    m["owner"][cid] = account.id
+                    count += 1
+        if stored.parent_id != account.parent_id:
+            if stored.parent_id is not None:
+                unlink(m["children"], stored.parent_id, account.id)
+            if account.parent_id is not None:
+                link(m["children"], account.parent_id, account.id)
+        if stored.external_ids != account.external_ids:
+            for pair in ext_keys(stored.external_ids):
+                unlink(m["account_ext"], pair, account.id)
+            for pair in ext_keys(account.external_ids):
+                link(m["account_ext"], pair, account.id)
+        m["accounts"][account.id] = account.committed(account.version + 1)
+        self._session.tables = m.finish(contact_count=count)
+
+    def delete(self, account_id: str) -> list[str] | None:
+        t = self._t
+        stored = t.accounts.get(account_id)
+        if stored is None:
+            return None
+        m = Mutation(t, *ACCOUNT_FIELDS)
+        for contact in stored.contacts.values():
+            _unindex_contact(m.maps, contact)
+            del m["owner"][contact.id]
+        if stored.parent_id is not None:
+            unlink(m["children"], stored.parent_id, account_id)
+        for pair in ext_keys(stored.external_ids):
+            unlink(m["account_ext"], pair, account_id)
+        del m["accounts"][account_id]
+        self._session.tables = m.finish(contact_count=t.contact_count - len(stored.contacts))
+        return list(stored.contacts)
+
+    def exists(self, account_id: str) -> bool:
+        return account_id in self._t.accounts
+
+    def owner_of(self, contact_id: str) -> str | None:
+        return self._t.owner.get(contact_id)
+
+    def parents_of(self, account_ids: Collection[str]) -> dict[str, str | None]:
+        return {a.id: a.parent_id for a in self.load_many(account_ids)}
+
+    def owners_of(self, contact_ids: Collection[str]) -> dict[str, str]:
+        owner = self._t.owner
+        return {cid: owner[cid] for cid in contact_ids if cid in owner}
+
+    def load_contacts(self, contact_ids: Collection[str]) -> list[Contact]:
+        t = self._t
+        out = []
+        for cid in contact_ids:
+            holder = t.owner.get(cid)
+            if holder is not None:
+                out.append(t.accounts[holder].contacts[cid])
+        return out
+
+    def _all_contacts(self) -> Iterator[Contact]:
+        for account in self._t.accounts.values():
+            yield from account.contacts.values()
+
+    def find_contacts(self, query: ContactQuery) -> list[Contact]:
+        t = self._t
+        candidates: Iterable[Contact]
+        if query.email is not None:
+            candidates = self.load_contacts(list(t.emails.get(query.email, NO_IDS)))
+        elif query.phone is not None:
+            candidates = self.load_contacts(list(t.phones.get(query.phone, NO_IDS)))
+        elif query.name is not None:
+            candidates = self.load_contacts(list(t.names.get(query.name, NO_IDS)))
+        elif query.account_id is not None:
+            account = t.accounts.get(query.account_id)
+            candidates = account.contacts.values() if account is not None else ()
+        else:
+            candidates = self._all_contacts()
+        found = sort_contacts(c for c in candidates if query.matches(c))
+        return found if query.limit is None else found[: query.limit]
+
+    def search_contacts(self, needle: str, limit: int) -> list[Contact]:
+        found = sort_contacts(c for c in self._all_contacts() if search_matches(needle, c))
+        return found[:limit]
+
+    def list(
+        self,
+        order_by: AccountOrder,
+        descending: bool,
+        offset: int,
+        limit: int | None,
+        parent_id: str | None,
+    ) -> list[Account]:
+        t = self._t
+        accounts: Iterable[Account]
+        if parent_id is not None:
+            accounts = self.load_many(list(t.children.get(parent_id, NO_IDS)))
+            ordered = sorted(
+                accounts, key=lambda a: account_order_key(order_by, a), reverse=descending
+            )
+        else:
+            # pages of one snapshot (iteration) sort once
+            cached = self._session.sorted_accounts.get((order_by, descending))
+            if cached is not None and cached[0] is t.accounts:
+                ordered = cached[1]
+            else:
+                ordered = sorted(
+                    t.accounts.values(),
+                    key=lambda a: account_order_key(order_by, a),
+                    reverse=descending,
+                )
+                self._session.sorted_accounts[order_by, descending] = (t.accounts, ordered)
+        end = None if limit is None else offset + limit
+        return ordered[offset:end]
+
+    def count(self) -> int:
+        return len(self._t.accounts)
+
+    def count_contacts(self) -> int:
+        return self._t.contact_count
+
+    def by_external_id(self, system: str, value: str) -> Account | None:
+        ids = self._t.account_ext.get((system, value))
+        return self._t.accounts[min(ids)] if ids else None
+
+    def contact_by_external_id(self, system: str, value: str) -> Contact | None:
+        ids = self._t.contact_ext.get((system, value))
+        if not ids:
+            return None
+        return self.load_contacts([min(ids)])[0]

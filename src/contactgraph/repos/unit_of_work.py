@@ -1,0 +1,299 @@
+"""The unit of work: repositories over one backend, one transaction, events after commit.
+
+Every backend (memory, SQLite, PostgreSQL, a third party's) sits behind the
+same :class:`UnitOfWork`, so the rules that are not about storage live here once:
+
+* **Transactions.** ``with store.transaction():`` opens a transaction for the
+  calling thread; blocks nest as savepoints (an exception leaving a nested
+  block undoes that block's writes; leaving the outermost, everything).
+  Outside a block each write is its own transaction.
+* **Events.** Pending events of every saved aggregate are published to
+  subscribers after the outermost commit, in the order of the writes, and
+  never for a rolled-back write. A transaction keeps events only while the
+  store has subscribers: a write made when nobody is subscribed keeps none
+  (so a million-row import holds no event until its commit), and a handler
+  subscribed in the middle of a transaction sees only the events of the
+  writes made after it subscribed.
+* **Referential integrity across aggregates**, checked on the final state
+  just before the outermost commit (so the order of writes inside a
+  transaction does not matter): see :mod:`contactgraph.repos.integrity`.
+* **Closing.** A store that owns a backend holding resources (a connection
+  pool, a scratch folder) and is garbage-collected without :meth:`~UnitOfWork.close`
+  warns with :class:`ResourceWarning`, as open files do.
+
+Navigation and commercial actions are not storage: the store callers open,
+:class:`contactgraph.Store`, adds them on top of this class.
+"""
+
+from __future__ import annotations
+
+import logging
+import threading
+import warnings
+from collections.abc import Callable, Iterable, Iterator
+from contextlib import contextmanager
+from contextvars import ContextVar
+from typing import Self, TypeVar
+
+import attrs
+
+from contactgraph.domain import DomainEvent
+from contactgraph.errors import InvalidValueError, PolicyViolationError, StoreUnavailableError
+from contactgraph.repos.backend import Backend, Session
+from contactgraph.repos.integrity import Changes, integrity_violations
+from contactgraph.repos.keys import check_tenant
+from contactgraph.repos.protocol import EventHandler
+from contactgraph.repos.repositories import Accounts, Cases, Opportunities, Relations
+
+__all__ = ["UnitOfWork"]
+
+log = logging.getLogger("contactgraph.store")
+
+T = TypeVar("T")
+
+
+@attrs.define
+class _Transaction:
+    session: Session
+    levels: list[Changes]
+
+    @property
+    def changes(self) -> Changes:
+        return self.levels[-1]
+
+
+class UnitOfWork:
+    """Repositories over one backend and one tenant, with transactions and events.
+
+    Callers open a :class:`contactgraph.Store` (this class with navigation
+    and actions) with :func:`contactgraph.open_store`; a third-party backend
+    is wrapped as ``contactgraph.Store(backend)``. A store may be shared by
+    threads: each thread has its own transaction.
+
+    Attributes:
+        accounts: Accounts and their contacts.
+        opportunities: Opportunities.
+        cases: Cases.
+        relations: Account-contact relations.
+        allow_foreign_contact_roles: Whether an opportunity may give a role
+            to a contact of another account (Salesforce allows it; off by default).
+    """
+
+    def __init__(
+        self,
+        backend: Backend,
+        *,
+        allow_foreign_contact_roles: bool = False,
+        _owns_backend: bool = True,
+    ) -> None:
+        self._backend = backend
+        self._owns_backend = _owns_backend
+        self.allow_foreign_contact_roles = allow_foreign_contact_roles
+        self._current: ContextVar[_Transaction | None] = ContextVar(
+            f"contactgraph_tx_{id(self)}", default=None
+        )
+        self._handlers: list[EventHandler] = []
+        self._handlers_lock = threading.Lock()
+        self._closed = False
+        self.accounts = Accounts(self)
+        self.opportunities = Opportunities(self)
+        self.cases = Cases(self)
+        self.relations = Relations(self)
+
+    # ------------------------------------------------------------ identity
+
+    @property
+    def tenant(self) -> str:
+        """The tenant every read and write of this store is confined to."""
+        return self._backend.tenant
+
+    @property
+    def url(self) -> str:
+        """Where the data lives (passwords hidden)."""
+        return self._backend.url
+
+    @property
+    def backend(self) -> Backend:
+        return self._backend
+
+    def for_tenant(self, tenant: str) -> Self:
+        """The same database seen as ``tenant``, a store of the same class.
+
+        It shares this store's connections: closing it leaves this store open.
+        """
+        return type(self)(
+            self._backend.for_tenant(check_tenant(tenant)),
+            allow_foreign_contact_roles=self.allow_foreign_contact_roles,
+            _owns_backend=False,
+        )
+
+    def __repr__(self) -> str:
+        return f"<{type(self).__name__} {self.url} tenant={self.tenant!r}>"
+
+    # -------------------------------------------------------- transactions
+
+    @contextmanager
+    def transaction(self) -> Iterator[None]:
+        """Group writes into one atomic unit (see the module docstring).
+
+        Raises:
+            PolicyViolationError: at the end of the outermost block, when the
+                writes would break referential integrity; nothing is written.
+        """
+        self._check_open()
+        tx = self._current.get()
+        if tx is not None:
+            savepoint = tx.session.savepoint()
+            tx.levels.append(Changes())
+            try:
+                yield
+            except BaseException:
+                tx.levels.pop()
+                savepoint.rollback()
+                raise
+            inner = tx.levels.pop()
+            savepoint.release()
+            tx.changes.merge(inner)
+            return
+        session = self._backend.session(write=True)
+        tx = _Transaction(session, [Changes()])
+        token = self._current.set(tx)
+        try:
+            try:
+                yield
+                violations = integrity_violations(
+                    session,
+                    tx.changes,
+                    allow_foreign_contact_roles=self.allow_foreign_contact_roles,
+                )
+                if violations:
+                    raise PolicyViolationError(
+                        violations, "transaction refused, nothing was written"
+                    )
+                session.commit()
+            except BaseException:
+                session.rollback()
+                raise
+        finally:
+            self._current.reset(token)
+        self._publish(tx.changes.events)
+
+    @property
+    def in_transaction(self) -> bool:
+        """Whether the calling thread is inside ``transaction()``."""
+        return self._current.get() is not None
+
+    @contextmanager
+    def _writing(self) -> Iterator[tuple[Session, Changes]]:
+        """One write: atomic on its own (a savepoint inside a transaction)."""
+        with self.transaction():
+            tx = self._current.get()
+            assert tx is not None
+            yield tx.session, tx.changes
+
+    def _read(self, fn: Callable[[Session], T]) -> T:
+        self._check_open()
+        tx = self._current.get()
+        if tx is not None:
+            return fn(tx.session)
+        session = self._backend.session(write=False)
+        try:
+            return fn(session)
+        finally:
+            session.rollback()
+
+    def _stream(self, page: Callable[[Session, int], list[T]]) -> Iterator[T]:
+        self._check_open()
+        tx = self._current.get()
+        session = tx.session if tx is not None else self._backend.session(write=False)
+        try:
+            offset = 0
+            while True:
+                items = page(session, offset)
+                yield from items
+                if len(items) < 500:
+                    return
+                offset += len(items)
+        finally:
+            if tx is None:
+                session.rollback()
+
+    # -------------------------------------------------------------- events
+
+    def subscribe(self, handler: EventHandler) -> Callable[[], None]:
+        """Call ``handler(event)`` for each event of each committed write.
+
+        Handlers run in the committing thread, after the commit; an exception
+        in a handler is logged (logger ``contactgraph.store``) and never undoes
+        the commit nor stops other handlers.
+
+        Returns:
+            A function that unsubscribes the handler (calling it twice is harmless).
+        """
+        if not callable(handler):
+            raise InvalidValueError("must be callable", field="handler", value=handler)
+        with self._handlers_lock:
+            self._handlers.append(handler)
+
+        def unsubscribe() -> None:
+            with self._handlers_lock:
+                if handler in self._handlers:
+                    self._handlers.remove(handler)
+
+        return unsubscribe
+
+    def _record(self, changes: Changes, events: Iterable[DomainEvent]) -> None:
+        """Keep a write's events for publication after commit, when anyone listens."""
+        if self._handlers:
+            changes.events.extend(events)
+
+    def _publish(self, events: list[DomainEvent]) -> None:
+        if not events:
+            return
+        with self._handlers_lock:
+            handlers = list(self._handlers)
+        for event in events:
+            for handler in handlers:
+                try:
+                    handler(event)
+                except Exception:
+                    log.exception("event handler %r failed on %s", handler, event.name)
+
+    # ----------------------------------------------------------- lifecycle
+
+    def close(self) -> None:
+        """Release connections; the store cannot be used afterwards."""
+        if not self._closed:
+            self._closed = True
+            if self._owns_backend:
+                self._backend.close()
+
+    @property
+    def closed(self) -> bool:
+        return self._closed
+
+    def _check_open(self) -> None:
+        if self._closed:
+            raise StoreUnavailableError(f"store {self.url} is closed; open a new one")
+
+    def __enter__(self) -> Self:
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self.close()
+
+    def __del__(self) -> None:
+        """Warn (ResourceWarning) when a store owning a resourceful backend was never closed.
+
+        The backend is left as it is (a store of another tenant may share its
+        connections): the warning is there to find the missing ``close()``.
+        """
+        if getattr(self, "_closed", True) or not getattr(self, "_owns_backend", False):
+            return
+        if getattr(self._backend, "holds_resources", True):
+            warnings.warn(
+                f"store {self.url} was never closed; call close() or open it in a `with` block",
+                ResourceWarning,
+                stacklevel=2,
+                source=self,
+            )

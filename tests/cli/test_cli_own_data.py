@@ -28,7 +28,7 @@ def test_import_and_export_round_trip_through_the_command(
         capsys, "--store", store_url, "import", str(plan), "--region", "US", "--json"
     )
     assert code == EXIT_OK, out
-    counts = json.loads(out)[0]["counts"]
+    counts = json.loads(out)["counts"]
     assert counts["Account"]["created"] == 4
     assert counts["Contact"]["created"] == 5
     assert counts["Opportunity"]["created"] == 3

@@ -13,8 +13,8 @@ from hypothesis.stateful import run_state_machine_as_test
 
 import contactgraph as cg
 from contactgraph.domain import Account, Contact, match_key
-from contactgraph.repos.memory import accounts as memory
 from contactgraph.repos.keys import ContactQuery
+from contactgraph.repos.memory import accounts as memory
 from contactgraph.testing import model
 from contactgraph.testing.contract import acme
 from contactgraph.testing.stateful import store_machine

@@ -60,9 +60,13 @@ class Comparison(Generic[R]):
 
 
 def _close(a: str, b: str, threshold: float = 0.9) -> bool:
-    if not a or not b:
+    """A typo apart: one edit in a short word, two in a long one; never for 1–3 letters."""
+    if a == b:
+        return bool(a)
+    shortest = min(len(a), len(b))
+    if shortest < 4 or abs(len(a) - len(b)) > 2:
         return False
-    if DamerauLevenshtein.distance(a, b) <= (1 if min(len(a), len(b)) < 8 else 2):
+    if DamerauLevenshtein.distance(a, b) <= (1 if shortest < 8 else 2):
         return True
     return JaroWinkler.similarity(a, b) >= threshold
 

@@ -374,8 +374,20 @@ def _variant(
         for key in ("email", "phone", "birthdate"):
             if key in person:
                 dup[key] = person[key]
+    return _corrupt(rng, kind, dup)
+
+
+def _corrupt(rng: random.Random, kind: str, dup: dict[str, Any]) -> dict[str, Any]:
+    """What a second entry picks up besides its kind: typos, a lost or changed title."""
     if rng.random() < 0.3 and "title" in dup:
         del dup["title"]
+    elif rng.random() < 0.1:
+        dup["title"] = rng.choice(TITLES)
+    first = dup.get("first_name", "")
+    if kind not in DUPLICATE_KINDS[1:4] and len(first) > 3 and rng.random() < 0.15:
+        dup["first_name"] = _typo(rng, first.lower()).capitalize()
+    if kind in DUPLICATE_KINDS[6:] and rng.random() < 0.15:
+        dup["last_name"] = _typo(rng, dup["last_name"].lower()).capitalize()
     return dup
 
 
@@ -429,19 +441,19 @@ def generate(contacts: int = 10_000, *, duplicate_rate: float = 0.04, seed: int 
         accounts[target], copy = accounts[target].add_contact(**dup)
         duplicates[_pair(contact_id, copy.id)] = kind
     for account_index, contact_id, fields in rng.sample(people, len(people) // 100):
-        if rng.random() < 0.5:  # a namesake colleague
+        if rng.random() < 0.5:  # a namesake colleague: their own line and address
+            domain = accounts[account_index].website or "example.com"
+            local = f"{fields['first_name'][0]}.{fields['last_name']}".lower().replace("-", "")
             other = {
                 "first_name": fields["first_name"],
                 "last_name": fields["last_name"],
                 "phone": numbers.phone(),
+                "email": f"{local}{rng.randrange(10, 99)}@{domain.removeprefix('https://www.')}",
             }
-            if "email" in fields:
-                other["email"] = fields["email"].replace("@", "2@")
         else:  # a relative sharing the line and the address
+            others = [n for n in FIRST_NAMES if n != fields["first_name"].lower()]
             other = {
-                "first_name": rng.choice(
-                    [n for n in FIRST_NAMES if n != fields["first_name"].lower()]
-                ).capitalize(),
+                "first_name": rng.choice(others).capitalize(),
                 "last_name": fields["last_name"],
             }
             for key in ("phone", "mailing_address"):

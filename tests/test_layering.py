@@ -26,7 +26,8 @@ ARROWS: dict[str, set[str]] = {
     "interop": {"repos"},  # formats, through the store protocol
     "serialization": {"interop"},  # old path of the JSON module: a shim over interop
     "graph": {"repos", "interop"},  # graph/frames.py: a shim over interop's DataFrames
-    "store": {"graph"},  # the composition root: UnitOfWork + navigation and actions
+    "matching": {"domain"},  # duplicate detection over domain objects
+    "store": {"graph", "matching"},  # the composition root: UnitOfWork + navigation and actions
     "__init__": {"store"},
     "demo": {"repos"},
     "testing": {"store", "serialization"},

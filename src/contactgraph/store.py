@@ -12,8 +12,10 @@ from __future__ import annotations
 
 from collections.abc import Iterable
 from datetime import date
+from typing import TYPE_CHECKING, Literal, overload
 
 from contactgraph.domain import Account, Opportunity
+from contactgraph.errors import InvalidValueError, MissingDependencyError
 from contactgraph.graph.commercial import (
     Recipients,
     Target,
@@ -26,6 +28,9 @@ from contactgraph.graph.navigator import Navigator
 from contactgraph.policies import PolicySet
 from contactgraph.repos.open import open_backend
 from contactgraph.repos.unit_of_work import UnitOfWork
+
+if TYPE_CHECKING:
+    from contactgraph.matching import AccountCluster, ContactCluster, LookAlike
 
 __all__ = ["Store", "open_store"]
 
@@ -67,6 +72,65 @@ class Store(UnitOfWork):
     def follow_up(self, opportunity: Opportunity | str) -> Recipients:
         """Recipients of a follow-up (see :func:`contactgraph.graph.follow_up`)."""
         return follow_up(self, opportunity)
+
+    @overload
+    def duplicates(
+        self, kind: Literal["contacts"] = "contacts", *, threshold: float = ...
+    ) -> list[ContactCluster]: ...
+
+    @overload
+    def duplicates(
+        self, kind: Literal["accounts"], *, threshold: float = ...
+    ) -> list[AccountCluster]: ...
+
+    def duplicates(
+        self, kind: str = "contacts", *, threshold: float = 0.99
+    ) -> list[ContactCluster] | list[AccountCluster]:
+        """Clusters of likely duplicate contacts (or ``kind="accounts"``), strongest first.
+
+        Each cluster has its ``contact_ids`` (``account_ids``), a ``score`` and
+        the ``reasons``; see :mod:`contactgraph.matching`. Reads every account
+        of the tenant once; needs the ``contactgraph[duplicates]`` extra.
+        """
+        try:
+            from contactgraph.matching import find_account_duplicates, find_contact_duplicates
+        except ImportError as exc:
+            raise _missing(exc) from exc
+        if kind == "contacts":
+            return find_contact_duplicates(self.accounts, threshold=threshold)
+        if kind == "accounts":
+            return find_account_duplicates(self.accounts, threshold=threshold)
+        raise InvalidValueError(
+            "kind must be 'contacts' or 'accounts'", field="kind", value=kind
+        )
+
+    def lookalikes(self) -> list[LookAlike]:
+        """Pairs of distinct emails, and of distinct names, that look the same.
+
+        A Cyrillic "а" for a Latin "a", full-width letters, a Kelvin sign: such
+        values are different, and are reported here instead of being matched.
+        """
+        try:
+            from contactgraph.matching import lookalikes
+        except ImportError as exc:
+            raise _missing(exc) from exc
+        emails: list[tuple[str, str]] = []
+        names: list[tuple[str, str]] = []
+        for account in self.accounts:
+            names.append((account.id, account.name))
+            for contact in account.contacts.values():
+                names.append((contact.id, contact.name.full))
+                for email in (contact.email, *contact.alternate_emails):
+                    if email is not None:
+                        emails.append((contact.id, email.address))
+        return lookalikes(emails) + lookalikes(names)
+
+
+def _missing(exc: ImportError) -> MissingDependencyError:
+    return MissingDependencyError(
+        f"duplicate detection needs the 'duplicates' extra ({exc.name} is missing): "
+        "pip install 'contactgraph[duplicates]'"
+    )
 
 
 def open_store(

@@ -102,6 +102,12 @@ def _parser(prog: str) -> argparse.ArgumentParser:
     commands = Commands(sub, common)
     for module in (demo, read, check, write, transfer):
         module.register(commands)
+    try:
+        from contactgraph.cli import duplicates
+    except ImportError:  # the 'duplicates' extra is not installed
+        pass
+    else:
+        duplicates.register(commands)
     return parser
 
 

@@ -178,3 +178,14 @@ def sqlite_path(url: str) -> Path | None:
     if database in (":memory:",) or database.startswith("file:"):
         return None
     return Path(database) if database else Path()
+
+
+def probability(value: str) -> float:
+    """A number above 0 and at most 1."""
+    try:
+        number = float(value.strip())
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"{value!r} is not a number") from None
+    if not 0 < number <= 1:
+        raise argparse.ArgumentTypeError(f"must be above 0 and at most 1, got {value.strip()}")
+    return number

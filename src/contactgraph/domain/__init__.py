@@ -3,10 +3,11 @@
 Nothing here imports the rest of contactgraph except :mod:`contactgraph.errors`.
 """
 
-from contactgraph.domain.account import ACCOUNT_FIELDS, Account, OrgNode
+from contactgraph.domain.account import Account, OrgNode
 from contactgraph.domain.case import Case, CasePriority, CaseStatus
-from contactgraph.domain.contact import CONTACT_FIELDS, Contact
+from contactgraph.domain.contact import CONTACT_FIELD_NAMES, Contact
 from contactgraph.domain.events import DomainEvent, FieldChange
+from contactgraph.domain.fields import ACCOUNT_FIELDS, CONTACT_FIELDS
 from contactgraph.domain.ids import new_id
 from contactgraph.domain.invariants import STRUCTURAL_INVARIANTS, check_structure
 from contactgraph.domain.opportunity import ContactRole, Money, Opportunity, Stage
@@ -26,6 +27,7 @@ from contactgraph.domain.values import (
 __all__ = [
     "ACCOUNT_FIELDS",
     "CONTACT_FIELDS",
+    "CONTACT_FIELD_NAMES",
     "STRUCTURAL_INVARIANTS",
     "Account",
     "AccountContactRelation",

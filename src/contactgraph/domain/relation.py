@@ -13,8 +13,8 @@ from typing import Any
 
 import attrs
 
-from contactgraph.domain.contact import utcnow
-from contactgraph.domain.ids import new_id
+from contactgraph.domain.common import utcnow
+from contactgraph.domain.ids import check_id, new_id
 from contactgraph.domain.text import clean_single_line
 from contactgraph.domain.values import DecisionRole, parse_date
 from contactgraph.errors import InvalidValueError, PolicyViolationError, Violation
@@ -145,7 +145,6 @@ def _roles(value: Any) -> tuple[DecisionRole, ...]:
 
 
 def _required(value: Any, field: str) -> str:
-    text = clean_single_line(value, field, max_length=64)
-    if not text:
+    if value is None or value == "":
         raise InvalidValueError("is required", field=field, value=value)
-    return text
+    return check_id(value, field)

@@ -13,13 +13,13 @@ from __future__ import annotations
 from collections.abc import Collection, Iterable, Mapping
 from datetime import datetime
 from decimal import Decimal
-from typing import Any, Final
+from typing import Any
 
 import attrs
 import immutables
 
-from contactgraph.domain import hierarchy
-from contactgraph.domain.common import EMPTY_MAP, ExtraValue, utcnow
+from contactgraph.domain import hierarchy, moves
+from contactgraph.domain.common import EMPTY_MAP, ExtraValue, expect, expect_version, utcnow
 from contactgraph.domain.contact import NAME_FIELDS, Contact
 from contactgraph.domain.events import (
     EMPTY_LOG,
@@ -29,9 +29,7 @@ from contactgraph.domain.events import (
     ContactDeactivated,
     ContactEvent,
     ContactMovedIn,
-    ContactMovedOut,
     ContactReactivated,
-    ContactRemoved,
     ContactUpdated,
     DomainEvent,
     EventLog,
@@ -48,21 +46,16 @@ from contactgraph.domain.hierarchy import OrgNode, sort_contacts
 from contactgraph.domain.ids import new_id
 from contactgraph.domain.invariants import STRUCTURAL_INVARIANTS
 from contactgraph.domain.lookup import ContactCriteria
+from contactgraph.domain.moves import UNSET, _Unset
+from contactgraph.domain.parsers import region
 from contactgraph.domain.values import Address, PersonName, Phone, region_of_country
-from contactgraph.errors import NotFoundError, PolicyViolationError, Violation
+from contactgraph.errors import InvalidValueError, NotFoundError, PolicyViolationError, Violation
 
 __all__ = ["ACCOUNT_FIELDS", "Account", "OrgNode", "new_id"]
 
 _EMPTY_IDS: immutables.Map[str, None] = immutables.Map()
 _NO_NAME = PersonName.trusted("?")
-
-
-class _Unset:
-    def __repr__(self) -> str:
-        return "UNSET"
-
-
-UNSET: Final = _Unset()
+_PHONE_REGION = region("phone_region")
 
 
 @attrs.frozen(slots=True, kw_only=True)
@@ -200,7 +193,14 @@ class Account:
 
     def sorted_contacts(self, contacts: Iterable[Contact] | None = None) -> list[Contact]:
         """Contacts by last name, first name (case- and accent-insensitive), then id."""
-        return sort_contacts(self._contacts.values() if contacts is None else contacts)
+        if contacts is None:
+            return sort_contacts(self._contacts.values())
+        if isinstance(contacts, str | bytes) or not isinstance(contacts, Iterable):
+            raise InvalidValueError("must be contacts", field="contacts", value=contacts)
+        items = list(contacts)
+        for item in items:
+            expect(item, Contact, "contacts", "contacts")
+        return sort_contacts(items)
 
     def active_contacts(self) -> list[Contact]:
         """Active contacts, sorted by name."""
@@ -222,7 +222,8 @@ class Account:
     ) -> list[Contact]:
         r"""Contacts matching every given criterion, sorted by name.
 
-        ``email`` ignores case (main and alternate addresses); ``name`` matches
+        ``email`` compares :func:`~contactgraph.domain.values.email_key`\ s
+        (main and alternate addresses; ASCII case ignored); ``name`` matches
         a first name, a last name or the full name, ignoring case and accents;
         ``title`` and ``department`` ignore case and accents; ``phone`` is
         compared in E.164 after parsing in the account's default region.
@@ -298,7 +299,7 @@ class Account:
 
     def committed(self, version: int) -> Account:
         """The copy a store hands back after saving: new version, no pending events."""
-        return self._replace(version=version, events=EMPTY_LOG)
+        return self._replace(version=expect_version(version), events=EMPTY_LOG)
 
     # ---------------------------------------------------------------- commands
 
@@ -346,6 +347,7 @@ class Account:
         contact_id = id if id is not None else new_id()
         violations: list[Violation] = []
         require_id(contact_id, "contact")
+        phone_region = _PHONE_REGION(phone_region, None)
         if contact_id in self._contacts:
             violations.append(
                 Violation(
@@ -383,6 +385,7 @@ class Account:
         Setting a name part (``first_name``…) keeps the other parts.
         """
         current = self.contact(contact_id)
+        phone_region = _PHONE_REGION(phone_region, None)
         values, violations = parse_contact_fields(
             fields,
             region=phone_region or self.default_region,
@@ -408,6 +411,7 @@ class Account:
         value in ``previous``; records :class:`ContactUpdated` with the fields
         that changed, and runs the structural invariants like any command.
         """
+        expect(previous, Contact, "previous", "a Contact")
         current = self.contact(previous.id)
         if previous.account_id != self.id:
             raise PolicyViolationError(
@@ -460,44 +464,7 @@ class Account:
         ``reassign_reports_to`` names their new manager (or is ``None`` to
         leave them without one) in the same call.
         """
-        removed = self.contact(contact_id)
-        reports = list(self._reports.get(contact_id, _EMPTY_IDS))
-        if reports and isinstance(reassign_reports_to, _Unset):
-            raise PolicyViolationError(
-                [
-                    Violation(
-                        "contact.has_reports",
-                        f"{len(reports)} contact(s) report to {removed.full_name}; "
-                        "pass reassign_reports_to=<manager id or None>",
-                        "reports_to",
-                        contact_id,
-                        policy="remove_contact",
-                    )
-                ],
-                f"contact {contact_id} cannot be removed",
-            )
-        account = self
-        if reports:
-            if reassign_reports_to == contact_id:
-                raise PolicyViolationError(
-                    [
-                        Violation(
-                            "reports_to.self",
-                            "cannot reassign reports to the contact being removed",
-                            "reports_to",
-                            contact_id,
-                        )
-                    ]
-                )
-            promoted = reassign_reports_to
-            for report_id in reports:
-                # A report promoted in the removed contact's place takes its manager.
-                manager = removed.reports_to if report_id == promoted else promoted
-                account = account.update_contact(report_id, reports_to=manager)
-        now = utcnow()
-        candidate = account._without_contact(removed)
-        event = ContactRemoved(aggregate_id=self.id, occurred_at=now, contact_id=contact_id)
-        return candidate._record(event, now)
+        return moves.remove_contact(self, contact_id, reassign_reports_to=reassign_reports_to)
 
     def release_contact(
         self, contact_id: str, to_account_id: str
@@ -511,58 +478,17 @@ class Account:
             This account without the contact, the contact as it leaves (with
             no manager), and the ids of the contacts whose manager link was cut.
         """
-        leaving = self.contact(contact_id)
-        if to_account_id == self.id:
-            raise PolicyViolationError(
-                [
-                    Violation(
-                        "move.same_account",
-                        "the contact already belongs to this account",
-                        "account_id",
-                        contact_id,
-                    )
-                ]
-            )
-        account = self
-        cut = list(self._reports.get(contact_id, _EMPTY_IDS))
-        for report_id in cut:
-            account = account.update_contact(report_id, reports_to=None)
-        now = utcnow()
-        if leaving.reports_to is not None:
-            cut.insert(0, contact_id)
-        moved = attrs.evolve(leaving, account_id=to_account_id, reports_to=None, updated_at=now)
-        event = ContactMovedOut(
-            aggregate_id=self.id,
-            occurred_at=now,
-            contact_id=contact_id,
-            to_account_id=to_account_id,
-        )
-        return account._without_contact(leaving)._record(event, now), moved, cut
+        return moves.release_contact(self, contact_id, to_account_id)
 
     def receive_contact(self, contact: Contact, from_account_id: str) -> Account:
-        """Take in a contact released by another account; it keeps its id."""
-        if contact.id in self._contacts:
-            raise PolicyViolationError(
-                [
-                    Violation(
-                        "id.duplicate",
-                        f"account {self.id} already has this contact",
-                        "id",
-                        contact.id,
-                    )
-                ]
-            )
-        now = utcnow()
-        arriving = attrs.evolve(contact, account_id=self.id, reports_to=None, updated_at=now)
-        candidate = self._with_contact(arriving, None)
-        candidate._check((arriving.id,))
-        event = ContactMovedIn(
-            aggregate_id=self.id,
-            occurred_at=now,
-            contact_id=contact.id,
-            from_account_id=from_account_id,
-        )
-        return candidate._record(event, now)
+        """Take in a contact released by another account; it keeps its id.
+
+        Raises:
+            InvalidValueError: ``contact`` is not a Contact, or
+                ``from_account_id`` not an id.
+            PolicyViolationError: this account already has the contact.
+        """
+        return moves.receive_contact(self, contact, from_account_id)
 
     # ----------------------------------------------------------------- plumbing
 

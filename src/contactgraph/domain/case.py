@@ -9,7 +9,7 @@ import attrs
 import immutables
 
 from contactgraph.domain.commerce import CasePriority, CaseStatus
-from contactgraph.domain.common import EMPTY_MAP, ExtraValue, utcnow
+from contactgraph.domain.common import EMPTY_MAP, ExtraValue, expect_version, utcnow
 from contactgraph.domain.events import (
     EMPTY_LOG,
     CaseClosed,
@@ -114,7 +114,7 @@ class Case:
         return tuple(self._events)
 
     def committed(self, version: int) -> Case:
-        return attrs.evolve(self, version=version, events=EMPTY_LOG)
+        return attrs.evolve(self, version=expect_version(version), events=EMPTY_LOG)
 
     def update(self, **fields: Any) -> Case:
         """Change fields; setting ``status="Closed"`` closes the case."""

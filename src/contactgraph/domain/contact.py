@@ -25,6 +25,7 @@ from contactgraph.domain.values import (
     Phone,
     Salutation,
 )
+from contactgraph.errors import InvalidValueError
 
 __all__ = ["CONTACT_FIELD_NAMES", "NAME_FIELDS", "Contact"]
 
@@ -129,7 +130,13 @@ class Contact:
         return self.decision_role is not None and self.decision_role.decides
 
     def field_value(self, field: str) -> Any:
-        """The value of a public field name (``first_name`` included)."""
+        """The value of a public field name (``first_name`` included).
+
+        Raises:
+            InvalidValueError: ``field`` is not a contact field.
+        """
+        if not isinstance(field, str) or field not in _READABLE:
+            raise InvalidValueError("not a contact field", field="field", value=field)
         if field in NAME_FIELDS:
             return getattr(self.name, NAME_FIELDS[field])
         return getattr(self, field)
@@ -169,3 +176,5 @@ CONTACT_FIELD_NAMES: tuple[str, ...] = (
 )
 """Every field a caller may set on a contact, derived from :class:`Contact`'s attributes:
 the name parts, then the other attributes in declaration order."""
+
+_READABLE = frozenset(CONTACT_FIELD_NAMES) | {a.name for a in attrs.fields(Contact)}

@@ -12,6 +12,7 @@ from collections.abc import Iterable, Iterator, Mapping
 import attrs
 import immutables
 
+from contactgraph.domain.common import expect
 from contactgraph.domain.contact import Contact
 
 __all__ = ["OrgNode", "all_reports", "org_chart", "reporting_chain", "sort_contacts"]
@@ -36,6 +37,7 @@ class OrgNode:
 
     def walk(self, depth: int = 0) -> Iterator[tuple[int, Contact]]:
         """Every contact of this subtree with its depth, manager before reports."""
+        expect(depth, int, "depth", "a whole number")
         stack: list[tuple[int, OrgNode]] = [(depth, self)]
         while stack:  # no recursion: charts can be thousands deep
             level, node = stack.pop()

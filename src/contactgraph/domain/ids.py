@@ -46,6 +46,8 @@ def check_id(value: object, field: str = "id") -> str:
     """
     if isinstance(value, str) and is_valid_id(value):
         return value
+    if not isinstance(field, str) or not field:
+        field = "id"
     raise InvalidValueError(
         f"an id is one line of 1 to {MAX_ID_LENGTH} printable characters, "
         "without surrounding spaces or invisible characters",

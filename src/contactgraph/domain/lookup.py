@@ -7,14 +7,13 @@ turned once into keys, so matching a contact is a few comparisons.
 
 from __future__ import annotations
 
-import unicodedata
 from typing import Any
 
 import attrs
 
 from contactgraph.domain.contact import Contact
 from contactgraph.domain.text import MAX_SINGLE_LINE, match_key
-from contactgraph.domain.values import Phone
+from contactgraph.domain.values import Phone, email_key
 from contactgraph.errors import InvalidValueError
 
 __all__ = ["ContactCriteria"]
@@ -72,9 +71,7 @@ class ContactCriteria:
         for field in too_long:  # longer than anything stored: matches nobody, cheaply
             keys[field] = _NOTHING
         address = keys["email"]
-        wanted_email = address
-        if address is not None and address != _NOTHING:
-            wanted_email = unicodedata.normalize("NFC", address.strip()).casefold()
+        wanted_email = None if address is None else (email_key(address) or _NOTHING)
         phone_key = keys["phone"]
         if phone_key is not None and phone_key != _NOTHING:
             try:
@@ -95,7 +92,7 @@ class ContactCriteria:
         if self.active is not None and c.active is not self.active:
             return False
         if self.email is not None and not any(
-            e.match_key == self.email for e in ((c.email,) if c.email else ()) + c.alternate_emails
+            e.key == self.email for e in ((c.email,) if c.email else ()) + c.alternate_emails
         ):
             return False
         if self.name is not None and self.name not in c.name.match_keys:

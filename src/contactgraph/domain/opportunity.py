@@ -15,7 +15,7 @@ import attrs
 import immutables
 
 from contactgraph.domain.commerce import ContactRole, Money, Stage
-from contactgraph.domain.common import EMPTY_MAP, ExtraValue, utcnow
+from contactgraph.domain.common import EMPTY_MAP, ExtraValue, expect_version, utcnow
 from contactgraph.domain.events import (
     EMPTY_LOG,
     DomainEvent,
@@ -140,7 +140,7 @@ class Opportunity:
         return tuple(self._events)
 
     def committed(self, version: int) -> Opportunity:
-        return attrs.evolve(self, version=version, events=EMPTY_LOG)
+        return attrs.evolve(self, version=expect_version(version), events=EMPTY_LOG)
 
     def update(self, **fields: Any) -> Opportunity:
         """Change fields (``name``, ``stage``, ``close_date``, ``amount``, ``currency``…)."""
@@ -215,6 +215,7 @@ class Opportunity:
         role = self.role_of(old_id)
         if role is None:
             return self
+        check_id(new_id, "new_id")
         kept = self.role_of(new_id)
         roles = [r for r in self.contact_roles if r.contact_id not in (old_id, new_id)]
         roles.append(

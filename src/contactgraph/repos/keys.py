@@ -9,13 +9,13 @@ keys in columns, and the contract suite checks that both give one answer.
 from __future__ import annotations
 
 import re
-import unicodedata
 from collections.abc import Iterable
 from datetime import UTC, datetime, timedelta
 from typing import Any, Final
 
 import attrs
 
+from contactgraph import domain
 from contactgraph.domain import (
     Account,
     AccountContactRelation,
@@ -85,8 +85,8 @@ def valid_id(value: object) -> bool:
 
 
 def email_key(address: str) -> str:
-    """Case-insensitive key of an email search term (stored addresses use :attr:`Email.match_key`)."""
-    return unicodedata.normalize("NFC", address.strip()).casefold()
+    """Key of an email search term: the domain's ``email_key`` (no address: a key nothing has)."""
+    return domain.email_key(address) or address
 
 
 def name_keys(contact: Contact) -> tuple[str, str, str, str]:

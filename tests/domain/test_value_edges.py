@@ -2,9 +2,11 @@
 
 from __future__ import annotations
 
+from decimal import Decimal
+
 import pytest
 
-from contactgraph.domain import Address, Email, PersonName, Phone
+from contactgraph.domain import Address, Email, Money, PersonName, Phone
 from contactgraph.errors import InvalidValueError
 
 
@@ -51,3 +53,19 @@ def test_the_email_key_lowers_ascii_only() -> None:
     assert Email("Kim@ACME.fr").key == "kim@acme.fr"
     assert Email("Élodie@acme.fr").key == "Élodie@acme.fr"
     assert Email("Kim@ACME.fr").match_key == Email("Kim@ACME.fr").key
+
+
+@pytest.mark.parametrize(
+    ("currency", "default"), [(978, "EUR"), (None, None), ("", 5), ("EURO", "EUR")]
+)
+def test_a_currency_that_is_not_a_code_is_refused_naming_it(
+    currency: object, default: object
+) -> None:
+    with pytest.raises(InvalidValueError) as info:
+        Money.parse("12", currency, default_currency=default)  # type: ignore[arg-type]
+    assert info.value.field == "currency"
+
+
+def test_no_currency_takes_the_default() -> None:
+    assert Money.parse("12", None) == Money(Decimal("12"), "EUR")
+    assert Money.parse("12", " usd ").currency == "USD"

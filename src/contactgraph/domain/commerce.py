@@ -136,14 +136,11 @@ class Money:
         if amount is None:
             raise InvalidValueError("must be a number", field="amount", value=amount)
         value = parse_decimal(amount, "amount")
-        if currency is not None and not isinstance(currency, str):
-            raise InvalidValueError(
-                "must be a 3-letter ISO 4217 code such as EUR", field="currency", value=currency
-            )
-        code = (currency or default_currency).strip().upper()
+        given = currency or default_currency
+        code = given.strip().upper() if isinstance(given, str) else ""
         if len(code) != 3 or not code.isalpha() or not code.isascii():
             raise InvalidValueError(
-                "must be a 3-letter ISO 4217 code such as EUR", field="currency", value=currency
+                "must be a 3-letter ISO 4217 code such as EUR", field="currency", value=given
             )
         return cls(value, code)
 

@@ -101,16 +101,32 @@ class InvalidValueError(ContactGraphError, ValueError):
         self.value = value
         self.reason = reason
         self.code = code
-        shown = repr(value)
-        if len(shown) > 80:
-            shown = shown[:77] + "..."
-        prefix = f"{field}: " if field else ""
+        shown = _shown(value)
+        prefix = f"{field if isinstance(field, str) else _shown(field)}: " if field else ""
         suffix = f" (got {shown})" if value is not None else ""
         super().__init__(f"{prefix}{reason}{suffix}")
 
     def with_field(self, field: str) -> InvalidValueError:
         """The same error, naming the field it was found in."""
         return InvalidValueError(self.reason, field=field, value=self.value, code=self.code)
+
+
+def _shown(value: object) -> str:
+    """``repr(value)`` shortened to 80 characters; never raises, never costs more than that.
+
+    Long text keeps its start and its end ("/tmp/…/nope.csv"): the end of a
+    path or an email is what tells the reader which one it was.
+    """
+    if isinstance(value, int) and value.bit_length() > 256:  # repr() refuses past 4,300 digits
+        return f"<int of {value.bit_length()} bits>"
+    if isinstance(value, str | bytes) and len(value) > 80:
+        head, tail = repr(value[:40]), repr(value[-35:])
+        return f"{head[:-1]}...{tail[tail.index(tail[-1]) + 1 :]}"
+    try:
+        shown = repr(value)
+    except Exception:  # a caller's object whose __repr__ fails is still reported
+        shown = f"<{type(value).__name__}>"
+    return shown if len(shown) <= 80 else shown[:77] + "..."
 
 
 class PolicyViolationError(ContactGraphError, ValueError):
@@ -146,7 +162,7 @@ class NotFoundError(ContactGraphError, LookupError):
     def __init__(self, kind: str, key: object) -> None:
         self.kind = kind
         self.key = key
-        super().__init__(f"{kind} {key!r} not found")
+        super().__init__(f"{kind} {_shown(key)} not found")
 
 
 class ConcurrencyError(ContactGraphError):

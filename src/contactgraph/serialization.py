@@ -56,8 +56,8 @@ from contactgraph.domain import (
     Stage,
     check_structure,
 )
-from contactgraph.domain.contact import parse_contact_fields
 from contactgraph.domain.events import EMPTY_LOG
+from contactgraph.domain.fields import parse_contact_fields
 from contactgraph.domain.values import parse_date
 from contactgraph.errors import (
     InvalidValueError,

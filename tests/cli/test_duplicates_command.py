@@ -50,7 +50,8 @@ def test_text_names_the_people_and_the_evidence(
 ) -> None:
     assert main(["--store", store_url, "duplicates"]) == EXIT_OK
     out = capsys.readouterr().out
-    assert "Bob Grzybowski" in out and "first_name nickname" in out
+    assert "Bob Grzybowski" in out
+    assert "first_name nickname" in out
 
 
 def test_accounts(store_url: str, capsys: pytest.CaptureFixture[str]) -> None:

@@ -350,8 +350,10 @@ def test_a_manager_must_be_a_contact_of_the_same_account(acme_team: Team) -> Non
 
 
 def test_update_of_an_unknown_contact_is_a_lookup_error(acme: Account) -> None:
-    with pytest.raises(LookupError):
+    with pytest.raises(LookupError) as missing:
         acme.update_contact("no-such-contact", title="CFO")
+    assert isinstance(missing.value, NotFoundError)
+    assert (missing.value.kind, missing.value.key) == ("Contact", "no-such-contact")
     with pytest.raises(NotFoundError) as info:
         acme.contact("no-such-contact")
     assert (info.value.kind, info.value.key) == ("Contact", "no-such-contact")
@@ -381,8 +383,9 @@ def test_deactivating_twice_records_one_event(acme_team: Team) -> None:
 
 @pytest.mark.parametrize("command", ["deactivate_contact", "reactivate_contact", "remove_contact"])
 def test_commands_on_an_unknown_contact_raise_not_found(acme: Account, command: str) -> None:
-    with pytest.raises(NotFoundError):
+    with pytest.raises(NotFoundError) as info:
         getattr(acme, command)("no-such-contact")
+    assert (info.value.kind, info.value.key) == ("Contact", "no-such-contact")
 
 
 # ------------------------------------------------------------ remove_contact
@@ -507,8 +510,10 @@ def test_a_released_contact_leaves_without_its_reports_to_links(acme_team: Team)
 
 def test_a_contact_cannot_be_released_to_its_own_account(acme_team: Team) -> None:
     acme, alice, _, _ = acme_team
-    with pytest.raises(PolicyViolationError):
+    with pytest.raises(PolicyViolationError) as info:
         acme.release_contact(alice.id, acme.id)
+    [v] = info.value.violations
+    assert (v.code, v.field, v.entity_id) == ("move.same_account", "account_id", alice.id)
 
 
 # ------------------------------------------------------------------ revert

@@ -8,6 +8,7 @@
 
 from __future__ import annotations
 
+import string
 from typing import Any
 
 import attrs
@@ -128,7 +129,7 @@ def test_adding_a_valid_contact_always_succeeds_and_keeps_the_rest(
     assert {cid: after.contact(cid) for cid in account.contacts} == dict(account.contacts)
     assert after.find_contacts(name=fields["last_name"]).count(added) == 1
     if "email" in fields:
-        assert added in after.find_contacts(email=fields["email"].upper())
+        assert added in after.find_contacts(email=_ascii_upper(fields["email"]))
 
 
 @given(cgst.accounts(min_contacts=1, max_contacts=10, max_commands=0), st.data())
@@ -142,3 +143,8 @@ def test_pointing_a_contact_at_one_of_its_own_reports_is_always_refused(
     with pytest.raises(PolicyViolationError) as refused:
         account.update_contact(manager, reports_to=below)
     assert "reports_to.cycle" in refused.value.codes
+
+
+def _ascii_upper(text: str) -> str:
+    """Upper-case ASCII letters only: the case difference email look-ups ignore."""
+    return text.translate(str.maketrans(string.ascii_lowercase, string.ascii_uppercase))

@@ -7,6 +7,7 @@ already removed). After every step the invariants compare the two.
 
 from __future__ import annotations
 
+import string
 import unicodedata
 from typing import Any
 
@@ -209,7 +210,7 @@ class AccountAgainstModel(RuleBasedStateMachine):
                 assert contact.email is None
             else:
                 assert contact.email is not None
-                assert contact.email.match_key == person.email.casefold()
+                assert contact.email.key == _ascii_lower(person.email)
 
     @invariant()
     def same_hierarchy(self) -> None:
@@ -228,11 +229,21 @@ class AccountAgainstModel(RuleBasedStateMachine):
                 expected = {
                     cid
                     for cid, p in self.model.items()
-                    if p.email is not None and p.email.casefold() == person.email.casefold()
+                    if p.email is not None and _ascii_lower(p.email) == _ascii_lower(person.email)
                 }
-                found = self.account.find_contacts(email=person.email.upper())
+                found = self.account.find_contacts(email=_ascii_swap(person.email))
                 assert {c.id for c in found} == expected
 
 
 AccountAgainstModel.TestCase.settings = settings(stateful_step_count=30)
 TestAccountAgainstModel = AccountAgainstModel.TestCase
+
+
+def _ascii_lower(text: str) -> str:
+    return text.translate(str.maketrans(string.ascii_uppercase, string.ascii_lowercase))
+
+
+def _ascii_swap(text: str) -> str:
+    """ASCII letters' case swapped, other letters kept: what email look-ups ignore."""
+    letters = string.ascii_lowercase + string.ascii_uppercase
+    return text.translate(str.maketrans(letters, string.ascii_uppercase + string.ascii_lowercase))

@@ -79,20 +79,24 @@ def test_control_characters_are_refused_in_every_part(part: str, char: str) -> N
     parts = {"last": "Martin", part: f"Ali{char}ce"}
     with pytest.raises(InvalidValueError) as info:
         PersonName(**parts)
-    assert info.value.field == f"{part}_name" if part != "suffix" else "suffix"
+    assert info.value.field == (f"{part}_name" if part != "suffix" else "suffix")
+    assert "not allowed in a single-line field" in info.value.reason
 
 
 @pytest.mark.parametrize("last", ["", "   ", None])
 def test_a_last_name_is_required(last: str | None) -> None:
-    with pytest.raises(InvalidValueError, match="last name"):
+    with pytest.raises(InvalidValueError, match="last name") as info:
         PersonName(last=last)  # type: ignore[arg-type]
+    assert (info.value.field, info.value.reason) == ("last_name", "a contact needs a last name")
 
 
 def test_a_10000_character_name_is_refused() -> None:
-    with pytest.raises(InvalidValueError, match="longer than 80"):
+    with pytest.raises(InvalidValueError, match="longer than 80") as info:
         PersonName(last="A" * 10_000)
-    with pytest.raises(InvalidValueError, match="longer than 255"):
+    assert info.value.field == "last_name"
+    with pytest.raises(InvalidValueError, match="longer than 255") as info:
         PersonName(last="Martin", first="A" * 10_000)
+    assert info.value.field == "first_name"
 
 
 def test_an_empty_first_name_is_no_first_name() -> None:
@@ -153,8 +157,9 @@ def test_unknown_salutations_are_refused_listing_the_choices(text: str) -> None:
 
 @pytest.mark.parametrize("text", ["M.\n", "Mme\r", "Dr\x00"])
 def test_a_salutation_with_a_control_character_is_refused(text: str) -> None:
-    with pytest.raises(InvalidValueError, match="control character"):
+    with pytest.raises(InvalidValueError, match="control character") as info:
         Salutation.parse(text)
+    assert info.value.field == "salutation"
 
 
 def test_a_name_takes_a_french_salutation() -> None:

@@ -43,13 +43,15 @@ def test_a_us_number_shows_in_us_formats() -> None:
 
 def test_the_constructor_takes_international_numbers_only() -> None:
     assert Phone("+33 1 23 45 67 89").e164 == "+33123456789"
-    with pytest.raises(InvalidValueError, match="no default region"):
+    with pytest.raises(InvalidValueError, match="no default region") as info:
         Phone("01 23 45 67 89")
+    assert info.value.field == "phone"
 
 
 def test_a_national_number_without_a_region_is_refused_with_a_hint() -> None:
-    with pytest.raises(InvalidValueError, match="no country code and no default region"):
-        Phone.parse("01 23 45 67 89")
+    with pytest.raises(InvalidValueError, match="no country code and no default region") as info:
+        Phone.parse("01 23 45 67 89", field="mobile")
+    assert info.value.field == "mobile"
 
 
 @pytest.mark.parametrize(
@@ -71,8 +73,9 @@ def test_impossible_or_hostile_numbers_are_refused(text: str, reason: str) -> No
 
 
 def test_an_extension_is_refused_rather_than_silently_dropped() -> None:
-    with pytest.raises(InvalidValueError, match="extension"):
+    with pytest.raises(InvalidValueError, match="extension") as info:
         Phone.parse("+33 1 23 45 67 89 ext. 12")
+    assert (info.value.field, info.value.value) == ("phone", "+33 1 23 45 67 89 ext. 12")
 
 
 def test_a_possible_but_unassigned_number_is_accepted_and_flagged_not_valid() -> None:

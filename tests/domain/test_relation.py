@@ -50,5 +50,7 @@ def test_an_ended_relation_holds_only_between_its_dates() -> None:
     assert board_seat.active_on(date(2026, 1, 15))
     assert not board_seat.active_on(date(2026, 7, 1))
     assert not board_seat.active_on(date(2024, 12, 31))
-    with pytest.raises(PolicyViolationError):
+    with pytest.raises(PolicyViolationError) as info:
         board_seat.end(date(2024, 1, 1))
+    [v] = info.value.violations
+    assert (v.code, v.field, v.entity_id) == ("end_date.before_start", "end_date", board_seat.id)

@@ -78,8 +78,9 @@ def test_address_parts_are_single_lines(part: str) -> None:
 
 
 def test_a_street_refuses_other_control_characters() -> None:
-    with pytest.raises(InvalidValueError, match="U\\+0000"):
+    with pytest.raises(InvalidValueError, match="U\\+0000") as info:
         Address(street="12 rue\x00 de la Paix")
+    assert info.value.field == "street"
 
 
 def test_an_address_of_blanks_is_empty() -> None:

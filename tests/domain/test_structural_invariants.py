@@ -140,3 +140,28 @@ def test_hierarchy_queries_terminate_on_a_corrupt_cyclic_account() -> None:
     assert [c.id for c in acme.all_reports("c-alice")] == ["c-bob"]
     assert acme.manager_of("c-chloe") is None
     assert acme.reporting_chain("c-chloe") == []
+
+
+def test_a_faulty_contact_after_a_clean_or_missing_one_is_still_found() -> None:
+    """Each rule goes on past a contact with nothing to report (``continue``, not ``break``)."""
+    acme = Account.rehydrate(
+        [
+            _person("c-clean", "Martin"),
+            _person("c-self", "Self", "c-self"),
+            _person("c-away", "Away", "c-nobody"),
+            _person("c-other", "Other", account_id="acc-globex"),
+            Contact(id="c-noname", account_id=ACME, name=None, email="x"),  # type: ignore[arg-type]
+        ],
+        id=ACME,
+        name="ACME SA",
+    )
+    order = ["c-missing", "c-clean", "c-self", "c-clean", "c-away", "c-other", "c-noname"]
+    found = {(v.code, v.field, v.entity_id, v.policy) for v in check_structure(acme, order)}
+    assert found == {
+        ("reports_to.self", "reports_to", "c-self", "reports_to_inside_account"),
+        ("reports_to.cycle", "reports_to", "c-self", "reports_to_acyclic"),
+        ("reports_to.outside_account", "reports_to", "c-away", "reports_to_inside_account"),
+        ("account_id.mismatch", "account_id", "c-other", "contact_identity"),
+        ("last_name.required", "last_name", "c-noname", "contact_values"),
+        ("email.invalid", "email", "c-noname", "contact_values"),
+    }

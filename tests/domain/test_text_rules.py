@@ -21,8 +21,9 @@ def test_a_single_line_field_refuses_control_characters_anywhere(char: str, wher
 
 
 def test_a_single_line_field_refuses_lone_surrogates_no_store_could_encode() -> None:
-    with pytest.raises(InvalidValueError, match="surrogate"):
+    with pytest.raises(InvalidValueError, match="surrogate") as info:
         clean_single_line("Mart\ud800in", "last_name")
+    assert info.value.field == "last_name"
 
 
 def test_a_single_line_field_is_stripped_and_nfc_normalised() -> None:
@@ -32,8 +33,9 @@ def test_a_single_line_field_is_stripped_and_nfc_normalised() -> None:
 
 @pytest.mark.parametrize("length", [256, 1_021, 10_000])
 def test_a_single_line_field_refuses_overlong_text(length: int) -> None:
-    with pytest.raises(InvalidValueError, match="longer than 255"):
+    with pytest.raises(InvalidValueError, match="longer than 255") as info:
         clean_single_line("A" * length, "title")
+    assert info.value.field == "title"
 
 
 def test_a_single_line_field_takes_exactly_its_maximum() -> None:
@@ -42,8 +44,9 @@ def test_a_single_line_field_takes_exactly_its_maximum() -> None:
 
 @pytest.mark.parametrize("value", [None, 42, b"Martin", ["Martin"]])
 def test_a_single_line_field_must_be_text(value: object) -> None:
-    with pytest.raises(InvalidValueError, match="must be text"):
+    with pytest.raises(InvalidValueError, match="must be text") as info:
         clean_single_line(value, "last_name")
+    assert (info.value.field, info.value.value) == ("last_name", value)
 
 
 def test_multiline_text_keeps_line_breaks_and_tabs() -> None:
@@ -53,8 +56,9 @@ def test_multiline_text_keeps_line_breaks_and_tabs() -> None:
 
 @pytest.mark.parametrize("char", ["\x00", "\x1b", "\x7f", "\ud800"])
 def test_multiline_text_refuses_other_control_characters(char: str) -> None:
-    with pytest.raises(InvalidValueError, match=f"U\\+{ord(char):04X}"):
+    with pytest.raises(InvalidValueError, match=f"U\\+{ord(char):04X}") as info:
         clean_multiline(f"Call back{char} in May", "description")
+    assert info.value.field == "description"
 
 
 def test_match_key_ignores_case_accents_and_normal_form() -> None:

@@ -16,7 +16,9 @@ def test_email_unique_per_account_flags_every_holder_of_a_shared_address(acme: A
     assert sorted(v.entity_id for v in found) == sorted([alice.id, bob.id])
     assert {v.code for v in found} == {"email.duplicate"}
     assert {v.severity for v in found} == {Severity.WARNING}
-    assert "Bob Durand, Alice Martin" in found[0].message
+    assert {(v.message, v.field, v.policy) for v in found} == {
+        ("info@acme.fr is shared by Bob Durand, Alice Martin", "email", "email_unique_per_account")
+    }
 
 
 def test_email_unique_per_account_can_ignore_inactive_contacts(acme: Account) -> None:

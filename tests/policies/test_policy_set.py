@@ -7,6 +7,7 @@ import pytest
 
 from contactgraph import Account, NotFoundError, PolicyViolationError, Severity, Violation, policies
 from contactgraph.domain import Policy
+from contactgraph.errors import InvalidValueError
 
 
 def test_the_default_set_reports_structure_as_errors_and_the_rest_as_warnings() -> None:
@@ -80,8 +81,10 @@ def test_configuring_a_policy_changes_only_that_policy() -> None:
 def test_configuring_an_unknown_policy_or_option_fails_loudly() -> None:
     with pytest.raises(NotFoundError):
         policies.default().configure("no_such_policy", severity=Severity.ERROR)
-    with pytest.raises(TypeError):
+    with pytest.raises(InvalidValueError) as info:
         policies.default().configure("structure", regoin="FR")
+    assert info.value.field == "changes"
+    assert "not a setting of policy 'structure'" in info.value.reason
 
 
 def test_policy_names_are_unique_in_a_set() -> None:

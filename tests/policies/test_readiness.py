@@ -5,7 +5,7 @@ from __future__ import annotations
 import pytest
 from hypothesis import given
 
-from contactgraph import Account, InvalidValueError, PolicyViolationError, policies
+from contactgraph import Account, InvalidValueError, PolicyViolationError, Severity, policies
 from contactgraph.policies import Action
 from contactgraph.testing import strategies as cgst
 
@@ -19,8 +19,9 @@ def test_an_account_without_contacts_is_not_actionable(acme: Account, action: st
     [reason] = info.value.violations
     assert (reason.code, reason.entity_id) == ("readiness.no_active_contact", acme.id)
     assert reason.is_error
-    assert "ACME SA has no contact" in reason.message
-    assert action in str(info.value)
+    assert (reason.field, reason.policy) == ("contacts", "commercial_readiness")
+    assert reason.message == f"ACME SA has no contact: {action} needs at least one active contact"
+    assert str(info.value).startswith(f"{action} refused for account ACME SA ({acme.id}): ")
 
 
 @pytest.mark.parametrize("action", ACTIONS)
@@ -96,8 +97,11 @@ def test_actions_are_named_loosely(text: str, action: Action) -> None:
 
 
 def test_an_unknown_action_is_refused_listing_the_known_ones(acme: Account) -> None:
-    with pytest.raises(InvalidValueError, match="send_contract, campaign, opportunity_follow_up"):
+    with pytest.raises(
+        InvalidValueError, match="send_contract, campaign, opportunity_follow_up"
+    ) as info:
         policies.require(acme, "cold_call")
+    assert (info.value.field, info.value.value) == ("action", "cold_call")
 
 
 def test_readiness_explains_every_action_and_the_gaps(acme: Account) -> None:
@@ -114,7 +118,11 @@ def test_readiness_explains_every_action_and_the_gaps(acme: Account) -> None:
         "readiness.no_callable_contact",
         "readiness.no_decision_maker",
     ]
-    assert all(not g.is_error for g in report.gaps)
+    assert {(g.code, g.field, g.entity_id, g.severity) for g in report.gaps} == {
+        ("readiness.no_callable_contact", "phone", acme.id, Severity.WARNING),
+        ("readiness.no_decision_maker", "decision_role", acme.id, Severity.WARNING),
+    }
+    assert [r.field for r in report["campaign"].reasons] == ["email"]
     assert report.summary() == [
         "send_contract: ready (1 recipient(s))",
         "campaign: NOT ready: no active contact of ACME SA has an email address without an opt-out",

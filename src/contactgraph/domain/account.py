@@ -10,26 +10,17 @@ every violation.
 
 from __future__ import annotations
 
-import enum
-import unicodedata
-from collections.abc import Collection, Iterable, Iterator, Mapping
+from collections.abc import Collection, Iterable, Mapping
 from datetime import datetime
-from decimal import Decimal, InvalidOperation
-from typing import Any, Final
+from decimal import Decimal
+from typing import Any
 
 import attrs
 import immutables
-import phonenumbers
 
-from contactgraph.domain.contact import (
-    CONTACT_FIELDS,
-    EMPTY_MAP,
-    NAME_FIELDS,
-    Contact,
-    ExtraValue,
-    parse_contact_fields,
-    utcnow,
-)
+from contactgraph.domain import hierarchy, moves
+from contactgraph.domain.common import EMPTY_MAP, ExtraValue, expect, expect_version, utcnow
+from contactgraph.domain.contact import NAME_FIELDS, Contact
 from contactgraph.domain.events import (
     EMPTY_LOG,
     AccountCreated,
@@ -38,195 +29,33 @@ from contactgraph.domain.events import (
     ContactDeactivated,
     ContactEvent,
     ContactMovedIn,
-    ContactMovedOut,
     ContactReactivated,
-    ContactRemoved,
     ContactUpdated,
     DomainEvent,
     EventLog,
     FieldChange,
 )
+from contactgraph.domain.fields import (
+    ACCOUNT_FIELDS,
+    parse_contact_fields,
+    parse_fields,
+    plain,
+    require_id,
+)
+from contactgraph.domain.hierarchy import OrgNode, sort_contacts
 from contactgraph.domain.ids import new_id
 from contactgraph.domain.invariants import STRUCTURAL_INVARIANTS
-from contactgraph.domain.text import clean_multiline, clean_single_line, match_key
-from contactgraph.domain.values import Address, Email, PersonName, Phone, region_of_country
+from contactgraph.domain.lookup import ContactCriteria
+from contactgraph.domain.moves import UNSET, _Unset
+from contactgraph.domain.parsers import region
+from contactgraph.domain.values import Address, PersonName, Phone, region_of_country
 from contactgraph.errors import InvalidValueError, NotFoundError, PolicyViolationError, Violation
 
 __all__ = ["ACCOUNT_FIELDS", "Account", "OrgNode", "new_id"]
 
 _EMPTY_IDS: immutables.Map[str, None] = immutables.Map()
 _NO_NAME = PersonName.trusted("?")
-
-
-class _Unset:
-    def __repr__(self) -> str:
-        return "UNSET"
-
-
-UNSET: Final = _Unset()
-
-
-@attrs.frozen(slots=True)
-class OrgNode:
-    """One contact in an org chart, with the contacts reporting to it.
-
-    Attributes:
-        contact: The contact.
-        reports: Its direct reports, each with their own reports.
-    """
-
-    contact: Contact
-    reports: tuple[OrgNode, ...] = ()
-
-    def walk(self, depth: int = 0) -> Iterator[tuple[int, Contact]]:
-        """Every contact of this subtree with its depth, manager before reports."""
-        stack: list[tuple[int, OrgNode]] = [(depth, self)]
-        while stack:  # no recursion: charts can be thousands deep
-            level, node = stack.pop()
-            yield level, node.contact
-            stack.extend((level + 1, child) for child in reversed(node.reports))
-
-    def _repr_html_(self) -> str:
-        """The chart below this contact, as nested lists in Jupyter."""
-        from contactgraph.domain.display import org_chart_html
-
-        return org_chart_html([self])
-
-
-def _line(field: str, max_length: int = 255) -> Any:
-    def parse(value: Any, _region: str | None) -> str | None:
-        if value is None:
-            return None
-        return clean_single_line(value, field, max_length=max_length) or None
-
-    return parse
-
-
-def _name(value: Any, _region: str | None) -> str:
-    text = None if value is None else clean_single_line(value, "name")
-    if not text:
-        raise InvalidValueError(
-            "an account needs a name", field="name", value=value, code="account_name.required"
-        )
-    return text
-
-
-def _phone(value: Any, region: str | None) -> Phone | None:
-    if value is None or (isinstance(value, str) and not value.strip()):
-        return None
-    return Phone.parse(value, region, field="phone")
-
-
-def _address(field: str) -> Any:
-    def parse(value: Any, _region: str | None) -> Address | None:
-        if value is None:
-            return None
-        if isinstance(value, Address):
-            address = value
-        elif isinstance(value, Mapping):
-            try:
-                address = Address(**value)
-            except TypeError:
-                raise InvalidValueError(
-                    "unknown address part; use street, city, state, postal_code, country",
-                    field=field,
-                    value=value,
-                ) from None
-        else:
-            raise InvalidValueError(
-                "must be an Address or a mapping of its parts", field=field, value=value
-            )
-        return None if address.is_empty else address
-
-    return parse
-
-
-def _decimal(value: Any, _region: str | None) -> Decimal | None:
-    if value is None or value == "":
-        return None
-    if isinstance(value, bool):
-        raise InvalidValueError("must be a number", field="annual_revenue", value=value)
-    try:
-        number = Decimal(str(value).strip()) if not isinstance(value, Decimal) else value
-    except InvalidOperation:
-        raise InvalidValueError("must be a number", field="annual_revenue", value=value) from None
-    if not number.is_finite():
-        raise InvalidValueError("must be a finite number", field="annual_revenue", value=value)
-    return number
-
-
-def _count(value: Any, _region: str | None) -> int | None:
-    if value is None or value == "":
-        return None
-    if isinstance(value, bool):
-        raise InvalidValueError("must be a whole number", field="number_of_employees", value=value)
-    try:
-        number = int(value) if isinstance(value, int) else int(Decimal(str(value).strip()))
-    except (InvalidOperation, ValueError):
-        raise InvalidValueError(
-            "must be a whole number", field="number_of_employees", value=value
-        ) from None
-    if number < 0:
-        raise InvalidValueError("cannot be negative", field="number_of_employees", value=value)
-    return number
-
-
-def _parent(value: Any, _region: str | None) -> str | None:
-    if value is None or value == "":
-        return None
-    return clean_single_line(value, "parent_id", max_length=64)
-
-
-def _region(value: Any, _region: str | None) -> str | None:
-    if value is None or value == "":
-        return None
-    if not isinstance(value, str) or value.upper() not in phonenumbers.SUPPORTED_REGIONS:
-        raise InvalidValueError(
-            "must be an ISO 3166 alpha-2 region such as 'FR'", field="phone_region", value=value
-        )
-    return value.upper()
-
-
-def _description(value: Any, _region: str | None) -> str | None:
-    return None if value is None else (clean_multiline(value, "description") or None)
-
-
-ACCOUNT_FIELDS: Mapping[str, Any] = {
-    "name": _name,
-    "type": _line("type", 80),
-    "industry": _line("industry", 80),
-    "website": _line("website"),
-    "phone": _phone,
-    "billing_address": _address("billing_address"),
-    "shipping_address": _address("shipping_address"),
-    "parent_id": _parent,
-    "description": _description,
-    "annual_revenue": _decimal,
-    "number_of_employees": _count,
-    "phone_region": _region,
-    "external_ids": CONTACT_FIELDS["external_ids"],
-    "extra": CONTACT_FIELDS["extra"],
-}
-"""Every field a caller may set on an account, with the parser that validates it."""
-
-
-def _plain(value: Any) -> Any:
-    """A value as plain data, for change records (events, history)."""
-    if isinstance(value, enum.Enum):
-        return value.value
-    if value is None or isinstance(value, str | bool | int | float):
-        return value
-    if isinstance(value, Email):
-        return value.address
-    if isinstance(value, Phone):
-        return value.e164
-    if isinstance(value, Address):
-        return {k: v for k, v in attrs.asdict(value).items() if v is not None}
-    if isinstance(value, immutables.Map):
-        return dict(value)
-    if isinstance(value, tuple):
-        return [_plain(v) for v in value]
-    return str(value)
+_PHONE_REGION = region("phone_region")
 
 
 @attrs.frozen(slots=True, kw_only=True)
@@ -295,7 +124,7 @@ class Account:
             PolicyViolationError: listing every invalid field.
         """
         account_id = id if id is not None else new_id()
-        _require_id(account_id, "account")
+        require_id(account_id, "account")
         values, violations = _parse_account_fields({"name": name, **fields}, account_id)
         if violations:
             raise PolicyViolationError(violations, "account refused")
@@ -364,18 +193,22 @@ class Account:
 
     def sorted_contacts(self, contacts: Iterable[Contact] | None = None) -> list[Contact]:
         """Contacts by last name, first name (case- and accent-insensitive), then id."""
-        items = self._contacts.values() if contacts is None else contacts
-        return sorted(items, key=lambda c: (c.name.sort_key, c.id))
+        if contacts is None:
+            return sort_contacts(self._contacts.values())
+        if isinstance(contacts, str | bytes) or not isinstance(contacts, Iterable):
+            raise InvalidValueError("must be contacts", field="contacts", value=contacts)
+        items = list(contacts)
+        for item in items:
+            expect(item, Contact, "contacts", "contacts")
+        return sort_contacts(items)
 
     def active_contacts(self) -> list[Contact]:
         """Active contacts, sorted by name."""
-        return self.sorted_contacts(c for c in self._contacts.values() if c.active)
+        return sort_contacts(c for c in self._contacts.values() if c.active)
 
     def decision_makers(self) -> list[Contact]:
         """Active contacts whose decision role decides (decision maker, economic buyer…)."""
-        return self.sorted_contacts(
-            c for c in self._contacts.values() if c.active and c.is_decision_maker
-        )
+        return sort_contacts(c for c in self._contacts.values() if c.active and c.is_decision_maker)
 
     def find_contacts(
         self,
@@ -387,52 +220,32 @@ class Account:
         phone: str | None = None,
         active: bool | None = None,
     ) -> list[Contact]:
-        """Contacts matching every given criterion, sorted by name.
+        r"""Contacts matching every given criterion, sorted by name.
 
-        ``email`` ignores case (main and alternate addresses); ``name`` matches
+        ``email`` compares :func:`~contactgraph.domain.values.email_key`\ s
+        (main and alternate addresses; ASCII case ignored); ``name`` matches
         a first name, a last name or the full name, ignoring case and accents;
         ``title`` and ``department`` ignore case and accents; ``phone`` is
         compared in E.164 after parsing in the account's default region.
+
+        Raises:
+            InvalidValueError: a criterion of the wrong type, naming it.
         """
-        email_key = (
-            unicodedata.normalize("NFC", email.strip()).casefold() if email is not None else None
+        criteria = ContactCriteria.parse(
+            email=email,
+            name=name,
+            title=title,
+            department=department,
+            phone=phone,
+            active=active,
+            region=self.default_region,
         )
-        name_key = match_key(name) if name is not None else None
-        title_key = match_key(title) if title is not None else None
-        dept_key = match_key(department) if department is not None else None
-        phone_e164: str | None = None
-        if phone is not None:
-            try:
-                phone_e164 = Phone.parse(phone, self.default_region).e164
-            except InvalidValueError:
-                return []
-        out = []
-        for c in self._contacts.values():
-            if active is not None and c.active is not active:
-                continue
-            if email_key is not None and not any(
-                e.match_key == email_key
-                for e in ((c.email,) if c.email else ()) + c.alternate_emails
-            ):
-                continue
-            if name_key is not None and name_key not in c.name.match_keys:
-                continue
-            if title_key is not None and match_key(c.title or "") != title_key:
-                continue
-            if dept_key is not None and match_key(c.department or "") != dept_key:
-                continue
-            if phone_e164 is not None and phone_e164 not in {
-                p.e164 for p in (c.phone, c.mobile, *c.alternate_phones) if p is not None
-            }:
-                continue
-            out.append(c)
-        return self.sorted_contacts(out)
+        return sort_contacts(c for c in self._contacts.values() if criteria.matches(c))
 
     def direct_reports(self, contact_id: str) -> list[Contact]:
         """Contacts whose manager is ``contact_id``, sorted by name."""
         self.contact(contact_id)
-        ids = self._reports.get(contact_id, _EMPTY_IDS)
-        return self.sorted_contacts(self._contacts[i] for i in ids)
+        return hierarchy.direct_reports(self._contacts, self._reports, contact_id)
 
     def manager_of(self, contact_id: str) -> Contact | None:
         """The contact's manager, or ``None`` at the top of the chart."""
@@ -441,60 +254,19 @@ class Account:
 
     def reporting_chain(self, contact_id: str) -> list[Contact]:
         """The contact's managers, nearest first, up to the top of the chart."""
-        chain: list[Contact] = []
-        seen = {contact_id}
-        current = self.contact(contact_id).reports_to
-        # The guards only matter for an account rebuilt from corrupt rows.
-        while current is not None and current not in seen:
-            manager = self._contacts.get(current)
-            if manager is None:
-                break
-            chain.append(manager)
-            seen.add(current)
-            current = manager.reports_to
-        return chain
+        return hierarchy.reporting_chain(self._contacts, self.contact(contact_id))
 
     def all_reports(self, contact_id: str) -> list[Contact]:
         """Direct and indirect reports, breadth first."""
         self.contact(contact_id)
-        out: list[Contact] = []
-        seen = {contact_id}
-        frontier = [contact_id]
-        while frontier:
-            level: list[Contact] = []
-            for manager in frontier:
-                level.extend(
-                    self._contacts[i]
-                    for i in self._reports.get(manager, _EMPTY_IDS)
-                    if i not in seen  # only a corrupt, cyclic account repeats anyone
-                )
-            level = self.sorted_contacts(level)
-            seen.update(c.id for c in level)
-            out.extend(level)
-            frontier = [c.id for c in level]
-        return out
+        return hierarchy.all_reports(self._contacts, self._reports, contact_id)
 
     def org_chart(self) -> list[OrgNode]:
         """The reports-to forest: top managers (and people with no manager) first.
 
         Built without recursion, so a reporting chain thousands deep works.
         """
-        roots = self.sorted_contacts(c for c in self._contacts.values() if c.reports_to is None)
-        order: list[Contact] = []
-        children: dict[str, list[Contact]] = {}
-        stack = list(roots)
-        while stack:
-            contact = stack.pop()
-            order.append(contact)
-            kids = self.sorted_contacts(
-                self._contacts[i] for i in self._reports.get(contact.id, _EMPTY_IDS)
-            )
-            children[contact.id] = kids
-            stack.extend(kids)
-        built: dict[str, OrgNode] = {}
-        for contact in reversed(order):  # reports before their manager
-            built[contact.id] = OrgNode(contact, tuple(built[k.id] for k in children[contact.id]))
-        return [built[c.id] for c in roots]
+        return hierarchy.org_chart(self._contacts, self._reports)
 
     # ----------------------------------------------------------------- events
 
@@ -527,7 +299,7 @@ class Account:
 
     def committed(self, version: int) -> Account:
         """The copy a store hands back after saving: new version, no pending events."""
-        return self._replace(version=version, events=EMPTY_LOG)
+        return self._replace(version=expect_version(version), events=EMPTY_LOG)
 
     # ---------------------------------------------------------------- commands
 
@@ -537,7 +309,7 @@ class Account:
         if violations:
             raise PolicyViolationError(violations, f"account {self.id} update refused")
         changes = tuple(
-            FieldChange(k, _plain(getattr(self, k)), _plain(v))
+            FieldChange(k, plain(getattr(self, k)), plain(v))
             for k, v in values.items()
             if getattr(self, k) != v
         )
@@ -574,7 +346,8 @@ class Account:
         """
         contact_id = id if id is not None else new_id()
         violations: list[Violation] = []
-        _require_id(contact_id, "contact")
+        require_id(contact_id, "contact")
+        phone_region = _PHONE_REGION(phone_region, None)
         if contact_id in self._contacts:
             violations.append(
                 Violation(
@@ -612,6 +385,7 @@ class Account:
         Setting a name part (``first_name``…) keeps the other parts.
         """
         current = self.contact(contact_id)
+        phone_region = _PHONE_REGION(phone_region, None)
         values, violations = parse_contact_fields(
             fields,
             region=phone_region or self.default_region,
@@ -637,6 +411,7 @@ class Account:
         value in ``previous``; records :class:`ContactUpdated` with the fields
         that changed, and runs the structural invariants like any command.
         """
+        expect(previous, Contact, "previous", "a Contact")
         current = self.contact(previous.id)
         if previous.account_id != self.id:
             raise PolicyViolationError(
@@ -689,44 +464,7 @@ class Account:
         ``reassign_reports_to`` names their new manager (or is ``None`` to
         leave them without one) in the same call.
         """
-        removed = self.contact(contact_id)
-        reports = list(self._reports.get(contact_id, _EMPTY_IDS))
-        if reports and isinstance(reassign_reports_to, _Unset):
-            raise PolicyViolationError(
-                [
-                    Violation(
-                        "contact.has_reports",
-                        f"{len(reports)} contact(s) report to {removed.full_name}; "
-                        "pass reassign_reports_to=<manager id or None>",
-                        "reports_to",
-                        contact_id,
-                        policy="remove_contact",
-                    )
-                ],
-                f"contact {contact_id} cannot be removed",
-            )
-        account = self
-        if reports:
-            if reassign_reports_to == contact_id:
-                raise PolicyViolationError(
-                    [
-                        Violation(
-                            "reports_to.self",
-                            "cannot reassign reports to the contact being removed",
-                            "reports_to",
-                            contact_id,
-                        )
-                    ]
-                )
-            promoted = reassign_reports_to
-            for report_id in reports:
-                # A report promoted in the removed contact's place takes its manager.
-                manager = removed.reports_to if report_id == promoted else promoted
-                account = account.update_contact(report_id, reports_to=manager)
-        now = utcnow()
-        candidate = account._without_contact(removed)
-        event = ContactRemoved(aggregate_id=self.id, occurred_at=now, contact_id=contact_id)
-        return candidate._record(event, now)
+        return moves.remove_contact(self, contact_id, reassign_reports_to=reassign_reports_to)
 
     def release_contact(
         self, contact_id: str, to_account_id: str
@@ -740,58 +478,17 @@ class Account:
             This account without the contact, the contact as it leaves (with
             no manager), and the ids of the contacts whose manager link was cut.
         """
-        leaving = self.contact(contact_id)
-        if to_account_id == self.id:
-            raise PolicyViolationError(
-                [
-                    Violation(
-                        "move.same_account",
-                        "the contact already belongs to this account",
-                        "account_id",
-                        contact_id,
-                    )
-                ]
-            )
-        account = self
-        cut = list(self._reports.get(contact_id, _EMPTY_IDS))
-        for report_id in cut:
-            account = account.update_contact(report_id, reports_to=None)
-        now = utcnow()
-        if leaving.reports_to is not None:
-            cut.insert(0, contact_id)
-        moved = attrs.evolve(leaving, account_id=to_account_id, reports_to=None, updated_at=now)
-        event = ContactMovedOut(
-            aggregate_id=self.id,
-            occurred_at=now,
-            contact_id=contact_id,
-            to_account_id=to_account_id,
-        )
-        return account._without_contact(leaving)._record(event, now), moved, cut
+        return moves.release_contact(self, contact_id, to_account_id)
 
     def receive_contact(self, contact: Contact, from_account_id: str) -> Account:
-        """Take in a contact released by another account; it keeps its id."""
-        if contact.id in self._contacts:
-            raise PolicyViolationError(
-                [
-                    Violation(
-                        "id.duplicate",
-                        f"account {self.id} already has this contact",
-                        "id",
-                        contact.id,
-                    )
-                ]
-            )
-        now = utcnow()
-        arriving = attrs.evolve(contact, account_id=self.id, reports_to=None, updated_at=now)
-        candidate = self._with_contact(arriving, None)
-        candidate._check((arriving.id,))
-        event = ContactMovedIn(
-            aggregate_id=self.id,
-            occurred_at=now,
-            contact_id=contact.id,
-            from_account_id=from_account_id,
-        )
-        return candidate._record(event, now)
+        """Take in a contact released by another account; it keeps its id.
+
+        Raises:
+            InvalidValueError: ``contact`` is not a Contact, or
+                ``from_account_id`` not an id.
+            PolicyViolationError: this account already has the contact.
+        """
+        return moves.receive_contact(self, contact, from_account_id)
 
     # ----------------------------------------------------------------- plumbing
 
@@ -873,33 +570,10 @@ _SLOT_ACCESS: tuple[tuple[Any, Any, str], ...] = tuple(
 )
 
 
-def _require_id(value: object, kind: str) -> None:
-    """Refuse an id that is not one line of 1 to 64 characters without surrounding spaces."""
-    try:
-        ok = isinstance(value, str) and 0 < len(value) <= 64
-        ok = ok and clean_single_line(value, "id", max_length=64) == value
-    except InvalidValueError:
-        ok = False
-    if not ok:
-        raise PolicyViolationError(
-            [
-                Violation(
-                    "id.invalid",
-                    f"a {kind} id is one line of 1 to 64 characters, without surrounding spaces",
-                    "id",
-                    None,
-                    policy=f"{kind}_identity",
-                )
-            ],
-            f"{kind} refused",
-        )
-
-
 def _parse_account_fields(
     raw: Mapping[str, Any], account_id: str, default_region: str | None = None
 ) -> tuple[dict[str, Any], list[Violation]]:
-    values: dict[str, Any] = {}
-    violations: list[Violation] = []
+    """Validate account fields; phones are read in the region the input itself gives, if any."""
     billing = raw.get("billing_address")
     region = raw.get("phone_region") if isinstance(raw.get("phone_region"), str) else None
     if region is None and isinstance(billing, Address):
@@ -907,28 +581,9 @@ def _parse_account_fields(
     elif region is None and isinstance(billing, Mapping):
         country = billing.get("country")
         region = region_of_country(country) if isinstance(country, str) else None
-    if region is None:
-        region = default_region
-    for field, value in raw.items():
-        parser = ACCOUNT_FIELDS.get(field)
-        if parser is None:
-            violations.append(
-                Violation(
-                    "field.unknown",
-                    f"{field!r} is not an account field; custom fields go in extra={{...}}",
-                    field,
-                    account_id,
-                    policy="account_fields",
-                )
-            )
-            continue
-        try:
-            values[field] = parser(value, region)
-        except InvalidValueError as exc:
-            fld = exc.field or field
-            code = exc.code or f"{fld.split('.')[0]}.invalid"
-            violations.append(Violation(code, exc.reason, fld, account_id, policy="account_fields"))
-    return values, violations
+    return parse_fields(
+        ACCOUNT_FIELDS, raw, entity="account", entity_id=account_id, region=region or default_region
+    )
 
 
 def _contact_changes(current: Contact, values: Mapping[str, Any]) -> tuple[FieldChange, ...]:
@@ -938,7 +593,7 @@ def _contact_changes(current: Contact, values: Mapping[str, Any]) -> tuple[Field
             for public, part in NAME_FIELDS.items():
                 old, new = getattr(current.name, part), getattr(value, part)
                 if old != new:
-                    changes.append(FieldChange(public, _plain(old), _plain(new)))
+                    changes.append(FieldChange(public, plain(old), plain(new)))
         elif getattr(current, field) != value:
-            changes.append(FieldChange(field, _plain(getattr(current, field)), _plain(value)))
+            changes.append(FieldChange(field, plain(getattr(current, field)), plain(value)))
     return tuple(changes)

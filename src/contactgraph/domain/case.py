@@ -2,14 +2,14 @@
 
 from __future__ import annotations
 
-import enum
 from datetime import datetime
 from typing import Any
 
 import attrs
 import immutables
 
-from contactgraph.domain.contact import CONTACT_FIELDS, EMPTY_MAP, ExtraValue, utcnow
+from contactgraph.domain.commerce import CasePriority, CaseStatus
+from contactgraph.domain.common import EMPTY_MAP, ExtraValue, expect_version, utcnow
 from contactgraph.domain.events import (
     EMPTY_LOG,
     CaseClosed,
@@ -19,50 +19,11 @@ from contactgraph.domain.events import (
     EventLog,
     FieldChange,
 )
+from contactgraph.domain.fields import CASE_FIELDS, parse_fields, plain, require_id
 from contactgraph.domain.ids import new_id
-from contactgraph.domain.text import clean_multiline, clean_single_line
-from contactgraph.errors import InvalidValueError, PolicyViolationError, Violation
+from contactgraph.errors import PolicyViolationError, Violation
 
 __all__ = ["Case", "CasePriority", "CaseStatus"]
-
-
-class CaseStatus(enum.StrEnum):
-    """Salesforce's standard case statuses."""
-
-    NEW = "New"
-    WORKING = "Working"
-    ESCALATED = "Escalated"
-    CLOSED = "Closed"
-
-    @property
-    def is_closed(self) -> bool:
-        return self is CaseStatus.CLOSED
-
-
-class CasePriority(enum.StrEnum):
-    """Salesforce's standard case priorities."""
-
-    HIGH = "High"
-    MEDIUM = "Medium"
-    LOW = "Low"
-
-
-def _enum_parser(enum_type: Any, field: str) -> Any:
-    def parse(value: Any) -> Any:
-        if isinstance(value, enum_type):
-            return value
-        if isinstance(value, str):
-            for member in enum_type:
-                if member.value.casefold() == value.strip().casefold():
-                    return member
-        allowed = ", ".join(m.value for m in enum_type)
-        raise InvalidValueError(f"use one of {allowed}", field=field, value=value)
-
-    return parse
-
-
-_STATUS = _enum_parser(CaseStatus, "status")
-_PRIORITY = _enum_parser(CasePriority, "priority")
 
 
 @attrs.frozen(slots=True, kw_only=True)
@@ -121,7 +82,7 @@ class Case:
         That ``contact_id`` is a contact of ``account_id`` is checked by the
         store when the case is added (the case cannot see the account).
         """
-        case_id = id or new_id()
+        case_id = new_id() if id is None else require_id(id, "case")
         values, violations = _parse(
             {"subject": subject, "account_id": account_id, "contact_id": contact_id, **fields},
             case_id,
@@ -153,7 +114,7 @@ class Case:
         return tuple(self._events)
 
     def committed(self, version: int) -> Case:
-        return attrs.evolve(self, version=version, events=EMPTY_LOG)
+        return attrs.evolve(self, version=expect_version(version), events=EMPTY_LOG)
 
     def update(self, **fields: Any) -> Case:
         """Change fields; setting ``status="Closed"`` closes the case."""
@@ -161,7 +122,7 @@ class Case:
         if violations:
             raise PolicyViolationError(violations, f"case {self.id} update refused")
         changes = tuple(
-            FieldChange(k, _plain(getattr(self, k)), _plain(v))
+            FieldChange(k, plain(getattr(self, k)), plain(v))
             for k, v in values.items()
             if getattr(self, k) != v
         )
@@ -183,47 +144,5 @@ class Case:
         return self.update(status=CaseStatus.CLOSED)
 
 
-def _plain(value: Any) -> Any:
-    if value is None or isinstance(value, str | bool | int | float):
-        return value
-    if isinstance(value, immutables.Map):
-        return dict(value)
-    return str(value)
-
-
 def _parse(fields: dict[str, Any], case_id: str) -> tuple[dict[str, Any], list[Violation]]:
-    values: dict[str, Any] = {}
-    violations: list[Violation] = []
-    for field, value in fields.items():
-        try:
-            if field in ("subject", "account_id"):
-                text = clean_single_line(value, field)
-                if not text:
-                    raise InvalidValueError(
-                        f"a case needs a {field.replace('_id', '')}", field=field, value=value
-                    )
-                values[field] = text
-            elif field == "contact_id":
-                values[field] = (
-                    None if value in (None, "") else clean_single_line(value, field, max_length=64)
-                )
-            elif field in ("origin", "type", "reason"):
-                values[field] = None if value is None else (clean_single_line(value, field) or None)
-            elif field == "description":
-                values[field] = None if value is None else (clean_multiline(value, field) or None)
-            elif field == "status":
-                values[field] = _STATUS(value)
-            elif field == "priority":
-                values[field] = _PRIORITY(value)
-            elif field in ("external_ids", "extra"):
-                values[field] = CONTACT_FIELDS[field](value, None)
-            else:
-                raise InvalidValueError("not a case field", field=field, value=value)
-        except InvalidValueError as exc:
-            fld = exc.field or field
-            violations.append(
-                Violation(
-                    f"{fld.split('.')[0]}.invalid", exc.reason, fld, case_id, policy="case_fields"
-                )
-            )
-    return values, violations
+    return parse_fields(CASE_FIELDS, fields, entity="case", entity_id=case_id)

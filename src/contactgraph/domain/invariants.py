@@ -15,7 +15,7 @@ from typing import TYPE_CHECKING, Protocol
 import attrs
 
 from contactgraph.domain.values import Email, PersonName, Phone
-from contactgraph.errors import Severity, Violation
+from contactgraph.errors import InvalidValueError, Severity, Violation
 
 if TYPE_CHECKING:
     from contactgraph.domain.account import Account
@@ -209,6 +209,14 @@ STRUCTURAL_INVARIANTS: tuple[StructuralInvariant, ...] = (
 
 def check_structure(account: Account, contact_ids: Iterable[str] | None = None) -> list[Violation]:
     """Run every structural invariant on ``account`` (or only on ``contact_ids``)."""
+    from contactgraph.domain.account import Account as _Account
+
+    if not isinstance(account, _Account):
+        raise InvalidValueError("must be an Account", field="account", value=account)
+    if contact_ids is not None and (
+        isinstance(contact_ids, str | bytes) or not isinstance(contact_ids, Iterable)
+    ):
+        raise InvalidValueError("must be a list of ids", field="contact_ids", value=contact_ids)
     out: list[Violation] = []
     ids = list(account.contacts) if contact_ids is None else list(contact_ids)
     for rule in STRUCTURAL_INVARIANTS:

@@ -8,15 +8,14 @@ store can see both aggregates.
 
 from __future__ import annotations
 
-import enum
 from datetime import date, datetime
-from decimal import Decimal, InvalidOperation
 from typing import Any
 
 import attrs
 import immutables
 
-from contactgraph.domain.contact import CONTACT_FIELDS, EMPTY_MAP, ExtraValue, utcnow
+from contactgraph.domain.commerce import ContactRole, Money, Stage
+from contactgraph.domain.common import EMPTY_MAP, ExtraValue, expect_version, utcnow
 from contactgraph.domain.events import (
     EMPTY_LOG,
     DomainEvent,
@@ -25,123 +24,18 @@ from contactgraph.domain.events import (
     OpportunityCreated,
     OpportunityUpdated,
 )
-from contactgraph.domain.ids import new_id
-from contactgraph.domain.text import clean_multiline, clean_single_line
-from contactgraph.domain.values import DecisionRole, parse_date
+from contactgraph.domain.fields import (
+    OPPORTUNITY_FIELDS,
+    parse_fields,
+    plain,
+    require_id,
+    violation,
+)
+from contactgraph.domain.ids import check_id, new_id
+from contactgraph.domain.values import DecisionRole
 from contactgraph.errors import InvalidValueError, NotFoundError, PolicyViolationError, Violation
 
 __all__ = ["ContactRole", "Money", "Opportunity", "Stage"]
-
-
-class Stage(enum.StrEnum):
-    """Salesforce's standard opportunity stages."""
-
-    PROSPECTING = "Prospecting"
-    QUALIFICATION = "Qualification"
-    NEEDS_ANALYSIS = "Needs Analysis"
-    VALUE_PROPOSITION = "Value Proposition"
-    ID_DECISION_MAKERS = "Id. Decision Makers"
-    PERCEPTION_ANALYSIS = "Perception Analysis"
-    PROPOSAL_PRICE_QUOTE = "Proposal/Price Quote"
-    NEGOTIATION_REVIEW = "Negotiation/Review"
-    CLOSED_WON = "Closed Won"
-    CLOSED_LOST = "Closed Lost"
-
-    @property
-    def is_closed(self) -> bool:
-        return self in (Stage.CLOSED_WON, Stage.CLOSED_LOST)
-
-    @property
-    def is_won(self) -> bool:
-        return self is Stage.CLOSED_WON
-
-    @property
-    def probability(self) -> int:
-        """Salesforce's default probability (percent) for the stage."""
-        return _PROBABILITY[self]
-
-    @classmethod
-    def parse(cls, value: str | Stage) -> Stage:
-        if isinstance(value, Stage):
-            return value
-        if isinstance(value, str):
-            key = " ".join(value.replace("/", " / ").split()).casefold()
-            for stage in cls:
-                if " ".join(stage.value.replace("/", " / ").split()).casefold() == key:
-                    return stage
-            found = _STAGE_ALIASES.get(key.replace(" ", ""))
-            if found is not None:
-                return found
-        allowed = ", ".join(s.value for s in cls)
-        raise InvalidValueError(f"unknown stage; use one of {allowed}", field="stage", value=value)
-
-
-_PROBABILITY = {
-    Stage.PROSPECTING: 10,
-    Stage.QUALIFICATION: 10,
-    Stage.NEEDS_ANALYSIS: 20,
-    Stage.VALUE_PROPOSITION: 50,
-    Stage.ID_DECISION_MAKERS: 60,
-    Stage.PERCEPTION_ANALYSIS: 70,
-    Stage.PROPOSAL_PRICE_QUOTE: 75,
-    Stage.NEGOTIATION_REVIEW: 90,
-    Stage.CLOSED_WON: 100,
-    Stage.CLOSED_LOST: 0,
-}
-_STAGE_ALIASES = {
-    "closed/won": Stage.CLOSED_WON,
-    "closed/lost": Stage.CLOSED_LOST,
-    "won": Stage.CLOSED_WON,
-    "lost": Stage.CLOSED_LOST,
-}
-
-
-@attrs.frozen(slots=True)
-class Money:
-    """An amount in a currency (ISO 4217 code).
-
-    Attributes:
-        amount: Exact decimal amount.
-        currency: Three-letter currency code, upper case.
-    """
-
-    amount: Decimal
-    currency: str
-
-    @classmethod
-    def parse(cls, amount: Any, currency: str | None, *, default_currency: str = "EUR") -> Money:
-        if isinstance(amount, bool) or amount is None:
-            raise InvalidValueError("must be a number", field="amount", value=amount)
-        try:
-            value = amount if isinstance(amount, Decimal) else Decimal(str(amount).strip())
-        except InvalidOperation:
-            raise InvalidValueError("must be a number", field="amount", value=amount) from None
-        if not value.is_finite():
-            raise InvalidValueError("must be a finite number", field="amount", value=amount)
-        code = (currency or default_currency).strip().upper()
-        if len(code) != 3 or not code.isalpha() or not code.isascii():
-            raise InvalidValueError(
-                "must be a 3-letter ISO 4217 code such as EUR", field="currency", value=currency
-            )
-        return cls(value, code)
-
-    def __str__(self) -> str:
-        return f"{self.amount:,} {self.currency}"
-
-
-@attrs.frozen(slots=True)
-class ContactRole:
-    """A contact's part in an opportunity (Salesforce's OpportunityContactRole).
-
-    Attributes:
-        contact_id: The contact.
-        role: Its decision role.
-        is_primary: Whether it is the primary contact (at most one).
-    """
-
-    contact_id: str
-    role: DecisionRole | None = None
-    is_primary: bool = False
 
 
 @attrs.frozen(slots=True, kw_only=True)
@@ -195,7 +89,7 @@ class Opportunity:
         extra: dict[str, ExtraValue] | None = None,
     ) -> Opportunity:
         """A new opportunity, validated. Raises :class:`PolicyViolationError` listing every problem."""
-        opp_id = id or new_id()
+        opp_id = new_id() if id is None else require_id(id, "opportunity")
         fields: dict[str, Any] = {
             "name": name,
             "account_id": account_id,
@@ -246,7 +140,7 @@ class Opportunity:
         return tuple(self._events)
 
     def committed(self, version: int) -> Opportunity:
-        return attrs.evolve(self, version=version, events=EMPTY_LOG)
+        return attrs.evolve(self, version=expect_version(version), events=EMPTY_LOG)
 
     def update(self, **fields: Any) -> Opportunity:
         """Change fields (``name``, ``stage``, ``close_date``, ``amount``, ``currency``…)."""
@@ -264,17 +158,33 @@ class Opportunity:
     def add_contact_role(
         self, contact_id: str, role: str | DecisionRole | None = None, *, primary: bool = False
     ) -> Opportunity:
-        """Add (or change) a contact's role; ``primary=True`` makes it the only primary contact."""
-        if not isinstance(contact_id, str) or not contact_id:
-            raise PolicyViolationError(
-                [Violation("contact_id.invalid", "a contact id is required", "contact_id", self.id)]
-            )
+        """Add (or change) a contact's role; ``primary=True`` makes it the only primary contact.
+
+        Raises:
+            PolicyViolationError: an invalid contact id (field ``contact_id``),
+                role (``role``) or ``primary`` that is not a bool (``primary``).
+        """
+        violations: list[Violation] = []
+        parsed: DecisionRole | None = None
+        try:
+            check_id(contact_id, "contact_id")
+        except InvalidValueError as exc:
+            violations.append(violation(exc, "contact_id", "opportunity", self.id))
         try:
             parsed = DecisionRole.parse(role, "role") if role is not None else None
         except InvalidValueError as exc:
-            raise PolicyViolationError(
-                [Violation("role.invalid", exc.reason, "role", contact_id)]
-            ) from None
+            violations.append(violation(exc, "role", "opportunity", self.id))
+        if not isinstance(primary, bool):
+            violations.append(
+                violation(
+                    InvalidValueError("must be True or False", field="primary", value=primary),
+                    "primary",
+                    "opportunity",
+                    self.id,
+                )
+            )
+        if violations:
+            raise PolicyViolationError(violations, f"opportunity {self.id}: contact role refused")
         roles = []
         for existing in self.contact_roles:
             if existing.contact_id == contact_id:
@@ -305,6 +215,7 @@ class Opportunity:
         role = self.role_of(old_id)
         if role is None:
             return self
+        check_id(new_id, "new_id")
         kept = self.role_of(new_id)
         roles = [r for r in self.contact_roles if r.contact_id not in (old_id, new_id)]
         roles.append(
@@ -318,7 +229,7 @@ class Opportunity:
 
     def _apply(self, values: dict[str, Any]) -> Opportunity:
         changes = tuple(
-            FieldChange(k, _plain(getattr(self, k)), _plain(v))
+            FieldChange(k, plain(getattr(self, k)), plain(v))
             for k, v in values.items()
             if getattr(self, k) != v
         )
@@ -346,71 +257,5 @@ class Opportunity:
         return attrs.evolve(self, events=self._events.append(event))
 
 
-def _plain(value: Any) -> Any:
-    if value is None or isinstance(value, str | bool | int | float):
-        return value
-    if isinstance(value, Money):
-        return {"amount": str(value.amount), "currency": value.currency}
-    if isinstance(value, tuple):
-        return [
-            {
-                "contact_id": r.contact_id,
-                "role": r.role.value if r.role else None,
-                "is_primary": r.is_primary,
-            }
-            if isinstance(r, ContactRole)
-            else _plain(r)
-            for r in value
-        ]
-    if isinstance(value, date):
-        return value.isoformat()
-    if isinstance(value, immutables.Map):
-        return dict(value)
-    return str(value)
-
-
 def _parse(fields: dict[str, Any], opp_id: str) -> tuple[dict[str, Any], list[Violation]]:
-    values: dict[str, Any] = {}
-    violations: list[Violation] = []
-    for field, value in fields.items():
-        try:
-            if field == "name":
-                text = clean_single_line(value, "name", max_length=120)
-                if not text:
-                    raise InvalidValueError(
-                        "an opportunity needs a name", field="name", value=value
-                    )
-                values["name"] = text
-            elif field == "account_id":
-                text = clean_single_line(value, "account_id", max_length=64)
-                if not text:
-                    raise InvalidValueError(
-                        "an opportunity needs an account", field="account_id", value=value
-                    )
-                values["account_id"] = text
-            elif field == "stage":
-                values["stage"] = Stage.parse(value)
-            elif field == "close_date":
-                values["close_date"] = parse_date(value, "close_date")
-            elif field == "amount":
-                values["amount"] = None if value is None else Money.parse(*value)
-            elif field == "description":
-                values["description"] = (
-                    None if value is None else (clean_multiline(value, "description") or None)
-                )
-            elif field in ("external_ids", "extra"):
-                values[field] = CONTACT_FIELDS[field](value, None)
-            else:
-                raise InvalidValueError("not an opportunity field", field=field, value=value)
-        except InvalidValueError as exc:
-            fld = exc.field or field
-            violations.append(
-                Violation(
-                    f"{fld.split('.')[0]}.invalid",
-                    exc.reason,
-                    fld,
-                    opp_id,
-                    policy="opportunity_fields",
-                )
-            )
-    return values, violations
+    return parse_fields(OPPORTUNITY_FIELDS, fields, entity="opportunity", entity_id=opp_id)

@@ -13,8 +13,9 @@ from typing import Any
 
 import attrs
 
-from contactgraph.domain.contact import utcnow
-from contactgraph.domain.ids import new_id
+from contactgraph.domain.common import expect_version, utcnow
+from contactgraph.domain.fields import require_id
+from contactgraph.domain.ids import check_id, new_id
 from contactgraph.domain.text import clean_single_line
 from contactgraph.domain.values import DecisionRole, parse_date
 from contactgraph.errors import InvalidValueError, PolicyViolationError, Violation
@@ -64,7 +65,7 @@ class AccountContactRelation:
         id: str | None = None,
     ) -> AccountContactRelation:
         """A validated relation. Raises :class:`PolicyViolationError` listing every problem."""
-        rel_id = id or new_id()
+        rel_id = new_id() if id is None else require_id(id, "relation")
         violations: list[Violation] = []
         values: dict[str, Any] = {}
 
@@ -110,12 +111,14 @@ class AccountContactRelation:
 
     def active_on(self, day: date) -> bool:
         """Whether the relation held on ``day`` (open-ended dates count as holding)."""
+        _expect_day(day, "day")
         if self.start_date is not None and day < self.start_date:
             return False
         return not (self.end_date is not None and day > self.end_date)
 
     def end(self, on: date) -> AccountContactRelation:
         """The relation, ended on ``on``."""
+        _expect_day(on, "on")
         if self.start_date is not None and on < self.start_date:
             raise PolicyViolationError(
                 [
@@ -130,7 +133,7 @@ class AccountContactRelation:
         return attrs.evolve(self, is_active=False, end_date=on)
 
     def committed(self, version: int) -> AccountContactRelation:
-        return attrs.evolve(self, version=version)
+        return attrs.evolve(self, version=expect_version(version))
 
 
 def _roles(value: Any) -> tuple[DecisionRole, ...]:
@@ -145,7 +148,11 @@ def _roles(value: Any) -> tuple[DecisionRole, ...]:
 
 
 def _required(value: Any, field: str) -> str:
-    text = clean_single_line(value, field, max_length=64)
-    if not text:
+    if value is None or value == "":
         raise InvalidValueError("is required", field=field, value=value)
-    return text
+    return check_id(value, field)
+
+
+def _expect_day(value: Any, field: str) -> None:
+    if not isinstance(value, date) or isinstance(value, datetime):
+        raise InvalidValueError("must be a date (not a datetime)", field=field, value=value)

@@ -8,7 +8,15 @@ from functools import lru_cache
 
 from contactgraph.errors import InvalidValueError
 
-__all__ = ["MAX_MULTILINE", "MAX_SINGLE_LINE", "clean_multiline", "clean_single_line", "match_key"]
+__all__ = [
+    "BIDI_CONTROLS",
+    "MAX_MULTILINE",
+    "MAX_SINGLE_LINE",
+    "clean_multiline",
+    "clean_single_line",
+    "match_key",
+    "neutralise_bidi",
+]
 
 MAX_SINGLE_LINE = 255
 """Longest single-line value accepted (Salesforce's text fields stop at 255)."""
@@ -75,7 +83,6 @@ _UNACCENTED = str.maketrans(
 )
 
 
-@lru_cache(maxsize=65_536)
 def match_key(text: str) -> str:
     """A case- and accent-insensitive key: ``"Hélène"``, ``"HELENE"`` and NFD input agree.
 
@@ -83,8 +90,40 @@ def match_key(text: str) -> str:
     missing dot), the text is case-folded and runs of white space collapse to
     one space.
     """
+    if type(text) is not str:
+        raise InvalidValueError("must be text", field="text", value=text)
+    return _match_key(text)
+
+
+@lru_cache(maxsize=65_536)
+def _match_key(text: str) -> str:
     # Case-fold between two decompositions: folding can add marks ("İ" -> "i̇")
     # and compatibility forms can be capitals ("ℌ" -> "H").
     folded = unicodedata.normalize("NFKD", unicodedata.normalize("NFKD", text).casefold())
     stripped = "".join(ch for ch in folded if not unicodedata.combining(ch))
     return " ".join(stripped.translate(_UNACCENTED).split())
+
+
+BIDI_CONTROLS = frozenset(
+    "\u061c\u200e\u200f\u202a\u202b\u202c\u202d\u202e\u2066\u2067\u2068\u2069"
+)
+"""The Unicode bidirectional formatting characters (UAX #9): marks, embeddings,
+overrides and isolates. In names they can make text read differently on screen
+from what it holds ("Trojan Source", CVE-2021-42574)."""
+
+_BIDI_SHOWN = {ord(c): f"<U+{ord(c):04X}>" for c in BIDI_CONTROLS}
+
+
+def neutralise_bidi(text: str) -> str:
+    """``text`` for display, each bidi control replaced by its visible code (``<U+202E>``).
+
+    Every text output (org charts, CLI cards, plain-text exports) passes
+    stored text through this, so a right-to-left override in a name cannot
+    reorder what a reader sees. Text without bidi controls comes back as is.
+    Stored data keeps the characters: this is for showing, not for storing.
+    """
+    if not isinstance(text, str):
+        raise InvalidValueError("must be text", field="text", value=text)
+    if text.isascii():
+        return text
+    return text.translate(_BIDI_SHOWN)

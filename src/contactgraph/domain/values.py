@@ -18,6 +18,7 @@ import attrs
 import email_validator
 import phonenumbers
 
+from contactgraph.domain.regions import region_of_country
 from contactgraph.domain.text import clean_single_line, match_key
 from contactgraph.errors import InvalidValueError
 
@@ -29,6 +30,7 @@ __all__ = [
     "PersonName",
     "Phone",
     "Salutation",
+    "email_key",
     "parse_date",
     "region_of_country",
 ]
@@ -95,12 +97,69 @@ class Email:
         return self.address.rpartition("@")[2]
 
     @property
+    def key(self) -> str:
+        """The matching key: the address with its ASCII letters lower-cased.
+
+        The one rule for comparing addresses (look-ups, the email-unique rule,
+        the stores' email index); see :func:`email_key`.
+        """
+        local, _, domain = self.address.rpartition("@")
+        return local.translate(_ASCII_LOWER) + "@" + domain
+
+    @property
     def match_key(self) -> str:
-        """Lower-cased address, for look-ups that ignore case."""
-        return self.address.casefold()
+        """The same as :attr:`key` (the older name)."""
+        return self.key
 
     def __str__(self) -> str:
         return self.address
+
+
+_ASCII_LOWER = str.maketrans("ABCDEFGHIJKLMNOPQRSTUVWXYZ", "abcdefghijklmnopqrstuvwxyz")
+
+
+_ATOM = "[A-Za-z0-9!#$%&'*+/=?^_`{|}~-]+"
+_LABEL = "(?!xn--)(?![0-9]+$)[A-Za-z0-9](?:[A-Za-z0-9-]{0,61}[A-Za-z0-9])?"
+_PLAIN_ASCII = re.compile(
+    rf"(?i:{_ATOM}(?:\.{_ATOM})*@{_LABEL}(?:\.{_LABEL})*\.(?!xn--)[A-Za-z]{{2,63}})\Z"
+)
+"""A plain ASCII address (dot-atom local part, letters-digits-hyphens domain, no
+IDNA label): email-validator's normal form of it differs only in case."""
+
+
+def email_key(text: object) -> str | None:
+    """The matching key of an address given by a caller, or ``None`` if it is no address.
+
+    One normalisation serves storing, matching and looking up:
+
+    1. The address is normalised as :class:`Email` stores it: email-validator's
+       normal form, the local part in NFC, the domain IDNA-decoded (``xn--``
+       labels and full-width letters become the Unicode domain) and lower-cased.
+       ``alice@ａｃｍｅ.fr`` is stored, and found, as ``alice@acme.fr``;
+       ``user@xn--bcher-kva.de`` as ``user@bücher.de``.
+    2. The key lower-cases ASCII letters only (``Kim`` = ``kim``). No other
+       case folding: ``ſam``, ``straße`` and ``oﬃce`` stay distinct from
+       ``sam``, ``strasse`` and ``office`` — Unicode case folding would merge
+       mailboxes a mail server keeps apart (Django's CVE-2019-19844).
+
+    Canonically equivalent spellings are one address (NFC, step 1): the
+    Kelvin sign ``K`` (U+212A) *is* ``K`` to Unicode, so ``\u212aim@acme.fr``
+    is stored as ``Kim@acme.fr`` and finds it; the stored, normalised address
+    is the one mail goes to.
+
+    Text that is not a valid address finds nothing: its key is ``None``, or
+    (for plain ASCII text the validator is not run on) a key no stored
+    address has.
+    """
+    if isinstance(text, Email):
+        return text.key
+    if isinstance(text, str) and len(text) <= MAX_EMAIL_LENGTH and _PLAIN_ASCII.match(text):
+        # Already in normal form but for case: skip the validator (a look-up's hot path).
+        return text.lower()
+    try:
+        return Email(text).key
+    except InvalidValueError:
+        return None
 
 
 _E164 = re.compile(r"^\+[1-9][0-9]{1,14}$")
@@ -113,6 +172,12 @@ def _parse_phone(text: str, region: str | None, field: str) -> str:
     if not cleaned:
         raise InvalidValueError("a phone number cannot be empty", field=field, value=text)
     if region is not None:
+        if not isinstance(region, str) or len(region) > 3:
+            raise InvalidValueError(
+                "a default region is an ISO 3166 alpha-2 code such as 'FR'",
+                field="phone_region",
+                value=region,
+            )
         region = region.upper()
     try:
         number = phonenumbers.parse(cleaned, region)
@@ -167,6 +232,8 @@ class Phone:
         """Parse ``text``; national numbers take ``region`` (ISO 3166 alpha-2, e.g. ``"FR"``)."""
         if isinstance(text, Phone):
             return text
+        if not isinstance(field, str) or not field:
+            field = "phone"
         if not isinstance(text, str):
             raise InvalidValueError("must be text", field=field, value=text)
         return cls.trusted(_parse_phone(text, region, field))
@@ -193,6 +260,10 @@ class Phone:
         An unassigned number has no region of its own; it belongs to every
         region that shares its calling code (``+1 926…`` is in ``US``).
         """
+        if not isinstance(region, str):
+            raise InvalidValueError(
+                "must be an ISO 3166 alpha-2 code", field="region", value=region
+            )
         wanted = region.upper()
         own = self.region
         if own is not None and own != "ZZ":
@@ -291,6 +362,8 @@ class DecisionRole(enum.StrEnum):
     def parse(cls, value: str | DecisionRole, field: str = "decision_role") -> DecisionRole:
         if isinstance(value, DecisionRole):
             return value
+        if not isinstance(field, str) or not field:
+            field = "decision_role"
         if isinstance(value, str):
             text = clean_single_line(value, field, max_length=80)
             found = _ROLE_KEYS.get(match_key(text.replace("_", " ").replace("-", " ")))
@@ -509,95 +582,17 @@ class Address:
         return ", ".join(self.lines())
 
 
-_COUNTRY_NAMES: dict[str, str] = {
-    "united states": "US",
-    "united states of america": "US",
-    "usa": "US",
-    "u.s.a.": "US",
-    "u.s.": "US",
-    "america": "US",
-    "france": "FR",
-    "republique francaise": "FR",
-    "germany": "DE",
-    "deutschland": "DE",
-    "allemagne": "DE",
-    "united kingdom": "GB",
-    "uk": "GB",
-    "great britain": "GB",
-    "england": "GB",
-    "royaume-uni": "GB",
-    "spain": "ES",
-    "espana": "ES",
-    "espagne": "ES",
-    "italy": "IT",
-    "italia": "IT",
-    "italie": "IT",
-    "belgium": "BE",
-    "belgique": "BE",
-    "switzerland": "CH",
-    "suisse": "CH",
-    "schweiz": "CH",
-    "netherlands": "NL",
-    "pays-bas": "NL",
-    "canada": "CA",
-    "mexico": "MX",
-    "brazil": "BR",
-    "bresil": "BR",
-    "japan": "JP",
-    "japon": "JP",
-    "china": "CN",
-    "chine": "CN",
-    "india": "IN",
-    "inde": "IN",
-    "australia": "AU",
-    "australie": "AU",
-    "ireland": "IE",
-    "irlande": "IE",
-    "portugal": "PT",
-    "luxembourg": "LU",
-    "austria": "AT",
-    "autriche": "AT",
-    "sweden": "SE",
-    "suede": "SE",
-    "norway": "NO",
-    "norvege": "NO",
-    "denmark": "DK",
-    "danemark": "DK",
-    "finland": "FI",
-    "poland": "PL",
-    "pologne": "PL",
-    "singapore": "SG",
-    "morocco": "MA",
-    "maroc": "MA",
-    "tunisia": "TN",
-    "tunisie": "TN",
-    "algeria": "DZ",
-    "algerie": "DZ",
-    "senegal": "SN",
-    "south africa": "ZA",
-    "new zealand": "NZ",
-}
-
-
-def region_of_country(country: str | None) -> str | None:
-    """ISO alpha-2 code for a country written as a code or a common name, else ``None``."""
-    if not country:
-        return None
-    key = match_key(country)
-    if len(key) == 2 and key.upper() in phonenumbers.SUPPORTED_REGIONS:
-        return key.upper()
-    return _COUNTRY_NAMES.get(key)
-
-
 def parse_date(value: Any, field: str) -> date | None:
     """A date from a ``date``, ``YYYY-MM-DD`` or an ISO timestamp (its date part)."""
+    if not isinstance(field, str) or not field:
+        field = "date"
     if value is None or value == "":
         return None
     if isinstance(value, datetime):
         return value.date()
     if isinstance(value, date):
         return value
-    if isinstance(value, str):
+    if isinstance(value, str) and len(value) <= 64:
         try:
             return date.fromisoformat(value.strip()[:10])
         except ValueError:

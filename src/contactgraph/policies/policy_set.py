@@ -8,7 +8,13 @@ from typing import Any, Generic, TypeVar
 import attrs
 
 from contactgraph.domain import Policy
-from contactgraph.errors import NotFoundError, PolicyViolationError, Severity, Violation
+from contactgraph.errors import (
+    InvalidValueError,
+    NotFoundError,
+    PolicyViolationError,
+    Severity,
+    Violation,
+)
 
 __all__ = ["PolicySet"]
 
@@ -16,7 +22,22 @@ S = TypeVar("S")
 
 
 def _as_tuple(policies: Iterable[Policy[Any]]) -> tuple[Policy[Any], ...]:
-    return tuple(policies)
+    if isinstance(policies, str | bytes) or not isinstance(policies, Iterable):
+        raise InvalidValueError("must be a list of policies", field="policies", value=policies)
+    return tuple(_policy(p) for p in policies)
+
+
+def _policy(policy: Any) -> Policy[Any]:
+    """``policy`` if it has the Policy protocol's shape (a text name, a severity, a check)."""
+    if not (
+        isinstance(getattr(policy, "name", None), str)
+        and isinstance(getattr(policy, "severity", None), Severity)
+        and callable(getattr(policy, "check", None))
+    ):
+        raise InvalidValueError(
+            "must be a policy (a name, a severity and a check)", field="policies", value=policy
+        )
+    return policy  # type: ignore[no-any-return]
 
 
 @attrs.frozen
@@ -53,12 +74,15 @@ class PolicySet(Generic[S]):
     def add(self, *policies: Policy[S]) -> PolicySet[S]:
         """A set with ``policies`` added (one with the same name is replaced in place)."""
         by_name = {p.name: p for p in self.policies}
-        for policy in policies:
+        for policy in _as_tuple(policies):
             by_name[policy.name] = policy
         return PolicySet(tuple(by_name.values()))
 
     def remove(self, *names: str) -> PolicySet[S]:
         """A set without the named policies."""
+        for name in names:
+            if not isinstance(name, str):
+                raise InvalidValueError("must be a policy name", field="names", value=name)
         missing = set(names) - set(self.names)
         if missing:
             raise NotFoundError("Policy", sorted(missing)[0])
@@ -66,7 +90,12 @@ class PolicySet(Generic[S]):
 
     def configure(self, name: str, **changes: Any) -> PolicySet[S]:
         """A set where the named policy has ``changes`` (``severity``, ``region``…)."""
-        changed = attrs.evolve(self[name], **changes)  # type: ignore[misc]
+        try:
+            changed = attrs.evolve(self[name], **changes)  # type: ignore[misc]
+        except TypeError as exc:
+            raise InvalidValueError(
+                f"not a setting of policy {name!r}: {exc}", field="changes", value=changes
+            ) from None
         return PolicySet(tuple(changed if p.name == name else p for p in self.policies))
 
     @property
@@ -90,4 +119,4 @@ class PolicySet(Generic[S]):
 
     @classmethod
     def of(cls, policies: Iterable[Policy[S]]) -> PolicySet[S]:
-        return cls(tuple(policies))
+        return cls(_as_tuple(policies))

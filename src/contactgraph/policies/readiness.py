@@ -32,7 +32,9 @@ class Action(enum.StrEnum):
         if isinstance(value, Action):
             return value
         try:
-            return cls(str(value).strip().lower().replace("-", "_").replace(" ", "_"))
+            if not isinstance(value, str) or len(value) > 80:
+                raise ValueError(value)
+            return cls(value.strip().lower().replace("-", "_").replace(" ", "_"))
         except ValueError:
             allowed = ", ".join(a.value for a in cls)
             raise InvalidValueError(
@@ -141,12 +143,14 @@ def _reasons(account: Account, action: Action) -> tuple[Violation, ...]:
 
 def recipients(account: Account, action: str | Action) -> list[Contact]:
     """The contacts ``action`` may reach on ``account`` (maybe none), sorted by name."""
+    _expect_account(account)
     eligible = _ELIGIBLE[Action.parse(action)]
     return account.sorted_contacts(c for c in account.contacts.values() if eligible(c))
 
 
 def readiness(account: Account) -> Readiness:
     """Explain which actions are possible on ``account``, with reasons and gaps."""
+    _expect_account(account)
     actions = {
         action: ActionReadiness(
             action, tuple(recipients(account, action)), _reasons(account, action)
@@ -178,6 +182,7 @@ def require(account: Account, action: str | Action) -> list[Contact]:
     Raises:
         PolicyViolationError: the account is not actionable, with the reasons.
     """
+    _expect_account(account)
     parsed = Action.parse(action)
     reasons = _reasons(account, parsed)
     if reasons:
@@ -185,3 +190,8 @@ def require(account: Account, action: str | Action) -> list[Contact]:
             reasons, f"{parsed} refused for account {account.name} ({account.id})"
         )
     return recipients(account, parsed)
+
+
+def _expect_account(account: object) -> None:
+    if not isinstance(account, Account):
+        raise InvalidValueError("must be an Account", field="account", value=account)

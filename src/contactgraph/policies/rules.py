@@ -12,7 +12,7 @@ from collections import defaultdict
 import attrs
 
 from contactgraph.domain import Account, Contact, check_structure
-from contactgraph.errors import Severity, Violation
+from contactgraph.errors import InvalidValueError, Severity, Violation
 
 __all__ = [
     "DecisionMakerIdentified",
@@ -23,6 +23,11 @@ __all__ = [
     "PhoneValidNumber",
     "StructuralInvariants",
 ]
+
+
+def _expect_account(subject: object) -> None:
+    if not isinstance(subject, Account):
+        raise InvalidValueError("must be an Account", field="subject", value=subject)
 
 
 @attrs.frozen
@@ -47,22 +52,30 @@ class StructuralInvariants(_Rule):
     severity: Severity = Severity.ERROR
 
     def check(self, subject: Account, /) -> list[Violation]:
+        _expect_account(subject)
         return check_structure(subject)
 
 
 @attrs.frozen(repr=False)
 class EmailUniquePerAccount(_Rule):
-    """No two contacts of one account share an email address (case-insensitive)."""
+    """No two contacts of one account share an email address.
+
+    Addresses are compared by :attr:`~contactgraph.domain.Email.key` (ASCII case
+    ignored, nothing else folded), the rule every look-up uses: ``ſam@`` and
+    ``sam@``, ``straße@`` and ``strasse@`` are different mailboxes and are not
+    reported as duplicates.
+    """
 
     name: str = "email_unique_per_account"
     severity: Severity = Severity.WARNING
     active_only: bool = False
 
     def check(self, subject: Account, /) -> list[Violation]:
+        _expect_account(subject)
         by_email: dict[str, list[Contact]] = defaultdict(list)
         for contact in subject.contacts.values():
             if contact.email is not None and (contact.active or not self.active_only):
-                by_email[contact.email.match_key].append(contact)
+                by_email[contact.email.key].append(contact)
         out = []
         for email, holders in sorted(by_email.items()):
             if len(holders) > 1:
@@ -84,6 +97,7 @@ class PhoneRequired(_Rule):
     severity: Severity = Severity.ERROR
 
     def check(self, subject: Account, /) -> list[Violation]:
+        _expect_account(subject)
         return [
             self._v("phone.required", f"{c.full_name} has no phone or mobile", "phone", c.id)
             for c in subject.sorted_contacts()
@@ -102,6 +116,7 @@ class PhoneValidNumber(_Rule):
     severity: Severity = Severity.WARNING
 
     def check(self, subject: Account, /) -> list[Violation]:
+        _expect_account(subject)
         out = []
         if subject.phone is not None and not subject.phone.is_valid:
             out.append(
@@ -136,6 +151,7 @@ class PhoneRegion(_Rule):
     severity: Severity = Severity.ERROR
 
     def check(self, subject: Account, /) -> list[Violation]:
+        _expect_account(subject)
         out = []
         for c in subject.sorted_contacts():
             for field in ("phone", "mobile"):
@@ -160,6 +176,7 @@ class HasActiveContact(_Rule):
     severity: Severity = Severity.WARNING
 
     def check(self, subject: Account, /) -> list[Violation]:
+        _expect_account(subject)
         if any(c.active for c in subject.contacts.values()):
             return []
         return [
@@ -180,6 +197,7 @@ class DecisionMakerIdentified(_Rule):
     severity: Severity = Severity.WARNING
 
     def check(self, subject: Account, /) -> list[Violation]:
+        _expect_account(subject)
         if subject.decision_makers():
             return []
         return [

@@ -9,13 +9,13 @@ keys in columns, and the contract suite checks that both give one answer.
 from __future__ import annotations
 
 import re
-import unicodedata
 from collections.abc import Callable, Iterable
 from datetime import UTC, datetime, timedelta
 from typing import Any, Final, Unpack, get_args, get_type_hints
 
 import attrs
 
+from contactgraph import domain
 from contactgraph.domain import (
     Account,
     AccountContactRelation,
@@ -75,14 +75,8 @@ def key(text: str) -> str:
 
 
 def valid_id(value: object) -> bool:
-    """Whether ``value`` can be an id: text of 1 to 64 characters, no control character."""
-    return (
-        isinstance(value, str)
-        and 0 < len(value) <= MAX_ID_LENGTH
-        and value.strip() == value
-        and value.isprintable()
-        and is_storable(value)
-    )
+    """Whether ``value`` can be an id: the domain's one rule (:func:`~contactgraph.domain.ids.is_valid_id`)."""
+    return domain.is_valid_id(value)
 
 
 def check_tenant(tenant: object) -> str:
@@ -96,8 +90,8 @@ def check_tenant(tenant: object) -> str:
 
 
 def email_key(address: str) -> str:
-    """Case-insensitive key of an email search term (stored addresses use :attr:`Email.match_key`)."""
-    return unicodedata.normalize("NFC", address.strip()).casefold()
+    """Key of an email search term: the domain's ``email_key`` (no address: a key nothing has)."""
+    return domain.email_key(address) or address
 
 
 def name_keys(contact: Contact) -> tuple[str, str, str, str]:

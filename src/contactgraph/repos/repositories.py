@@ -22,7 +22,7 @@ from contactgraph.domain import (
     DomainEvent,
     Opportunity,
 )
-from contactgraph.domain.contact import utcnow
+from contactgraph.domain.common import utcnow
 from contactgraph.domain.events import AccountRemoved, AccountUpdated
 from contactgraph.errors import InvalidValueError, NotFoundError, PolicyViolationError, Violation
 from contactgraph.repos.backend import AccountLinkedStorage, Session

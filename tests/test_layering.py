@@ -20,9 +20,9 @@ ALLOWED: dict[str, set[str]] = {
     "domain": {"errors"},
     "policies": {"errors", "domain"},
     "repos": {"errors", "domain", "policies"},
-    "serialization": {"errors", "domain", "policies"},
+    "serialization": {"errors", "domain", "policies", "interop"},
     "interop": {"errors", "domain", "policies", "repos", "serialization"},
-    "graph": {"errors", "domain", "policies", "repos"},
+    "graph": {"errors", "domain", "policies", "repos", "interop"},
     "testing": {"errors", "domain", "policies", "repos", "serialization", "interop", "graph"},
     "demo": {"errors", "domain", "policies", "repos"},
     "cli": {

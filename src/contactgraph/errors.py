@@ -19,6 +19,7 @@ __all__ = [
     "ContactGraphError",
     "ImportRejectedError",
     "InvalidValueError",
+    "MissingDependencyError",
     "NotFoundError",
     "PolicyViolationError",
     "RowError",
@@ -217,3 +218,7 @@ class StoreUnavailableError(ContactGraphError, ConnectionError):
 
 class SchemaVersionError(ContactGraphError):
     """The store was written by a newer (or unknown) version of contactgraph."""
+
+
+class MissingDependencyError(ContactGraphError, ImportError):
+    """An optional dependency is not installed; the message says how to install it."""

@@ -251,3 +251,11 @@ def test_trusted_reading_of_a_lone_contact_and_name_keeps_every_part(acme: cg.Ac
     assert again == alice
     assert again.name.salutation is cg.Salutation.MS
     assert structure({"last_name": "Martin"}, cg.PersonName, trusted=True).first is None
+
+
+def test_unstructured_values_are_plain_json_types(acme: cg.Account) -> None:
+    alice = unstructure(acme)["contacts"][1]
+    assert type(alice["decision_role"]) is str
+    assert type(alice["salutation"]) is str
+    assert type(alice["created_at"]) is str
+    assert type(unstructure(acme)["annual_revenue"]) is str

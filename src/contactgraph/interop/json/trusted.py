@@ -10,7 +10,6 @@ fails with a ``KeyError``, ``TypeError`` or ``ValueError`` that
 
 from __future__ import annotations
 
-import enum
 from collections.abc import Callable, Mapping
 from datetime import date, datetime
 from decimal import Decimal
@@ -24,7 +23,7 @@ from cattrs.gen import make_dict_structure_fn, override
 from contactgraph.domain import Account, Address, Contact, Email, PersonName, Phone, Salutation
 from contactgraph.domain.contact import EMPTY_MAP
 from contactgraph.interop.json.shape import FLATTENED, HIDDEN, NAME_PARTS, RECORDS, key_of
-from contactgraph.interop.json.types import is_map, optional_of, tuple_of
+from contactgraph.interop.json.types import is_enum, is_map, optional_of, tuple_of
 
 Hook = Callable[[Any, Any], Any]
 
@@ -42,9 +41,7 @@ def configure_trusted(converter: cattrs.BaseConverter) -> None:
     """Register the trusted structure hooks on ``converter``."""
     for cls, build in VALUES_IN.items():
         converter.register_structure_hook(cls, _value(build))
-    converter.register_structure_hook_func(
-        lambda t: isinstance(t, type) and issubclass(t, enum.Enum), lambda v, t: t(v)
-    )
+    converter.register_structure_hook_func(is_enum, lambda v, t: t(v))
     converter.register_structure_hook_func(is_map, _map)
     converter.register_structure_hook_factory(
         lambda t: optional_of(t) is not None, lambda t: _optional(converter, optional_of(t))
@@ -91,14 +88,13 @@ def _record(converter: cattrs.BaseConverter, cls: type[Any]) -> Hook:
     hidden: dict[str, Any] = {
         a.name: override(omit=True) for a in attrs.fields(cls) if key_of(a) in HIDDEN
     }
+    built = make_dict_structure_fn(cls, converter, _cattrs_use_alias=True, **hidden)
     flat = FLATTENED.get(cls)
     if flat is None:
-        return make_dict_structure_fn(cls, converter, _cattrs_use_alias=True, **hidden)
-    # the flattened field is built from the object's own keys
-    built = make_dict_structure_fn(cls, converter, _cattrs_use_alias=True, **hidden)
+        return built
 
     def flattened(data: Mapping[str, Any], _type: Any) -> Any:
-        return built({**data, flat: data}, cls)
+        return built({**data, flat: data}, cls)  # the field is read from the object's own keys
 
     return flattened
 

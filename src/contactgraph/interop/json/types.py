@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import enum
 import types
 import typing
 from typing import Any
@@ -32,3 +33,8 @@ def tuple_of(annotation: Any) -> Any | None:
 def is_map(annotation: Any) -> bool:
     """Whether ``annotation`` is an ``immutables.Map`` (bare or parametrised)."""
     return annotation is immutables.Map or typing.get_origin(annotation) is immutables.Map
+
+
+def is_enum(annotation: Any) -> bool:
+    """Whether ``annotation`` is an enum class."""
+    return isinstance(annotation, type) and issubclass(annotation, enum.Enum)

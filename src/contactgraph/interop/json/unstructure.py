@@ -10,6 +10,7 @@ flattened into it, an account's contacts as a sorted list, the key order of
 
 from __future__ import annotations
 
+import enum
 from collections.abc import Callable
 from datetime import date, datetime
 from decimal import Decimal
@@ -50,6 +51,8 @@ def configure_unstructure(converter: cattrs.BaseConverter) -> None:
     for cls, hook in VALUES_OUT.items():
         converter.register_unstructure_hook(cls, hook)
     converter.register_unstructure_hook_func(is_map, dict)
+    for kind in (enum.Enum, enum.StrEnum):  # a StrEnum would otherwise pass as a str
+        converter.register_unstructure_hook(kind, attrgetter("value"))
     converter.register_unstructure_hook_factory(
         lambda t: optional_of(t) is not None, lambda t: _optional(converter, optional_of(t))
     )
@@ -107,7 +110,7 @@ def _record(converter: cattrs.BaseConverter, cls: type[Any]) -> Hook:
 def _flattened(converter: cattrs.BaseConverter, cls: type[Any], flat: str) -> Hook:
     """The parts of field ``flat`` as keys of the object itself, in its place."""
     hook = _generated(converter, cls, **{flat: override(omit=True)})
-    part: Hook = converter.get_unstructure_hook(attrs.fields_dict(cls)[flat].type)
+    part = _generated(converter, attrs.fields_dict(cls)[flat].type or object)  # ordered below
     get = attrgetter(flat)
     order = keys(cls)
     fromkeys = dict.fromkeys

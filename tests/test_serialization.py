@@ -3,11 +3,12 @@
 from __future__ import annotations
 
 import json
-from datetime import date
+from datetime import date, datetime, timedelta, timezone
 from decimal import Decimal
 from pathlib import Path
 from typing import Any
 
+import orjson
 import pytest
 from hypothesis import given
 
@@ -259,3 +260,23 @@ def test_unstructured_values_are_plain_json_types(acme: cg.Account) -> None:
     assert type(alice["salutation"]) is str
     assert type(alice["created_at"]) is str
     assert type(unstructure(acme)["annual_revenue"]) is str
+
+
+def test_to_json_writes_the_text_of_unstructure(acme: cg.Account) -> None:
+    alice = acme.find_contacts(name="Alice")[0]
+    odd_offset = datetime(2027, 1, 5, 9, 30, tzinfo=timezone(timedelta(hours=-2, seconds=-15)))
+    for obj in (
+        acme,
+        [acme, alice],
+        {"accounts": [acme], "at": odd_offset, "on": date(2027, 1, 5)},
+        alice.name,
+        Decimal("1.50"),
+        acme.external_ids,
+    ):
+        for indent in (False, True):
+            option = orjson.OPT_INDENT_2 if indent else 0
+            assert (
+                to_json(obj, indent=indent)
+                == orjson.dumps(unstructure(obj), option=option).decode()
+            )
+    assert to_json({"at": odd_offset}).endswith('-02:00:15"}')

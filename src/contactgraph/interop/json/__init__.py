@@ -25,7 +25,7 @@ library wrote itself (a store, a cache): it is several times faster and checks
 nothing.
 
 The shape is declared once, from the attrs classes, in :mod:`.shape`;
-:mod:`.unstructure`, :mod:`.trusted` and :mod:`.checked` hold the hooks.
+:mod:`.write`, :mod:`.trusted` and :mod:`.checked` hold the hooks.
 """
 
 from contactgraph.interop.json.api import from_json, structure, to_json, unstructure

@@ -8,7 +8,7 @@ import cattrs
 
 from contactgraph.interop.json.checked import configure_checked
 from contactgraph.interop.json.trusted import configure_trusted
-from contactgraph.interop.json.unstructure import configure_unstructure
+from contactgraph.interop.json.write import configure_unstructure
 
 __all__ = ["ContactGraphConverter", "configure_converter", "make_converter"]
 

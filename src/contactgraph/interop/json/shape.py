@@ -9,7 +9,7 @@ declared here, and nowhere else:
 * a case lists its contact right after its account;
 * derived state and pending domain events are never part of a document.
 
-The hooks in :mod:`.unstructure`, :mod:`.trusted` and :mod:`.checked` take
+The hooks in :mod:`.write`, :mod:`.trusted` and :mod:`.checked` take
 their keys from :func:`keys`, so a field added to an entity appears in the
 JSON, in both directions, without a second list to keep in step.
 """

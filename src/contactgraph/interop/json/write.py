@@ -46,8 +46,15 @@ VALUES_OUT: dict[type[Any], Hook] = {
 """Value objects and scalars JSON has no type for, as strings."""
 
 
-def configure_unstructure(converter: cattrs.BaseConverter) -> None:
-    """Register contactgraph's unstructure hooks on ``converter``."""
+def configure_unstructure(converter: cattrs.BaseConverter, *, streaming: bool = False) -> None:
+    """Register contactgraph's unstructure hooks on ``converter``.
+
+    Args:
+        converter: The cattrs converter to teach.
+        streaming: Leave an account's contacts as objects (sorted), for a
+            writer that unstructures each one as it writes it (``orjson``'s
+            ``default``), so a large account never exists twice in memory.
+    """
     for cls, hook in VALUES_OUT.items():
         converter.register_unstructure_hook(cls, hook)
     converter.register_unstructure_hook_func(is_map, dict)
@@ -60,7 +67,7 @@ def configure_unstructure(converter: cattrs.BaseConverter) -> None:
         lambda t: tuple_of(t) is not None, lambda t: _sequence(converter, tuple_of(t))
     )
     converter.register_unstructure_hook_factory(
-        lambda t: t in RECORDS, lambda t: _record(converter, t)
+        lambda t: t in RECORDS, lambda t: _record(converter, t, streaming)
     )
 
 
@@ -86,10 +93,10 @@ def _generated(converter: cattrs.BaseConverter, cls: type[Any], **overrides: Any
     )
 
 
-def _record(converter: cattrs.BaseConverter, cls: type[Any]) -> Hook:
+def _record(converter: cattrs.BaseConverter, cls: type[Any], streaming: bool) -> Hook:
     """The hook of an attrs class: generated, its keys in the documented order."""
     if cls is Account:
-        return _account(converter)
+        return _account(converter, streaming)
     flat = FLATTENED.get(cls)
     if flat is not None:
         return _flattened(converter, cls, flat)
@@ -124,7 +131,7 @@ def _flattened(converter: cattrs.BaseConverter, cls: type[Any], flat: str) -> Ho
     return flattened
 
 
-def _account(converter: cattrs.BaseConverter) -> Hook:
+def _account(converter: cattrs.BaseConverter, streaming: bool) -> Hook:
     """An account with its contacts as a list sorted by name, then id."""
     contact = converter.get_unstructure_hook(Contact)
     own = _generated(converter, Account, _contacts=override(omit=True))
@@ -134,4 +141,9 @@ def _account(converter: cattrs.BaseConverter) -> Hook:
         out["contacts"] = [contact(c) for c in account.sorted_contacts()]
         return out
 
-    return hook
+    def streamed(account: Account) -> dict[str, Any]:
+        out: dict[str, Any] = own(account)
+        out["contacts"] = account.sorted_contacts()  # each written by the writer's default
+        return out
+
+    return streamed if streaming else hook

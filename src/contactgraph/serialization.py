@@ -4,22 +4,7 @@
 (see ``docs/reference/json.md``).
 """
 
-from contactgraph.interop.json import (
-    ContactGraphConverter,
-    configure_converter,
-    from_json,
-    make_converter,
-    structure,
-    to_json,
-    unstructure,
-)
+from contactgraph.interop import json as _json
+from contactgraph.interop.json import *  # noqa: F403  (the same names, listed once)
 
-__all__ = [
-    "ContactGraphConverter",
-    "configure_converter",
-    "from_json",
-    "make_converter",
-    "structure",
-    "to_json",
-    "unstructure",
-]
+__all__ = _json.__all__

@@ -1,41 +1,6 @@
 """The DataFrame format, moved to :mod:`contactgraph.interop.frames`; this old path keeps working."""
 
-from contactgraph.interop.frames import (
-    ACCOUNT_COLUMNS,
-    CASE_COLUMNS,
-    CONTACT_COLUMNS,
-    OPPORTUNITY_COLUMNS,
-    RELATION_COLUMNS,
-    MissingDependencyError,
-    accounts_frame,
-    accounts_from_frame,
-    cases_frame,
-    cases_from_frame,
-    contacts_frame,
-    contacts_from_frame,
-    opportunities_frame,
-    opportunities_from_frame,
-    relations_frame,
-    relations_from_frame,
-    to_frame,
-)
+from contactgraph.interop import frames as _frames
+from contactgraph.interop.frames import *  # noqa: F403  (the same names, listed once)
 
-__all__ = [
-    "ACCOUNT_COLUMNS",
-    "CASE_COLUMNS",
-    "CONTACT_COLUMNS",
-    "OPPORTUNITY_COLUMNS",
-    "RELATION_COLUMNS",
-    "MissingDependencyError",
-    "accounts_frame",
-    "accounts_from_frame",
-    "cases_frame",
-    "cases_from_frame",
-    "contacts_frame",
-    "contacts_from_frame",
-    "opportunities_frame",
-    "opportunities_from_frame",
-    "relations_frame",
-    "relations_from_frame",
-    "to_frame",
-]
+__all__ = _frames.__all__

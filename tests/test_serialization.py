@@ -3,10 +3,12 @@
 from __future__ import annotations
 
 import json
-from datetime import date
+from datetime import date, datetime, timedelta, timezone
 from decimal import Decimal
+from pathlib import Path
 from typing import Any
 
+import orjson
 import pytest
 from hypothesis import given
 
@@ -193,3 +195,88 @@ def test_make_converter_is_a_cattrs_converter(acme: cg.Account) -> None:
     converter = make_converter()
     data = converter.unstructure([acme])
     assert converter.structure(data, list[cg.Account]) == [acme]
+
+
+def _documented_account_example() -> dict[str, Any]:
+    doc = (Path(__file__).resolve().parents[1] / "docs" / "reference" / "json.md").read_text()
+    block = doc.split("## Example: an account", 1)[1].split("```json", 1)[1].split("```", 1)[0]
+    example: dict[str, Any] = json.loads(block)
+    return example
+
+
+def test_keys_and_their_order_are_the_documented_ones(acme: cg.Account) -> None:
+    example = _documented_account_example()
+    data = unstructure(acme)
+    assert list(data) == list(example)
+    assert list(data["contacts"][0]) == list(example["contacts"][0])
+    assert list(data["billing_address"]) == list(example["billing_address"])
+    text = to_json(acme)
+    assert text.index('"salutation"') < text.index('"first_name"') < text.index('"last_name"')
+
+
+def test_documented_example_reads_back_and_writes_the_same_text() -> None:
+    example = _documented_account_example()
+    text = json.dumps(example, ensure_ascii=False, separators=(",", ":"))
+    for trusted in (False, True):
+        account = from_json(text, cg.Account, trusted=trusted)
+        assert to_json(account) == text
+        assert account.version == 3
+
+
+def test_case_lists_its_contact_before_its_subject() -> None:
+    data = unstructure(cg.Case.create("Help", "acc-1", "c-1"))
+    assert list(data)[:4] == ["id", "account_id", "contact_id", "subject"]
+    assert "events" not in data
+
+
+def test_the_old_path_and_the_interop_package_are_one_api() -> None:
+    import contactgraph.interop.json as new
+    import contactgraph.serialization as old
+
+    assert set(old.__all__) == set(new.__all__)
+    assert all(getattr(old, name) is getattr(new, name) for name in new.__all__)
+
+
+def test_unknown_key_in_a_contact_is_refused_by_name(acme: cg.Account) -> None:
+    data = unstructure(acme)
+    data["contacts"][0]["nickname"] = "Al"
+    with pytest.raises(cg.ContactGraphError) as info:
+        structure(data, cg.Account)
+    fields = {v.field for v in getattr(info.value, "violations", ())}
+    assert any(f and "nickname" in f for f in fields | {getattr(info.value, "field", None)})
+
+
+def test_trusted_reading_of_a_lone_contact_and_name_keeps_every_part(acme: cg.Account) -> None:
+    alice = acme.find_contacts(name="Alice")[0]
+    again = structure(unstructure(alice), cg.Contact, trusted=True)
+    assert again == alice
+    assert again.name.salutation is cg.Salutation.MS
+    assert structure({"last_name": "Martin"}, cg.PersonName, trusted=True).first is None
+
+
+def test_unstructured_values_are_plain_json_types(acme: cg.Account) -> None:
+    alice = unstructure(acme)["contacts"][1]
+    assert type(alice["decision_role"]) is str
+    assert type(alice["salutation"]) is str
+    assert type(alice["created_at"]) is str
+    assert type(unstructure(acme)["annual_revenue"]) is str
+
+
+def test_to_json_writes_the_text_of_unstructure(acme: cg.Account) -> None:
+    alice = acme.find_contacts(name="Alice")[0]
+    odd_offset = datetime(2027, 1, 5, 9, 30, tzinfo=timezone(timedelta(hours=-2, seconds=-15)))
+    for obj in (
+        acme,
+        [acme, alice],
+        {"accounts": [acme], "at": odd_offset, "on": date(2027, 1, 5)},
+        alice.name,
+        Decimal("1.50"),
+        acme.external_ids,
+    ):
+        for indent in (False, True):
+            option = orjson.OPT_INDENT_2 if indent else 0
+            assert (
+                to_json(obj, indent=indent)
+                == orjson.dumps(unstructure(obj), option=option).decode()
+            )
+    assert to_json({"at": odd_offset}).endswith('-02:00:15"}')

@@ -12,7 +12,7 @@ import pytest
 from graphkit import Crm
 
 import contactgraph as cg
-from contactgraph.graph import frames
+from contactgraph.interop import frames
 
 
 def test_contacts_frame_has_readable_columns(store: Any, crm: Crm) -> None:
@@ -156,6 +156,14 @@ def test_pandas_is_not_imported_with_contactgraph() -> None:
     code = "import sys, contactgraph, contactgraph.graph; print('pandas' in sys.modules)"
     out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
     assert out.stdout.strip() == "False"
+
+
+def test_the_old_graph_path_is_the_same_module_surface() -> None:
+    from contactgraph.graph import frames as old
+
+    assert set(old.__all__) == set(frames.__all__)
+    assert all(getattr(old, name) is getattr(frames, name) for name in frames.__all__)
+    assert frames.MissingDependencyError is cg.errors.MissingDependencyError
 
 
 def test_missing_pandas_says_how_to_install_it(monkeypatch: pytest.MonkeyPatch) -> None:

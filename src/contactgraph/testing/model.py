@@ -9,13 +9,14 @@ the backends share), so that a bug there shows as a disagreement.
 
 from __future__ import annotations
 
+import string
 import unicodedata
 from collections.abc import Callable, Iterable, Mapping
 from typing import Any
 
 import attrs
 
-from contactgraph.domain import Account, Case, Contact, Opportunity
+from contactgraph.domain import Account, Case, Contact, Email, Opportunity
 from contactgraph.errors import ContactGraphError, PolicyViolationError
 
 __all__ = ["Model", "Outcome", "fold", "outcome", "refused"]
@@ -256,9 +257,25 @@ def _names(contact: Contact) -> set[str]:
     return names
 
 
+_ASCII_LOWER = str.maketrans(string.ascii_uppercase, string.ascii_lowercase)
+
+
+def _ascii_lower(text: str) -> str:
+    """Only A-Z lower-cased: distinct mailboxes (``straße``, ``ſam``) stay distinct."""
+    return text.translate(_ASCII_LOWER)
+
+
 def _emails(contact: Contact) -> set[str]:
     addresses = [contact.email, *contact.alternate_emails]
-    return {a.address.casefold() for a in addresses if a is not None}
+    return {_ascii_lower(a.address) for a in addresses if a is not None}
+
+
+def _email_term(term: str) -> str | None:
+    """The address a look-up term stands for, as an Email stores it; None if it is none."""
+    try:
+        return _ascii_lower(Email(term).address)
+    except ContactGraphError:
+        return None
 
 
 def _phones(contact: Contact) -> set[str]:
@@ -268,7 +285,7 @@ def _phones(contact: Contact) -> set[str]:
 
 def _meets(contact: Contact, field: str, term: Any) -> bool:
     if field == "email":
-        return unicodedata.normalize("NFC", term.strip()).casefold() in _emails(contact)
+        return _email_term(term) in _emails(contact)
     if field == "phone":
         return "".join(c for c in term if c == "+" or c.isdigit()) in _phones(contact)
     if field == "name":

@@ -38,7 +38,7 @@ from typing import IO, Any
 from contactgraph.domain import Account
 from contactgraph.errors import ImportRejectedError, RowError
 from contactgraph.interop.cells import cell, restore
-from contactgraph.interop.loader import ORDER, Loader, SourceRecord
+from contactgraph.interop.importer import ORDER, run_import
 from contactgraph.interop.mapping import (
     SOBJECTS,
     account_fields,
@@ -51,6 +51,7 @@ from contactgraph.interop.mapping import (
     standard_columns,
     union_columns,
 )
+from contactgraph.interop.records import SourceRecord
 from contactgraph.interop.report import ExportReport, ImportOptions, ImportReport, Progress
 from contactgraph.interop.results import ResultFiles
 from contactgraph.repos.protocol import StoreProtocol
@@ -322,15 +323,15 @@ def import_csv(
             )
         results.declare(path.name, header)
         groups.setdefault(found, []).append(_records(path, found, options, header_errors))
-    loader = Loader(
+    ordered = [(t, _chain(groups[t])) for t in ORDER if t in groups]
+    report = run_import(
         store,
         options,
         options.namespace or _default_namespace(paths[0][1]),
+        ordered,
         results=results,
         progress=progress,
     )
-    ordered = [(t, _chain(groups[t])) for t in ORDER if t in groups]
-    report = loader.run(ordered)
     report.warnings.extend(header_errors)
     return report
 

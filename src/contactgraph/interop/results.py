@@ -15,13 +15,11 @@ from __future__ import annotations
 import csv
 from collections.abc import Sequence
 from pathlib import Path
-from typing import IO, TYPE_CHECKING, Any
+from typing import IO, Any
 
 from contactgraph.interop.cells import cell
-
-if TYPE_CHECKING:
-    from contactgraph.interop.loader import SourceRecord
-    from contactgraph.interop.report import ImportReport
+from contactgraph.interop.records import SourceRecord
+from contactgraph.interop.report import ImportReport
 
 __all__ = ["ResultFiles"]
 

@@ -32,7 +32,7 @@ from typing import IO, Any
 
 from contactgraph.domain import Account
 from contactgraph.errors import ImportRejectedError, RowError
-from contactgraph.interop.loader import ORDER, Loader, SourceRecord
+from contactgraph.interop.importer import ORDER, run_import
 from contactgraph.interop.mapping import (
     CHILD_LINKS,
     ID_FIELD,
@@ -46,6 +46,7 @@ from contactgraph.interop.mapping import (
     relation_fields,
     sobject_of,
 )
+from contactgraph.interop.records import SourceRecord
 from contactgraph.interop.report import ExportReport, ImportOptions, ImportReport, Progress
 from contactgraph.interop.results import ResultFiles
 from contactgraph.repos.protocol import StoreProtocol
@@ -56,7 +57,7 @@ PLAN_NAME = "contactgraph-plan.json"
 
 
 class TreeImport:
-    """Every record of a tree file or plan, read and checked, ready for the loader.
+    """Every record of a tree file or plan, read and checked, ready for the importer.
 
     Attributes:
         records: Records by sObject type (our canonical name, or the source's
@@ -271,18 +272,17 @@ def import_tree(
     results = ResultFiles(options.results_dir)
     for source, columns in tree.columns.items():
         results.declare(source, columns)
-    loader = Loader(
+    return run_import(
         store,
         options,
         options.namespace or _default_namespace(path),
+        tree.groups(),
         known_refs=tree.refs,
         results=results,
         progress=progress,
         total=tree.total,
+        errors=tree.errors,
     )
-    for error in tree.errors:
-        loader.report.errors.append(error)
-    return loader.run(tree.groups())
 
 
 # ------------------------------------------------------------------ export

@@ -172,6 +172,12 @@ class ImportContext:
         self.store_empty = False
         self._accounts: OrderedDict[str, Account] = OrderedDict()
         self._orphan_id: str | None = None
+        self._rows: dict[str, tuple[int, str, str | None]] = {}
+        """Our id -> where the record written under it came from (row, file, reference).
+
+        Kept for every type but contacts, the bulk of an import, which commit-time
+        rules do not name (they are written through their account's checks).
+        """
 
     # ------------------------------------------------------------------ running
 
@@ -186,23 +192,55 @@ class ImportContext:
             ImportRejectedError: in all-or-nothing mode, when any row was
                 refused; nothing is written and the store is as it was.
         """
-        rejected = False
+        committed = False
+        refused: dict[str, str] | None = None
         try:
-            with self.store.transaction():
-                self.store_empty = self.store.accounts.count() == 0
-                for sobject, records in groups:
-                    step = steps.get(sobject)
-                    if step is None:
-                        _skip_all(self, sobject, records)
-                    else:
-                        step(self, records)
-                if self.options.mode is ImportMode.ALL_OR_NOTHING and self.report.errors:
-                    rejected = True
-                    raise ImportRejectedError(self.report.errors)
+            try:
+                with self.store.transaction():
+                    self.store_empty = self.store.accounts.count() == 0
+                    for sobject, records in groups:
+                        step = steps.get(sobject)
+                        if step is None:
+                            _skip_all(self, sobject, records)
+                        else:
+                            step(self, records)
+                    if self.options.mode is ImportMode.ALL_OR_NOTHING and self.report.errors:
+                        raise ImportRejectedError(self.report.errors)
+            except PolicyViolationError as exc:
+                # a rule checked at commit time: nothing landed, the rows it names are told
+                refused, named = self._named_by(exc)
+                raise ImportRejectedError(
+                    [*named, *self.report.errors],
+                    "import rejected at commit, nothing was written",
+                ) from exc
+            committed = True
         finally:
-            self.results.close(rejected=rejected, report=self.report)
+            self.results.close(committed=committed, report=self.report, refused=refused)
             self.tick(force=True)
         return self.report
+
+    def _named_by(self, exc: PolicyViolationError) -> tuple[dict[str, str], list[RowError]]:
+        """The rows a commit-time refusal names: our id -> reason, and a row error for each."""
+        refused: dict[str, str] = {}
+        named: list[RowError] = []
+        for v in exc.errors or exc.violations:
+            reason = f"{v.code}: {v.message}"
+            where = self._rows.get(v.entity_id or "")
+            if where is None:
+                named.append(RowError(0, reason, v.field, "", self._key_for(v.entity_id)))
+                continue
+            row, source, record = where
+            refused[v.entity_id or ""] = reason
+            named.append(RowError(row, reason, v.field, source, record))
+        return refused, named
+
+    def _key_for(self, our_id: str | None) -> str | None:
+        """The source's name for a record this import wrote (a scan: only after a failure)."""
+        for index in self.ids.values():
+            for key, value in index.items():
+                if value == our_id:
+                    return key.removeprefix("@")
+        return our_id
 
     def tick(self, n: int = 0, *, force: bool = False) -> None:
         """Count ``n`` more records handled, and tell the progress callback."""
@@ -268,6 +306,8 @@ class ImportContext:
     def ok(self, rec: SourceRecord, sobject: str, our_id: str, status: str) -> None:
         """Report a written record (``created``, ``updated`` or ``unchanged``)."""
         counts = self.report.of(sobject)
+        if status != "unchanged" and sobject != "Contact":
+            self._rows.setdefault(our_id, (rec.row, rec.source, rec.ref or self.sf_id(rec)))
         if status == "created":
             counts.created += 1
         elif status == "updated":

@@ -51,6 +51,7 @@ from contactgraph.interop.mapping import (
     standard_columns,
     union_columns,
 )
+from contactgraph.interop.paths import open_for_writing
 from contactgraph.interop.records import SourceRecord
 from contactgraph.interop.report import ExportReport, ImportOptions, ImportReport, Progress
 from contactgraph.interop.results import ResultFiles
@@ -418,7 +419,7 @@ def export_csv(
     def writer(sobject: str) -> csv.DictWriter[str]:
         if sobject not in writers:
             path = out / f"{sobject}.csv"
-            handle = path.open("w", encoding="utf-8", newline="")
+            handle = open_for_writing(path)
             columns = union_columns(standard_columns(sobject), extra_keys[sobject])
             w = csv.DictWriter(handle, fieldnames=columns, lineterminator="\r\n")
             w.writeheader()

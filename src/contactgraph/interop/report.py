@@ -61,6 +61,9 @@ class ImportOptions:
         validation_workers: Worker processes that parse the next batch's
             emails and phones while the current one is written (0: none).
             Worth it for large files; see :mod:`contactgraph.interop.prevalidate`.
+        plan_files_anywhere: Let a data plan's ``files`` name absolute paths
+            or paths outside the plan's folder (refused by default: a plan
+            from elsewhere must not make the import read any file).
     """
 
     mode: ImportMode = attrs.field(default=ImportMode.ALL_OR_NOTHING, converter=ImportMode)
@@ -72,6 +75,7 @@ class ImportOptions:
     results_dir: Path | None = attrs.field(default=None, converter=attrs.converters.optional(Path))
     unescape_formulas: bool = True
     validation_workers: int = attrs.field(default=0, validator=attrs.validators.ge(0))
+    plan_files_anywhere: bool = False
 
 
 @attrs.define

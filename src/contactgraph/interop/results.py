@@ -26,6 +26,7 @@ from pathlib import Path
 from typing import IO, Any
 
 from contactgraph.interop.cells import cell, neutralise
+from contactgraph.interop.paths import open_for_writing, safe_name
 from contactgraph.interop.records import SourceRecord
 from contactgraph.interop.report import ImportReport
 
@@ -45,20 +46,26 @@ def _provisional(path: Path) -> Path:
 
 class _Pair:
     def __init__(self, directory: Path, source: str, columns: Sequence[str]) -> None:
-        stem = "__".join(Path(source).parts) or "records"
+        stem = safe_name(source)
         self.columns = list(columns)
         self.success_path = directory / f"{stem}.success.csv"
         self.error_path = directory / f"{stem}.error.csv"
         self._handles: list[IO[str]] = []
         header = [neutralise(c) for c in self.columns]
         # the provisional success file carries the row number last, for a refused commit
-        self.success = self._open(
-            _provisional(self.success_path), [*header, "CONTACTGRAPH_ID", "STATUS", "ROW"]
-        )
-        self.error = self._open(_provisional(self.error_path), [*header, "ROW", "ERROR"])
+        try:
+            self.success = self._open(
+                _provisional(self.success_path), [*header, "CONTACTGRAPH_ID", "STATUS", "ROW"]
+            )
+            self.error = self._open(_provisional(self.error_path), [*header, "ROW", "ERROR"])
+        except BaseException:
+            self._close_handles()
+            if self._handles:
+                _provisional(self.success_path).unlink(missing_ok=True)
+            raise
 
     def _open(self, path: Path, header: list[str]) -> Any:
-        handle = path.open("w", encoding="utf-8", newline="")
+        handle = open_for_writing(path)
         self._handles.append(handle)
         writer = csv.writer(handle)
         writer.writerow(header)
@@ -74,7 +81,7 @@ class _Pair:
         source = _provisional(self.success_path)
         with (
             source.open(encoding="utf-8", newline="") as src,
-            self.success_path.open("w", encoding="utf-8", newline="") as dst,
+            open_for_writing(self.success_path) as dst,
         ):
             writer = csv.writer(dst)
             for line in csv.reader(src):

@@ -46,6 +46,7 @@ from contactgraph.interop.mapping import (
     relation_fields,
     sobject_of,
 )
+from contactgraph.interop.paths import UnsafePathError, inside, open_for_writing
 from contactgraph.interop.records import SourceRecord
 from contactgraph.interop.report import ExportReport, ImportOptions, ImportReport, Progress
 from contactgraph.interop.results import ResultFiles
@@ -117,12 +118,16 @@ def _load_json(path: Path, source: str) -> Any:
         raise ImportRejectedError([RowError(0, f"cannot read: {exc}", None, source)]) from None
 
 
-def read_tree(path: str | os.PathLike[str]) -> TreeImport:
+def read_tree(path: str | os.PathLike[str], *, allow_outside: bool = False) -> TreeImport:
     """Read a tree file or a data plan, with every file it names.
 
+    A plan's files must lie inside the plan's folder (no absolute path, no
+    ``..`` climbing out, no link leading out) unless ``allow_outside``.
+
     Raises:
-        ImportRejectedError: a file is missing, is not JSON, or is not a tree
-            file or plan (row 0 names the file).
+        ImportRejectedError: a file is missing, is not JSON, is not a tree
+            file or plan (row 0 names the file), or a plan entry names a file
+            outside the plan's folder (the entry's position is the row).
     """
     path = Path(path)
     data = _load_json(path, path.name)
@@ -144,7 +149,12 @@ def read_tree(path: str | os.PathLike[str]) -> TreeImport:
                     raise ImportRejectedError(
                         [RowError(position, f"not a file name: {item!r}", "files", path.name)]
                     )
-                file_path = path.parent / name
+                try:
+                    file_path = inside(path.parent, name, allow_outside=allow_outside)
+                except UnsafePathError as exc:
+                    raise ImportRejectedError(
+                        [RowError(position, str(exc), "files", path.name)]
+                    ) from None
                 _read_file(tree, file_path, name, _load_json(file_path, name), sobject)
     elif isinstance(data, Mapping):
         _read_file(tree, path, path.name, data, None)
@@ -268,7 +278,7 @@ def import_tree(
     """
     options = options or ImportOptions()
     path = Path(path)
-    tree = read_tree(path)
+    tree = read_tree(path, allow_outside=options.plan_files_anywhere)
     results = ResultFiles(options.results_dir)
     for source, columns in tree.columns.items():
         results.declare(source, columns)
@@ -314,7 +324,7 @@ class _RecordsFile:
     def __init__(self, path: Path) -> None:
         self.path = path
         self.count = 0
-        self._handle: IO[str] = path.open("w", encoding="utf-8")
+        self._handle: IO[str] = open_for_writing(path)
         self._handle.write('{\n  "records": [')
 
     def write(self, record: Mapping[str, Any]) -> None:
@@ -456,7 +466,8 @@ def export_tree(
         else:
             f.path.unlink()
     plan_path = out / PLAN_NAME
-    plan_path.write_text(json.dumps(plan, indent=2) + "\n", encoding="utf-8")
+    with open_for_writing(plan_path) as handle:
+        handle.write(json.dumps(plan, indent=2) + "\n")
     report.files.insert(0, plan_path)
     if progress is not None:
         progress(done, total)

@@ -286,6 +286,8 @@ class ImportContext:
             raise
         except ContactGraphError as exc:
             errors = [(None, str(exc))]
+        except ArithmeticError as exc:  # a value the domain could not convert (overflow)
+            errors = [(None, f"a value is out of range: {exc}")]
         else:
             return
         attempt.failed = True

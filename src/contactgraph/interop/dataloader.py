@@ -37,6 +37,7 @@ from typing import IO, Any
 
 from contactgraph.domain import Account
 from contactgraph.errors import ImportRejectedError, RowError
+from contactgraph.interop.bounds import Budget, check_count, check_size, refuse
 from contactgraph.interop.cells import cell, restore
 from contactgraph.interop.importer import ORDER, run_import
 from contactgraph.interop.mapping import (
@@ -155,12 +156,17 @@ def _rows(path: Path, unescape: bool) -> Iterator[tuple[int, dict[str, Any]]]:
 
 
 def _records(
-    path: Path, sobject: str, options: ImportOptions, report_rows: list[RowError]
+    path: Path,
+    sobject: str,
+    options: ImportOptions,
+    report_rows: list[RowError],
+    budget: Budget,
 ) -> Iterator[SourceRecord]:
     header = _header(path)
     folded = {h.strip().casefold() for h in header}
     implicit = "id" not in folded and "referenceid" not in folded
     for n, (row, data) in enumerate(_rows(path, options.unescape_formulas), start=1):
+        budget.take(path.name, row)
         more = data.pop("__more__", None)
         if more is not None:
             report_rows.append(
@@ -195,7 +201,11 @@ def _report_columns(header: list[str]) -> list[tuple[str, str, bool]] | None:
 
 
 def _report_records(
-    path: Path, columns: list[tuple[str, str, bool]], sobject: str, options: ImportOptions
+    path: Path,
+    columns: list[tuple[str, str, bool]],
+    sobject: str,
+    options: ImportOptions,
+    budget: Budget,
 ) -> Iterator[SourceRecord]:
     """The accounts (de-duplicated by name) or the contacts of a report export."""
     seen: set[str] = set()
@@ -205,6 +215,7 @@ def _report_records(
         for row, raw in enumerate(reader, start=2):
             if not raw:
                 continue
+            budget.take(path.name, row)
             values = [restore(v) for v in raw] if options.unescape_formulas else raw
             parts: dict[str, dict[str, Any]] = {"Account": {}, "Contact": {}}
             original: dict[str, Any] = {}
@@ -286,9 +297,19 @@ def import_csv(
     paths = _files(files)
     if not paths:
         raise ImportRejectedError([RowError(0, "no file to import")])
+    check_count(
+        len(paths), options.max_files, "files", option="max_files", source=str(paths[0][1]), row=0
+    )
+    seen: set[Path] = set()
+    for _, path in paths:
+        if path.resolve() in seen:
+            refuse(0, "the file is given twice", None, path.name)
+        seen.add(path.resolve())
+        check_size(path, path.name, options.max_file_bytes)
     groups: dict[str, list[Iterable[SourceRecord]]] = {}
     results = ResultFiles(options.results_dir)
     header_errors: list[RowError] = []
+    budget = Budget(options.max_records)
     for kind, path in paths:
         header = _header(path)
         if not header:
@@ -305,7 +326,7 @@ def import_csv(
                     )
             for sobject in ("Account", "Contact"):
                 groups.setdefault(sobject, []).append(
-                    _report_records(path, report_columns, sobject, options)
+                    _report_records(path, report_columns, sobject, options, budget)
                 )
             continue
         found = kind or sobject_for_file(path)
@@ -323,7 +344,7 @@ def import_csv(
                 ]
             )
         results.declare(path.name, header)
-        groups.setdefault(found, []).append(_records(path, found, options, header_errors))
+        groups.setdefault(found, []).append(_records(path, found, options, header_errors, budget))
     ordered = [(t, _chain(groups[t])) for t in ORDER if t in groups]
     report = run_import(
         store,

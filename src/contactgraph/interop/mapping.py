@@ -22,6 +22,7 @@ export can be read back without loss:
 from __future__ import annotations
 
 import json
+import math
 import re
 from collections.abc import Callable, Iterable, Mapping
 from datetime import date
@@ -61,6 +62,7 @@ TEXT = "text"
 BOOL = "bool"
 LIST = "list"
 REF = "ref"
+NUMBER = "number"
 
 
 @attrs.frozen
@@ -71,8 +73,9 @@ class FieldSpec:
         api: The Salesforce API name, as exported (``MailingStreet``).
         target: Our field (``mailing_address.street`` for an address part;
             the referenced sObject's link name for a reference).
-        kind: ``text`` (also numbers and dates, parsed by the domain),
-            ``bool``, ``list`` (``;``-separated) or ``ref``.
+        kind: ``text`` (also dates, parsed by the domain), ``number``
+            (parsed by the domain once known finite), ``bool``, ``list``
+            (``;``-separated) or ``ref``.
         ref: For a reference, the sObject types it may point to.
     """
 
@@ -122,8 +125,8 @@ ACCOUNT = SObjectSpec(
         FieldSpec("Phone", "phone"),
         FieldSpec("ParentId", "parent_id", REF, ("Account",)),
         FieldSpec("Description", "description"),
-        FieldSpec("AnnualRevenue", "annual_revenue"),
-        FieldSpec("NumberOfEmployees", "number_of_employees"),
+        FieldSpec("AnnualRevenue", "annual_revenue", NUMBER),
+        FieldSpec("NumberOfEmployees", "number_of_employees", NUMBER),
         *_address("Billing", "billing_address"),
         *_address("Shipping", "shipping_address"),
         FieldSpec("ContactGraph_Phone_Region__c", "phone_region"),
@@ -163,7 +166,7 @@ OPPORTUNITY = SObjectSpec(
         FieldSpec("Name", "name"),
         FieldSpec("StageName", "stage"),
         FieldSpec("CloseDate", "close_date"),
-        FieldSpec("Amount", "amount"),
+        FieldSpec("Amount", "amount", NUMBER),
         FieldSpec("CurrencyIsoCode", "currency"),
         FieldSpec("Description", "description"),
     ),
@@ -343,6 +346,9 @@ def map_record(spec: SObjectSpec, fields: Mapping[str, Any]) -> Mapped:
                 continue
         elif fs.kind == LIST:
             parsed = [p.strip() for p in str(value).split(";") if p.strip()]
+        elif fs.kind == NUMBER and not _finite(value):
+            out.problems.append((fs.api, f"must be a finite number, got {value!r}"))
+            continue
         else:
             parsed = _as_text(value)
         if "." in fs.target:
@@ -351,6 +357,20 @@ def map_record(spec: SObjectSpec, fields: Mapping[str, Any]) -> Mapped:
         else:
             out.values[fs.target] = parsed
     return out
+
+
+_NON_FINITE = frozenset({"inf", "+inf", "-inf", "infinity", "+infinity", "-infinity", "nan"})
+
+
+def _finite(value: Any) -> bool:
+    """False for infinities and NaN, as JSON floats or as text; the domain judges the rest."""
+    if isinstance(value, float):
+        return math.isfinite(value)
+    if isinstance(value, Decimal):
+        return value.is_finite()
+    if isinstance(value, str):
+        return value.strip().casefold() not in _NON_FINITE
+    return True
 
 
 def _bool(value: Any) -> bool | None:

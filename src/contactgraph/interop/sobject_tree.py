@@ -32,6 +32,7 @@ from typing import IO, Any
 
 from contactgraph.domain import Account
 from contactgraph.errors import ImportRejectedError, RowError
+from contactgraph.interop.bounds import Budget, check_count, check_size, load_json, refuse
 from contactgraph.interop.importer import ORDER, run_import
 from contactgraph.interop.mapping import (
     CHILD_LINKS,
@@ -69,7 +70,8 @@ class TreeImport:
         total: Number of records.
     """
 
-    def __init__(self) -> None:
+    def __init__(self, max_records: int = 5_000_000) -> None:
+        self._budget = Budget(max_records)
         self.records: dict[str, list[SourceRecord]] = {}
         self.refs: dict[str, str] = {}
         self.columns: dict[str, list[str]] = {}
@@ -100,76 +102,84 @@ class TreeImport:
             self._where[rec.ref] = f"{rec.source} record {rec.row}"
         self.records.setdefault(rec.sobject, []).append(rec)
         self.total += 1
+        self._budget.take(rec.source, rec.row)
         cols = self.columns.setdefault(rec.source, ["sObject", "referenceId"])
         for key in rec.fields:
             if key not in cols:
                 cols.append(key)
 
 
-def _load_json(path: Path, source: str) -> Any:
-    try:
-        with path.open("rb") as handle:
-            return json.load(handle)
-    except FileNotFoundError:
-        raise ImportRejectedError([RowError(0, "file not found", None, source)]) from None
-    except (UnicodeDecodeError, ValueError) as exc:
-        raise ImportRejectedError([RowError(0, f"not valid JSON: {exc}", None, source)]) from None
-    except OSError as exc:
-        raise ImportRejectedError([RowError(0, f"cannot read: {exc}", None, source)]) from None
-
-
-def read_tree(path: str | os.PathLike[str], *, allow_outside: bool = False) -> TreeImport:
+def read_tree(path: str | os.PathLike[str], *, options: ImportOptions | None = None) -> TreeImport:
     """Read a tree file or a data plan, with every file it names.
 
     A plan's files must lie inside the plan's folder (no absolute path, no
-    ``..`` climbing out, no link leading out) unless ``allow_outside``.
+    ``..`` climbing out, no link leading out) unless
+    ``options.plan_files_anywhere``; the bounds of ``options`` (file size,
+    number of files and records, nesting) are checked before the work they
+    protect (see :mod:`contactgraph.interop.bounds`).
 
     Raises:
         ImportRejectedError: a file is missing, is not JSON, is not a tree
-            file or plan (row 0 names the file), or a plan entry names a file
-            outside the plan's folder (the entry's position is the row).
+            file or plan (row 0 names the file), a plan entry names a file
+            outside the plan's folder or twice (the entry's position is the
+            row), or a bound is crossed.
     """
+    options = options or ImportOptions()
     path = Path(path)
-    data = _load_json(path, path.name)
-    tree = TreeImport()
+    data = _load(path, path.name, options)
+    tree = TreeImport(options.max_records)
     if isinstance(data, list):
-        for position, entry in enumerate(data, start=1):
-            if not isinstance(entry, Mapping) or not isinstance(entry.get("files"), list):
-                raise ImportRejectedError(
-                    [
-                        RowError(
-                            position, 'a plan entry needs "sobject" and "files"', "files", path.name
-                        )
-                    ]
-                )
-            sobject = entry.get("sobject")
-            for item in entry["files"]:
-                name = item.get("file") if isinstance(item, Mapping) else item
-                if not isinstance(name, str) or not name:
-                    raise ImportRejectedError(
-                        [RowError(position, f"not a file name: {item!r}", "files", path.name)]
-                    )
-                try:
-                    file_path = inside(path.parent, name, allow_outside=allow_outside)
-                except UnsafePathError as exc:
-                    raise ImportRejectedError(
-                        [RowError(position, str(exc), "files", path.name)]
-                    ) from None
-                _read_file(tree, file_path, name, _load_json(file_path, name), sobject)
+        for file_path, name, sobject in _plan_files(path, data, options):
+            _read_file(tree, file_path, name, _load(file_path, name, options), sobject)
     elif isinstance(data, Mapping):
         _read_file(tree, path, path.name, data, None)
     else:
-        raise ImportRejectedError(
-            [
-                RowError(
-                    0,
-                    'neither a tree file ({"records": [...]}) nor a plan (a list)',
-                    None,
+        refuse(0, 'neither a tree file ({"records": [...]}) nor a plan (a list)', None, path.name)
+    return tree
+
+
+def _load(path: Path, source: str, options: ImportOptions) -> Any:
+    return load_json(
+        path, source, max_bytes=options.max_file_bytes, max_nesting=options.max_nesting
+    )
+
+
+def _plan_files(path: Path, plan: list[Any], options: ImportOptions) -> list[tuple[Path, str, Any]]:
+    """Every file a plan names, checked (inside the folder, once each, within the bounds)."""
+    out: list[tuple[Path, str, Any]] = []
+    seen: dict[Path, int] = {}
+    for position, entry in enumerate(plan, start=1):
+        if not isinstance(entry, Mapping) or not isinstance(entry.get("files"), list):
+            refuse(position, 'a plan entry needs "sobject" and "files"', "files", path.name)
+        for item in entry["files"]:
+            name = item.get("file") if isinstance(item, Mapping) else item
+            if not isinstance(name, str) or not name:
+                refuse(position, f"not a file name: {item!r}", "files", path.name)
+            try:
+                file_path = inside(path.parent, name, allow_outside=options.plan_files_anywhere)
+            except UnsafePathError as exc:
+                refuse(position, str(exc), "files", path.name)
+            key = file_path.resolve()
+            if key in seen:
+                refuse(
+                    position,
+                    f"{name!r} is listed twice (also in entry {seen[key]})",
+                    "files",
                     path.name,
                 )
-            ]
-        )
-    return tree
+            seen[key] = position
+            out.append((file_path, name, entry.get("sobject")))
+            check_count(
+                len(out),
+                options.max_files,
+                "files",
+                option="max_files",
+                source=path.name,
+                row=position,
+            )
+    for file_path, name, _ in out:
+        check_size(file_path, name, options.max_file_bytes)
+    return out
 
 
 def _read_file(tree: TreeImport, path: Path, source: str, data: Any, sobject: Any) -> None:
@@ -278,7 +288,7 @@ def import_tree(
     """
     options = options or ImportOptions()
     path = Path(path)
-    tree = read_tree(path, allow_outside=options.plan_files_anywhere)
+    tree = read_tree(path, options=options)
     results = ResultFiles(options.results_dir)
     for source, columns in tree.columns.items():
         results.declare(source, columns)

@@ -206,7 +206,7 @@ def _flatten(
     row: int,
     *,
     default_type: str | None,
-    parent: tuple[str, str] | None,
+    parent: tuple[str, str, Mapping[str, Any]] | None,
     tree: TreeImport,
 ) -> Iterator[SourceRecord]:
     if not isinstance(raw, Mapping):
@@ -244,6 +244,8 @@ def _flatten(
             )
             return
         fields[link] = "@" + parent[1]
+        for inherited in INHERITED.get((parent[0], canonical), ()):
+            _inherit(fields, parent[2], inherited)
     original = {"sObject": kind, "referenceId": ref, **fields}
     yield SourceRecord(canonical, fields, source, row, ref, original)
     for _name, child_records in children:
@@ -254,8 +256,22 @@ def _flatten(
             return
         for child in child_records:
             yield from _flatten(
-                child, source, row, default_type=None, parent=(canonical, ref), tree=tree
+                child, source, row, default_type=None, parent=(canonical, ref, fields), tree=tree
             )
+
+
+INHERITED: Mapping[tuple[str, str], tuple[str, ...]] = {("Contact", "Contact"): ("AccountId",)}
+"""Fields a nested child takes from its parent when it has none: a report works at its manager's account."""
+
+
+def _inherit(fields: dict[str, Any], parent: Mapping[str, Any], name: str) -> None:
+    folded = name.casefold()
+    if any(k.casefold() == folded and v not in (None, "") for k, v in fields.items()):
+        return
+    for key, value in parent.items():
+        if key.casefold() == folded and value not in (None, ""):
+            fields[name] = value
+            return
 
 
 def _default_namespace(path: Path) -> str:

@@ -31,11 +31,12 @@ def run_import(
     progress: Progress | None = None,
     total: int | None = None,
     errors: Iterable[RowError] = (),
+    warnings: Iterable[RowError] = (),
 ) -> ImportReport:
     """Write ``groups`` (``(sObject type, records)``) into ``store`` in one transaction.
 
     ``errors`` are problems the reader found in the files; they count as
-    refused rows. See :class:`~contactgraph.interop.context.ImportContext`
+    refused rows. ``warnings`` are the reader's remarks, reported as such. See :class:`~contactgraph.interop.context.ImportContext`
     for the other arguments.
     """
     context = ImportContext(
@@ -48,4 +49,5 @@ def run_import(
         total=total,
     )
     context.report.errors.extend(errors)
+    context.report.warnings.extend(warnings)
     return context.run(groups, STEPS)

@@ -25,7 +25,7 @@ import json
 import math
 import re
 from collections.abc import Callable, Iterable, Mapping
-from datetime import date
+from datetime import UTC, date, datetime
 from decimal import Decimal
 from typing import Any
 
@@ -63,6 +63,7 @@ BOOL = "bool"
 LIST = "list"
 REF = "ref"
 NUMBER = "number"
+DATETIME = "datetime"
 
 
 @attrs.frozen
@@ -73,7 +74,8 @@ class FieldSpec:
         api: The Salesforce API name, as exported (``MailingStreet``).
         target: Our field (``mailing_address.street`` for an address part;
             the referenced sObject's link name for a reference).
-        kind: ``text`` (also dates, parsed by the domain), ``number``
+        kind: ``text`` (also dates, parsed by the domain), ``datetime``
+            (a system timestamp such as ``CreatedDate``, read here), ``number``
             (parsed by the domain once known finite), ``bool``, ``list``
             (``;``-separated) or ``ref``.
         ref: For a reference, the sObject types it may point to.
@@ -169,6 +171,7 @@ OPPORTUNITY = SObjectSpec(
         FieldSpec("Amount", "amount", NUMBER),
         FieldSpec("CurrencyIsoCode", "currency"),
         FieldSpec("Description", "description"),
+        FieldSpec("CreatedDate", "created_at", DATETIME),
     ),
 )
 CONTACT_ROLE = SObjectSpec(
@@ -192,6 +195,8 @@ CASE = SObjectSpec(
         FieldSpec("Type", "type"),
         FieldSpec("Reason", "reason"),
         FieldSpec("Description", "description"),
+        FieldSpec("CreatedDate", "opened_at", DATETIME),
+        FieldSpec("ClosedDate", "closed_at", DATETIME),
     ),
 )
 RELATION = SObjectSpec(
@@ -346,6 +351,15 @@ def map_record(spec: SObjectSpec, fields: Mapping[str, Any]) -> Mapped:
                 continue
         elif fs.kind == LIST:
             parsed = [p.strip() for p in str(value).split(";") if p.strip()]
+        elif fs.kind == DATETIME:
+            parsed = _timestamp(value)
+            if parsed is None:
+                out.extra[key] = value
+                out.extra_fields.add(key)
+                out.notes.append(
+                    (fs.api, f"{value!r} is not a date and time: kept as a custom field")
+                )
+                continue
         elif fs.kind == NUMBER and not _finite(value):
             out.problems.append((fs.api, f"must be a finite number, got {value!r}"))
             continue
@@ -357,6 +371,24 @@ def map_record(spec: SObjectSpec, fields: Mapping[str, Any]) -> Mapped:
         else:
             out.values[fs.target] = parsed
     return out
+
+
+def _timestamp(value: Any) -> datetime | None:
+    """A Salesforce timestamp (``2024-01-15T10:20:30.000+0000``, or a date) as UTC, else ``None``."""
+    if isinstance(value, datetime):
+        parsed = value
+    elif isinstance(value, date):
+        parsed = datetime(value.year, value.month, value.day)
+    elif isinstance(value, str):
+        try:
+            parsed = datetime.fromisoformat(value.strip())
+        except ValueError:
+            return None
+    else:
+        return None
+    if parsed.tzinfo is None:
+        return parsed.replace(tzinfo=UTC)
+    return parsed.astimezone(UTC)
 
 
 _NON_FINITE = frozenset({"inf", "+inf", "-inf", "infinity", "+infinity", "-infinity", "nan"})
@@ -412,6 +444,10 @@ def _s(value: Any) -> Any:
     if isinstance(value, Decimal | date):
         return str(value) if isinstance(value, Decimal) else value.isoformat()
     return value
+
+
+def _when(value: datetime | None) -> str | None:
+    return value.astimezone(UTC).isoformat() if value is not None else None
 
 
 def _addr(prefix: str, address: Address | None) -> dict[str, Any]:
@@ -502,6 +538,7 @@ def opportunity_fields(opp: Opportunity, ref_of: RefOf) -> dict[str, Any]:
         "Amount": _s(opp.amount.amount) if opp.amount else None,
         "CurrencyIsoCode": opp.amount.currency if opp.amount else None,
         "Description": opp.description,
+        "CreatedDate": _when(opp.created_at),
         **dict(opp.extra),
     }
 
@@ -529,6 +566,8 @@ def case_fields(case: Case, ref_of: RefOf) -> dict[str, Any]:
         "Type": case.type,
         "Reason": case.reason,
         "Description": case.description,
+        "CreatedDate": _when(case.opened_at),
+        "ClosedDate": _when(case.closed_at),
         **dict(case.extra),
     }
 

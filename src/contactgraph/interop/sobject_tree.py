@@ -24,38 +24,26 @@ present, is used as the Salesforce id instead.
 
 from __future__ import annotations
 
-import json
 import os
-from collections.abc import Iterable, Iterator, Mapping
+from collections.abc import Iterator, Mapping
 from pathlib import Path
-from typing import IO, Any
+from typing import Any
 
-from contactgraph.domain import Account
 from contactgraph.errors import ImportRejectedError, RowError
 from contactgraph.interop.bounds import Budget, check_count, check_size, load_json, refuse
 from contactgraph.interop.importer import ORDER, run_import
 from contactgraph.interop.mapping import (
     CHILD_LINKS,
-    ID_FIELD,
-    OUR_EXTERNAL_IDS_FIELD,
-    OUR_ID_FIELD,
-    account_fields,
-    case_fields,
-    contact_fields,
-    contact_role_fields,
-    opportunity_fields,
-    relation_fields,
     sobject_of,
 )
-from contactgraph.interop.paths import UnsafePathError, inside, open_for_writing
+from contactgraph.interop.paths import UnsafePathError, inside
 from contactgraph.interop.records import SourceRecord
-from contactgraph.interop.report import ExportReport, ImportOptions, ImportReport, Progress
+from contactgraph.interop.report import ImportOptions, ImportReport, Progress
 from contactgraph.interop.results import ResultFiles
+from contactgraph.interop.tree_export import export_tree
 from contactgraph.repos.protocol import StoreProtocol
 
 __all__ = ["TreeImport", "export_tree", "import_tree", "read_tree"]
-
-PLAN_NAME = "contactgraph-plan.json"
 
 
 class TreeImport:
@@ -67,6 +55,7 @@ class TreeImport:
         refs: ``referenceId`` -> sObject type, for every record.
         columns: Per source file, the fields its records use (for result files).
         errors: File-level problems (malformed JSON, duplicate referenceIds…).
+        warnings: Remarks that do not stop a record (a reference matched by letter case only).
         total: Number of records.
     """
 
@@ -76,6 +65,7 @@ class TreeImport:
         self.refs: dict[str, str] = {}
         self.columns: dict[str, list[str]] = {}
         self.errors: list[RowError] = []
+        self.warnings: list[RowError] = []
         self.total = 0
         self._where: dict[str, str] = {}
 
@@ -135,7 +125,42 @@ def read_tree(path: str | os.PathLike[str], *, options: ImportOptions | None = N
         _read_file(tree, path, path.name, data, None)
     else:
         refuse(0, 'neither a tree file ({"records": [...]}) nor a plan (a list)', None, path.name)
+    _match_letter_case(tree)
     return tree
+
+
+def _match_letter_case(tree: TreeImport) -> None:
+    """Resolve ``@refs`` that differ from one referenceId only in letter case, with a warning.
+
+    Files written for the older Salesforce CLI, which matched them
+    (``@accountRef10`` for ``AccountRef10``), then import; a reference that
+    matches several referenceIds that way stays unresolved.
+    """
+    folded: dict[str, str | None] = {}
+    for ref in tree.refs:
+        key = ref.casefold()
+        folded[key] = None if key in folded else ref
+    for records in tree.records.values():
+        for rec in records:
+            for field, value in rec.fields.items():
+                if not (isinstance(value, str) and value.startswith("@")):
+                    continue
+                if value[1:] in tree.refs:
+                    continue
+                match = folded.get(value[1:].casefold())
+                if match is None:
+                    continue
+                rec.fields[field] = "@" + match
+                tree.warnings.append(
+                    RowError(
+                        rec.row,
+                        f"reference {value} matches referenceId {match!r} only when letter case "
+                        "is ignored; resolved to it (Salesforce matches references exactly)",
+                        field,
+                        rec.source,
+                        rec.ref,
+                    )
+                )
 
 
 def _load(path: Path, source: str, options: ImportOptions) -> Any:
@@ -318,187 +343,5 @@ def import_tree(
         progress=progress,
         total=tree.total,
         errors=tree.errors,
+        warnings=tree.warnings,
     )
-
-
-# ------------------------------------------------------------------ export
-
-
-class _Refs:
-    """Our ids -> ``<Type>Ref<n>`` referenceIds (the pattern the CLI waits for)."""
-
-    def __init__(self) -> None:
-        self._refs: dict[str, dict[str, str]] = {}
-
-    def ref(self, sobject: str, our_id: str | None) -> str:
-        if not our_id:
-            return ""
-        table = self._refs.setdefault(sobject, {})
-        found = table.get(our_id)
-        if found is None:
-            found = f"{sobject}Ref{len(table) + 1}"
-            table[our_id] = found
-        return found
-
-    def at(self, sobject: str, our_id: str | None) -> str:
-        return "@" + self.ref(sobject, our_id) if our_id else ""
-
-
-class _RecordsFile:
-    """Writes ``{"records": [...]}`` one record at a time."""
-
-    def __init__(self, path: Path) -> None:
-        self.path = path
-        self.count = 0
-        self._handle: IO[str] = open_for_writing(path)
-        self._handle.write('{\n  "records": [')
-
-    def write(self, record: Mapping[str, Any]) -> None:
-        self._handle.write(("," if self.count else "") + "\n    ")
-        self._handle.write(json.dumps(record, ensure_ascii=False))
-        self.count += 1
-
-    def close(self) -> None:
-        self._handle.write("\n  ]\n}\n")
-        self._handle.close()
-
-
-def _clean(fields: Mapping[str, Any], salesforce_compatible: bool) -> dict[str, Any]:
-    out = {k: v for k, v in fields.items() if v is not None}
-    if salesforce_compatible:
-        for key in (ID_FIELD, OUR_ID_FIELD, OUR_EXTERNAL_IDS_FIELD):
-            out.pop(key, None)
-        out = {k: v for k, v in out.items() if not k.startswith("ContactGraph_")}
-    return out
-
-
-def _accounts(store: StoreProtocol, account_ids: Iterable[str] | None) -> Iterator[Account]:
-    if account_ids is None:
-        yield from store.accounts
-    else:
-        for account_id in account_ids:
-            yield store.accounts.get(account_id)
-
-
-def export_tree(
-    store: StoreProtocol,
-    directory: str | os.PathLike[str],
-    *,
-    account_ids: Iterable[str] | None = None,
-    salesforce_compatible: bool = False,
-    progress: Progress | None = None,
-) -> ExportReport:
-    """Write the store (or some accounts and what hangs off them) as a tree data plan.
-
-    Writes ``Account.json``, ``Contact.json``, ``Opportunity.json``,
-    ``OpportunityContactRole.json``, ``Case.json``,
-    ``AccountContactRelation.json`` and the plan ``contactgraph-plan.json``
-    that lists them in load order. References are ``@<Type>Ref<n>``.
-
-    Args:
-        store: The store to read.
-        directory: Folder to write into (created if needed).
-        account_ids: Only these accounts, with their contacts, opportunities,
-            cases and relations.
-        salesforce_compatible: Leave out ``Id`` and the ``ContactGraph_*``
-            fields, for ``sf data import tree`` into an org that lacks them.
-            Without it (the default) the export reads back without loss.
-        progress: Called as ``progress(done, total)``.
-    """
-    out = Path(directory)
-    out.mkdir(parents=True, exist_ok=True)
-    refs = _Refs()
-    report = ExportReport()
-    selected = None if account_ids is None else list(account_ids)
-    total = (
-        None if selected is not None else store.accounts.count() + store.accounts.count_contacts()
-    )
-    done = 0
-    files = {name: _RecordsFile(out / f"{name}.json") for name in ORDER}
-    wanted: set[str] = set()
-    try:
-        for account in _accounts(store, selected):
-            wanted.add(account.id)
-            fields = account_fields(account, refs.at)
-            files["Account"].write(
-                _record(
-                    "Account",
-                    refs.ref("Account", account.id),
-                    _clean(fields, salesforce_compatible),
-                )
-            )
-            for contact in account.sorted_contacts():
-                fields = contact_fields(contact, refs.at)
-                files["Contact"].write(
-                    _record(
-                        "Contact",
-                        refs.ref("Contact", contact.id),
-                        _clean(fields, salesforce_compatible),
-                    )
-                )
-            done += 1 + len(account)
-            if progress is not None:
-                progress(done, total)
-        for opp in store.opportunities.list():
-            if selected is not None and opp.account_id not in wanted:
-                continue
-            fields = opportunity_fields(opp, refs.at)
-            files["Opportunity"].write(
-                _record(
-                    "Opportunity",
-                    refs.ref("Opportunity", opp.id),
-                    _clean(fields, salesforce_compatible),
-                )
-            )
-            for n, role in enumerate(opp.contact_roles, start=1):
-                fields = contact_role_fields(opp, role, refs.at)
-                files["OpportunityContactRole"].write(
-                    _record(
-                        "OpportunityContactRole",
-                        f"{refs.ref('Opportunity', opp.id)}Role{n}",
-                        _clean(fields, False),
-                    )
-                )
-        for case in store.cases.list():
-            if selected is not None and case.account_id not in wanted:
-                continue
-            fields = case_fields(case, refs.at)
-            files["Case"].write(
-                _record("Case", refs.ref("Case", case.id), _clean(fields, salesforce_compatible))
-            )
-        for rel in store.relations.list():
-            if selected is not None and rel.account_id not in wanted:
-                continue
-            fields = relation_fields(rel, refs.at)
-            files["AccountContactRelation"].write(
-                _record(
-                    "AccountContactRelation",
-                    refs.ref("AccountContactRelation", rel.id),
-                    _clean(fields, salesforce_compatible),
-                )
-            )
-    finally:
-        for f in files.values():
-            f.close()
-    plan = []
-    for name in ORDER:
-        f = files[name]
-        report.counts[name] = f.count
-        if f.count:
-            plan.append(
-                {"sobject": name, "saveRefs": True, "resolveRefs": True, "files": [f.path.name]}
-            )
-            report.files.append(f.path)
-        else:
-            f.path.unlink()
-    plan_path = out / PLAN_NAME
-    with open_for_writing(plan_path) as handle:
-        handle.write(json.dumps(plan, indent=2) + "\n")
-    report.files.insert(0, plan_path)
-    if progress is not None:
-        progress(done, total)
-    return report
-
-
-def _record(sobject: str, ref: str, fields: Mapping[str, Any]) -> dict[str, Any]:
-    return {"attributes": {"type": sobject, "referenceId": ref}, **fields}

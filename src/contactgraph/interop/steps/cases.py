@@ -5,6 +5,8 @@ from __future__ import annotations
 from collections.abc import Iterable
 from typing import Any
 
+import attrs
+
 from contactgraph.domain import Case, CasePriority, CaseStatus
 from contactgraph.errors import InvalidValueError
 from contactgraph.interop.context import NO_SUBJECT, ImportContext, merge_extra
@@ -46,19 +48,33 @@ def _one(ctx: ImportContext, rec: SourceRecord) -> None:
             ctx.warn(rec, field, note)
         if current is None:
             case = Case.create(subject, account_id, contact_id, id=mapped.our_id, **fields)  # type: ignore[arg-type]
-            case = ctx.store.cases.add(case)
+            case = ctx.store.cases.add(_own_dates(ctx, rec, mapped, case))
             status = "created"
         else:
             if subject is not None:
                 fields["subject"] = subject
             fields.update(account_id=account_id, contact_id=contact_id)
-            updated = current.update(**fields)
+            updated = _own_dates(ctx, rec, mapped, current.update(**fields))
             status = "unchanged" if updated is current else "updated"
             case = ctx.store.cases.save(updated) if updated is not current else current
     if attempt.failed:
         return
     ctx.remember(KIND, rec, mapped, case.id)
     ctx.ok(rec, KIND, case.id, status)
+
+
+def _own_dates(ctx: ImportContext, rec: SourceRecord, mapped: Mapped, case: Case) -> Case:
+    """The case opened (``CreatedDate``) and closed (``ClosedDate``) when the source says it was."""
+    dates: dict[str, Any] = {}
+    opened = mapped.values.get("opened_at")
+    closed = mapped.values.get("closed_at")
+    if opened is not None and opened != case.opened_at:
+        dates["opened_at"] = opened
+    if closed is not None and not case.is_closed:
+        ctx.warn(rec, "ClosedDate", "the case is not closed: its ClosedDate was not used")
+    elif closed is not None and closed != case.closed_at:
+        dates["closed_at"] = closed
+    return attrs.evolve(case, **dates) if dates else case
 
 
 def _values(

@@ -5,6 +5,8 @@ from __future__ import annotations
 from collections.abc import Iterable
 from typing import Any
 
+import attrs
+
 from contactgraph.domain import Opportunity, Stage
 from contactgraph.interop.context import ImportContext, merge_extra
 from contactgraph.interop.mapping import CONTACT_ROLE, OPPORTUNITY, Mapped, map_record
@@ -39,16 +41,24 @@ def _one(ctx: ImportContext, rec: SourceRecord) -> None:
         if current is None:
             name = fields.pop("name", None)
             opp = Opportunity.create(name, fields.pop("account_id"), id=mapped.our_id, **fields)
-            opp = ctx.store.opportunities.add(opp)
+            opp = ctx.store.opportunities.add(_own_date(mapped, opp))
             status = "created"
         else:
-            updated = current.update(**fields)
+            updated = _own_date(mapped, current.update(**fields))
             status = "unchanged" if updated is current else "updated"
             opp = ctx.store.opportunities.save(updated) if updated is not current else current
     if attempt.failed:
         return
     ctx.remember(KIND, rec, mapped, opp.id)
     ctx.ok(rec, KIND, opp.id, status)
+
+
+def _own_date(mapped: Mapped, opp: Opportunity) -> Opportunity:
+    """The opportunity created when the source says it was (``CreatedDate``)."""
+    created = mapped.values.get("created_at")
+    if created is None or created == opp.created_at:
+        return opp
+    return attrs.evolve(opp, created_at=created)
 
 
 def _values(

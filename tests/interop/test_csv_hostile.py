@@ -134,3 +134,15 @@ def test_a_contact_nested_under_a_contact_keeps_the_account(tmp_path: Path) -> N
     (acme,) = list(store.accounts)
     people = {c.name.last: c for c in acme.contacts.values()}
     assert people["Durand"].reports_to == people["Martin"].id
+
+
+def test_a_field_past_the_csv_limit_is_named_without_blaming_a_quote(tmp_path: Path) -> None:
+    source = tmp_path / "Account.csv"
+    source.write_text(
+        "Name,Description\r\nACME SA,short\r\nGlobex," + "x" * 200_000 + "\r\n", encoding="utf-8"
+    )
+    with pytest.raises(ImportRejectedError, match="field larger than field limit") as caught:
+        import_csv(cg.open_store(), source)
+    (error,) = caught.value.errors
+    assert error.row == 3
+    assert "quote" not in error.reason

@@ -137,12 +137,17 @@ def _header(path: Path, unescape: bool = True) -> list[str]:
 def _malformed(path: Path, row: int, line: int, exc: Exception) -> ImportRejectedError:
     if isinstance(exc, UnicodeDecodeError):
         return ImportRejectedError([RowError(row, f"not UTF-8 text: {exc}", None, path.name)])
+    text = str(exc)
+    hint = (
+        ' (a quote (") left open runs into the rows after it)'
+        if "end of data" in text or "expected after" in text
+        else ""
+    )
     return ImportRejectedError(
         [
             RowError(
                 row,
-                f"malformed CSV in the row starting at line {line}: {exc} "
-                '(a quote (") left open runs into the rows after it)',
+                f"malformed CSV in the row starting at line {line}: {text}{hint}",
                 None,
                 path.name,
             )

@@ -35,31 +35,57 @@ def test_a_parent_cycle_refused_at_commit_names_its_row_and_writes_no_success(
     acme = cg.Account.create("ACME SA")
     store.accounts.add(acme)
     before = exact_snapshot(store)
+    source = tmp_path / "Account.csv"
+    source.write_text(
+        "Id,Name,ParentId\r\n"
+        "001000000000001AAA,Globex,001000000000002AAA\r\n"
+        "001000000000002AAA,Initech,001000000000001AAA\r\n"
+        "001000000000003AAA,Umbrella,\r\n",
+        encoding="utf-8",
+    )
+    results = tmp_path / "results"
+    options = ImportOptions(mode=ImportMode.PARTIAL, results_dir=results)
+    with pytest.raises(ImportRejectedError) as caught:
+        import_csv(store, source, options=options)
+    named = [e for e in caught.value.errors if "parent_id.cycle" in e.reason]
+    assert named
+    assert named[0].source == "Account.csv"
+    assert named[0].row in (2, 3)
+    assert named[0].field == "parent_id"
+    assert exact_snapshot(store) == before
+    assert sorted(p.name for p in results.iterdir()) == ["Account.csv.error.csv"]
+    rows = {r["Name"]: r for r in _rows(results / "Account.csv.error.csv")}
+    assert sorted(rows) == ["Globex", "Initech", "Umbrella"]
+    blamed = "Globex" if named[0].row == 2 else "Initech"
+    assert "parent_id.cycle" in rows[blamed]["ERROR"]
+    assert "rolled back" in rows["Umbrella"]["ERROR"]
+    assert rows["Umbrella"]["ROW"] == "4"
+
+
+def test_a_parent_loop_inside_a_tree_file_refuses_its_rows_and_lands_the_others(
+    store: Any, tmp_path: Path
+) -> None:
     plan = _tree(
         tmp_path / "Accounts.json",
         [
             _account("AccountRef1", "Globex", ParentId="@AccountRef2"),
             _account("AccountRef2", "Initech", ParentId="@AccountRef1"),
             _account("AccountRef3", "Umbrella"),
+            _account("AccountRef4", "Hooli", ParentId="@AccountRef1"),
         ],
     )
     results = tmp_path / "results"
     options = ImportOptions(mode=ImportMode.PARTIAL, results_dir=results)
-    with pytest.raises(ImportRejectedError) as caught:
-        import_tree(store, plan, options=options)
-    named = [e for e in caught.value.errors if "parent_id.cycle" in e.reason]
-    assert named
-    assert named[0].source == "Accounts.json"
-    assert named[0].row in (1, 2)
-    assert named[0].field == "parent_id"
-    assert named[0].record in ("AccountRef1", "AccountRef2")
-    assert exact_snapshot(store) == before
-    assert sorted(p.name for p in results.iterdir()) == ["Accounts.json.error.csv"]
-    rows = {r["referenceId"]: r for r in _rows(results / "Accounts.json.error.csv")}
-    assert sorted(rows) == ["AccountRef1", "AccountRef2", "AccountRef3"]
-    assert "parent_id.cycle" in rows[named[0].record or ""]["ERROR"]
-    assert "rolled back" in rows["AccountRef3"]["ERROR"]
-    assert rows["AccountRef3"]["ROW"] == "3"
+    report = import_tree(store, plan, options=options)
+    assert [a.name for a in store.accounts] == ["Umbrella"]
+    reasons = {e.record: e.reason for e in report.errors}
+    assert "loops: @AccountRef1 -> @AccountRef2 -> @AccountRef1" in reasons["AccountRef1"]
+    assert "loops" in reasons["AccountRef2"]
+    assert "@AccountRef1, which was refused" in reasons["AccountRef4"]
+    success = _rows(results / "Accounts.json.success.csv")
+    assert [r["referenceId"] for r in success] == ["AccountRef3"]
+    errors = _rows(results / "Accounts.json.error.csv")
+    assert sorted(r["referenceId"] for r in errors) == ["AccountRef1", "AccountRef2", "AccountRef4"]
 
 
 def test_success_files_are_provisional_until_the_commit(store: Any, tmp_path: Path) -> None:

@@ -390,6 +390,12 @@ class ImportContext:
         )
 
     @staticmethod
+    def refuse_flagged(rec: SourceRecord) -> None:
+        """Refuse a record its reader already found unwritable."""
+        if rec.refusal is not None:
+            raise Refused(*rec.refusal)
+
+    @staticmethod
     def refuse_problems(mapped: Mapped) -> None:
         """Refuse a record whose mapping found problems (the guard reports them all)."""
         if mapped.problems:

@@ -30,6 +30,8 @@ class SourceRecord:
         row: Row number (CSV: the header is row 1) or position in the file.
         ref: The ``referenceId`` (or the implicit one, ``AccountRef<n>``).
         original: The values to repeat in the success or error file.
+        refusal: ``(field, reason)`` when the reader already knows the record
+            cannot be written (it sees the whole file; the step reports it).
     """
 
     sobject: str
@@ -38,6 +40,7 @@ class SourceRecord:
     row: int
     ref: str | None = None
     original: Mapping[str, Any] | None = None
+    refusal: tuple[str | None, str] | None = None
 
 
 class Defer(Exception):

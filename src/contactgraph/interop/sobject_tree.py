@@ -126,7 +126,40 @@ def read_tree(path: str | os.PathLike[str], *, options: ImportOptions | None = N
     else:
         refuse(0, 'neither a tree file ({"records": [...]}) nor a plan (a list)', None, path.name)
     _match_letter_case(tree)
+    _flag_parent_loops(tree)
     return tree
+
+
+def _flag_parent_loops(tree: TreeImport) -> None:
+    """Flag the accounts whose ``ParentId`` references loop back to them, before any is written.
+
+    The store would refuse the loop only at commit, taking every row with
+    it; flagged here, those accounts are refused as rows (and the accounts
+    under them, which name a refused parent), and the others land in a
+    partial import.
+    """
+    parent_of: dict[str, str] = {}
+    accounts = tree.records.get("Account", [])
+    for rec in accounts:
+        for key, value in rec.fields.items():
+            if key.casefold() == "parentid" and isinstance(value, str) and value[:1] == "@":
+                parent_of[rec.ref or ""] = value[1:]
+    loops: dict[str, list[str]] = {}
+    for start in parent_of:
+        path = [start]
+        current = parent_of.get(start)
+        while current is not None and current not in path and current not in loops:
+            path.append(current)
+            current = parent_of.get(current)
+        if current is not None and current in path:
+            loop = path[path.index(current) :]
+            for ref in loop:
+                loops[ref] = loop
+    for rec in accounts:
+        if rec.ref in loops:
+            loop = loops[rec.ref]
+            chain = " -> ".join("@" + r for r in [*loop, loop[0]])
+            rec.refusal = ("ParentId", f"the parent chain loops: {chain}")
 
 
 def _match_letter_case(tree: TreeImport) -> None:

@@ -50,6 +50,7 @@ def _undo(ctx: ImportContext, p: Pending) -> None:
 def _one(ctx: ImportContext, rec: SourceRecord, pending: list[Pending]) -> None:
     mapped = map_record(ACCOUNT, rec.fields)
     with ctx.guard(rec, KIND) as attempt:
+        ctx.refuse_flagged(rec)
         ctx.refuse_problems(mapped)
         for field, note in mapped.notes:
             ctx.warn(rec, field, note)

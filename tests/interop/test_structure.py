@@ -70,3 +70,4 @@ def test_record_types_and_results_sit_below_the_steps() -> None:
     graph = _imports()
     assert graph["contactgraph.interop.records"] == set()
     assert "contactgraph.interop.steps" not in graph["contactgraph.interop.context"]
+    assert "contactgraph.interop.context" not in graph["contactgraph.interop.identities"]

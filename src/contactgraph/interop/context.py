@@ -1,11 +1,12 @@
-"""One import's state and plumbing: outcomes, identities, references, the account cache.
+"""One import's state and plumbing: outcomes, the record guard, the account cache.
 
 An :class:`ImportContext` is made per import. It runs each group of records
 through the step chosen for its sObject type (the table in
 :mod:`contactgraph.interop.steps`), inside one transaction. The steps ask it
-to match a record with what the store holds (by our id, then the Salesforce
-``Id``, then the namespaced ``referenceId``), to resolve references, and to
-record outcomes; every record's errors go through one :meth:`~ImportContext.guard`.
+to record outcomes, and its :attr:`~ImportContext.index`
+(:class:`~contactgraph.interop.identities.Identities`) to match a record with
+what the store holds and to resolve references; every record's errors go
+through one :meth:`~ImportContext.guard`.
 
 Memory stays flat in the number of rows: the context keeps the index of ids
 (source key -> our id), the few reports-to or parent links that point
@@ -28,13 +29,13 @@ from contactgraph.errors import (
     ContactGraphError,
     ImportRejectedError,
     InvalidValueError,
-    NotFoundError,
     PolicyViolationError,
     RowError,
     StoreUnavailableError,
 )
-from contactgraph.interop.mapping import SOBJECTS, Mapped, salesforce_id
-from contactgraph.interop.records import Defer, Refused, SourceRecord
+from contactgraph.interop.identities import Identities
+from contactgraph.interop.mapping import SOBJECTS, Mapped
+from contactgraph.interop.records import Refused, SourceRecord
 from contactgraph.interop.report import ImportMode, ImportOptions, ImportReport, Progress
 from contactgraph.interop.results import ResultFiles
 from contactgraph.repos.protocol import StoreProtocol
@@ -54,8 +55,6 @@ __all__ = [
 ORDER = tuple(SOBJECTS)
 """sObject types in the order they are written."""
 
-SF = "salesforce"
-SF_REF = "salesforce_ref"
 ORPHANS = "contactgraph_orphans"
 NO_SUBJECT = "(no subject)"
 FLAGS = frozenset({"active", "email_opt_out", "do_not_call"})
@@ -64,32 +63,6 @@ _ACCOUNT_CACHE = 16
 Step = Callable[["ImportContext", Iterable[SourceRecord]], None]
 """Writes the records of one sObject type: ``step(context, records)``."""
 
-
-@attrs.frozen
-class _Kind:
-    """How the store finds one sObject type: by our id, and by an external id."""
-
-    get: Callable[[StoreProtocol, str], object]
-    by_external_id: Callable[[StoreProtocol, str, str], Any] | None = None
-
-
-_KINDS: Mapping[str, _Kind] = {
-    "Account": _Kind(
-        lambda s, i: s.accounts.get(i), lambda s, sys, v: s.accounts.find_by_external_id(sys, v)
-    ),
-    "Contact": _Kind(
-        lambda s, i: s.accounts.account_of(i),
-        lambda s, sys, v: s.accounts.find_contact_by_external_id(sys, v),
-    ),
-    "Opportunity": _Kind(
-        lambda s, i: s.opportunities.get(i),
-        lambda s, sys, v: s.opportunities.find_by_external_id(sys, v),
-    ),
-    "Case": _Kind(
-        lambda s, i: s.cases.get(i), lambda s, sys, v: s.cases.find_by_external_id(sys, v)
-    ),
-}
-_RELATION = _Kind(lambda s, i: s.relations.get(i))
 
 _REGION_HINT = (
     "; give the account a billing country or import with "
@@ -163,13 +136,10 @@ class ImportContext:
         self.progress = progress
         self.total = total
         self.report = ImportReport()
-        self.ids: dict[str, dict[str, str]] = {name: {} for name in SOBJECTS}
-        self.lookups: dict[str, dict[str, str]] = {name: {} for name in SOBJECTS}
-        self.refused: dict[str, set[str]] = {name: set() for name in SOBJECTS}
+        self.index = Identities(store, namespace, known_refs)
         self.done = 0
         self.regions: dict[str, str | None] = {}
         """Account id -> the region its contacts' national phones are read in."""
-        self.store_empty = False
         self._accounts: OrderedDict[str, Account] = OrderedDict()
         self._orphan_id: str | None = None
         self._rows: dict[str, tuple[int, str, str | None]] = {}
@@ -197,7 +167,7 @@ class ImportContext:
         try:
             try:
                 with self.store.transaction():
-                    self.store_empty = self.store.accounts.count() == 0
+                    self.index.store_empty = self.store.accounts.count() == 0
                     for sobject, records in groups:
                         step = steps.get(sobject)
                         if step is None:
@@ -227,20 +197,12 @@ class ImportContext:
             reason = f"{v.code}: {v.message}"
             where = self._rows.get(v.entity_id or "")
             if where is None:
-                named.append(RowError(0, reason, v.field, "", self._key_for(v.entity_id)))
+                named.append(RowError(0, reason, v.field, "", self.index.key_for(v.entity_id)))
                 continue
             row, source, record = where
             refused[v.entity_id or ""] = reason
             named.append(RowError(row, reason, v.field, source, record))
         return refused, named
-
-    def _key_for(self, our_id: str | None) -> str | None:
-        """The source's name for a record this import wrote (a scan: only after a failure)."""
-        for index in self.ids.values():
-            for key, value in index.items():
-                if value == our_id:
-                    return key.removeprefix("@")
-        return our_id
 
     def tick(self, n: int = 0, *, force: bool = False) -> None:
         """Count ``n`` more records handled, and tell the progress callback."""
@@ -298,18 +260,18 @@ class ImportContext:
         self.report.of(sobject).failed += 1
         for field, reason in errors:
             self.report.errors.append(
-                RowError(rec.row, reason, field, rec.source, rec.ref or self.sf_id(rec))
+                RowError(rec.row, reason, field, rec.source, rec.ref or self.index.sf_id(rec))
             )
         self.results.error(rec, "; ".join(f"{f}: {r}" if f else r for f, r in errors))
-        key = self.key_of(rec)
+        key = self.index.key_of(rec)
         if key:
-            self.refused[sobject].add(key)
+            self.index.refused[sobject].add(key)
 
     def ok(self, rec: SourceRecord, sobject: str, our_id: str, status: str) -> None:
         """Report a written record (``created``, ``updated`` or ``unchanged``)."""
         counts = self.report.of(sobject)
         if status != "unchanged" and sobject != "Contact":
-            self._rows.setdefault(our_id, (rec.row, rec.source, rec.ref or self.sf_id(rec)))
+            self._rows.setdefault(our_id, (rec.row, rec.source, rec.ref or self.index.sf_id(rec)))
         if status == "created":
             counts.created += 1
         elif status == "updated":
@@ -334,61 +296,6 @@ class ImportContext:
             ):
                 self.warn(rec, field, f"reference {value} matches no record of this import")
 
-    # --------------------------------------------------------------- identities
-
-    @staticmethod
-    def sf_id(rec: SourceRecord) -> str | None:
-        """The record's Salesforce ``Id`` (18-character form), if it has one."""
-        for key, value in rec.fields.items():
-            if key.casefold() == "id" and isinstance(value, str) and value.strip():
-                return salesforce_id(value.strip())
-        return None
-
-    def key_of(self, rec: SourceRecord) -> str | None:
-        return ("@" + rec.ref) if rec.ref else self.sf_id(rec)
-
-    def external_ids(self, rec: SourceRecord, mapped: Mapped) -> dict[str, str]:
-        """The external ids a record brings (its Salesforce id, else its namespaced referenceId)."""
-        ids = dict(mapped.external_ids)
-        if mapped.salesforce_id:
-            ids[SF] = mapped.salesforce_id
-        elif rec.ref and not mapped.our_id and SF_REF not in ids:
-            ids[SF_REF] = f"{self.namespace}:{rec.ref}"
-        return ids
-
-    def stored_external_ids(
-        self, rec: SourceRecord, mapped: Mapped, current: Any
-    ) -> dict[str, str]:
-        """The stored record's external ids overlaid with the source's."""
-        return {
-            **(dict(current.external_ids) if current is not None else {}),
-            **self.external_ids(rec, mapped),
-        }
-
-    def remember(self, sobject: str, rec: SourceRecord, mapped: Mapped, our_id: str) -> None:
-        """Index a written record under every key the source may use for it."""
-        index = self.ids[sobject]
-        if rec.ref:
-            index["@" + rec.ref] = our_id
-        if mapped.salesforce_id:
-            index[mapped.salesforce_id] = our_id
-        if mapped.our_id:
-            index[mapped.our_id] = our_id
-
-    def forget(self, sobject: str, rec: SourceRecord, our_id: str) -> None:
-        """Drop the index entries of a record that was written, then undone."""
-        index = self.ids[sobject]
-        for key in ("@" + rec.ref if rec.ref else None, self.sf_id(rec), our_id):
-            if key is not None and index.get(key) == our_id:
-                del index[key]
-
-    def seen_twice(self, sobject: str, rec: SourceRecord, mapped: Mapped) -> bool:
-        index = self.ids[sobject]
-        return bool(
-            (rec.ref and "@" + rec.ref in index)
-            or (mapped.salesforce_id and mapped.salesforce_id in index)
-        )
-
     @staticmethod
     def refuse_flagged(rec: SourceRecord) -> None:
         """Refuse a record its reader already found unwritable."""
@@ -403,104 +310,8 @@ class ImportContext:
 
     def refuse_repeat(self, sobject: str, rec: SourceRecord, mapped: Mapped) -> None:
         """Refuse a record that this import has already written."""
-        if self.seen_twice(sobject, rec, mapped):
+        if self.index.seen_twice(sobject, rec, mapped):
             raise Refused(None, "this record appears twice in the import")
-
-    def find_existing(self, sobject: str, rec: SourceRecord, mapped: Mapped) -> str | None:
-        """Our id of the stored record this one updates, if any."""
-        index = self.ids[sobject]
-        for key in (mapped.our_id, mapped.salesforce_id, ("@" + rec.ref) if rec.ref else None):
-            if key and key in index:
-                return index[key]
-        if self.store_empty and sobject in ("Account", "Contact"):
-            return None
-        if mapped.our_id and self.exists(sobject, mapped.our_id):
-            return mapped.our_id
-        candidates = [(SF, mapped.salesforce_id)]
-        candidates.extend((system, value) for system, value in mapped.external_ids.items())
-        if not mapped.salesforce_id and rec.ref:
-            candidates.append((SF_REF, f"{self.namespace}:{rec.ref}"))
-        for system, value in candidates:
-            if value:
-                found = self.by_external_id(sobject, system, value)
-                if found:
-                    return found
-        return None
-
-    def exists(self, sobject: str, our_id: str) -> bool:
-        try:
-            _KINDS.get(sobject, _RELATION).get(self.store, our_id)
-        except NotFoundError:
-            return False
-        return True
-
-    def by_external_id(self, sobject: str, system: str, value: str) -> str | None:
-        kind = _KINDS.get(sobject)
-        if kind is None or kind.by_external_id is None:
-            return None
-        found = kind.by_external_id(self.store, system, value)
-        return found.id if found is not None else None
-
-    # --------------------------------------------------------------- references
-
-    def resolve(self, target: str, raw: str, field: str, *, may_wait: bool = False) -> str:
-        """Our id of the ``target`` record that ``raw`` names.
-
-        ``raw`` is ``@referenceId``, a Salesforce Id or one of our ids.
-
-        Raises:
-            Defer: ``may_wait`` and the record may still come later in this import.
-            Refused: the reference cannot be resolved (missing, refused, skipped).
-        """
-        index = self.ids[target]
-        if raw in index:
-            return index[raw]
-        cache = self.lookups[target]
-        if raw in cache:
-            return cache[raw]
-        if raw.startswith("@"):
-            return self._resolve_ref(target, raw, field, may_wait=may_wait)
-        if raw in self.refused[target]:
-            raise Refused(field, f"refers to {target} {raw}, which was refused")
-        found = (
-            None
-            if self.store_empty and target in ("Account", "Contact")
-            else (
-                self.by_external_id(target, SF, raw) or (raw if self.exists(target, raw) else None)
-            )
-        )
-        if found:
-            cache[raw] = found
-            return found
-        if may_wait:
-            raise Defer
-        raise Refused(field, f"unknown {target} {raw!r} (not in this import nor in the store)")
-
-    def _resolve_ref(self, target: str, raw: str, field: str, *, may_wait: bool) -> str:
-        ref = raw[1:]
-        if raw in self.refused[target]:
-            raise Refused(field, f"refers to {raw}, which was refused")
-        if self.known_refs is not None and ref in self.known_refs:
-            kind = self.known_refs[ref]
-            if kind != target and SOBJECTS.get(kind) is None:
-                raise Refused(
-                    field, f"refers to {raw}, a {kind} record, which contactgraph does not import"
-                )
-            if kind != target:
-                raise Refused(field, f"refers to {raw}, a {kind}, where a {target} is expected")
-            if may_wait:
-                raise Defer
-            raise Refused(field, f"refers to {raw}, which was not imported")
-        found = self.by_external_id(target, SF_REF, f"{self.namespace}:{ref}")
-        if found:
-            self.lookups[target][raw] = found
-            return found
-        if may_wait and self.known_refs is None:
-            raise Defer
-        raise Refused(
-            field,
-            f"missing reference {raw}: no {target} record has referenceId {ref!r} in this import",
-        )
 
     # ----------------------------------------------------------------- accounts
 
@@ -548,7 +359,7 @@ class ImportContext:
             return self._orphan_id
         name = self.options.orphan_account
         assert name is not None
-        if self.exists("Account", name):
+        if self.index.exists("Account", name):
             self._orphan_id = name
             return name
         found = self.store.accounts.find_by_external_id(ORPHANS, name)

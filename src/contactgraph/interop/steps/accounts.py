@@ -29,7 +29,7 @@ def import_accounts(ctx: ImportContext, records: Iterable[SourceRecord]) -> None
     ctx.each(records, lambda rec: _one(ctx, rec, pending))
     for p in pending:
         with ctx.guard(p.record, KIND) as attempt:
-            parent = ctx.resolve(KIND, p.raw, "ParentId")
+            parent = ctx.index.resolve(KIND, p.raw, "ParentId")
             account = ctx.account(p.record_id)
             updated = account.update(parent_id=parent)
             if updated is not account:
@@ -44,7 +44,7 @@ def _undo(ctx: ImportContext, p: Pending) -> None:
     if ctx.options.mode is ImportMode.PARTIAL and p.created:
         ctx.store.accounts.remove(p.record_id)
         ctx.uncache(p.record_id)
-        ctx.forget(KIND, p.record, p.record_id)
+        ctx.index.forget(KIND, p.record, p.record_id)
 
 
 def _one(ctx: ImportContext, rec: SourceRecord, pending: list[Pending]) -> None:
@@ -58,10 +58,10 @@ def _one(ctx: ImportContext, rec: SourceRecord, pending: list[Pending]) -> None:
         parent_raw = mapped.refs.get("ParentId", "")
         parent: str | None = None
         wait = False
-        existing_id = ctx.find_existing(KIND, rec, mapped)
+        existing_id = ctx.index.find_existing(KIND, rec, mapped)
         if parent_raw:
             try:
-                parent = ctx.resolve(KIND, parent_raw, "ParentId", may_wait=True)
+                parent = ctx.index.resolve(KIND, parent_raw, "ParentId", may_wait=True)
             except Defer:
                 wait = True
         current = ctx.account(existing_id) if existing_id else None
@@ -79,7 +79,7 @@ def _one(ctx: ImportContext, rec: SourceRecord, pending: list[Pending]) -> None:
             account = ctx.save(account)
     if attempt.failed:
         return
-    ctx.remember(KIND, rec, mapped, account.id)
+    ctx.index.remember(KIND, rec, mapped, account.id)
     if wait:
         pending.append(Pending(rec, account.id, account.id, parent_raw, status == "created"))
     else:
@@ -107,6 +107,6 @@ def _values(
             values["phone"] = Phone.parse(phone, region, field="Phone")
         except InvalidValueError as exc:
             raise Refused("Phone", region_hint(exc.reason)) from None
-    values["external_ids"] = ctx.stored_external_ids(rec, mapped, current)
+    values["external_ids"] = ctx.index.stored_external_ids(rec, mapped, current)
     values["extra"] = merge_extra(current.extra if current else None, mapped)
     return values

@@ -30,14 +30,14 @@ def _one(ctx: ImportContext, rec: SourceRecord) -> None:
         ctx.refuse_repeat(KIND, rec, mapped)
         contact_raw = mapped.refs.get("ContactId", "")
         account_raw = mapped.refs.get("AccountId", "")
-        contact_id = ctx.resolve("Contact", contact_raw, "ContactId") if contact_raw else None
+        contact_id = ctx.index.resolve("Contact", contact_raw, "ContactId") if contact_raw else None
         if account_raw:
-            account_id = ctx.resolve("Account", account_raw, "AccountId")
+            account_id = ctx.index.resolve("Account", account_raw, "AccountId")
         elif contact_id is not None:
             account_id = ctx.store.accounts.account_of(contact_id).id
         else:
             raise Refused("AccountId", "a case needs an account or a contact")
-        existing_id = ctx.find_existing(KIND, rec, mapped)
+        existing_id = ctx.index.find_existing(KIND, rec, mapped)
         current = ctx.store.cases.get(existing_id) if existing_id else None
         fields = _values(ctx, rec, mapped, current)
         subject = mapped.values.get("subject")
@@ -59,7 +59,7 @@ def _one(ctx: ImportContext, rec: SourceRecord) -> None:
             case = ctx.store.cases.save(updated) if updated is not current else current
     if attempt.failed:
         return
-    ctx.remember(KIND, rec, mapped, case.id)
+    ctx.index.remember(KIND, rec, mapped, case.id)
     ctx.ok(rec, KIND, case.id, status)
 
 
@@ -97,7 +97,7 @@ def _values(
             parse=_priority,
             default=current.priority if current else CasePriority.MEDIUM,
         ),
-        "external_ids": ctx.stored_external_ids(rec, mapped, current),
+        "external_ids": ctx.index.stored_external_ids(rec, mapped, current),
         "extra": merge_extra(current.extra if current else None, mapped),
     }
     for key in ("origin", "type", "reason", "description"):

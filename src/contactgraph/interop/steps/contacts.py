@@ -82,7 +82,7 @@ def _ahead(
     items: list[Item] = []
     for mapped in mapped_rows:
         v = mapped.values
-        account_id = ctx.ids["Account"].get(mapped.refs.get("AccountId", ""))
+        account_id = ctx.index.ids["Account"].get(mapped.refs.get("AccountId", ""))
         region = ctx.regions.get(account_id) if account_id else None
         items.append(
             (
@@ -117,13 +117,13 @@ def _prepare(
     with ctx.guard(rec, KIND) as attempt:
         ctx.refuse_problems(mapped)
         ctx.refuse_repeat(KIND, rec, mapped)
-        existing = ctx.find_existing(KIND, rec, mapped)
+        existing = ctx.index.find_existing(KIND, rec, mapped)
         account_id = _account_of(ctx, rec, mapped, existing)
         manager: str | Waiting | None = None
         raw_manager = mapped.refs.get("ReportsToId", "")
         if raw_manager:
             try:
-                manager = ctx.resolve(KIND, raw_manager, "ReportsToId", may_wait=True)
+                manager = ctx.index.resolve(KIND, raw_manager, "ReportsToId", may_wait=True)
             except Defer:
                 manager = Waiting(raw_manager)
     if attempt.failed:
@@ -138,7 +138,7 @@ def _account_of(ctx: ImportContext, rec: SourceRecord, mapped: Mapped, existing:
             account_id = ctx.store.accounts.account_of(existing).id
         except NotFoundError:
             raise Refused(None, "this record appears twice in the import") from None
-        if raw and ctx.resolve("Account", raw, "AccountId") != account_id:
+        if raw and ctx.index.resolve("Account", raw, "AccountId") != account_id:
             ctx.warn(
                 rec,
                 "AccountId",
@@ -147,7 +147,7 @@ def _account_of(ctx: ImportContext, rec: SourceRecord, mapped: Mapped, existing:
             )
         return account_id
     if raw:
-        return ctx.resolve("Account", raw, "AccountId")
+        return ctx.index.resolve("Account", raw, "AccountId")
     if ctx.options.orphan_account:
         account_id = ctx.orphan_account()
         ctx.warn(
@@ -196,7 +196,7 @@ def _apply(ctx: ImportContext, account_id: str, rows: list[_Row], pending: list[
                 status = "unchanged" if account is before else "updated"
         if attempt.failed:
             continue
-        ctx.remember(KIND, rec, mapped, our_id)
+        ctx.index.remember(KIND, rec, mapped, our_id)
         if isinstance(row.manager, Waiting):
             pending.append(
                 Pending(rec, account.id, our_id, row.manager.raw, status == "created", previous)
@@ -218,7 +218,7 @@ def _values(ctx: ImportContext, rec: SourceRecord, mapped: Mapped, current: Any)
     for key in ("phone", "mobile"):
         if isinstance(values.get(key), int | float):
             values[key] = str(values[key])
-    values["external_ids"] = ctx.stored_external_ids(rec, mapped, current)
+    values["external_ids"] = ctx.index.stored_external_ids(rec, mapped, current)
     values["extra"] = merge_extra(current.extra if current is not None else None, mapped)
     for field, note in mapped.notes:
         ctx.warn(rec, field, note)
@@ -229,7 +229,7 @@ def _link_managers(ctx: ImportContext, pending: list[Pending], *, final: bool = 
     """Link deferred reports-to; unless ``final``, only those whose manager is settled."""
     ready = pending
     if not final:
-        known, refused = ctx.ids[KIND], ctx.refused[KIND]
+        known, refused = ctx.index.ids[KIND], ctx.index.refused[KIND]
         ready = [p for p in pending if p.raw in known or p.raw in refused]
         if not ready:
             return
@@ -242,7 +242,7 @@ def _link_managers(ctx: ImportContext, pending: list[Pending], *, final: bool = 
         done: list[Pending] = []
         for p in items:
             with ctx.guard(p.record, KIND) as attempt:
-                manager = ctx.resolve(KIND, p.raw, "ReportsToId")
+                manager = ctx.index.resolve(KIND, p.raw, "ReportsToId")
                 account = account.update_contact(p.record_id, reports_to=manager)
             if attempt.failed:
                 account = _undo(ctx, account, p)
@@ -259,7 +259,7 @@ def _undo(ctx: ImportContext, account: Account, p: Pending) -> Account:
     if ctx.options.mode is not ImportMode.PARTIAL or p.record_id not in account:
         return account
     if p.created:
-        ctx.forget(KIND, p.record, p.record_id)
+        ctx.index.forget(KIND, p.record, p.record_id)
         return account.remove_contact(p.record_id, reassign_reports_to=None)
     if p.before is not None:
         return account.revert_contact(p.before)

@@ -31,8 +31,8 @@ def _one(ctx: ImportContext, rec: SourceRecord) -> None:
         raw = mapped.refs.get("AccountId", "")
         if not raw:
             raise Refused("AccountId", "an opportunity needs an account")
-        account_id = ctx.resolve("Account", raw, "AccountId")
-        existing_id = ctx.find_existing(KIND, rec, mapped)
+        account_id = ctx.index.resolve("Account", raw, "AccountId")
+        existing_id = ctx.index.find_existing(KIND, rec, mapped)
         current = ctx.store.opportunities.get(existing_id) if existing_id else None
         fields = _values(ctx, rec, mapped, current)
         fields["account_id"] = account_id
@@ -49,7 +49,7 @@ def _one(ctx: ImportContext, rec: SourceRecord) -> None:
             opp = ctx.store.opportunities.save(updated) if updated is not current else current
     if attempt.failed:
         return
-    ctx.remember(KIND, rec, mapped, opp.id)
+    ctx.index.remember(KIND, rec, mapped, opp.id)
     ctx.ok(rec, KIND, opp.id, status)
 
 
@@ -75,7 +75,7 @@ def _values(
     )
     fields: dict[str, Any] = {
         "stage": stage,
-        "external_ids": ctx.stored_external_ids(rec, mapped, current),
+        "external_ids": ctx.index.stored_external_ids(rec, mapped, current),
         "extra": merge_extra(current.extra if current else None, mapped),
     }
     for key in ("name", "close_date", "description"):
@@ -108,8 +108,8 @@ def _role(ctx: ImportContext, rec: SourceRecord) -> None:
                 "OpportunityId" if not opp_raw else "ContactId",
                 "a contact role needs an opportunity and a contact",
             )
-        opp_id = ctx.resolve(KIND, opp_raw, "OpportunityId")
-        contact_id = ctx.resolve("Contact", contact_raw, "ContactId")
+        opp_id = ctx.index.resolve(KIND, opp_raw, "OpportunityId")
+        contact_id = ctx.index.resolve("Contact", contact_raw, "ContactId")
         opp = ctx.store.opportunities.get(opp_id)
         primary = bool(mapped.values.get("is_primary"))
         updated = opp.add_contact_role(contact_id, mapped.values.get("role"), primary=primary)

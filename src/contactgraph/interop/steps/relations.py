@@ -33,8 +33,8 @@ def _one(ctx: ImportContext, rec: SourceRecord) -> None:
                 "AccountId" if not account_raw else "ContactId",
                 "a relation needs an account and a contact",
             )
-        account_id = ctx.resolve("Account", account_raw, "AccountId")
-        contact_id = ctx.resolve("Contact", contact_raw, "ContactId")
+        account_id = ctx.index.resolve("Account", account_raw, "AccountId")
+        contact_id = ctx.index.resolve("Contact", contact_raw, "ContactId")
         owner = ctx.store.accounts.account_of(contact_id)
         if owner.id == account_id:
             ctx.warn(

@@ -50,7 +50,10 @@ class Budget:
     def take(self, source: str, row: int) -> None:
         """One more record, from ``source`` at ``row``: refused past the limit."""
         self.used += 1
-        check_count(self.used, self.limit, "records", option="max_records", source=source, row=row)
+        if self.used > self.limit:
+            check_count(
+                self.used, self.limit, "records", option="max_records", source=source, row=row
+            )
 
 
 def check_size(path: Path, source: str, max_bytes: int) -> None:

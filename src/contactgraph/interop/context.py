@@ -15,10 +15,10 @@ forward, and a small cache of the accounts it is filling.
 
 from __future__ import annotations
 
-import contextlib
 import itertools
 from collections import OrderedDict
 from collections.abc import Callable, Iterable, Iterator, Mapping
+from types import TracebackType
 from typing import Any
 
 import attrs
@@ -95,11 +95,46 @@ def merge_extra(current: Mapping[str, Any] | None, mapped: Mapped) -> dict[str, 
     return out
 
 
-@attrs.define
 class Attempt:
-    """What :meth:`ImportContext.guard` tells after its block: whether the record was refused."""
+    """The guard of one record (see :meth:`ImportContext.guard`); ``failed`` after its block."""
 
-    failed: bool = False
+    __slots__ = ("_context", "_record", "_sobject", "failed")
+
+    def __init__(self, context: ImportContext, record: SourceRecord, sobject: str) -> None:
+        self._context = context
+        self._record = record
+        self._sobject = sobject
+        self.failed = False
+
+    def __enter__(self) -> Attempt:
+        return self
+
+    def __exit__(
+        self,
+        exc_type: type[BaseException] | None,
+        exc: BaseException | None,
+        tb: TracebackType | None,
+    ) -> bool:
+        if exc is None:
+            return False
+        errors: list[tuple[str | None, str]]
+        if isinstance(exc, _Problems):
+            errors = list(exc.problems)
+        elif isinstance(exc, Refused):
+            errors = [(exc.field, exc.reason)]
+        elif isinstance(exc, PolicyViolationError):
+            errors = _errors_of(exc)
+        elif isinstance(exc, ConcurrencyError | StoreUnavailableError | ImportRejectedError):
+            return False
+        elif isinstance(exc, ContactGraphError):
+            errors = [(None, str(exc))]
+        elif isinstance(exc, ArithmeticError):  # a value the domain could not convert
+            errors = [(None, f"a value is out of range: {exc}")]
+        else:
+            return False
+        self.failed = True
+        self._context.fail(self._record, self._sobject, errors)
+        return True
 
 
 class ImportContext:
@@ -226,34 +261,15 @@ class ImportContext:
 
     # ------------------------------------------------------------------ outcome
 
-    @contextlib.contextmanager
-    def guard(self, rec: SourceRecord, sobject: str) -> Iterator[Attempt]:
-        """Report the record as refused when its block raises a refusal or a library error.
+    def guard(self, rec: SourceRecord, sobject: str) -> Attempt:
+        """``with ctx.guard(rec, sobject) as attempt:``: a refusal or library error in the
+        block reports the record as refused, and ``attempt.failed`` tells so after it.
 
         Store failures (:class:`~contactgraph.errors.ConcurrencyError`,
         :class:`~contactgraph.errors.StoreUnavailableError`) are not a row's
         fault: they pass through and end the import.
         """
-        attempt = Attempt()
-        errors: list[tuple[str | None, str]]
-        try:
-            yield attempt
-        except _Problems as exc:
-            errors = list(exc.problems)
-        except Refused as exc:
-            errors = [(exc.field, exc.reason)]
-        except PolicyViolationError as exc:
-            errors = _errors_of(exc)
-        except (ConcurrencyError, StoreUnavailableError, ImportRejectedError):
-            raise
-        except ContactGraphError as exc:
-            errors = [(None, str(exc))]
-        except ArithmeticError as exc:  # a value the domain could not convert (overflow)
-            errors = [(None, f"a value is out of range: {exc}")]
-        else:
-            return
-        attempt.failed = True
-        self.fail(rec, sobject, errors)
+        return Attempt(self, rec, sobject)
 
     def fail(self, rec: SourceRecord, sobject: str, errors: list[tuple[str | None, str]]) -> None:
         """Report a refused record, in the report and the error file."""

@@ -15,8 +15,10 @@ from typing import IO, Any
 
 from contactgraph.domain import Account
 from contactgraph.interop.cells import cell, neutralise, restore
-from contactgraph.interop.mapping import (
-    SOBJECTS,
+from contactgraph.interop.mapping import SOBJECTS
+from contactgraph.interop.paths import open_for_writing
+from contactgraph.interop.report import ExportReport, Progress
+from contactgraph.interop.salesforce_fields import (
     account_fields,
     case_fields,
     contact_fields,
@@ -26,8 +28,6 @@ from contactgraph.interop.mapping import (
     standard_columns,
     union_columns,
 )
-from contactgraph.interop.paths import open_for_writing
-from contactgraph.interop.report import ExportReport, Progress
 from contactgraph.repos.protocol import StoreProtocol
 
 __all__ = ["export_csv", "read_csv_text"]

@@ -15,11 +15,10 @@ from pathlib import Path
 from typing import IO, Any
 
 from contactgraph.domain import Account
-from contactgraph.interop.mapping import (
-    ID_FIELD,
-    OUR_EXTERNAL_IDS_FIELD,
-    OUR_ID_FIELD,
-    SOBJECTS,
+from contactgraph.interop.mapping import ID_FIELD, OUR_EXTERNAL_IDS_FIELD, OUR_ID_FIELD, SOBJECTS
+from contactgraph.interop.paths import open_for_writing
+from contactgraph.interop.report import ExportReport, Progress
+from contactgraph.interop.salesforce_fields import (
     account_fields,
     case_fields,
     contact_fields,
@@ -27,8 +26,6 @@ from contactgraph.interop.mapping import (
     opportunity_fields,
     relation_fields,
 )
-from contactgraph.interop.paths import open_for_writing
-from contactgraph.interop.report import ExportReport, Progress
 from contactgraph.repos.protocol import StoreProtocol
 
 __all__ = ["NOT_INSERTABLE", "PLAN_NAME", "export_tree"]

@@ -4,6 +4,9 @@ from __future__ import annotations
 
 import csv
 import json
+import signal
+import subprocess
+import sys
 from pathlib import Path
 from typing import Any
 
@@ -118,3 +121,41 @@ def test_success_files_are_provisional_until_the_commit(store: Any, tmp_path: Pa
     assert len(success) == 30
     assert list(success[0]) == ["Name", "BillingCountry", "CONTACTGRAPH_ID", "STATUS"]
     assert {r["CONTACTGRAPH_ID"] for r in success} == {a.id for a in store.accounts}
+
+
+_KILLED_IMPORT = """
+import os, signal, sys
+import contactgraph as cg
+from contactgraph.interop import ImportOptions, import_csv
+
+store = cg.open_store(sys.argv[1])
+
+def progress(done, total):
+    if done >= 20:
+        os.kill(os.getpid(), signal.SIGKILL)
+
+import_csv(store, sys.argv[2], options=ImportOptions(batch_size=10, results_dir=sys.argv[3]),
+           progress=progress)
+"""
+
+
+def test_a_killed_import_leaves_no_success_file(tmp_path: Path) -> None:
+    source = tmp_path / "Account.csv"
+    source.write_text("Name\r\n" + "".join(f"Account {n}\r\n" for n in range(50)), encoding="utf-8")
+    results = tmp_path / "results"
+    url = f"sqlite:///{tmp_path / 'crm.sqlite'}"
+    done = subprocess.run(
+        [sys.executable, "-c", _KILLED_IMPORT, url, str(source), str(results)],
+        check=False,
+        capture_output=True,
+        timeout=120,
+    )
+    assert done.returncode == -signal.SIGKILL, done.stderr
+    names = sorted(p.name for p in results.iterdir())
+    assert names, "the import had started writing result files"
+    assert all(name.endswith(".provisional") for name in names), names
+    store = cg.open_store(url)
+    try:
+        assert store.accounts.count() == 0
+    finally:
+        store.close()

@@ -28,34 +28,27 @@ Rows are streamed; memory holds the index of ids, not the file.
 from __future__ import annotations
 
 import csv
-import io
 import os
 import re
 from collections.abc import Iterable, Iterator, Mapping, Sequence
 from pathlib import Path
 from typing import IO, Any
 
-from contactgraph.domain import Account
 from contactgraph.errors import ImportRejectedError, RowError
-from contactgraph.interop.cells import cell, restore
-from contactgraph.interop.loader import ORDER, Loader, SourceRecord
+from contactgraph.interop.bounds import Budget, check_count, check_size, refuse
+from contactgraph.interop.cells import restore
+from contactgraph.interop.csv_export import export_csv, read_csv_text
+from contactgraph.interop.importer import ORDER, run_import
 from contactgraph.interop.mapping import (
     SOBJECTS,
-    account_fields,
-    case_fields,
-    contact_fields,
-    contact_role_fields,
-    opportunity_fields,
-    relation_fields,
     sobject_of,
-    standard_columns,
-    union_columns,
 )
-from contactgraph.interop.report import ExportReport, ImportOptions, ImportReport, Progress
+from contactgraph.interop.records import SourceRecord
+from contactgraph.interop.report import ImportOptions, ImportReport, Progress
 from contactgraph.interop.results import ResultFiles
 from contactgraph.repos.protocol import StoreProtocol
 
-__all__ = ["export_csv", "import_csv", "sobject_for_file"]
+__all__ = ["export_csv", "import_csv", "read_csv_text", "sobject_for_file"]
 
 CsvFiles = (
     str | os.PathLike[str] | Sequence[str | os.PathLike[str]] | Mapping[str, str | os.PathLike[str]]
@@ -102,14 +95,64 @@ def _open(path: Path) -> IO[str]:
         raise ImportRejectedError([RowError(0, f"cannot read: {exc}", None, path.name)]) from None
 
 
-def _header(path: Path) -> list[str]:
+def _reader(handle: IO[str]) -> Any:
+    """A strict reader: a quote left open is an error, not a field that swallows the next rows."""
+    return csv.reader(handle, strict=True)
+
+
+def _header(path: Path, unescape: bool = True) -> list[str]:
+    """The header row (formula guards removed, as from cells); a repeated column is refused.
+
+    Raises:
+        ImportRejectedError: not a UTF-8 CSV file, or two columns with one
+            name (in any letter case: the second would silently win).
+    """
     with _open(path) as handle:
         try:
-            return next(csv.reader(handle), [])
+            raw: list[str] = next(_reader(handle), [])
         except (UnicodeDecodeError, csv.Error) as exc:
             raise ImportRejectedError(
                 [RowError(1, f"not a UTF-8 CSV file: {exc}", None, path.name)]
             ) from None
+    header = [restore(h) for h in raw] if unescape else raw
+    seen: dict[str, int] = {}
+    for position, name in enumerate(header, start=1):
+        key = name.strip().casefold()
+        if key and key in seen:
+            raise ImportRejectedError(
+                [
+                    RowError(
+                        1,
+                        f"column {name.strip()!r} appears twice (columns {seen[key]} and "
+                        f"{position}); each field may have one column",
+                        name.strip(),
+                        path.name,
+                    )
+                ]
+            )
+        seen[key] = position
+    return header
+
+
+def _malformed(path: Path, row: int, line: int, exc: Exception) -> ImportRejectedError:
+    if isinstance(exc, UnicodeDecodeError):
+        return ImportRejectedError([RowError(row, f"not UTF-8 text: {exc}", None, path.name)])
+    text = str(exc)
+    hint = (
+        ' (a quote (") left open runs into the rows after it)'
+        if "end of data" in text or "expected after" in text
+        else ""
+    )
+    return ImportRejectedError(
+        [
+            RowError(
+                row,
+                f"malformed CSV in the row starting at line {line}: {text}{hint}",
+                None,
+                path.name,
+            )
+        ]
+    )
 
 
 def _label_to_api(sobject: str, label: str) -> tuple[str, bool]:
@@ -130,35 +173,53 @@ def _label_to_api(sobject: str, label: str) -> tuple[str, bool]:
 
 
 def _rows(path: Path, unescape: bool) -> Iterator[tuple[int, dict[str, Any]]]:
-    """``(row number, row)`` for each data row (the header is row 1), streamed."""
+    """``(row number, row)`` for each data row (the header is row 1), streamed.
+
+    Raises:
+        ImportRejectedError: a row is malformed (an unbalanced quote), naming it.
+    """
+    header = _header(path, unescape)
+    width = len(header)
+    for row, raw in _raw_rows(path):
+        if not raw or (len(raw) == 1 and not raw[0].strip() and width > 1):
+            continue
+        values = [restore(v) for v in raw] if unescape else raw
+        record: dict[str, Any] = dict(zip(header, values, strict=False))
+        if len(values) > width:
+            record["__more__"] = values[width:]
+        yield row, record
+
+
+def _raw_rows(path: Path) -> Iterator[tuple[int, list[str]]]:
+    """``(row number, cells)`` after the header, a malformed row named by its number."""
     with _open(path) as handle:
-        reader = csv.reader(handle)
+        reader = _reader(handle)
+        row, line = 1, 1
         try:
-            header = next(reader, None)
-            if header is None:
+            if next(reader, None) is None:
                 return
-            width = len(header)
-            for row, raw in enumerate(reader, start=2):
-                if not raw or (len(raw) == 1 and not raw[0].strip() and width > 1):
-                    continue
-                values = [restore(v) for v in raw] if unescape else raw
-                record: dict[str, Any] = dict(zip(header, values, strict=False))
-                if len(values) > width:
-                    record["__more__"] = values[width:]
-                yield row, record
+            while True:
+                row, line = row + 1, reader.line_num + 1
+                raw = next(reader, None)
+                if raw is None:
+                    return
+                yield row, raw
         except (UnicodeDecodeError, csv.Error) as exc:
-            raise ImportRejectedError(
-                [RowError(reader.line_num, f"malformed CSV: {exc}", None, path.name)]
-            ) from None
+            raise _malformed(path, row, line, exc) from None
 
 
 def _records(
-    path: Path, sobject: str, options: ImportOptions, report_rows: list[RowError]
+    path: Path,
+    sobject: str,
+    options: ImportOptions,
+    report_rows: list[RowError],
+    budget: Budget,
 ) -> Iterator[SourceRecord]:
-    header = _header(path)
+    header = _header(path, options.unescape_formulas)
     folded = {h.strip().casefold() for h in header}
     implicit = "id" not in folded and "referenceid" not in folded
     for n, (row, data) in enumerate(_rows(path, options.unescape_formulas), start=1):
+        budget.take(path.name, row)
         more = data.pop("__more__", None)
         if more is not None:
             report_rows.append(
@@ -193,16 +254,17 @@ def _report_columns(header: list[str]) -> list[tuple[str, str, bool]] | None:
 
 
 def _report_records(
-    path: Path, columns: list[tuple[str, str, bool]], sobject: str, options: ImportOptions
+    path: Path,
+    columns: list[tuple[str, str, bool]],
+    sobject: str,
+    options: ImportOptions,
+    budget: Budget,
 ) -> Iterator[SourceRecord]:
     """The accounts (de-duplicated by name) or the contacts of a report export."""
     seen: set[str] = set()
-    with _open(path) as handle:
-        reader = csv.reader(handle)
-        next(reader, None)
-        for row, raw in enumerate(reader, start=2):
-            if not raw:
-                continue
+    for row, raw in _raw_rows(path):
+        if raw:
+            budget.take(path.name, row)
             values = [restore(v) for v in raw] if options.unescape_formulas else raw
             parts: dict[str, dict[str, Any]] = {"Account": {}, "Contact": {}}
             original: dict[str, Any] = {}
@@ -284,11 +346,21 @@ def import_csv(
     paths = _files(files)
     if not paths:
         raise ImportRejectedError([RowError(0, "no file to import")])
+    check_count(
+        len(paths), options.max_files, "files", option="max_files", source=str(paths[0][1]), row=0
+    )
+    seen: set[Path] = set()
+    for _, path in paths:
+        if path.resolve() in seen:
+            refuse(0, "the file is given twice", None, path.name)
+        seen.add(path.resolve())
+        check_size(path, path.name, options.max_file_bytes)
     groups: dict[str, list[Iterable[SourceRecord]]] = {}
     results = ResultFiles(options.results_dir)
     header_errors: list[RowError] = []
+    budget = Budget(options.max_records)
     for kind, path in paths:
-        header = _header(path)
+        header = _header(path, options.unescape_formulas)
         if not header:
             raise ImportRejectedError([RowError(1, "the file has no header row", None, path.name)])
         report_columns = _report_columns(header) if kind is None else None
@@ -303,7 +375,7 @@ def import_csv(
                     )
             for sobject in ("Account", "Contact"):
                 groups.setdefault(sobject, []).append(
-                    _report_records(path, report_columns, sobject, options)
+                    _report_records(path, report_columns, sobject, options, budget)
                 )
             continue
         found = kind or sobject_for_file(path)
@@ -321,16 +393,16 @@ def import_csv(
                 ]
             )
         results.declare(path.name, header)
-        groups.setdefault(found, []).append(_records(path, found, options, header_errors))
-    loader = Loader(
+        groups.setdefault(found, []).append(_records(path, found, options, header_errors, budget))
+    ordered = [(t, _chain(groups[t])) for t in ORDER if t in groups]
+    report = run_import(
         store,
         options,
         options.namespace or _default_namespace(paths[0][1]),
+        ordered,
         results=results,
         progress=progress,
     )
-    ordered = [(t, _chain(groups[t])) for t in ORDER if t in groups]
-    report = loader.run(ordered)
     report.warnings.extend(header_errors)
     return report
 
@@ -338,127 +410,3 @@ def import_csv(
 def _chain(parts: list[Iterable[SourceRecord]]) -> Iterator[SourceRecord]:
     for part in parts:
         yield from part
-
-
-# ------------------------------------------------------------------ export
-
-
-def export_csv(
-    store: StoreProtocol,
-    directory: str | os.PathLike[str],
-    *,
-    account_ids: Iterable[str] | None = None,
-    neutralise_formulas: bool = True,
-    progress: Progress | None = None,
-) -> ExportReport:
-    """Write Data Loader CSV files: ``Account.csv``, ``Contact.csv``, ``Opportunity.csv``,
-    ``OpportunityContactRole.csv``, ``Case.csv``, ``AccountContactRelation.csv``.
-
-    UTF-8 without BOM, CRLF line ends (as Data Loader writes), API names as
-    headers, custom fields (``extra``) as their own columns. Reference columns
-    (``AccountId``, ``ReportsToId``…) hold the record's Salesforce id when it
-    has one, else our id; ``ContactGraph_Id__c`` holds our id, so
-    :func:`import_csv` reads the files back to the same data. Cells that
-    could run as spreadsheet formulas get a leading apostrophe (see
-    :mod:`contactgraph.interop.cells`), which :func:`import_csv` removes.
-
-    Args:
-        store: The store to read.
-        directory: Folder to write into (created if needed).
-        account_ids: Only these accounts and what hangs off them.
-        neutralise_formulas: Set to ``False`` only for a consumer that is
-            not a spreadsheet and does not strip the apostrophe.
-        progress: Called as ``progress(done, total)``.
-    """
-    out = Path(directory)
-    out.mkdir(parents=True, exist_ok=True)
-    selected = None if account_ids is None else list(account_ids)
-    report = ExportReport()
-    sf_ids: dict[str, dict[str, str]] = {name: {} for name in ORDER}
-
-    def accounts() -> Iterator[Account]:
-        if selected is None:
-            yield from store.accounts
-        else:
-            for account_id in selected:
-                yield store.accounts.get(account_id)
-
-    # First pass: custom field names (columns) and the Salesforce ids references need.
-    extra_keys: dict[str, dict[str, None]] = {name: {} for name in ORDER}
-    wanted: set[str] = set()
-    for account in accounts():
-        wanted.add(account.id)
-        extra_keys["Account"].update(dict.fromkeys(account.extra))
-        if "salesforce" in account.external_ids:
-            sf_ids["Account"][account.id] = account.external_ids["salesforce"]
-        for contact in account.contacts.values():
-            extra_keys["Contact"].update(dict.fromkeys(contact.extra))
-            if "salesforce" in contact.external_ids:
-                sf_ids["Contact"][contact.id] = contact.external_ids["salesforce"]
-    opportunities = [
-        o for o in store.opportunities.list() if selected is None or o.account_id in wanted
-    ]
-    for opp in opportunities:
-        extra_keys["Opportunity"].update(dict.fromkeys(opp.extra))
-        if "salesforce" in opp.external_ids:
-            sf_ids["Opportunity"][opp.id] = opp.external_ids["salesforce"]
-    cases = [c for c in store.cases.list() if selected is None or c.account_id in wanted]
-    for case in cases:
-        extra_keys["Case"].update(dict.fromkeys(case.extra))
-    relations = [r for r in store.relations.list() if selected is None or r.account_id in wanted]
-
-    def ref_of(sobject: str, our_id: str | None) -> str:
-        if not our_id:
-            return ""
-        return sf_ids[sobject].get(our_id, our_id)
-
-    writers: dict[str, tuple[IO[str], csv.DictWriter[str]]] = {}
-
-    def writer(sobject: str) -> csv.DictWriter[str]:
-        if sobject not in writers:
-            path = out / f"{sobject}.csv"
-            handle = path.open("w", encoding="utf-8", newline="")
-            columns = union_columns(standard_columns(sobject), extra_keys[sobject])
-            w = csv.DictWriter(handle, fieldnames=columns, lineterminator="\r\n")
-            w.writeheader()
-            writers[sobject] = (handle, w)
-            report.files.append(path)
-            report.counts[sobject] = 0
-        return writers[sobject][1]
-
-    def write(sobject: str, fields: Mapping[str, Any]) -> None:
-        writer(sobject).writerow({k: cell(v, safe=neutralise_formulas) for k, v in fields.items()})
-        report.counts[sobject] += 1
-
-    total = None
-    done = 0
-    try:
-        for name in ORDER:
-            writer(name)
-        for account in accounts():
-            write("Account", account_fields(account, ref_of))
-            for contact in account.sorted_contacts():
-                write("Contact", contact_fields(contact, ref_of))
-            done += 1 + len(account)
-            if progress is not None:
-                progress(done, total)
-        for opp in opportunities:
-            write("Opportunity", opportunity_fields(opp, ref_of))
-            for role in opp.contact_roles:
-                write("OpportunityContactRole", contact_role_fields(opp, role, ref_of))
-        for case in cases:
-            write("Case", case_fields(case, ref_of))
-        for rel in relations:
-            write("AccountContactRelation", relation_fields(rel, ref_of))
-    finally:
-        for handle, _ in writers.values():
-            handle.close()
-    if progress is not None:
-        progress(done, done)
-    return report
-
-
-def read_csv_text(text: str) -> list[dict[str, str]]:
-    """Rows of a CSV text with formula escapes removed (a small helper for tests and tools)."""
-    reader = csv.DictReader(io.StringIO(text.lstrip("\ufeff")))
-    return [{k: restore(v) for k, v in row.items()} for row in reader]

@@ -60,10 +60,21 @@ def export_files(
     format: Format = "csv",
     account_ids: Iterable[str] | None = None,
     progress: Progress | None = None,
+    salesforce_compatible: bool = False,
 ) -> ExportReport:
-    """Export to ``directory`` as Data Loader CSV (``format="csv"``) or a tree data plan (``"tree"``)."""
+    """Export to ``directory`` as Data Loader CSV (``format="csv"``) or a tree data plan (``"tree"``).
+
+    ``salesforce_compatible`` (tree only) writes only fields an insert into
+    a Salesforce org can set; see :func:`~contactgraph.interop.export_tree`.
+    """
     if format == "csv":
         return export_csv(store, directory, account_ids=account_ids, progress=progress)
     if format == "tree":
-        return export_tree(store, directory, account_ids=account_ids, progress=progress)
+        return export_tree(
+            store,
+            directory,
+            account_ids=account_ids,
+            progress=progress,
+            salesforce_compatible=salesforce_compatible,
+        )
     raise ValueError(f"unknown export format {format!r}; use 'csv' or 'tree'")

@@ -1,4 +1,4 @@
-"""Salesforce fields and ours: one mapping, shared by sObject Tree JSON and Data Loader CSV.
+"""Salesforce fields and ours: one mapping, shared by sObject Tree JSON and Data Loader CSV (reading).
 
 Salesforce API names are matched without regard to case (``lastName``,
 ``LASTNAME`` and ``LastName`` are one field). Fields we do not model are kept
@@ -17,28 +17,22 @@ export can be read back without loss:
 ``ContactGraph_Alternate_Phones__c``      Contact ``alternate_phones`` (``;``-separated)
 ``ContactGraph_Title__c``                 AccountContactRelation ``title``
 ========================================  =========================================
+
+This module reads source records into our fields; writing them back is
+:mod:`contactgraph.interop.salesforce_fields`.
 """
 
 from __future__ import annotations
 
 import json
+import math
 import re
-from collections.abc import Callable, Iterable, Mapping
-from datetime import date
+from collections.abc import Mapping
+from datetime import UTC, date, datetime
 from decimal import Decimal
 from typing import Any
 
 import attrs
-
-from contactgraph.domain import (
-    Account,
-    AccountContactRelation,
-    Address,
-    Case,
-    Contact,
-    ContactRole,
-    Opportunity,
-)
 
 __all__ = [
     "ID_FIELD",
@@ -61,6 +55,8 @@ TEXT = "text"
 BOOL = "bool"
 LIST = "list"
 REF = "ref"
+NUMBER = "number"
+DATETIME = "datetime"
 
 
 @attrs.frozen
@@ -71,8 +67,10 @@ class FieldSpec:
         api: The Salesforce API name, as exported (``MailingStreet``).
         target: Our field (``mailing_address.street`` for an address part;
             the referenced sObject's link name for a reference).
-        kind: ``text`` (also numbers and dates, parsed by the domain),
-            ``bool``, ``list`` (``;``-separated) or ``ref``.
+        kind: ``text`` (also dates, parsed by the domain), ``datetime``
+            (a system timestamp such as ``CreatedDate``, read here), ``number``
+            (parsed by the domain once known finite), ``bool``, ``list``
+            (``;``-separated) or ``ref``.
         ref: For a reference, the sObject types it may point to.
     """
 
@@ -122,8 +120,8 @@ ACCOUNT = SObjectSpec(
         FieldSpec("Phone", "phone"),
         FieldSpec("ParentId", "parent_id", REF, ("Account",)),
         FieldSpec("Description", "description"),
-        FieldSpec("AnnualRevenue", "annual_revenue"),
-        FieldSpec("NumberOfEmployees", "number_of_employees"),
+        FieldSpec("AnnualRevenue", "annual_revenue", NUMBER),
+        FieldSpec("NumberOfEmployees", "number_of_employees", NUMBER),
         *_address("Billing", "billing_address"),
         *_address("Shipping", "shipping_address"),
         FieldSpec("ContactGraph_Phone_Region__c", "phone_region"),
@@ -163,9 +161,10 @@ OPPORTUNITY = SObjectSpec(
         FieldSpec("Name", "name"),
         FieldSpec("StageName", "stage"),
         FieldSpec("CloseDate", "close_date"),
-        FieldSpec("Amount", "amount"),
+        FieldSpec("Amount", "amount", NUMBER),
         FieldSpec("CurrencyIsoCode", "currency"),
         FieldSpec("Description", "description"),
+        FieldSpec("CreatedDate", "created_at", DATETIME),
     ),
 )
 CONTACT_ROLE = SObjectSpec(
@@ -189,6 +188,8 @@ CASE = SObjectSpec(
         FieldSpec("Type", "type"),
         FieldSpec("Reason", "reason"),
         FieldSpec("Description", "description"),
+        FieldSpec("CreatedDate", "opened_at", DATETIME),
+        FieldSpec("ClosedDate", "closed_at", DATETIME),
     ),
 )
 RELATION = SObjectSpec(
@@ -343,6 +344,18 @@ def map_record(spec: SObjectSpec, fields: Mapping[str, Any]) -> Mapped:
                 continue
         elif fs.kind == LIST:
             parsed = [p.strip() for p in str(value).split(";") if p.strip()]
+        elif fs.kind == DATETIME:
+            parsed = _timestamp(value)
+            if parsed is None:
+                out.extra[key] = value
+                out.extra_fields.add(key)
+                out.notes.append(
+                    (fs.api, f"{value!r} is not a date and time: kept as a custom field")
+                )
+                continue
+        elif fs.kind == NUMBER and not _finite(value):
+            out.problems.append((fs.api, f"must be a finite number, got {value!r}"))
+            continue
         else:
             parsed = _as_text(value)
         if "." in fs.target:
@@ -351,6 +364,38 @@ def map_record(spec: SObjectSpec, fields: Mapping[str, Any]) -> Mapped:
         else:
             out.values[fs.target] = parsed
     return out
+
+
+def _timestamp(value: Any) -> datetime | None:
+    """A Salesforce timestamp (``2024-01-15T10:20:30.000+0000``, or a date) as UTC, else ``None``."""
+    if isinstance(value, datetime):
+        parsed = value
+    elif isinstance(value, date):
+        parsed = datetime(value.year, value.month, value.day)
+    elif isinstance(value, str):
+        try:
+            parsed = datetime.fromisoformat(value.strip())
+        except ValueError:
+            return None
+    else:
+        return None
+    if parsed.tzinfo is None:
+        return parsed.replace(tzinfo=UTC)
+    return parsed.astimezone(UTC)
+
+
+_NON_FINITE = frozenset({"inf", "+inf", "-inf", "infinity", "+infinity", "-infinity", "nan"})
+
+
+def _finite(value: Any) -> bool:
+    """False for infinities and NaN, as JSON floats or as text; the domain judges the rest."""
+    if isinstance(value, float):
+        return math.isfinite(value)
+    if isinstance(value, Decimal):
+        return value.is_finite()
+    if isinstance(value, str):
+        return value.strip().casefold() not in _NON_FINITE
+    return True
 
 
 def _bool(value: Any) -> bool | None:
@@ -378,173 +423,3 @@ def _external_ids(value: Any, out: Mapped) -> None:
         out.problems.append((OUR_EXTERNAL_IDS_FIELD, "must be a JSON object of text values"))
         return
     out.external_ids.update(data)
-
-
-# ----------------------------------------------------------------- writing
-
-RefOf = Callable[[str, str | None], str]
-"""``ref_of(sobject, our_id)``: what a reference column holds for that record ("" for none)."""
-
-
-def _s(value: Any) -> Any:
-    if value is None:
-        return None
-    if isinstance(value, Decimal | date):
-        return str(value) if isinstance(value, Decimal) else value.isoformat()
-    return value
-
-
-def _addr(prefix: str, address: Address | None) -> dict[str, Any]:
-    a = address
-    return {
-        f"{prefix}Street": a.street if a else None,
-        f"{prefix}City": a.city if a else None,
-        f"{prefix}State": a.state if a else None,
-        f"{prefix}PostalCode": a.postal_code if a else None,
-        f"{prefix}Country": a.country if a else None,
-    }
-
-
-def _ids(obj: Any) -> dict[str, Any]:
-    others = {k: v for k, v in obj.external_ids.items() if k != "salesforce"}
-    return {
-        ID_FIELD: obj.external_ids.get("salesforce"),
-        OUR_ID_FIELD: obj.id,
-        OUR_EXTERNAL_IDS_FIELD: json.dumps(others, ensure_ascii=False, sort_keys=True)
-        if others
-        else None,
-    }
-
-
-def account_fields(account: Account, ref_of: RefOf) -> dict[str, Any]:
-    """An account as Salesforce fields (custom fields from ``extra`` last)."""
-    return {
-        **_ids(account),
-        "Name": account.name,
-        "Type": account.type,
-        "Industry": account.industry,
-        "Website": account.website,
-        "Phone": account.phone.e164 if account.phone else None,
-        "ParentId": ref_of("Account", account.parent_id) or None,
-        "Description": account.description,
-        "AnnualRevenue": _s(account.annual_revenue),
-        "NumberOfEmployees": account.number_of_employees,
-        **_addr("Billing", account.billing_address),
-        **_addr("Shipping", account.shipping_address),
-        "ContactGraph_Phone_Region__c": account.phone_region,
-        **dict(account.extra),
-    }
-
-
-def contact_fields(contact: Contact, ref_of: RefOf) -> dict[str, Any]:
-    """A contact as Salesforce fields."""
-    name = contact.name
-    return {
-        **_ids(contact),
-        "AccountId": ref_of("Account", contact.account_id),
-        "Salutation": name.salutation.value if name.salutation else None,
-        "FirstName": name.first,
-        "MiddleName": name.middle,
-        "LastName": name.last,
-        "Suffix": name.suffix,
-        "Email": contact.email.address if contact.email else None,
-        "Phone": contact.phone.e164 if contact.phone else None,
-        "MobilePhone": contact.mobile.e164 if contact.mobile else None,
-        "Title": contact.title,
-        "Department": contact.department,
-        **_addr("Mailing", contact.mailing_address),
-        "ReportsToId": ref_of("Contact", contact.reports_to) or None,
-        "Description": contact.description,
-        "Birthdate": _s(contact.birthdate),
-        "LeadSource": contact.lead_source,
-        "HasOptedOutOfEmail": contact.email_opt_out,
-        "DoNotCall": contact.do_not_call,
-        "ContactGraph_Decision_Role__c": contact.decision_role.value
-        if contact.decision_role
-        else None,
-        "ContactGraph_Active__c": contact.active,
-        "ContactGraph_Alternate_Emails__c": ";".join(e.address for e in contact.alternate_emails)
-        or None,
-        "ContactGraph_Alternate_Phones__c": ";".join(p.e164 for p in contact.alternate_phones)
-        or None,
-        **dict(contact.extra),
-    }
-
-
-def opportunity_fields(opp: Opportunity, ref_of: RefOf) -> dict[str, Any]:
-    """An opportunity as Salesforce fields (its contact roles are separate records)."""
-    return {
-        **_ids(opp),
-        "AccountId": ref_of("Account", opp.account_id),
-        "Name": opp.name,
-        "StageName": opp.stage.value,
-        "CloseDate": _s(opp.close_date),
-        "Amount": _s(opp.amount.amount) if opp.amount else None,
-        "CurrencyIsoCode": opp.amount.currency if opp.amount else None,
-        "Description": opp.description,
-        **dict(opp.extra),
-    }
-
-
-def contact_role_fields(opp: Opportunity, role: ContactRole, ref_of: RefOf) -> dict[str, Any]:
-    """One OpportunityContactRole record."""
-    return {
-        "OpportunityId": ref_of("Opportunity", opp.id),
-        "ContactId": ref_of("Contact", role.contact_id),
-        "Role": role.role.value if role.role else None,
-        "IsPrimary": role.is_primary,
-    }
-
-
-def case_fields(case: Case, ref_of: RefOf) -> dict[str, Any]:
-    """A case as Salesforce fields."""
-    return {
-        **_ids(case),
-        "AccountId": ref_of("Account", case.account_id),
-        "ContactId": ref_of("Contact", case.contact_id) or None,
-        "Subject": case.subject,
-        "Status": case.status.value,
-        "Priority": case.priority.value,
-        "Origin": case.origin,
-        "Type": case.type,
-        "Reason": case.reason,
-        "Description": case.description,
-        **dict(case.extra),
-    }
-
-
-def relation_fields(rel: AccountContactRelation, ref_of: RefOf) -> dict[str, Any]:
-    """An AccountContactRelation record."""
-    return {
-        OUR_ID_FIELD: rel.id,
-        "AccountId": ref_of("Account", rel.account_id),
-        "ContactId": ref_of("Contact", rel.contact_id),
-        "Roles": ";".join(r.value for r in rel.roles) or None,
-        "IsActive": rel.is_active,
-        "StartDate": _s(rel.start_date),
-        "EndDate": _s(rel.end_date),
-        "ContactGraph_Title__c": rel.title,
-    }
-
-
-def standard_columns(sobject: str) -> list[str]:
-    """The columns an export writes for ``sobject`` before its custom fields."""
-    spec = SOBJECTS[sobject]
-    head = [] if sobject == "OpportunityContactRole" else [ID_FIELD, OUR_ID_FIELD]
-    if sobject == "AccountContactRelation":
-        head = [OUR_ID_FIELD]
-    cols = [*head, *(f.api for f in spec.fields)]
-    if sobject not in ("OpportunityContactRole", "AccountContactRelation"):
-        cols.insert(2, OUR_EXTERNAL_IDS_FIELD)
-    return cols
-
-
-def union_columns(base: list[str], extra_keys: Iterable[str]) -> list[str]:
-    """``base`` then the custom fields in first-seen order, without repeats (any case)."""
-    seen = {c.casefold() for c in base}
-    out = list(base)
-    for key in extra_keys:
-        if key.casefold() not in seen:
-            seen.add(key.casefold())
-            out.append(key)
-    return out

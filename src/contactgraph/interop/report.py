@@ -61,6 +61,16 @@ class ImportOptions:
         validation_workers: Worker processes that parse the next batch's
             emails and phones while the current one is written (0: none).
             Worth it for large files; see :mod:`contactgraph.interop.prevalidate`.
+        plan_files_anywhere: Let a data plan's ``files`` name absolute paths
+            or paths outside the plan's folder (refused by default: a plan
+            from elsewhere must not make the import read any file).
+        max_file_bytes: Largest file read (checked before reading it).
+        max_files: Most files in one import (a plan's entries, or CSV files);
+            a plan naming the same file twice is refused whatever the bound.
+        max_records: Most records (rows) in one import, counted while
+            reading, before they are written.
+        max_nesting: Deepest nesting of arrays and objects in a JSON file
+            (checked before parsing it).
     """
 
     mode: ImportMode = attrs.field(default=ImportMode.ALL_OR_NOTHING, converter=ImportMode)
@@ -72,6 +82,11 @@ class ImportOptions:
     results_dir: Path | None = attrs.field(default=None, converter=attrs.converters.optional(Path))
     unescape_formulas: bool = True
     validation_workers: int = attrs.field(default=0, validator=attrs.validators.ge(0))
+    plan_files_anywhere: bool = False
+    max_file_bytes: int = attrs.field(default=2**30, validator=attrs.validators.ge(1))
+    max_files: int = attrs.field(default=500, validator=attrs.validators.ge(1))
+    max_records: int = attrs.field(default=5_000_000, validator=attrs.validators.ge(1))
+    max_nesting: int = attrs.field(default=100, validator=attrs.validators.ge(1))
 
 
 @attrs.define

@@ -6,46 +6,103 @@ results folder: ``<file>.success.csv`` (the original columns, then
 ``<file>.error.csv`` (the original columns, then ``ROW`` and ``ERROR``); a
 file in a plan's subfolder ``a/Account.json`` gives ``a__Account.json.success.csv``. Rows
 of sObject Tree files are flattened: ``sObject``, ``referenceId``, then their
-fields. Cells are neutralised against formula injection (see
-:mod:`contactgraph.interop.cells`).
+fields. Cells, and the column names the source brought, are neutralised
+against formula injection (see :mod:`contactgraph.interop.cells`).
+
+The files describe what the store holds. While the import runs they are
+written as ``<name>.provisional``; they get their final names only once the
+transaction has committed. An import that is killed leaves only provisional
+files; one whose commit is refused (a rule checked at commit time) leaves no
+success file, and its error file lists every row: those the refusal names
+with its reason, the others as rolled back.
 """
 
 from __future__ import annotations
 
 import csv
-from collections.abc import Sequence
+import os
+from collections.abc import Mapping, Sequence
 from pathlib import Path
-from typing import IO, TYPE_CHECKING, Any
+from typing import IO, Any
 
-from contactgraph.interop.cells import cell
+from contactgraph.interop.cells import cell, neutralise
+from contactgraph.interop.paths import open_for_writing, safe_name
+from contactgraph.interop.records import SourceRecord
+from contactgraph.interop.report import ImportReport
 
-if TYPE_CHECKING:
-    from contactgraph.interop.loader import SourceRecord
-    from contactgraph.interop.report import ImportReport
+__all__ = ["PROVISIONAL", "ResultFiles"]
 
-__all__ = ["ResultFiles"]
+PROVISIONAL = ".provisional"
+"""Suffix of result files whose import has not committed (yet)."""
+
+ROLLED_BACK = (
+    "not written: the import was rolled back when its commit was refused (see the rows named)"
+)
+
+
+def _provisional(path: Path) -> Path:
+    return path.with_name(path.name + PROVISIONAL)
 
 
 class _Pair:
     def __init__(self, directory: Path, source: str, columns: Sequence[str]) -> None:
-        stem = "__".join(Path(source).parts) or "records"
+        stem = safe_name(source)
         self.columns = list(columns)
         self.success_path = directory / f"{stem}.success.csv"
         self.error_path = directory / f"{stem}.error.csv"
-        self._files: list[IO[str]] = []
-        self.success = self._open(self.success_path, [*self.columns, "CONTACTGRAPH_ID", "STATUS"])
-        self.error = self._open(self.error_path, [*self.columns, "ROW", "ERROR"])
+        self._handles: list[IO[str]] = []
+        header = [neutralise(c) for c in self.columns]
+        # the provisional success file carries the row number last, for a refused commit
+        try:
+            self.success = self._open(
+                _provisional(self.success_path), [*header, "CONTACTGRAPH_ID", "STATUS", "ROW"]
+            )
+            self.error = self._open(_provisional(self.error_path), [*header, "ROW", "ERROR"])
+        except BaseException:
+            self._close_handles()
+            if self._handles:
+                _provisional(self.success_path).unlink(missing_ok=True)
+            raise
 
     def _open(self, path: Path, header: list[str]) -> Any:
-        handle = path.open("w", encoding="utf-8", newline="")
-        self._files.append(handle)
+        handle = open_for_writing(path)
+        self._handles.append(handle)
         writer = csv.writer(handle)
         writer.writerow(header)
         return writer
 
-    def close(self) -> None:
-        for handle in self._files:
+    def _close_handles(self) -> None:
+        for handle in self._handles:
             handle.close()
+
+    def commit(self) -> None:
+        """The store holds the rows: the files take their final names."""
+        self._close_handles()
+        source = _provisional(self.success_path)
+        with (
+            source.open(encoding="utf-8", newline="") as src,
+            open_for_writing(self.success_path) as dst,
+        ):
+            writer = csv.writer(dst)
+            for line in csv.reader(src):
+                writer.writerow(line[:-1])
+        source.unlink()
+        os.replace(_provisional(self.error_path), self.error_path)
+
+    def abandon(self, refused: Mapping[str, str] | None) -> None:
+        """Nothing landed: no success file; with ``refused``, its rows move to the error file."""
+        source = _provisional(self.success_path)
+        self._handles[0].close()
+        if refused is not None:
+            with source.open(encoding="utf-8", newline="") as src:
+                reader = csv.reader(src)
+                next(reader, None)
+                for line in reader:
+                    *cells, our_id, _status, row = line
+                    self.error.writerow([*cells, row, cell(refused.get(our_id, ROLLED_BACK))])
+        self._close_handles()
+        source.unlink()
+        os.replace(_provisional(self.error_path), self.error_path)
 
 
 class ResultFiles:
@@ -79,19 +136,33 @@ class ResultFiles:
     def success(self, rec: SourceRecord, our_id: str, status: str) -> None:
         pair = self._pair(rec)
         if pair is not None:
-            pair.success.writerow([*self._cells(pair, rec), our_id, status])
+            pair.success.writerow([*self._cells(pair, rec), our_id, status, rec.row])
 
     def error(self, rec: SourceRecord, reason: str) -> None:
         pair = self._pair(rec)
         if pair is not None:
             pair.error.writerow([*self._cells(pair, rec), rec.row, cell(reason)])
 
-    def close(self, *, rejected: bool, report: ImportReport) -> None:
-        """Close every file; after a rejected import the success files are removed (nothing landed)."""
+    def close(
+        self,
+        *,
+        committed: bool,
+        report: ImportReport,
+        refused: Mapping[str, str] | None = None,
+    ) -> None:
+        """Give the files their final names.
+
+        Args:
+            committed: The transaction committed: the success files list what landed.
+            report: Gets the paths of the files written.
+            refused: When the commit itself was refused: our id -> the reason,
+                for the rows the refusal names; every success row then goes to
+                the error file.
+        """
         for pair in self._pairs.values():
-            pair.close()
-            if rejected:
-                pair.success_path.unlink(missing_ok=True)
-            else:
+            if committed:
+                pair.commit()
                 report.success_files.append(pair.success_path)
+            else:
+                pair.abandon(refused)
             report.error_files.append(pair.error_path)

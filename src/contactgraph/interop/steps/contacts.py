@@ -1,0 +1,266 @@
+"""Contacts: written through their account's commands, in batches.
+
+Contacts are grouped by account within each batch, added or updated through
+the account's commands, and the account is saved once per batch. A
+``ReportsToId`` that points further down the file is a :class:`Waiting`
+reference: it is linked once the manager is written (or, in partial mode,
+the row is undone and reported). Emails and phones of the next batch may be
+parsed in worker processes meanwhile (:mod:`contactgraph.interop.prevalidate`).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from concurrent.futures import Future
+from typing import Any
+
+import attrs
+
+from contactgraph.domain import Account, Contact, Email, Phone
+from contactgraph.errors import NotFoundError
+from contactgraph.interop.context import FLAGS, ImportContext, merge_address, merge_extra
+from contactgraph.interop.mapping import CONTACT, Mapped, map_record
+from contactgraph.interop.prevalidate import Checked, Item, Prevalidator
+from contactgraph.interop.records import Defer, Pending, Refused, SourceRecord, Waiting
+from contactgraph.interop.report import ImportMode
+
+__all__ = ["import_contacts"]
+
+KIND = "Contact"
+
+
+@attrs.frozen
+class _Row:
+    """A contact row ready to apply."""
+
+    record: SourceRecord
+    mapped: Mapped
+    existing: str | None
+    manager: str | Waiting | None
+    pre_checked: tuple[Item, Checked] | None
+
+
+_Ahead = tuple[list[SourceRecord], list[Mapped], list[Item], Future[list[Checked]] | None]
+
+
+def import_contacts(ctx: ImportContext, records: Iterable[SourceRecord]) -> None:
+    """Write every contact under its account, then link the managers that came later."""
+    pending: list[Pending] = []
+    with Prevalidator(ctx.options.validation_workers) as pre:
+        batches = ctx.batches(records)
+        current = _ahead(ctx, next(batches, None), pre)
+        while current is not None:
+            batch, mapped_rows, items, future = current
+            # the next batch is parsed in the workers while this one is written
+            current = _ahead(ctx, next(batches, None), pre)
+            checked = future.result() if future is not None else None
+            plan: dict[str, list[_Row]] = {}
+            for i, rec in enumerate(batch):
+                prepared = _prepare(ctx, rec, mapped_rows[i])
+                if prepared is not None:
+                    account_id, existing, manager = prepared
+                    pre_checked = (items[i], checked[i]) if checked is not None else None
+                    plan.setdefault(account_id, []).append(
+                        _Row(rec, mapped_rows[i], existing, manager, pre_checked)
+                    )
+            for account_id, rows in plan.items():
+                _apply(ctx, account_id, rows, pending)
+            # managers that came earlier in this batch are known now: link them, so
+            # only true forward references wait (memory stays flat in the rows)
+            _link_managers(ctx, pending, final=False)
+            ctx.tick(len(batch))
+    _link_managers(ctx, pending)
+
+
+def _ahead(
+    ctx: ImportContext, batch: list[SourceRecord] | None, pre: Prevalidator
+) -> _Ahead | None:
+    """Map a batch and start parsing its emails and phones in the workers (if any)."""
+    if batch is None:
+        return None
+    mapped_rows = [map_record(CONTACT, rec.fields) for rec in batch]
+    items: list[Item] = []
+    for mapped in mapped_rows:
+        v = mapped.values
+        account_id = ctx.index.ids["Account"].get(mapped.refs.get("AccountId", ""))
+        region = ctx.regions.get(account_id) if account_id else None
+        items.append(
+            (
+                v.get("email") if isinstance(v.get("email"), str) else None,
+                v.get("phone") if isinstance(v.get("phone"), str) else None,
+                v.get("mobile") if isinstance(v.get("mobile"), str) else None,
+                region,
+            )
+        )
+    return batch, mapped_rows, items, pre.submit(items)
+
+
+def _hand_over(
+    fields: dict[str, Any], pre_checked: tuple[Item, Checked], region: str | None
+) -> None:
+    """Replace raw email and phones by the values a worker parsed, where they still apply."""
+    (email_raw, phone_raw, mobile_raw, used_region), (email, phone, mobile) = pre_checked
+    if email is not None and fields.get("email") == email_raw:
+        fields["email"] = Email.trusted(email)
+    if used_region != region:
+        return
+    if phone is not None and fields.get("phone") == phone_raw:
+        fields["phone"] = Phone.trusted(phone)
+    if mobile is not None and fields.get("mobile") == mobile_raw:
+        fields["mobile"] = Phone.trusted(mobile)
+
+
+def _prepare(
+    ctx: ImportContext, rec: SourceRecord, mapped: Mapped
+) -> tuple[str, str | None, str | Waiting | None] | None:
+    """The row's account, the contact it updates (if any) and its manager; ``None`` if refused."""
+    with ctx.guard(rec, KIND) as attempt:
+        ctx.refuse_problems(mapped)
+        ctx.refuse_repeat(KIND, rec, mapped)
+        existing = ctx.index.find_existing(KIND, rec, mapped)
+        account_id = _account_of(ctx, rec, mapped, existing)
+        manager: str | Waiting | None = None
+        raw_manager = mapped.refs.get("ReportsToId", "")
+        if raw_manager:
+            try:
+                manager = ctx.index.resolve(KIND, raw_manager, "ReportsToId", may_wait=True)
+            except Defer:
+                manager = Waiting(raw_manager)
+    if attempt.failed:
+        return None
+    return account_id, existing, manager
+
+
+def _account_of(ctx: ImportContext, rec: SourceRecord, mapped: Mapped, existing: str | None) -> str:
+    raw = mapped.refs.get("AccountId", "")
+    if existing is not None:
+        try:
+            account_id = ctx.store.accounts.account_of(existing).id
+        except NotFoundError:
+            raise Refused(None, "this record appears twice in the import") from None
+        if raw and ctx.index.resolve("Account", raw, "AccountId") != account_id:
+            ctx.warn(
+                rec,
+                "AccountId",
+                f"the contact belongs to account {account_id} in the store: updated "
+                "there, not moved (moves go through store.move_contact)",
+            )
+        return account_id
+    if raw:
+        return ctx.index.resolve("Account", raw, "AccountId")
+    if ctx.options.orphan_account:
+        account_id = ctx.orphan_account()
+        ctx.warn(
+            rec,
+            "AccountId",
+            f"no account in the source: placed under {ctx.options.orphan_account!r}",
+        )
+        return account_id
+    raise Refused(
+        "AccountId",
+        "a contact needs an account (this is a Salesforce private contact); "
+        "import it with orphan_account=<account name or id> to place it under one",
+    )
+
+
+def _apply(ctx: ImportContext, account_id: str, rows: list[_Row], pending: list[Pending]) -> None:
+    """Add or update the rows' contacts on their account, and save it once."""
+    try:
+        account = ctx.account(account_id)
+    except NotFoundError:
+        for row in rows:
+            ctx.fail(row.record, KIND, [("AccountId", f"account {account_id} is not in the store")])
+        return
+    outcomes: list[tuple[SourceRecord, str, str]] = []
+    region = account.default_region or ctx.options.default_region
+    for row in rows:
+        rec, mapped, existing = row.record, row.mapped, row.existing
+        fields = _values(ctx, rec, mapped, account.contacts.get(existing) if existing else None)
+        if row.pre_checked is not None:
+            _hand_over(fields, row.pre_checked, region)
+        if "ReportsToId" in mapped.refs and not isinstance(row.manager, Waiting):
+            fields["reports_to"] = row.manager
+        previous: Contact | None = None
+        with ctx.guard(rec, KIND) as attempt:
+            if existing is None:
+                last = fields.pop("last_name", None)
+                account, contact = account.add_contact(
+                    last, id=mapped.our_id, phone_region=region, **fields
+                )
+                our_id, status = contact.id, "created"
+            else:
+                before = account
+                previous = account.contact(existing)
+                account = account.update_contact(existing, phone_region=region, **fields)
+                our_id = existing
+                status = "unchanged" if account is before else "updated"
+        if attempt.failed:
+            continue
+        ctx.index.remember(KIND, rec, mapped, our_id)
+        if isinstance(row.manager, Waiting):
+            pending.append(
+                Pending(rec, account.id, our_id, row.manager.raw, status == "created", previous)
+            )
+        else:
+            outcomes.append((rec, our_id, status))
+    if account.pending_events:
+        ctx.save(account)
+    for rec, our_id, status in outcomes:
+        ctx.ok(rec, KIND, our_id, status)
+
+
+def _values(ctx: ImportContext, rec: SourceRecord, mapped: Mapped, current: Any) -> dict[str, Any]:
+    values = {k: v for k, v in mapped.values.items() if not (v is None and k in FLAGS)}
+    if "mailing_address" in values:
+        values["mailing_address"] = merge_address(
+            current.mailing_address if current is not None else None, values["mailing_address"]
+        )
+    for key in ("phone", "mobile"):
+        if isinstance(values.get(key), int | float):
+            values[key] = str(values[key])
+    values["external_ids"] = ctx.index.stored_external_ids(rec, mapped, current)
+    values["extra"] = merge_extra(current.extra if current is not None else None, mapped)
+    for field, note in mapped.notes:
+        ctx.warn(rec, field, note)
+    return values
+
+
+def _link_managers(ctx: ImportContext, pending: list[Pending], *, final: bool = True) -> None:
+    """Link deferred reports-to; unless ``final``, only those whose manager is settled."""
+    ready = pending
+    if not final:
+        known, refused = ctx.index.ids[KIND], ctx.index.refused[KIND]
+        ready = [p for p in pending if p.raw in known or p.raw in refused]
+        if not ready:
+            return
+        pending[:] = [p for p in pending if not (p.raw in known or p.raw in refused)]
+    by_account: dict[str, list[Pending]] = {}
+    for p in ready:
+        by_account.setdefault(p.owner_id, []).append(p)
+    for account_id, items in by_account.items():
+        account = ctx.account(account_id)
+        done: list[Pending] = []
+        for p in items:
+            with ctx.guard(p.record, KIND) as attempt:
+                manager = ctx.index.resolve(KIND, p.raw, "ReportsToId")
+                account = account.update_contact(p.record_id, reports_to=manager)
+            if attempt.failed:
+                account = _undo(ctx, account, p)
+            else:
+                done.append(p)
+        if account.pending_events:
+            ctx.save(account)
+        for p in done:
+            ctx.ok(p.record, KIND, p.record_id, "created" if p.created else "updated")
+
+
+def _undo(ctx: ImportContext, account: Account, p: Pending) -> Account:
+    """Take a refused row back out: a created contact goes, an updated one is reverted."""
+    if ctx.options.mode is not ImportMode.PARTIAL or p.record_id not in account:
+        return account
+    if p.created:
+        ctx.index.forget(KIND, p.record, p.record_id)
+        return account.remove_contact(p.record_id, reassign_reports_to=None)
+    if p.before is not None:
+        return account.revert_contact(p.before)
+    return account

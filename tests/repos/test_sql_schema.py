@@ -72,12 +72,55 @@ def test_contacts_have_a_not_null_foreign_key_to_their_account() -> None:
     assert fk.referred_table is schema.accounts
 
 
-def test_the_row_codecs_follow_the_column_order() -> None:
+def test_each_row_writer_fills_exactly_the_columns_of_its_table() -> None:
     from contactgraph.repos import rows
 
     account, people = acme()
-    assert len(rows.account_row("t", account, 1)) == len(schema.ACCOUNT_COLUMNS)
-    assert len(rows.contact_row("t", people["helene"])) == len(schema.CONTACT_COLUMNS)
+    deal = cg.Opportunity.create(name="ACME renewal", account_id=account.id)
+    deal = deal.add_contact_role(people["alice"].id, role="Economic Buyer", primary=True)
+    ticket = cg.Case.create(subject="Invoice error", account_id=account.id)
+    relation = cg.AccountContactRelation.create(
+        account_id=account.id, contact_id=people["alice"].id
+    )
+    written = {
+        schema.accounts: rows.account_values("t", account, 1),
+        schema.contacts: rows.contact_values("t", people["helene"]),
+        schema.opportunities: rows.opportunity_values("t", deal, 1),
+        schema.opportunity_contact_roles: rows.role_values("t", deal)[0],
+        schema.cases: rows.case_values("t", ticket, 1),
+        schema.account_contact_relations: rows.relation_values("t", relation, 1),
+    }
+    for table, values in written.items():
+        assert list(values) == [c.name for c in table.columns], table.name
+
+
+@pytest.mark.parametrize(
+    ("reader", "table"),
+    [
+        ("ACCOUNT", "accounts"),
+        ("CONTACT", "contacts"),
+        ("OPPORTUNITY", "opportunities"),
+        ("CASE", "cases"),
+        ("RELATION", "account_contact_relations"),
+    ],
+)
+def test_each_row_reader_reads_named_columns_of_its_table(reader: str, table: str) -> None:
+    from contactgraph.repos import rows
+
+    found = getattr(rows, reader)
+    assert all(c.table is schema.metadata.tables[table] for c in found.columns)
+    assert "tenant" not in found.at
+    assert found.at["id"] == 0
+
+
+def test_a_reader_refuses_a_parameter_that_is_not_a_column() -> None:
+    from contactgraph.repos import rows
+
+    def build(id: str, nickname: str) -> str:
+        return id
+
+    with pytest.raises(KeyError, match="nickname"):
+        rows.Reader(schema.contacts, build)
 
 
 def test_sqlite_runs_in_wal_with_foreign_keys(store: cg.Store) -> None:

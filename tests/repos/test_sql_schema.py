@@ -285,3 +285,31 @@ def test_passwords_are_hidden_from_the_url() -> None:
     with pytest.raises(cg.StoreUnavailableError) as caught:
         cg.open_store("postgresql://alice:s3cret@127.0.0.1:1/crm")
     assert "s3cret" not in str(caught.value)
+
+
+# ------------------------------------------------------------------ reads
+
+
+def test_reads_reuse_idle_connections_instead_of_the_pool(store: cg.Store) -> None:
+    account, _ = acme()
+    store.accounts.add(account)
+    checkouts: list[object] = []
+    sa.event.listen(_engine(store), "checkout", lambda *args: checkouts.append(args))
+    for _ in range(20):
+        store.accounts.get(account.id)
+        store.accounts.find_contacts(email="helene@acme.fr")
+    assert len(checkouts) <= 1
+
+
+def test_a_connection_that_broke_during_a_read_is_not_kept(store: cg.Store) -> None:
+    account, _ = acme()
+    store.accounts.add(account)
+    store.accounts.get(account.id)
+    backend = store.backend
+    assert isinstance(backend, SqlBackend)
+    idle = backend.reader()
+    idle.connection.driver_connection.close()  # type: ignore[union-attr]
+    backend.release(idle)
+    with pytest.raises(cg.StoreUnavailableError):
+        store.accounts.get(account.id)
+    assert store.accounts.get(account.id) == account.committed(1)

@@ -20,7 +20,7 @@ from __future__ import annotations
 import inspect
 import json
 from collections.abc import Callable, Iterable, Mapping
-from datetime import date
+from datetime import date, datetime, timedelta
 from decimal import Decimal
 from typing import Any, Generic, TypeVar
 
@@ -47,7 +47,7 @@ from contactgraph.domain import (
     match_key,
 )
 from contactgraph.repos import schema
-from contactgraph.repos.keys import from_micros, key, name_keys, to_micros
+from contactgraph.repos.keys import EPOCH, key, name_keys, to_micros
 
 __all__ = [
     "ACCOUNT",
@@ -94,6 +94,11 @@ class Reader(Generic[T_co]):
 
     def __repr__(self) -> str:
         return f"Reader({self.build.__name__}, {len(self.columns)} columns)"
+
+
+def _moment(micros: int) -> datetime:
+    """``keys.from_micros``, a little faster: it runs twice for every row read."""
+    return EPOCH + timedelta(0, 0, micros)
 
 
 def _json_map(value: Mapping[str, Any]) -> str | None:
@@ -220,8 +225,8 @@ def _account(  # noqa: PLR0917 - the parameters are the columns read
         phone_region=phone_region,
         external_ids=_map(external_ids),
         extra=_map(extra),
-        created_at=from_micros(created_at),
-        updated_at=from_micros(updated_at),
+        created_at=_moment(created_at),
+        updated_at=_moment(updated_at),
     )
 
 
@@ -313,6 +318,7 @@ def _contact(  # noqa: PLR0917 - the parameters are the columns read
     created_at: int,
     updated_at: int,
 ) -> Contact:
+    created = _moment(created_at)
     return Contact(
         id=id,
         account_id=account_id,
@@ -351,8 +357,8 @@ def _contact(  # noqa: PLR0917 - the parameters are the columns read
         ),
         external_ids=_map(external_ids),
         extra=_map(extra),
-        created_at=from_micros(created_at),
-        updated_at=from_micros(updated_at),
+        created_at=created,
+        updated_at=created if updated_at == created_at else _moment(updated_at),
     )
 
 
@@ -459,8 +465,8 @@ def _opportunity(  # noqa: PLR0917 - the parameters are the columns read
         ),
         external_ids=_map(external_ids),
         extra=_map(extra),
-        created_at=from_micros(created_at),
-        updated_at=from_micros(updated_at),
+        created_at=_moment(created_at),
+        updated_at=_moment(updated_at),
     )
 
 
@@ -524,11 +530,11 @@ def _case(  # noqa: PLR0917 - the parameters are the columns read
         type=type,
         reason=reason,
         description=description,
-        opened_at=from_micros(opened_at),
-        closed_at=from_micros(closed_at) if closed_at is not None else None,
+        opened_at=_moment(opened_at),
+        closed_at=_moment(closed_at) if closed_at is not None else None,
         external_ids=_map(external_ids),
         extra=_map(extra),
-        updated_at=from_micros(updated_at),
+        updated_at=_moment(updated_at),
     )
 
 
@@ -576,7 +582,7 @@ def _relation(  # noqa: PLR0917 - the parameters are the columns read
         is_active=bool(is_active),
         start_date=_day(start_date),
         end_date=_day(end_date),
-        created_at=from_micros(created_at),
+        created_at=_moment(created_at),
     )
 
 

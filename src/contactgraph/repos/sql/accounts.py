@@ -24,6 +24,15 @@ T = TypeVar("T")
 
 _AT_ID = rows.ACCOUNT.at["id"]
 _AT_VERSION = rows.ACCOUNT.at["version"]
+_AT_CONTACT_ID = rows.CONTACT.at["id"]
+
+
+def _only_indexed(query: ContactQuery) -> bool:
+    """Whether ``query`` asks for one email or one phone and nothing else (but a limit)."""
+    rest = (query.name, query.title, query.department, query.active, query.account_id)
+    if query.impossible or any(x is not None for x in rest):
+        return False
+    return (query.email is None) != (query.phone is None)
 
 
 def batches(items: list[T], size: int) -> Iterator[list[T]]:
@@ -224,9 +233,14 @@ class SqlAccounts(Part):
             else:
                 stmt, params = candidates
                 found_rows = self._fetch(stmt, **params)
-            found = sort_contacts(
-                c for c in (rows.CONTACT.build(*r) for r in found_rows) if query.matches(c)
-            )
+            at_id, build = _AT_CONTACT_ID, rows.CONTACT.build
+            unique = {r[at_id]: r for r in found_rows}.values()
+            if _only_indexed(query):  # the index answered the whole query
+                found = [build(*r) for r in unique]
+            else:
+                found = [c for c in (build(*r) for r in unique) if query.matches(c)]
+            if len(found) > 1:
+                found = sort_contacts(found)
             return found if query.limit is None else found[: query.limit]
         where: list[Any] = [C.c.tenant == self._tenant]
         if query.title is not None:

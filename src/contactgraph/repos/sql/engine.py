@@ -70,9 +70,12 @@ def _sqlite_engine(url: sa.URL, shown: str) -> tuple[Engine, Path | None]:
 
     @sa.event.listens_for(engine, "begin")
     def _on_begin(conn: Connection) -> None:
-        # Straight to the driver: this runs on every transaction, reads included.
-        begin = conn.get_execution_options().get("contactgraph_begin", "BEGIN")
-        conn.connection.driver_connection.execute(begin)  # type: ignore[union-attr]
+        # Straight to the driver. A read session has begun already (on the
+        # driver, see SqlSession) when a Core statement of it autobegins.
+        driver = conn.connection.driver_connection
+        if not driver.in_transaction:  # type: ignore[union-attr]
+            begin = conn.get_execution_options().get("contactgraph_begin", "BEGIN")
+            driver.execute(begin)  # type: ignore[union-attr]
 
     return engine, scratch
 

@@ -48,7 +48,7 @@ def translate(fn: F) -> F:
             raise StoreUnavailableError(driver_message(exc)) from exc
         except SQLAlchemyError as exc:
             raise StoreUnavailableError(f"the store failed: {exc}") from exc
-        except _driver_errors() as exc:  # from statements run on the driver directly
+        except driver_errors() as exc:  # from statements run on the driver directly
             if "Integrity" in type(exc).__name__ or "UniqueViolation" in type(exc).__name__:
                 raise PolicyViolationError(
                     [Violation("id.duplicate", f"refused by the database: {exc}", "id", None)],
@@ -60,7 +60,7 @@ def translate(fn: F) -> F:
 
 
 @functools.cache
-def _driver_errors() -> tuple[type[Exception], ...]:
+def driver_errors() -> tuple[type[Exception], ...]:
     import sqlite3
 
     found: list[type[Exception]] = [sqlite3.Error]

@@ -10,12 +10,12 @@ generated from the schema tables with named parameters, run with the driver's
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
+from operator import itemgetter
 from typing import Any, TypeVar
 
 import sqlalchemy as sa
 from sqlalchemy import bindparam, func, select
-from sqlalchemy.engine import Connection
 
 from contactgraph.repos import rows
 from contactgraph.repos.keys import born, to_micros
@@ -110,13 +110,19 @@ class Precompiled:
             if bind.value is not None and not bind.required:
                 self.defaults[name] = bind.value
         self.sql = compiled.string
-        self.order = list(compiled.positiontup) if compiled.positional else None
+        order = list(compiled.positiontup) if compiled.positional else None
+        self._args: Callable[[dict[str, Any]], Any]
+        if order is None:
+            self._args = dict
+        elif len(order) == 1:
+            self._args = lambda values: (values[order[0]],)
+        else:
+            self._args = itemgetter(*order)
 
-    def rows(self, conn: Connection, params: dict[str, Any]) -> list[Any]:
-        values = {**self.defaults, **params}
-        args: Any = tuple(values[n] for n in self.order) if self.order is not None else values
-        cursor = conn.connection.driver_connection.execute(self.sql, args)  # type: ignore[union-attr]
-        return list(cursor.fetchall())
+    def rows(self, driver: Any, tenant: str, params: dict[str, Any]) -> list[Any]:
+        """The rows for ``params`` (and the tenant), on the driver connection ``driver``."""
+        values = {**self.defaults, "t": tenant, **params}
+        return list(driver.execute(self.sql, self._args(values)).fetchall())
 
 
 # ------------------------------------------------------------- statements
@@ -228,20 +234,27 @@ REL_VERSION = select(R.c.version, R.c.created_at).where(R.c.tenant == t, R.c.id 
 COUNT_RELS = select(func.count()).select_from(R).where(R.c.tenant == t)
 
 v: sa.BindParameter[str] = bindparam("v")
-IDS_BY_EMAIL = sa.union(
-    select(C.c.id).where(C.c.tenant == t, C.c.email_key == v),
-    select(ALT.c.contact_id).where(ALT.c.tenant == t, ALT.c.kind == "email", ALT.c.value == v),
+
+
+def _contacts_where(*criteria: Any) -> Any:
+    return select(*CONTACT_COLS).where(C.c.tenant == t, *criteria)
+
+
+def _alternates(kind: str) -> Any:
+    return C.c.id.in_(
+        select(ALT.c.contact_id).where(ALT.c.tenant == t, ALT.c.kind == kind, ALT.c.value == v)
+    )
+
+
+# UNION ALL of index look-ups (UNION would sort them through a temporary
+# B-tree); a contact found twice is kept once by the caller.
+FIND_BY_EMAIL = sa.union_all(
+    _contacts_where(C.c.email_key == v), _contacts_where(_alternates("email"))
 )
-IDS_BY_PHONE = sa.union(
-    select(C.c.id).where(C.c.tenant == t, C.c.phone == v),
-    select(C.c.id).where(C.c.tenant == t, C.c.mobile == v),
-    select(ALT.c.contact_id).where(ALT.c.tenant == t, ALT.c.kind == "phone", ALT.c.value == v),
-)
-FIND_BY_EMAIL = select(*CONTACT_COLS).where(
-    C.c.tenant == t, C.c.id.in_(IDS_BY_EMAIL.scalar_subquery())
-)
-FIND_BY_PHONE = select(*CONTACT_COLS).where(
-    C.c.tenant == t, C.c.id.in_(IDS_BY_PHONE.scalar_subquery())
+FIND_BY_PHONE = sa.union_all(
+    _contacts_where(C.c.phone == v),
+    _contacts_where(C.c.mobile == v),
+    _contacts_where(_alternates("phone")),
 )
 IDS_BY_NAME_KEY = sa.union(
     select(C.c.id).where(C.c.tenant == t, C.c.last_key == v),

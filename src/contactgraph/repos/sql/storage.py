@@ -60,8 +60,9 @@ class Part:
 
     def _fetch(self, stmt: Any, **params: Any) -> list[Any]:
         """Rows of a module-level prebuilt statement (no expanding parameters)."""
-        fast = self._s.statements.precompiled(stmt, self._conn.dialect)
-        return fast.rows(self._conn, {"t": self._s.tenant, **params})
+        session = self._s
+        fast = session.statements.precompiled(stmt, session.conn.dialect)
+        return fast.rows(session.driver, session.tenant, params)
 
     def _p(self, **params: Any) -> dict[str, Any]:
         return {"t": self._s.tenant, **params}

@@ -313,3 +313,23 @@ def test_a_connection_that_broke_during_a_read_is_not_kept(store: cg.Store) -> N
     with pytest.raises(cg.StoreUnavailableError):
         store.accounts.get(account.id)
     assert store.accounts.get(account.id) == account.committed(1)
+
+
+@pytest.mark.postgres
+def test_postgres_reads_keep_their_prepared_statements(postgres_url: str) -> None:
+    """A read ends with COMMIT: psycopg drops its prepared statements on ROLLBACK."""
+    import uuid
+
+    with cg.open_store(postgres_url, tenant=f"t{uuid.uuid4().hex}") as store:
+        account, _ = acme()
+        store.accounts.add(account)
+        for _ in range(10):
+            store.accounts.get(account.id)
+        backend = store.backend
+        assert isinstance(backend, SqlBackend)
+        session = backend.session(write=False)
+        try:
+            prepared = session.driver.execute("SELECT count(*) FROM pg_prepared_statements")
+            assert prepared.fetchone()[0] >= 2
+        finally:
+            session.rollback()

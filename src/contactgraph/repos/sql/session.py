@@ -73,7 +73,7 @@ class SqlSession:
                 self._tx = self.conn.begin()
             else:
                 # A read skips SQLAlchemy's transaction bookkeeping (events, pool
-                # reset): BEGIN and ROLLBACK go to the driver itself. psycopg
+                # reset): BEGIN and its end go to the driver itself. psycopg
                 # begins by itself, at the connection's isolation level.
                 self.conn = backend.reader()
                 if backend.dialect == "sqlite":
@@ -124,9 +124,11 @@ class SqlSession:
                 if self._tx.is_active:
                     self._tx.rollback()
             elif self.conn.in_transaction():  # a Core statement autobegan
-                self.conn.rollback()
+                self.conn.commit()
             else:
-                self.driver.rollback()
+                # A read ends with COMMIT: it wrote nothing, and psycopg forgets
+                # its prepared statements on ROLLBACK (and sends DEALLOCATE ALL).
+                self.driver.commit()
             healthy = True
         except SQLAlchemyError:
             pass  # the connection is discarded below; the server rolls back

@@ -22,6 +22,7 @@ from __future__ import annotations
 import functools
 import os
 import shutil
+import weakref
 from pathlib import Path
 from typing import Any
 
@@ -201,6 +202,8 @@ class SqlBackend:
         self._scratch = scratch
         self._owns_engine = owns_engine
         self._readers = readers if readers is not None else _Readers(engine)
+        if owns_engine:  # a backend never closed still checks its idle readers in
+            weakref.finalize(self, self._readers.close)
 
     def session(self, *, write: bool) -> SqlSession:
         return SqlSession(self, write)

@@ -53,6 +53,7 @@ class BulkSql:
                 f"VALUES ({', '.join(param(n) for n in names)})"
             )
 
+        self.inserts = {table.name: insert(table) for table in (A, C, ALT, X, O, OCR, K, R)}
         self.insert_account = insert(A)
         self.insert_contact = insert(C)
         self.insert_alternate = insert(ALT)
@@ -80,6 +81,13 @@ class BulkSql:
         self.update_opportunity = update(O, "created_at")
         self.update_case = update(K, "opened_at")
         self.update_relation = update(R, "created_at")
+        self.updates = {
+            A.name: self.update_account,
+            C.name: self.update_contact,
+            O.name: self.update_opportunity,
+            K.name: self.update_case,
+            R.name: self.update_relation,
+        }
         self._precompiled: dict[int, Precompiled] = {}
 
     def precompiled(self, stmt: Any, dialect: sa.Dialect) -> Precompiled:

@@ -9,9 +9,10 @@ live above, in the store). Reads build entities with the readers of
 
 from __future__ import annotations
 
-from collections.abc import Collection
-from typing import TYPE_CHECKING, Any, TypeVar
+from collections.abc import Callable, Collection
+from typing import TYPE_CHECKING, Any, ClassVar, Generic, TypeVar
 
+import sqlalchemy as sa
 from sqlalchemy import false, select
 from sqlalchemy.engine import Connection
 
@@ -37,6 +38,7 @@ if TYPE_CHECKING:
     from contactgraph.repos.sql.session import SqlSession
 
 T = TypeVar("T")
+E = TypeVar("E")
 
 
 def paged(stmt: Any, offset: int, limit: int | None) -> Any:
@@ -97,53 +99,138 @@ def page(items: list[T], offset: int, limit: int | None) -> list[T]:
 
 
 @translated
-class SqlOpportunities(Part):
-    def _with_roles(self, opp_rows: list[Any]) -> list[Opportunity]:
+class _Aggregates(Part, Generic[E]):
+    """What opportunities, cases and relations share: a versioned row, maybe children.
+
+    A subclass names its table, statements, row writer and reader; it
+    overrides :meth:`_build`, :meth:`_write_children` and
+    :meth:`_clear_children` when it has more than its row.
+    """
+
+    _kind: ClassVar[str]
+    _noun: ClassVar[str]
+    _table: ClassVar[sa.Table]
+    _values: ClassVar[Callable[[str, Any, int], dict[str, Any]]]
+    _reader: ClassVar[rows.Reader[Any]]
+    _by_id: ClassVar[Any]
+    _version: ClassVar[Any]
+    _delete: ClassVar[Any]
+    _count: ClassVar[Any]
+    _external_kind: ClassVar[str | None] = None
+    _order_key: ClassVar[Callable[[Any], Any]]
+    _order: ClassVar[tuple[Any, ...]] = ()
+
+    def _build(self, found: list[Any]) -> list[E]:
+        build = self._reader.build
+        return [build(*r) for r in found]
+
+    def _write_children(self, item: E) -> None:
+        if self._external_kind is not None:
+            self._many(
+                self._s.statements.insert_external,
+                rows.external_id_values(
+                    self._tenant,
+                    self._external_kind,
+                    [(item.id, item.external_ids)],  # type: ignore[attr-defined]
+                ),
+            )
+
+    def _clear_children(self, item_id: str) -> None:
+        if self._external_kind is not None:
+            self._conn.execute(q.DEL_EXTERNAL, self._p(kind=self._external_kind, ids=[item_id]))
+
+    def insert(self, item: E) -> None:
+        item_id: str = item.id  # type: ignore[attr-defined]
+        if self._conn.execute(self._version, self._p(id=item_id)).first() is not None:
+            raise duplicate(f"{self._noun} with id {item_id} exists", item_id)
+        values = type(self)._values(self._tenant, item, 1)
+        self._conn.exec_driver_sql(self._s.statements.inserts[self._table.name], values)
+        self._write_children(item)
+
+    def load(self, item_id: str) -> E | None:
+        row = self._conn.execute(self._by_id, self._p(id=item_id)).first()
+        return self._build([row])[0] if row is not None else None
+
+    def update(self, item: E) -> None:
+        version: int = item.version  # type: ignore[attr-defined]
+        values = type(self)._values(self._tenant, item, version + 1)
+        sql = self._s.statements.updates[self._table.name]
+        if self._conn.exec_driver_sql(sql, guarded(values, item)).rowcount != 1:
+            raise self._stale(self._kind, self._version, item)
+        self._clear_children(item.id)  # type: ignore[attr-defined]
+        self._write_children(item)
+
+    def delete(self, item_id: str) -> bool:
+        self._clear_children(item_id)
+        return bool(self._conn.execute(self._delete, self._p(id=item_id)).rowcount)
+
+    def count(self) -> int:
+        return int(self._conn.execute(self._count, self._p()).scalar_one())
+
+    def _of_contacts(self, contact_ids: Collection[str]) -> list[E]:
+        raise NotImplementedError
+
+    def _linked(
+        self,
+        account_id: str | None,
+        contact_ids: Collection[str] | None,
+        open_only: bool,
+        offset: int,
+        limit: int | None,
+    ) -> list[E]:
+        """Opportunities or cases: of some contacts (sorted here) or by the table's order."""
+        if contact_ids is not None:
+            found = [
+                x
+                for x in self._of_contacts(contact_ids)
+                if (account_id is None or x.account_id == account_id)  # type: ignore[attr-defined]
+                and not (open_only and x.is_closed)  # type: ignore[attr-defined]
+            ]
+            return page(sorted(found, key=type(self)._order_key), offset, limit)
+        table = self._table
+        stmt = select(*self._reader.columns).where(table.c.tenant == self._tenant)
+        if account_id is not None:
+            stmt = stmt.where(table.c.account_id == account_id)
+        if open_only:
+            stmt = stmt.where(table.c.is_closed == false())
+        stmt = paged(stmt.order_by(*self._order), offset, limit)
+        return self._build(list(self._conn.execute(stmt)))
+
+    def by_external_id(self, system: str, value: str) -> E | None:
+        assert self._external_kind is not None
+        owner = self._external(self._external_kind, system, value)
+        return self.load(owner) if owner is not None else None
+
+
+@translated
+class SqlOpportunities(_Aggregates[Opportunity]):
+    _kind, _noun = "Opportunity", "an opportunity"
+    _table = O
+    _values = rows.opportunity_values
+    _reader = rows.OPPORTUNITY
+    _by_id, _version, _delete, _count = q.OPP_BY_ID, q.OPP_VERSION, q.DEL_OPP, q.COUNT_OPPS
+    _external_kind = "opportunity"
+    _order_key = opportunity_order_key
+    _order = (O.c.close_date.is_(None), O.c.close_date, O.c.name_key, O.c.id)
+
+    def _build(self, found: list[Any]) -> list[Opportunity]:
         at_id = rows.OPPORTUNITY.at["id"]
-        roles: dict[str, list[tuple[str, str | None, bool]]] = {r[at_id]: [] for r in opp_rows}
+        roles: dict[str, list[tuple[str, str | None, bool]]] = {r[at_id]: [] for r in found}
         for opp_id, contact_id, role, is_primary in self._chunked(q.ROLES_OF, list(roles)):
             roles[opp_id].append((contact_id, role, is_primary))
-        return [rows.OPPORTUNITY.build(*r, roles=roles[r[at_id]]) for r in opp_rows]
+        return [rows.OPPORTUNITY.build(*r, roles=roles[r[at_id]]) for r in found]
 
-    def insert(self, opportunity: Opportunity) -> None:
-        if self._conn.execute(q.OPP_VERSION, self._p(id=opportunity.id)).first() is not None:
-            raise duplicate(f"an opportunity with id {opportunity.id} exists", opportunity.id)
-        st = self._s.statements
-        self._conn.exec_driver_sql(
-            st.insert_opportunity, rows.opportunity_values(self._tenant, opportunity, 1)
-        )
-        self._write_children(opportunity)
+    def _write_children(self, item: Opportunity) -> None:
+        self._many(self._s.statements.insert_role, rows.role_values(self._tenant, item))
+        super()._write_children(item)
 
-    def _write_children(self, opp: Opportunity) -> None:
-        st = self._s.statements
-        self._many(st.insert_role, rows.role_values(self._tenant, opp))
-        self._many(
-            st.insert_external,
-            rows.external_id_values(self._tenant, "opportunity", [(opp.id, opp.external_ids)]),
-        )
+    def _clear_children(self, item_id: str) -> None:
+        self._conn.execute(q.DEL_ROLES, self._p(id=item_id))
+        super()._clear_children(item_id)
 
-    def _clear_children(self, opp_id: str) -> None:
-        self._conn.execute(q.DEL_ROLES, self._p(id=opp_id))
-        self._conn.execute(q.DEL_EXTERNAL, self._p(kind="opportunity", ids=[opp_id]))
-
-    def load(self, opportunity_id: str) -> Opportunity | None:
-        row = self._conn.execute(q.OPP_BY_ID, self._p(id=opportunity_id)).first()
-        return self._with_roles([row])[0] if row is not None else None
-
-    def update(self, opportunity: Opportunity) -> None:
-        version = opportunity.version
-        row = rows.opportunity_values(self._tenant, opportunity, version + 1)
-        done = self._conn.exec_driver_sql(
-            self._s.statements.update_opportunity, guarded(row, opportunity)
-        )
-        if done.rowcount != 1:
-            raise self._stale("Opportunity", q.OPP_VERSION, opportunity)
-        self._clear_children(opportunity.id)
-        self._write_children(opportunity)
-
-    def delete(self, opportunity_id: str) -> bool:
-        self._clear_children(opportunity_id)
-        return bool(self._conn.execute(q.DEL_OPP, self._p(id=opportunity_id)).rowcount)
+    def _of_contacts(self, contact_ids: Collection[str]) -> list[Opportunity]:
+        ids = {r[0] for r in self._chunked(q.OPPS_OF_CONTACTS, list(contact_ids))}
+        return self._build(self._chunked(q.OPPS_BY_IDS, list(ids)))
 
     def list(
         self,
@@ -153,64 +240,22 @@ class SqlOpportunities(Part):
         offset: int,
         limit: int | None,
     ) -> list[Opportunity]:
-        if contact_ids is not None:
-            ids = {r[0] for r in self._chunked(q.OPPS_OF_CONTACTS, list(contact_ids))}
-            found = [
-                o
-                for o in self._with_roles(self._chunked(q.OPPS_BY_IDS, list(ids)))
-                if (account_id is None or o.account_id == account_id)
-                and not (open_only and o.is_closed)
-            ]
-            return page(sorted(found, key=opportunity_order_key), offset, limit)
-        stmt = select(*q.OPP_COLS).where(O.c.tenant == self._tenant)
-        if account_id is not None:
-            stmt = stmt.where(O.c.account_id == account_id)
-        if open_only:
-            stmt = stmt.where(O.c.is_closed == false())
-        stmt = stmt.order_by(O.c.close_date.is_(None), O.c.close_date, O.c.name_key, O.c.id)
-        stmt = paged(stmt, offset, limit)
-        return self._with_roles(list(self._conn.execute(stmt)))
-
-    def count(self) -> int:
-        return int(self._conn.execute(q.COUNT_OPPS, self._p()).scalar_one())
-
-    def by_external_id(self, system: str, value: str) -> Opportunity | None:
-        owner = self._external("opportunity", system, value)
-        return self.load(owner) if owner is not None else None
+        return self._linked(account_id, contact_ids, open_only, offset, limit)
 
 
 @translated
-class SqlCases(Part):
-    def insert(self, case: Case) -> None:
-        if self._conn.execute(q.CASE_VERSION, self._p(id=case.id)).first() is not None:
-            raise duplicate(f"a case with id {case.id} exists", case.id)
-        self._conn.exec_driver_sql(
-            self._s.statements.insert_case, rows.case_values(self._tenant, case, 1)
-        )
-        self._write_externals(case)
+class SqlCases(_Aggregates[Case]):
+    _kind, _noun = "Case", "a case"
+    _table = K
+    _values = rows.case_values
+    _reader = rows.CASE
+    _by_id, _version, _delete, _count = q.CASE_BY_ID, q.CASE_VERSION, q.DEL_CASE, q.COUNT_CASES
+    _external_kind = "case"
+    _order_key = case_order_key
+    _order = (K.c.opened_at.desc(), K.c.id)
 
-    def _write_externals(self, case: Case) -> None:
-        self._many(
-            self._s.statements.insert_external,
-            rows.external_id_values(self._tenant, "case", [(case.id, case.external_ids)]),
-        )
-
-    def load(self, case_id: str) -> Case | None:
-        row = self._conn.execute(q.CASE_BY_ID, self._p(id=case_id)).first()
-        return rows.CASE.build(*row) if row is not None else None
-
-    def update(self, case: Case) -> None:
-        version = case.version
-        row = rows.case_values(self._tenant, case, version + 1)
-        done = self._conn.exec_driver_sql(self._s.statements.update_case, guarded(row, case))
-        if done.rowcount != 1:
-            raise self._stale("Case", q.CASE_VERSION, case)
-        self._conn.execute(q.DEL_EXTERNAL, self._p(kind="case", ids=[case.id]))
-        self._write_externals(case)
-
-    def delete(self, case_id: str) -> bool:
-        self._conn.execute(q.DEL_EXTERNAL, self._p(kind="case", ids=[case_id]))
-        return bool(self._conn.execute(q.DEL_CASE, self._p(id=case_id)).rowcount)
+    def _of_contacts(self, contact_ids: Collection[str]) -> list[Case]:
+        return self._build(self._chunked(q.CASES_OF_CONTACTS, contact_ids))
 
     def list(
         self,
@@ -220,57 +265,16 @@ class SqlCases(Part):
         offset: int,
         limit: int | None,
     ) -> list[Case]:
-        if contact_ids is not None:
-            found = [
-                c
-                for c in (
-                    rows.CASE.build(*r) for r in self._chunked(q.CASES_OF_CONTACTS, contact_ids)
-                )
-                if (account_id is None or c.account_id == account_id)
-                and not (open_only and c.is_closed)
-            ]
-            return page(sorted(found, key=case_order_key), offset, limit)
-        stmt = select(*q.CASE_COLS).where(K.c.tenant == self._tenant)
-        if account_id is not None:
-            stmt = stmt.where(K.c.account_id == account_id)
-        if open_only:
-            stmt = stmt.where(K.c.is_closed == false())
-        stmt = stmt.order_by(K.c.opened_at.desc(), K.c.id)
-        stmt = paged(stmt, offset, limit)
-        return [rows.CASE.build(*r) for r in self._conn.execute(stmt)]
-
-    def count(self) -> int:
-        return int(self._conn.execute(q.COUNT_CASES, self._p()).scalar_one())
-
-    def by_external_id(self, system: str, value: str) -> Case | None:
-        owner = self._external("case", system, value)
-        return self.load(owner) if owner is not None else None
+        return self._linked(account_id, contact_ids, open_only, offset, limit)
 
 
 @translated
-class SqlRelations(Part):
-    def insert(self, relation: AccountContactRelation) -> None:
-        if self._conn.execute(q.REL_VERSION, self._p(id=relation.id)).first() is not None:
-            raise duplicate(f"a relation with id {relation.id} exists", relation.id)
-        self._conn.exec_driver_sql(
-            self._s.statements.insert_relation, rows.relation_values(self._tenant, relation, 1)
-        )
-
-    def load(self, relation_id: str) -> AccountContactRelation | None:
-        row = self._conn.execute(q.REL_BY_ID, self._p(id=relation_id)).first()
-        return rows.RELATION.build(*row) if row is not None else None
-
-    def update(self, relation: AccountContactRelation) -> None:
-        version = relation.version
-        row = rows.relation_values(self._tenant, relation, version + 1)
-        done = self._conn.exec_driver_sql(
-            self._s.statements.update_relation, guarded(row, relation)
-        )
-        if done.rowcount != 1:
-            raise self._stale("AccountContactRelation", q.REL_VERSION, relation)
-
-    def delete(self, relation_id: str) -> bool:
-        return bool(self._conn.execute(q.DEL_REL, self._p(id=relation_id)).rowcount)
+class SqlRelations(_Aggregates[AccountContactRelation]):
+    _kind, _noun = "AccountContactRelation", "a relation"
+    _table = R
+    _values = rows.relation_values
+    _reader = rows.RELATION
+    _by_id, _version, _delete, _count = q.REL_BY_ID, q.REL_VERSION, q.DEL_REL, q.COUNT_RELS
 
     def list(
         self, account_id: str | None, contact_ids: Collection[str] | None
@@ -278,10 +282,7 @@ class SqlRelations(Part):
         if contact_ids is not None:
             found = [
                 r
-                for r in (
-                    rows.RELATION.build(*row)
-                    for row in self._chunked(q.RELS_OF_CONTACTS, contact_ids)
-                )
+                for r in self._build(self._chunked(q.RELS_OF_CONTACTS, contact_ids))
                 if account_id is None or r.account_id == account_id
             ]
             return sorted(found, key=relation_order_key)
@@ -289,7 +290,4 @@ class SqlRelations(Part):
         if account_id is not None:
             stmt = stmt.where(R.c.account_id == account_id)
         stmt = stmt.order_by(R.c.start_date.is_not(None), R.c.start_date, R.c.id)
-        return [rows.RELATION.build(*r) for r in self._conn.execute(stmt)]
-
-    def count(self) -> int:
-        return int(self._conn.execute(q.COUNT_RELS, self._p()).scalar_one())
+        return self._build(list(self._conn.execute(stmt)))

@@ -151,6 +151,7 @@ class _Readers:
     def __init__(self, engine: Engine) -> None:
         self._engine = engine
         self._idle: list[Connection] = []
+        self._closed = False
         self._pid = os.getpid()
         self._options: dict[str, Any] = (
             {}
@@ -171,12 +172,13 @@ class _Readers:
 
     def give_back(self, conn: Connection) -> None:
         """Keep a read connection whose transaction ended well for the next read."""
-        if len(self._idle) < IDLE_READERS and not conn.invalidated:
+        if len(self._idle) < IDLE_READERS and not conn.invalidated and not self._closed:
             self._idle.append(conn)
         else:
             conn.close()
 
     def close(self) -> None:
+        self._closed = True  # a read still running closes its connection when it ends
         while self._idle:
             self._idle.pop().close()
 

@@ -72,12 +72,55 @@ def test_contacts_have_a_not_null_foreign_key_to_their_account() -> None:
     assert fk.referred_table is schema.accounts
 
 
-def test_the_row_codecs_follow_the_column_order() -> None:
+def test_each_row_writer_fills_exactly_the_columns_of_its_table() -> None:
     from contactgraph.repos import rows
 
     account, people = acme()
-    assert len(rows.account_row("t", account, 1)) == len(schema.ACCOUNT_COLUMNS)
-    assert len(rows.contact_row("t", people["helene"])) == len(schema.CONTACT_COLUMNS)
+    deal = cg.Opportunity.create(name="ACME renewal", account_id=account.id)
+    deal = deal.add_contact_role(people["alice"].id, role="Economic Buyer", primary=True)
+    ticket = cg.Case.create(subject="Invoice error", account_id=account.id)
+    relation = cg.AccountContactRelation.create(
+        account_id=account.id, contact_id=people["alice"].id
+    )
+    written = {
+        schema.accounts: rows.account_values("t", account, 1),
+        schema.contacts: rows.contact_values("t", people["helene"]),
+        schema.opportunities: rows.opportunity_values("t", deal, 1),
+        schema.opportunity_contact_roles: rows.role_values("t", deal)[0],
+        schema.cases: rows.case_values("t", ticket, 1),
+        schema.account_contact_relations: rows.relation_values("t", relation, 1),
+    }
+    for table, values in written.items():
+        assert list(values) == [c.name for c in table.columns], table.name
+
+
+@pytest.mark.parametrize(
+    ("reader", "table"),
+    [
+        ("ACCOUNT", "accounts"),
+        ("CONTACT", "contacts"),
+        ("OPPORTUNITY", "opportunities"),
+        ("CASE", "cases"),
+        ("RELATION", "account_contact_relations"),
+    ],
+)
+def test_each_row_reader_reads_named_columns_of_its_table(reader: str, table: str) -> None:
+    from contactgraph.repos import rows
+
+    found = getattr(rows, reader)
+    assert all(c.table is schema.metadata.tables[table] for c in found.columns)
+    assert "tenant" not in found.at
+    assert found.at["id"] == 0
+
+
+def test_a_reader_refuses_a_parameter_that_is_not_a_column() -> None:
+    from contactgraph.repos import rows
+
+    def build(id: str, nickname: str) -> str:
+        return id
+
+    with pytest.raises(KeyError, match="nickname"):
+        rows.Reader(schema.contacts, build)
 
 
 def test_sqlite_runs_in_wal_with_foreign_keys(store: cg.Store) -> None:
@@ -242,3 +285,51 @@ def test_passwords_are_hidden_from_the_url() -> None:
     with pytest.raises(cg.StoreUnavailableError) as caught:
         cg.open_store("postgresql://alice:s3cret@127.0.0.1:1/crm")
     assert "s3cret" not in str(caught.value)
+
+
+# ------------------------------------------------------------------ reads
+
+
+def test_reads_reuse_idle_connections_instead_of_the_pool(store: cg.Store) -> None:
+    account, _ = acme()
+    store.accounts.add(account)
+    checkouts: list[object] = []
+    sa.event.listen(_engine(store), "checkout", lambda *args: checkouts.append(args))
+    for _ in range(20):
+        store.accounts.get(account.id)
+        store.accounts.find_contacts(email="helene@acme.fr")
+    assert len(checkouts) <= 1
+
+
+def test_a_connection_that_broke_during_a_read_is_not_kept(store: cg.Store) -> None:
+    account, _ = acme()
+    store.accounts.add(account)
+    store.accounts.get(account.id)
+    backend = store.backend
+    assert isinstance(backend, SqlBackend)
+    idle = backend.reader()
+    idle.connection.driver_connection.close()  # type: ignore[union-attr]
+    backend.release(idle)
+    with pytest.raises(cg.StoreUnavailableError):
+        store.accounts.get(account.id)
+    assert store.accounts.get(account.id) == account.committed(1)
+
+
+@pytest.mark.postgres
+def test_postgres_reads_keep_their_prepared_statements(postgres_url: str) -> None:
+    """A read ends with COMMIT: psycopg drops its prepared statements on ROLLBACK."""
+    import uuid
+
+    with cg.open_store(postgres_url, tenant=f"t{uuid.uuid4().hex}") as store:
+        account, _ = acme()
+        store.accounts.add(account)
+        for _ in range(10):
+            store.accounts.get(account.id)
+        backend = store.backend
+        assert isinstance(backend, SqlBackend)
+        session = backend.session(write=False)
+        try:
+            prepared = session.driver.execute("SELECT count(*) FROM pg_prepared_statements")
+            assert prepared.fetchone()[0] >= 2
+        finally:
+            session.rollback()

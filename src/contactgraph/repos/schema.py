@@ -30,16 +30,7 @@ from sqlalchemy import (
     Text,
 )
 
-__all__ = [
-    "ACCOUNT_COLUMNS",
-    "CASE_COLUMNS",
-    "CONTACT_COLUMNS",
-    "OPPORTUNITY_COLUMNS",
-    "RELATION_COLUMNS",
-    "ROLE_COLUMNS",
-    "SCHEMA_VERSION",
-    "metadata",
-]
+__all__ = ["SCHEMA_VERSION", "metadata"]
 
 SCHEMA_VERSION: Final = 1
 """Bumped whenever the schema changes; a store with a higher number is refused."""
@@ -254,16 +245,3 @@ account_contact_relations = _aggregate(
     Index("ix_account_contact_relations_account", "tenant", "account_id"),
     Index("ix_account_contact_relations_contact", "tenant", "contact_id"),
 )
-
-
-def _names(table: Table) -> tuple[str, ...]:
-    return tuple(c.name for c in table.columns)
-
-
-ACCOUNT_COLUMNS: Final = _names(accounts)
-CONTACT_COLUMNS: Final = _names(contacts)
-OPPORTUNITY_COLUMNS: Final = _names(opportunities)
-ROLE_COLUMNS: Final = _names(opportunity_contact_roles)
-CASE_COLUMNS: Final = _names(cases)
-RELATION_COLUMNS: Final = _names(account_contact_relations)
-"""Column orders: the row codecs in :mod:`contactgraph.repos.rows` build tuples in these orders."""

@@ -1,0 +1,259 @@
+"""Reads through the store against raw driver calls, as ratios in one run (issue 10).
+
+For each engine (an SQLite file, and PostgreSQL in a throwaway cluster from
+:mod:`contactgraph.testing.postgres` or at ``CONTACTGRAPH_TEST_PG_URL``), the
+median cost of:
+
+1. ``accounts.find_contacts(email=…)`` (an upper-cased address, one hit);
+2. ``accounts.get`` of a 100-contact account;
+3. ``accounts.account_of`` a contact of a 100-contact account;
+4. ``accounts.get`` of a 10,000-contact account;
+
+each against its baseline: the raw driver (``sqlite3`` / ``psycopg``, autocommit)
+running the same look-ups on the same tables (every column but the tenant) and
+building plain attrs objects, one per row, from them. Target: within 1.5x.
+Calls alternate between the two sides, so that a busy machine slows both
+alike; the exit status is 1 when a target is missed.
+
+Run::
+
+    .venv/bin/python benchmarks/bench_reads.py                        # both engines
+    .venv/bin/python benchmarks/bench_reads.py --engines sqlite --calls 300
+"""
+
+from __future__ import annotations
+
+import argparse
+import gc
+import random
+import sqlite3
+import statistics
+import tempfile
+import time
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
+from pathlib import Path
+from typing import Any
+
+import attrs
+import sqlalchemy as sa
+
+import contactgraph as cg
+from contactgraph.repos import schema
+
+TENANT = "default"
+TARGET = 1.5
+FIRST = ["Alice", "Bob", "Hélène", "Zoë", "Jean-Pierre", "Mohamed", "Yuki", "Ana", "Olaf"]
+LAST = ["Martin", "Durand", "Lefèvre", "Nguyễn", "O'Carney", "Müller", "Dubois", "Rossi"]
+
+
+def _columns(table: sa.Table) -> list[str]:
+    return [c.name for c in table.columns if c.name != "tenant"]
+
+
+CONTACT_COLUMNS = _columns(schema.contacts)
+ACCOUNT_COLUMNS = _columns(schema.accounts)
+PlainContact = attrs.make_class("PlainContact", CONTACT_COLUMNS, frozen=True, slots=True)
+PlainAccount = attrs.make_class(
+    "PlainAccount", [*ACCOUNT_COLUMNS, "contacts"], frozen=True, slots=True
+)
+
+
+# -------------------------------------------------------------------- data
+
+
+def make_account(name: str, size: int, rng: random.Random) -> cg.Account:
+    account = cg.Account.create(name=name, industry="Manufacturing", phone="+33 1 40 00 00 00")
+    for i in range(size):
+        first, last = rng.choice(FIRST), rng.choice(LAST)
+        account, _ = account.add_contact(
+            last_name=last,
+            first_name=first,
+            email=f"{first.lower()}.{i}@{name.lower().replace(' ', '-')}.example",
+            phone=f"+33 6 {i // 10000 % 100:02d} {i // 100 % 100:02d} {i % 100:02d} 00",
+            title=rng.choice(["CFO", "Buyer", "Engineer", None]),
+            department=rng.choice(["Finance", "IT", None]),
+        )
+    return account
+
+
+@attrs.frozen
+class Data:
+    small: list[cg.Account]
+    big: cg.Account
+
+
+def make_data(accounts: int) -> Data:
+    rng = random.Random(11)
+    small = [make_account(f"Company {n}", 100, rng) for n in range(accounts)]
+    return Data(small=small, big=make_account("Big Corp", 10_000, rng))
+
+
+# ------------------------------------------------------------------- raw
+
+
+class Raw:
+    """The baseline: the driver's own calls, plain attrs objects from the rows."""
+
+    def __init__(self, execute: Callable[[str, tuple[Any, ...]], list[Any]], mark: str) -> None:
+        self._run = execute
+        contacts, accounts = ", ".join(CONTACT_COLUMNS), ", ".join(ACCOUNT_COLUMNS)
+        self._by_email = (
+            f"SELECT {contacts} FROM contacts WHERE tenant = {mark} AND email_key = {mark}"
+        )
+        self._account = f"SELECT {accounts} FROM accounts WHERE tenant = {mark} AND id = {mark}"
+        self._contacts_of = (
+            f"SELECT {contacts} FROM contacts WHERE tenant = {mark} AND account_id = {mark}"
+        )
+        self._owner = f"SELECT account_id FROM contacts WHERE tenant = {mark} AND id = {mark}"
+
+    def find_by_email(self, email: str) -> list[Any]:
+        return [PlainContact(*r) for r in self._run(self._by_email, (TENANT, email.casefold()))]
+
+    def get(self, account_id: str) -> Any:
+        (row,) = self._run(self._account, (TENANT, account_id))
+        people = tuple(PlainContact(*r) for r in self._run(self._contacts_of, (TENANT, account_id)))
+        return PlainAccount(*row, people)
+
+    def account_of(self, contact_id: str) -> Any:
+        ((owner,),) = self._run(self._owner, (TENANT, contact_id))
+        return self.get(owner)
+
+
+@contextmanager
+def raw_sqlite(path: Path) -> Iterator[Raw]:
+    conn = sqlite3.connect(path, isolation_level=None)
+    try:
+        yield Raw(lambda sql, args: conn.execute(sql, args).fetchall(), "?")
+    finally:
+        conn.close()
+
+
+@contextmanager
+def raw_postgres(url: str) -> Iterator[Raw]:
+    import psycopg
+
+    dsn = sa.make_url(url).set(drivername="postgresql").render_as_string(hide_password=False)
+    with psycopg.connect(dsn, autocommit=True) as conn:
+        yield Raw(lambda sql, args: conn.execute(sql, args).fetchall(), "%s")
+
+
+# ---------------------------------------------------------------- timing
+
+
+def compare(label: str, store_fn: Callable[[], Any], raw_fn: Callable[[], Any], calls: int) -> bool:
+    """Median of each side, their calls alternating so that load on a shared machine hits both."""
+    store_fn(), raw_fn()
+    gc.collect()
+    ours: list[float] = []
+    raw: list[float] = []
+    clock = time.perf_counter
+    for _ in range(calls):
+        start = clock()
+        raw_fn()
+        middle = clock()
+        store_fn()
+        raw.append(middle - start)
+        ours.append(clock() - middle)
+    mine, base = statistics.median(ours) * 1e6, statistics.median(raw) * 1e6
+    ratio = mine / base
+    verdict = "ok" if ratio <= TARGET else "MISSED"
+    print(
+        f"   {label:26} store {mine:9.1f} µs   raw {base:9.1f} µs   "
+        f"{ratio:5.2f}x  (target <= {TARGET}x: {verdict})"
+    )
+    return ratio <= TARGET
+
+
+def bench_engine(name: str, store: cg.Store, raw: Raw, data: Data, calls: int) -> list[bool]:
+    rng = random.Random(5)
+    people = [c for a in data.small for c in list(a.contacts.values())[:10]]
+    emails = [c.email.address.upper() for c in people if c.email is not None]
+    accounts = [a.id for a in data.small]
+    contacts = [c.id for c in people]
+
+    def cycling(items: list[str]) -> Callable[[], str]:
+        picks = iter(rng.choice(items) for _ in range(10**9))
+        return lambda: next(picks)
+
+    email, account, contact = cycling(emails), cycling(accounts), cycling(contacts)
+    repo = store.accounts
+    print(f"\n== {name} ==")
+    results = [
+        compare(
+            "find_contacts(email=)",
+            lambda: repo.find_contacts(email=email()),
+            lambda: raw.find_by_email(email()),
+            calls,
+        ),
+        compare(
+            "get, 100 contacts",
+            lambda: repo.get(account()),
+            lambda: raw.get(account()),
+            max(calls // 4, 10),
+        ),
+        compare(
+            "account_of, 100 contacts",
+            lambda: repo.account_of(contact()),
+            lambda: raw.account_of(contact()),
+            max(calls // 4, 10),
+        ),
+        compare(
+            "get, 10,000 contacts",
+            lambda: repo.get(data.big.id),
+            lambda: raw.get(data.big.id),
+            max(calls // 50, 5),
+        ),
+    ]
+    return results
+
+
+def fill(store: cg.Store, data: Data) -> None:
+    with store.transaction():
+        for account in [*data.small, data.big]:
+            store.accounts.add(account)
+
+
+# ------------------------------------------------------------------- main
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(description=__doc__.split("\n", 1)[0])
+    parser.add_argument("--engines", default="sqlite,postgresql")
+    parser.add_argument("--accounts", type=int, default=200, help="100-contact accounts")
+    parser.add_argument("--calls", type=int, default=1000)
+    args = parser.parse_args(argv)
+    engines = args.engines.split(",")
+    print(f"contactgraph {cg.__version__}, SQLite {sqlite3.sqlite_version}")
+    data = make_data(args.accounts)
+    results: list[bool] = []
+    with tempfile.TemporaryDirectory(prefix="contactgraph-bench-") as workdir:
+        if "sqlite" in engines:
+            path = Path(workdir) / "reads.db"
+            with cg.open_store(f"sqlite:///{path}") as store, raw_sqlite(path) as raw:
+                fill(store, data)
+                results += bench_engine("SQLite file", store, raw, data, args.calls)
+        if "postgresql" in engines:
+            with postgres() as url, cg.open_store(url) as store, raw_postgres(url) as raw:
+                fill(store, data)
+                results += bench_engine("PostgreSQL", store, raw, data, args.calls)
+    print(f"\n{sum(results)} of {len(results)} reads within {TARGET}x of the raw driver")
+    return 0 if all(results) else 1
+
+
+@contextmanager
+def postgres() -> Iterator[str]:
+    import os
+
+    from contactgraph.testing import postgres as pg
+
+    given = os.environ.get(pg.ENV_VAR)
+    if given:
+        yield given
+        return
+    with pg.throwaway_cluster("contactgraph_bench") as url:
+        yield url
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())

@@ -1,0 +1,303 @@
+"""Storage of accounts and their contacts: loads, targeted saves, look-ups."""
+
+from __future__ import annotations
+
+from collections.abc import Collection, Iterator
+from typing import Any, TypeVar
+
+import sqlalchemy as sa
+from sqlalchemy import select
+
+from contactgraph.domain import Account, Contact
+from contactgraph.repos import rows
+from contactgraph.repos.backend import chunks
+from contactgraph.repos.keys import ContactQuery, sort_contacts
+from contactgraph.repos.protocol import AccountOrder
+from contactgraph.repos.schema import accounts as A
+from contactgraph.repos.schema import contacts as C
+from contactgraph.repos.sql import statements as q
+from contactgraph.repos.sql.errors import duplicate, translated
+from contactgraph.repos.sql.statements import guarded
+from contactgraph.repos.sql.storage import Part, paged
+
+T = TypeVar("T")
+
+_AT_ID = rows.ACCOUNT.at["id"]
+_AT_VERSION = rows.ACCOUNT.at["version"]
+_AT_CONTACT_ID = rows.CONTACT.at["id"]
+
+
+def _only_indexed(query: ContactQuery) -> bool:
+    """Whether ``query`` asks for one email or one phone and nothing else (but a limit)."""
+    rest = (query.name, query.title, query.department, query.active, query.account_id)
+    if query.impossible or any(x is not None for x in rest):
+        return False
+    return (query.email is None) != (query.phone is None)
+
+
+def batches(items: list[T], size: int) -> Iterator[list[T]]:
+    for start in range(0, len(items), size):
+        yield items[start : start + size]
+
+
+@translated
+class SqlAccounts(Part):
+    # ---------------------------------------------------------------- loads
+
+    def _contacts_by_account(self, account_ids: list[str]) -> dict[str, list[Contact]]:
+        grouped: dict[str, list[Contact]] = {i: [] for i in account_ids}
+        build, at_owner = rows.CONTACT.build, rows.CONTACT.at["account_id"]
+        for row in self._chunked(q.CONTACTS_OF_MANY, account_ids):
+            grouped[row[at_owner]].append(build(*row))
+        return grouped
+
+    def _assemble(self, account_rows: list[Any]) -> list[Account]:
+        """Accounts with their contacts; on PostgreSQL re-read if a version moved meanwhile."""
+        for _attempt in range(20):
+            ids = [r[_AT_ID] for r in account_rows]
+            if not ids:
+                return []
+            if len(ids) == 1:
+                grouped = {
+                    ids[0]: [
+                        rows.CONTACT.build(*r)
+                        for r in self._fetch(q.CONTACTS_OF, account_id=ids[0])
+                    ]
+                }
+            else:
+                grouped = self._contacts_by_account(ids)
+            if self._s.snapshot:
+                break
+            versions = dict(self._chunked(q.ACCOUNT_VERSIONS, ids))
+            moved = [r[_AT_ID] for r in account_rows if versions.get(r[_AT_ID]) != r[_AT_VERSION]]
+            if not moved:
+                break
+            account_rows = self._chunked(q.ACCOUNTS_BY_IDS, ids)
+        return [rows.ACCOUNT.build(*r, contacts=grouped.get(r[_AT_ID], ())) for r in account_rows]
+
+    def load(self, account_id: str) -> Account | None:
+        found_rows = self._fetch(q.ACCOUNT_BY_ID, id=account_id)
+        if not found_rows:
+            return None
+        row = found_rows[0]
+        found = self._assemble([row])
+        return found[0] if found else None
+
+    def load_many(self, account_ids: Collection[str]) -> list[Account]:
+        return self._assemble(self._chunked(q.ACCOUNTS_BY_IDS, list(account_ids)))
+
+    def exists(self, account_id: str) -> bool:
+        return bool(self._fetch(q.ACCOUNT_EXISTS, id=account_id))
+
+    def parents_of(self, account_ids: Collection[str]) -> dict[str, str | None]:
+        """Account id -> its parent id, for the accounts that exist (no contact is read)."""
+        return {r[0]: r[1] for r in self._chunked(q.PARENTS, list(account_ids))}
+
+    def owner_of(self, contact_id: str) -> str | None:
+        found = self._fetch(q.OWNER, id=contact_id)
+        return str(found[0][0]) if found else None
+
+    def owners_of(self, contact_ids: Collection[str]) -> dict[str, str]:
+        return {r[0]: r[1] for r in self._chunked(q.OWNERS, list(contact_ids))}
+
+    def load_contacts(self, contact_ids: Collection[str]) -> list[Contact]:
+        return [rows.CONTACT.build(*r) for r in self._chunked(q.CONTACTS_BY_IDS, list(contact_ids))]
+
+    # --------------------------------------------------------------- writes
+
+    def _refuse_taken(self, account: Account, contact_ids: Collection[str]) -> None:
+        taken = self._chunked(q.EXISTING_CONTACTS, list(contact_ids))
+        if taken:
+            cid, holder = sorted(taken)[0]
+            raise duplicate(f"contact id {cid} is taken by account {holder}", cid)
+
+    def _write_side_rows(self, account: Account, contacts: list[Contact]) -> None:
+        st = self._s.statements
+        self._many(st.insert_alternate, rows.alternate_values(self._tenant, contacts))
+        self._many(
+            st.insert_external,
+            rows.external_id_values(
+                self._tenant, "contact", ((c.id, c.external_ids) for c in contacts)
+            ),
+        )
+
+    def insert(self, account: Account) -> None:
+        if self.exists(account.id):
+            raise duplicate(f"an account with id {account.id} exists", account.id)
+        contacts = list(account.contacts.values())
+        self._refuse_taken(account, account.contacts.keys())
+        st = self._s.statements
+        tenant = self._tenant
+        self._conn.exec_driver_sql(st.insert_account, rows.account_values(tenant, account, 1))
+        self._many(st.insert_contact, [rows.contact_values(tenant, c) for c in contacts])
+        self._write_side_rows(account, contacts)
+        self._many(
+            st.insert_external,
+            rows.external_id_values(tenant, "account", [(account.id, account.external_ids)]),
+        )
+
+    def update(self, account: Account) -> None:
+        st = self._s.statements
+        tenant = self._tenant
+        version = account.version
+        row = rows.account_values(tenant, account, version + 1)
+        done = self._conn.exec_driver_sql(st.update_account, guarded(row, account))
+        if done.rowcount != 1:
+            raise self._stale("Account", q.ACCOUNT_VERSION, account)
+        gone: list[str] = []
+        changed: list[Contact] = []
+        added: list[Contact] = []
+        for cid, existed in account.touched_contacts().items():
+            contact = account.contacts.get(cid)
+            if contact is None:
+                if existed:
+                    gone.append(cid)
+            elif existed:
+                changed.append(contact)
+            else:
+                added.append(contact)
+        if added:
+            self._refuse_taken(account, [c.id for c in added])
+        refreshed = gone + [c.id for c in changed]
+        for batch in chunks(refreshed):
+            self._conn.execute(q.DEL_ALTERNATES, self._p(ids=batch))
+            self._conn.execute(q.DEL_EXTERNAL, self._p(kind="contact", ids=batch))
+        for batch in chunks(gone):
+            self._conn.execute(q.DEL_CONTACTS, self._p(account_id=account.id, ids=batch))
+        if changed:
+            args = [rows.contact_values(tenant, c) for c in changed]
+            result = self._conn.exec_driver_sql(st.update_contact, args)
+            if result.rowcount != len(changed):  # events said stored, the table disagrees
+                here = self.owners_of([c.id for c in changed])
+                missing = [c for c in changed if c.id not in here]
+                self._refuse_taken(account, [c.id for c in missing])
+                added.extend(missing)
+        self._many(st.insert_contact, [rows.contact_values(tenant, c) for c in added])
+        self._write_side_rows(account, changed + added)
+        if account.account_fields_changed:
+            self._conn.execute(q.DEL_EXTERNAL, self._p(kind="account", ids=[account.id]))
+            self._many(
+                st.insert_external,
+                rows.external_id_values(tenant, "account", [(account.id, account.external_ids)]),
+            )
+
+    def delete(self, account_id: str) -> list[str] | None:
+        if not self.exists(account_id):
+            return None
+        p = self._p(id=account_id)
+        ids = list(self._conn.execute(q.CONTACT_IDS_OF, p).scalars())
+        self._conn.execute(q.DEL_ACCOUNT_ALTERNATES, p)
+        self._conn.execute(q.DEL_ACCOUNT_CONTACT_EXTERNALS, p)
+        self._conn.execute(q.DEL_ACCOUNT_CONTACTS, p)
+        self._conn.execute(q.DEL_EXTERNAL, self._p(kind="account", ids=[account_id]))
+        self._conn.execute(q.DEL_ACCOUNT, p)
+        return ids
+
+    # -------------------------------------------------------------- queries
+
+    def _candidates(self, query: ContactQuery) -> Any:
+        """The statement (or the ids) for the most selective indexed criterion, or ``None``."""
+        if query.email is not None:
+            return q.FIND_BY_EMAIL, {"v": query.email}
+        if query.phone is not None:
+            return q.FIND_BY_PHONE, {"v": query.phone}
+        if query.name is not None:
+            return self._name_candidates(query.name)
+        if query.account_id is not None:
+            return q.CONTACTS_OF, {"account_id": query.account_id}
+        return None
+
+    def _name_candidates(self, key: str) -> list[str]:
+        """Ids whose last, first or full name key is ``key``, or whose first and last
+        name keys make it in either order (a split of ``key`` at a space)."""
+        ids: set[str] = set()
+        ids.update(self._conn.execute(q.IDS_BY_NAME_KEY, self._p(v=key)).scalars())
+        splits = [(key[:i], key[i + 1 :]) for i, ch in enumerate(key) if ch == " "]
+        for batch in batches(splits, 200):
+            for pair in (
+                sa.tuple_(C.c.first_key, C.c.last_key),
+                sa.tuple_(C.c.last_key, C.c.first_key),
+            ):
+                stmt = select(C.c.id).where(C.c.tenant == self._tenant, pair.in_(batch))
+                ids.update(self._conn.execute(stmt).scalars())
+        return sorted(ids)
+
+    def find_contacts(self, query: ContactQuery) -> list[Contact]:
+        candidates = self._candidates(query)
+        if candidates is not None:
+            # Index-driven: fetch the few candidates by id, then filter and sort
+            # them here with the reference semantics (the planner would
+            # otherwise walk a name index to save the sort).
+            if isinstance(candidates, list):
+                found_rows = self._chunked(q.CONTACTS_BY_IDS, candidates)
+            else:
+                stmt, params = candidates
+                found_rows = self._fetch(stmt, **params)
+            at_id, build = _AT_CONTACT_ID, rows.CONTACT.build
+            unique = {r[at_id]: r for r in found_rows}.values()
+            if _only_indexed(query):  # the index answered the whole query
+                found = [build(*r) for r in unique]
+            else:
+                found = [c for c in (build(*r) for r in unique) if query.matches(c)]
+            if len(found) > 1:
+                found = sort_contacts(found)
+            return found if query.limit is None else found[: query.limit]
+        where: list[Any] = [C.c.tenant == self._tenant]
+        if query.title is not None:
+            where.append(C.c.title_key == query.title)
+        if query.department is not None:
+            where.append(C.c.department_key == query.department)
+        if query.active is not None:
+            where.append(C.c.active == query.active)
+        stmt = select(*q.CONTACT_COLS).where(*where).order_by(*q.CONTACT_ORDER)
+        if query.limit is not None:
+            stmt = stmt.limit(query.limit)
+        return [rows.CONTACT.build(*r) for r in self._conn.execute(stmt)]
+
+    def search_contacts(self, needle: str, limit: int) -> list[Contact]:
+        stmt = (
+            select(*q.CONTACT_COLS)
+            .where(
+                C.c.tenant == self._tenant,
+                sa.or_(
+                    C.c.full_key.contains(needle, autoescape=True),
+                    C.c.email_search.contains(needle, autoescape=True),
+                ),
+            )
+            .order_by(*q.CONTACT_ORDER)
+            .limit(limit)
+        )
+        return [rows.CONTACT.build(*r) for r in self._conn.execute(stmt)]
+
+    def list(
+        self,
+        order_by: AccountOrder,
+        descending: bool,
+        offset: int,
+        limit: int | None,
+        parent_id: str | None,
+    ) -> list[Account]:
+        order = q.ACCOUNT_ORDERS[order_by]
+        stmt = select(*q.ACCOUNT_COLS).where(A.c.tenant == self._tenant)
+        if parent_id is not None:
+            stmt = stmt.where(A.c.parent_id == parent_id)
+        stmt = stmt.order_by(*(c.desc() if descending else c for c in order))
+        stmt = paged(stmt, offset, limit)
+        return self._assemble(list(self._conn.execute(stmt)))
+
+    def count(self) -> int:
+        return int(self._conn.execute(q.COUNT_ACCOUNTS, self._p()).scalar_one())
+
+    def count_contacts(self) -> int:
+        return int(self._conn.execute(q.COUNT_CONTACTS, self._p()).scalar_one())
+
+    def by_external_id(self, system: str, value: str) -> Account | None:
+        owner = self._external("account", system, value)
+        return self.load(owner) if owner is not None else None
+
+    def contact_by_external_id(self, system: str, value: str) -> Contact | None:
+        owner = self._external("contact", system, value)
+        if owner is None:
+            return None
+        found = self.load_contacts([owner])
+        return found[0] if found else None

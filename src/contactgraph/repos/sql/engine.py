@@ -1,0 +1,190 @@
+"""Opening a store: the SQLite and PostgreSQL engines, and the schema check on first use."""
+
+from __future__ import annotations
+
+import os
+import shutil
+import tempfile
+from pathlib import Path
+from typing import Any
+
+import sqlalchemy as sa
+from sqlalchemy import select
+from sqlalchemy.engine import Connection, Engine
+from sqlalchemy.exc import ArgumentError, DBAPIError, SQLAlchemyError
+
+from contactgraph.errors import (
+    ContactGraphError,
+    SchemaVersionError,
+    StoreConfigurationError,
+    StoreUnavailableError,
+)
+from contactgraph.repos import schema
+from contactgraph.repos.sql.errors import BUSY_TIMEOUT_S
+from contactgraph.repos.sql.session import SqlBackend
+
+__all__ = ["BUSY_TIMEOUT_S", "open_sql_backend"]
+
+
+def _sqlite_engine(url: sa.URL, shown: str) -> tuple[Engine, Path | None]:
+    """The engine, and the temporary directory to delete on close for ``sqlite://``."""
+    database = url.database or ""
+    scratch = None
+    if database in ("", ":memory:"):
+        # A throwaway file rather than :memory:, so that threads get separate
+        # connections and WAL snapshots exactly as with a real file.
+        scratch = Path(tempfile.mkdtemp(prefix="contactgraph-"))
+        url = url.set(database=str(scratch / "crm.db"))
+    else:
+        path = Path(database).expanduser()
+        if path.is_dir():
+            raise StoreConfigurationError(
+                f"{shown}: {path} is a directory; give a file path such as sqlite:///{path / 'crm.db'}"
+            )
+        parent = path.absolute().parent
+        if not parent.is_dir():
+            raise StoreConfigurationError(
+                f"{shown}: the directory {parent} does not exist; create it or fix the path "
+                "(sqlite:///relative/path.db, sqlite:////absolute/path.db)"
+            )
+        if path.exists() and not os.access(path, os.R_OK | os.W_OK):
+            raise StoreUnavailableError(f"{shown}: no permission to read and write {path}")
+        if not path.exists() and not os.access(parent, os.W_OK):
+            raise StoreUnavailableError(f"{shown}: no permission to create a file in {parent}")
+    engine = sa.create_engine(
+        url,
+        connect_args={"check_same_thread": False, "timeout": BUSY_TIMEOUT_S},
+        pool_size=8,
+        max_overflow=24,
+    )
+
+    @sa.event.listens_for(engine, "connect")
+    def _on_connect(dbapi_connection: Any, _record: Any) -> None:
+        dbapi_connection.isolation_level = None  # we emit BEGIN ourselves
+        cursor = dbapi_connection.cursor()
+        cursor.execute("PRAGMA foreign_keys = ON")
+        cursor.execute(f"PRAGMA busy_timeout = {int(BUSY_TIMEOUT_S * 1000)}")
+        cursor.execute("PRAGMA journal_mode = WAL")
+        cursor.execute("PRAGMA synchronous = NORMAL")
+        cursor.close()
+
+    @sa.event.listens_for(engine, "begin")
+    def _on_begin(conn: Connection) -> None:
+        # Straight to the driver. A read session has begun already (on the
+        # driver, see SqlSession) when a Core statement of it autobegins.
+        driver = conn.connection.driver_connection
+        if not driver.in_transaction:  # type: ignore[union-attr]
+            begin = conn.get_execution_options().get("contactgraph_begin", "BEGIN")
+            driver.execute(begin)  # type: ignore[union-attr]
+
+    return engine, scratch
+
+
+def _postgres_engine(url: sa.URL, shown: str) -> Engine:
+    try:
+        import psycopg  # noqa: F401
+    except ImportError as exc:
+        raise StoreConfigurationError(
+            f"{shown}: PostgreSQL needs psycopg 3; install it with "
+            "pip install 'contactgraph[postgres]'"
+        ) from exc
+    return sa.create_engine(
+        url.set(drivername="postgresql+psycopg"),
+        pool_pre_ping=True,
+        pool_size=8,
+        max_overflow=24,
+        connect_args={"connect_timeout": 10},
+    )
+
+
+def _ensure_schema(conn: Connection, shown: str) -> None:
+    if conn.dialect.name == "postgresql":
+        conn.exec_driver_sql("SELECT pg_advisory_xact_lock(7272002)")
+    present = set(sa.inspect(conn).get_table_names())
+    ours = {t.name for t in schema.metadata.sorted_tables}
+    if "meta" not in present:
+        if present & ours:
+            raise SchemaVersionError(
+                f"{shown} holds tables named like contactgraph's ({sorted(present & ours)}) but "
+                "no meta table: it is not a contactgraph store, or it is damaged"
+            )
+        schema.metadata.create_all(conn)
+        conn.execute(
+            sa.insert(schema.meta),
+            {"tenant": "", "key": "schema_version", "value": str(schema.SCHEMA_VERSION)},
+        )
+        return
+    value = conn.execute(
+        select(schema.meta.c.value).where(
+            schema.meta.c.tenant == "", schema.meta.c.key == "schema_version"
+        )
+    ).scalar()
+    if value is None or not str(value).isdigit():
+        raise SchemaVersionError(
+            f"{shown}: the schema version is missing or unreadable ({value!r})"
+        )
+    version = int(value)
+    if version > schema.SCHEMA_VERSION:
+        raise SchemaVersionError(
+            f"{shown} was written by a newer contactgraph (schema version {version}); this "
+            f"version reads schema version {schema.SCHEMA_VERSION} and older: upgrade "
+            "contactgraph to open it"
+        )
+    if version < schema.SCHEMA_VERSION:  # pragma: no cover - no older version exists yet
+        raise SchemaVersionError(f"{shown}: schema version {version} has no migration")
+
+
+def _discard(engine: Engine, scratch: Path | None) -> None:
+    engine.dispose()
+    if scratch is not None:
+        shutil.rmtree(scratch, ignore_errors=True)
+
+
+def open_sql_backend(url: str, *, tenant: str) -> SqlBackend:
+    """Open (and create on first use) an SQLite or PostgreSQL store."""
+    try:
+        parsed = sa.make_url(url)
+    except ArgumentError as exc:
+        raise StoreConfigurationError(f"{url!r} is not a valid database URL: {exc}") from exc
+    shown = parsed.render_as_string(hide_password=True)
+    driver = parsed.drivername
+    scratch = None
+    if driver in ("sqlite", "sqlite+pysqlite"):
+        engine, scratch = _sqlite_engine(parsed, shown)
+    elif driver in ("postgresql", "postgres", "postgresql+psycopg"):
+        engine = _postgres_engine(parsed, shown)
+    elif driver.startswith(("postgresql+", "postgres+")):
+        raise StoreConfigurationError(
+            f"{shown}: driver {driver.split('+', 1)[1]!r} is not supported; use "
+            "postgresql+psycopg:// (psycopg 3)"
+        )
+    else:
+        raise StoreConfigurationError(
+            f"{shown}: unsupported SQL URL; use sqlite:///path/crm.db or "
+            "postgresql+psycopg://user@host/db"
+        )
+    try:
+        with engine.connect() as conn:
+            if engine.dialect.name == "sqlite":
+                conn.execution_options(contactgraph_begin="BEGIN IMMEDIATE")
+            with conn.begin():
+                _ensure_schema(conn, shown)
+    except ContactGraphError:
+        _discard(engine, scratch)
+        raise
+    except DBAPIError as exc:
+        _discard(engine, scratch)
+        text = str(exc.orig)
+        if "file is not a database" in text:
+            raise StoreConfigurationError(f"{shown}: the file is not an SQLite database") from exc
+        hint = (
+            "check that the server runs and accepts connections at this address, and that "
+            "the user, password and database in the URL exist"
+            if engine.dialect.name == "postgresql"
+            else "check the path and its permissions"
+        )
+        raise StoreUnavailableError(f"cannot open {shown}: {text.strip()}; {hint}") from exc
+    except SQLAlchemyError as exc:
+        _discard(engine, scratch)
+        raise StoreUnavailableError(f"cannot open {shown}: {exc}") from exc
+    return SqlBackend(engine, tenant=tenant, url=shown, scratch=scratch)

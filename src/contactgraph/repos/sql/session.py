@@ -1,0 +1,238 @@
+"""One transaction on one pooled connection, and the backend that opens them.
+
+Transactions: on SQLite the driver's own transaction handling is switched off
+(SQLAlchemy's recipe, see :mod:`contactgraph.repos.sql.engine`) and the
+session emits ``BEGIN IMMEDIATE`` for writes (so writers in several processes
+queue on the busy timeout instead of deadlocking) and ``BEGIN`` for reads (a
+WAL snapshot). On PostgreSQL writes run at READ COMMITTED; an account is read
+again if its version moved while its contacts were being read, so a loaded
+aggregate is always consistent. Reads there run as REPEATABLE READ, READ ONLY:
+one snapshot for the whole read, so nothing needs reading twice.
+
+A read costs little more than its queries: the backend keeps a few idle read
+connections checked out of the pool between reads (no pool checkout, reset
+or pre-ping each time; PostgreSQL prepares repeated statements on them). A
+connection that cannot even roll back (the server went away) is not kept: it
+goes back to the pool, which discards it, and the next read takes a fresh
+(pre-pinged) one.
+"""
+
+from __future__ import annotations
+
+import functools
+import os
+import shutil
+import weakref
+from pathlib import Path
+from typing import Any
+
+from sqlalchemy.engine import Connection, Engine, RootTransaction
+from sqlalchemy.exc import SQLAlchemyError
+
+from contactgraph.errors import StoreUnavailableError
+from contactgraph.repos.sql.accounts import SqlAccounts
+from contactgraph.repos.sql.errors import as_unavailable, driver_errors, driver_message, translate
+from contactgraph.repos.sql.statements import BulkSql
+from contactgraph.repos.sql.storage import SqlCases, SqlOpportunities, SqlRelations
+
+__all__ = ["IDLE_READERS", "SqlBackend", "SqlSession"]
+
+IDLE_READERS = 4
+"""How many read connections a backend keeps checked out between reads."""
+
+_ABANDONED: list[Connection] = []
+"""Idle connections inherited through ``fork``: never used nor closed here (the
+parent owns their sockets), and kept referenced so that collecting them does
+not reset the parent's connections."""
+
+
+class _SqlSavepoint:
+    def __init__(self, session: SqlSession) -> None:
+        self._nested = session.conn.begin_nested()
+
+    @translate
+    def release(self) -> None:
+        self._nested.commit()
+
+    @translate
+    def rollback(self) -> None:
+        self._nested.rollback()
+
+
+class SqlSession:
+    """One transaction on one pooled connection."""
+
+    def __init__(self, backend: SqlBackend, write: bool) -> None:
+        self.tenant = backend.tenant
+        self.statements = backend.statements
+        self.snapshot = backend.dialect == "sqlite" or not write
+        self._backend = backend
+        self._tx: RootTransaction | None = None
+        try:
+            if write:
+                self.conn = backend.writer()
+                self._tx = self.conn.begin()
+            else:
+                # A read skips SQLAlchemy's transaction bookkeeping (events, pool
+                # reset): BEGIN and its end go to the driver itself. psycopg
+                # begins by itself, at the connection's isolation level.
+                self.conn = backend.reader()
+                if backend.dialect == "sqlite":
+                    self.conn.connection.driver_connection.execute("BEGIN")  # type: ignore[union-attr]
+            self.driver: Any = self.conn.connection.driver_connection
+        except SQLAlchemyError as exc:
+            raise as_unavailable(exc, backend.url) from exc
+        except driver_errors() as exc:
+            self.conn.close()
+            raise StoreUnavailableError(f"{backend.url}: {driver_message(exc)}") from exc
+
+    @functools.cached_property
+    def accounts(self) -> SqlAccounts:
+        return SqlAccounts(self)
+
+    @functools.cached_property
+    def opportunities(self) -> SqlOpportunities:
+        return SqlOpportunities(self)
+
+    @functools.cached_property
+    def cases(self) -> SqlCases:
+        return SqlCases(self)
+
+    @functools.cached_property
+    def relations(self) -> SqlRelations:
+        return SqlRelations(self)
+
+    def savepoint(self) -> _SqlSavepoint:
+        return _SqlSavepoint(self)
+
+    def commit(self) -> None:
+        if self._tx is None:  # a read: nothing to keep
+            self.rollback()
+            return
+        healthy = False
+        try:
+            self._tx.commit()
+            healthy = True
+        except SQLAlchemyError as exc:
+            raise as_unavailable(exc, self._backend.url) from exc
+        finally:
+            self._close(healthy)
+
+    def rollback(self) -> None:
+        healthy = False
+        try:
+            if self._tx is not None:
+                if self._tx.is_active:
+                    self._tx.rollback()
+            elif self.conn.in_transaction():  # a Core statement autobegan
+                self.conn.commit()
+            else:
+                # A read ends with COMMIT: it wrote nothing, and psycopg forgets
+                # its prepared statements on ROLLBACK (and sends DEALLOCATE ALL).
+                self.driver.commit()
+            healthy = True
+        except SQLAlchemyError:
+            pass  # the connection is discarded below; the server rolls back
+        except driver_errors():
+            pass
+        finally:
+            self._close(healthy)
+
+    def _close(self, healthy: bool) -> None:
+        if healthy and self._tx is None:
+            self._backend.release(self.conn)
+        else:
+            self.conn.close()
+
+
+class _Readers:
+    """The idle read connections of one engine, shared by its tenants' backends."""
+
+    def __init__(self, engine: Engine) -> None:
+        self._engine = engine
+        self._idle: list[Connection] = []
+        self._closed = False
+        self._pid = os.getpid()
+        self._options: dict[str, Any] = (
+            {}
+            if engine.dialect.name == "sqlite"
+            else {"isolation_level": "REPEATABLE READ", "postgresql_readonly": True}
+        )
+
+    def take(self) -> Connection:
+        """An idle read connection, else a new one from the pool."""
+        if os.getpid() != self._pid:  # forked: the idle ones share the parent's sockets
+            _ABANDONED.extend(self._idle)
+            self._idle = []
+            self._pid = os.getpid()
+        try:
+            return self._idle.pop()
+        except IndexError:
+            return self._engine.connect().execution_options(**self._options)
+
+    def give_back(self, conn: Connection) -> None:
+        """Keep a read connection whose transaction ended well for the next read."""
+        if len(self._idle) < IDLE_READERS and not conn.invalidated and not self._closed:
+            self._idle.append(conn)
+        else:
+            conn.close()
+
+    def close(self) -> None:
+        self._closed = True  # a read still running closes its connection when it ends
+        while self._idle:
+            self._idle.pop().close()
+
+
+class SqlBackend:
+    """An SQLAlchemy engine seen as one tenant."""
+
+    def __init__(
+        self,
+        engine: Engine,
+        *,
+        tenant: str,
+        url: str,
+        scratch: Path | None = None,
+        owns_engine: bool = True,
+        readers: _Readers | None = None,
+    ) -> None:
+        self.engine = engine
+        self.tenant = tenant
+        self.url = url
+        self.dialect = engine.dialect.name
+        self.statements = BulkSql(self.dialect)
+        self._scratch = scratch
+        self._owns_engine = owns_engine
+        self._readers = readers if readers is not None else _Readers(engine)
+        if owns_engine:  # a backend never closed still checks its idle readers in
+            weakref.finalize(self, self._readers.close)
+
+    def session(self, *, write: bool) -> SqlSession:
+        return SqlSession(self, write)
+
+    def writer(self) -> Connection:
+        """A connection from the pool for one write transaction."""
+        conn = self.engine.connect()
+        if self.dialect == "sqlite":
+            conn.execution_options(contactgraph_begin="BEGIN IMMEDIATE")
+        return conn
+
+    def reader(self) -> Connection:
+        """A connection for one read transaction: an idle one when there is one."""
+        return self._readers.take()
+
+    def release(self, conn: Connection) -> None:
+        """Give back a read connection whose transaction ended well."""
+        self._readers.give_back(conn)
+
+    def for_tenant(self, tenant: str) -> SqlBackend:
+        return SqlBackend(
+            self.engine, tenant=tenant, url=self.url, owns_engine=False, readers=self._readers
+        )
+
+    def close(self) -> None:
+        if self._owns_engine:
+            self._readers.close()
+            self.engine.dispose()
+            if self._scratch is not None:
+                shutil.rmtree(self._scratch, ignore_errors=True)

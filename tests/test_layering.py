@@ -37,6 +37,7 @@ ALLOWED: dict[str, set[str]] = {
         "__init__",
     },
     "__init__": {"errors", "domain", "policies", "repos"},
+    "web": {"errors", "domain", "policies", "serialization", "interop", "graph", "__init__"},
 }
 
 # The Store's lazy delegations to the navigation layer (documented in repos/store.py).

@@ -1,0 +1,138 @@
+"""Import uploads and streamed exports, through :mod:`contactgraph.interop`.
+
+Exports never hold the whole data set in memory: vCards are written one
+page of accounts at a time; CSV and tree exports are written by the
+importer's own exporters to a temporary directory, zipped on disk and
+streamed from there in chunks, then deleted.
+"""
+
+from __future__ import annotations
+
+import shutil
+import tempfile
+import zipfile
+from collections.abc import AsyncIterator
+from pathlib import Path, PurePath
+from typing import Annotated, Any
+
+from litestar import get, post
+from litestar.datastructures import UploadFile
+from litestar.enums import RequestEncodingType
+from litestar.params import Body, FromQuery
+from litestar.response import Stream
+
+import contactgraph as cg
+from contactgraph import interop
+from contactgraph.serialization import unstructure
+from contactgraph.web.context import TenantApi
+
+__all__ = ["HANDLERS", "MAX_UPLOAD"]
+
+MAX_UPLOAD = 50_000_000
+"""Largest import upload (bytes); 413 above."""
+
+_PAGE = 100
+_CHUNK = 64 * 1024
+
+
+async def _vcards(api: TenantApi) -> AsyncIterator[bytes]:
+    offset = 0
+    while True:
+        page = await api.run(api.store.accounts.list, order_by="id", offset=offset, limit=_PAGE)
+        for account in page:
+            yield interop.account_vcards(account).encode("utf-8")
+        if len(page) < _PAGE:
+            return
+        offset += _PAGE
+
+
+def _zip_export(store: cg.Store, format: str) -> Path:
+    work = Path(tempfile.mkdtemp(prefix="contactgraph-export-"))
+    try:
+        out = work / "files"
+        out.mkdir()
+        interop.export_files(store, out, format="tree" if format == "tree" else "csv")
+        archive = Path(tempfile.mkstemp(prefix="contactgraph-export-", suffix=".zip")[1])
+        with zipfile.ZipFile(archive, "w", zipfile.ZIP_DEFLATED) as z:
+            for path in sorted(out.rglob("*")):
+                if path.is_file():
+                    z.write(path, path.relative_to(out).as_posix())
+        return archive
+    finally:
+        shutil.rmtree(work, ignore_errors=True)
+
+
+async def _file_chunks(api: TenantApi, path: Path) -> AsyncIterator[bytes]:
+    try:
+        with path.open("rb") as handle:
+            while chunk := await api.run(handle.read, _CHUNK):
+                yield chunk
+    finally:
+        path.unlink(missing_ok=True)
+
+
+@get("/export", tags=["import-export"])
+async def export(api: TenantApi, format: FromQuery[str] = "csv") -> Stream:
+    """Stream the tenant's data: ``csv`` (Data Loader files, zipped), ``tree`` (sObject Tree plan, zipped) or ``vcard``."""
+    if format == "vcard":
+        return Stream(
+            _vcards(api),
+            media_type="text/vcard; charset=utf-8",
+            headers={"Content-Disposition": 'attachment; filename="contacts.vcf"'},
+        )
+    if format not in ("csv", "tree"):
+        raise cg.InvalidValueError("use csv, tree or vcard", field="format", value=format)
+    archive = await api.run(_zip_export, api.store, format)
+    return Stream(
+        _file_chunks(api, archive),
+        media_type="application/zip",
+        headers={"Content-Disposition": f'attachment; filename="contactgraph-{format}.zip"'},
+    )
+
+
+def _import(store: cg.Store, files: list[tuple[str, bytes]], mode: str) -> dict[str, Any]:
+    work = Path(tempfile.mkdtemp(prefix="contactgraph-import-"))
+    try:
+        paths = []
+        for name, content in files:
+            safe = PurePath(name.replace("\\", "/")).name
+            if not safe.lower().endswith((".csv", ".json")):
+                raise cg.InvalidValueError("upload .csv or .json files", field="files", value=name)
+            path = work / safe
+            path.write_bytes(content)
+            paths.append(path)
+        if not paths:
+            raise cg.InvalidValueError("no file uploaded", field="files")
+        report = interop.import_files(
+            store, paths, options=interop.ImportOptions(mode=mode.replace("_", "-"))
+        )
+        return {
+            "ok": report.ok,
+            "rows": report.rows,
+            "counts": {k: unstructure(v) for k, v in report.counts.items()},
+            "errors": [unstructure(e) for e in report.errors],
+            "warnings": [unstructure(e) for e in report.warnings],
+            "skipped": [unstructure(e) for e in report.skipped],
+            "summary": report.summary(),
+        }
+    finally:
+        shutil.rmtree(work, ignore_errors=True)
+
+
+@post("/import", tags=["import-export"], status_code=200, request_max_body_size=MAX_UPLOAD)
+async def import_upload(
+    api: TenantApi,
+    data: Annotated[list[UploadFile], Body(media_type=RequestEncodingType.MULTI_PART)],
+    mode: FromQuery[str] = "all_or_nothing",
+) -> dict[str, Any]:
+    """Import Data Loader CSV files or one sObject Tree file (multipart ``data``).
+
+    ``mode=all_or_nothing`` (422 listing every bad row, nothing written) or ``partial``.
+    """
+    if mode not in ("all_or_nothing", "partial"):
+        raise cg.InvalidValueError("use all_or_nothing or partial", field="mode", value=mode)
+    files = [(f.filename or "upload", await f.read()) for f in data]
+    return await api.run(_import, api.store, files, mode)
+
+
+HANDLERS = [export, import_upload]

@@ -27,7 +27,7 @@ import contactgraph as cg
 from contactgraph.web import explorer, routes_accounts, routes_deals, routes_files
 from contactgraph.web.context import Api
 from contactgraph.web.problems import Problem, problem_response
-from contactgraph.web.schemas import components
+from contactgraph.web.schemas import add_problems, components
 
 __all__ = ["Api", "Auth", "TenantResolver", "bearer_tokens", "create_app", "header_tenant"]
 
@@ -188,13 +188,13 @@ def create_app(
         version=cg.__version__,
         description="Accounts, contacts, opportunities and cases over HTTP. "
         "Bodies follow docs/reference/json.md; errors are RFC 9457 problem documents.",
-        components=Components(schemas=dict(components()), security_schemes=security_schemes),
+        components=Components(security_schemes=security_schemes),
         security=[{"bearer": []}] if auth else None,
         path="/schema",
         render_plugins=[JsonRenderPlugin()],
         use_handler_docstrings=True,
     )
-    return Litestar(
+    app = Litestar(
         route_handlers=[
             openapi_document,
             *routes_accounts.HANDLERS,
@@ -211,3 +211,10 @@ def create_app(
         debug=debug,
         state=State({"stores": stores}),
     )
+    # Litestar fills components.schemas from the types it saw; ours are read off the converter
+    document = app.openapi_schema
+    if document.components.schemas is None:
+        document.components.schemas = {}
+    document.components.schemas.update(components())
+    add_problems(document)
+    return app

@@ -161,7 +161,11 @@ async def account_hierarchy(api: TenantApi, account_id: FromPath[str]) -> dict[s
     return await api.run(work)
 
 
-@get("/accounts/{account_id:str}/org-chart", tags=["accounts"])
+@get(
+    "/accounts/{account_id:str}/org-chart",
+    tags=["accounts"],
+    operation_class=documented(text=("application/json", "text/plain; charset=utf-8")),
+)
 async def org_chart(
     api: TenantApi, account_id: FromPath[str], format: FromQuery[str] = "json"
 ) -> Response[Any]:

@@ -13,18 +13,18 @@ import tempfile
 import zipfile
 from collections.abc import AsyncIterator
 from pathlib import Path, PurePath
-from typing import Annotated, Any
+from typing import Any
 
-from litestar import get, post
+from litestar import Request, get, post
 from litestar.datastructures import UploadFile
-from litestar.enums import RequestEncodingType
-from litestar.params import Body, FromQuery
+from litestar.params import FromQuery
 from litestar.response import Stream
 
 import contactgraph as cg
 from contactgraph import interop
 from contactgraph.serialization import unstructure
 from contactgraph.web.context import TenantApi
+from contactgraph.web.schemas import documented
 
 __all__ = ["HANDLERS", "MAX_UPLOAD"]
 
@@ -71,7 +71,11 @@ async def _file_chunks(api: TenantApi, path: Path) -> AsyncIterator[bytes]:
         path.unlink(missing_ok=True)
 
 
-@get("/export", tags=["import-export"])
+@get(
+    "/export",
+    tags=["import-export"],
+    operation_class=documented(text=("application/zip", "text/vcard; charset=utf-8")),
+)
 async def export(api: TenantApi, format: FromQuery[str] = "csv") -> Stream:
     """Stream the tenant's data: ``csv`` (Data Loader files, zipped), ``tree`` (sObject Tree plan, zipped) or ``vcard``."""
     if format == "vcard":
@@ -119,19 +123,30 @@ def _import(store: cg.Store, files: list[tuple[str, bytes]], mode: str) -> dict[
         shutil.rmtree(work, ignore_errors=True)
 
 
-@post("/import", tags=["import-export"], status_code=200, request_max_body_size=MAX_UPLOAD)
+@post(
+    "/import",
+    tags=["import-export"],
+    status_code=200,
+    request_max_body_size=MAX_UPLOAD,
+    operation_class=documented(upload=True),
+)
 async def import_upload(
-    api: TenantApi,
-    data: Annotated[list[UploadFile], Body(media_type=RequestEncodingType.MULTI_PART)],
-    mode: FromQuery[str] = "all_or_nothing",
+    api: TenantApi, request: Request[Any, Any, Any], mode: FromQuery[str] = "all_or_nothing"
 ) -> dict[str, Any]:
-    """Import Data Loader CSV files or one sObject Tree file (multipart ``data``).
+    """Import Data Loader CSV files or one sObject Tree file (multipart, any field name).
 
     ``mode=all_or_nothing`` (422 listing every bad row, nothing written) or ``partial``.
     """
     if mode not in ("all_or_nothing", "partial"):
         raise cg.InvalidValueError("use all_or_nothing or partial", field="mode", value=mode)
-    files = [(f.filename or "upload", await f.read()) for f in data]
+    if not request.content_type[0].startswith("multipart/"):
+        raise cg.InvalidValueError("upload the files as multipart/form-data", field="files")
+    form = await request.form()
+    files = [
+        (value.filename or "upload", await value.read())
+        for _name, value in form.multi_items()
+        if isinstance(value, UploadFile)
+    ]
     return await api.run(_import, api.store, files, mode)
 
 

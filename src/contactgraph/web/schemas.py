@@ -15,6 +15,7 @@ from typing import Any
 
 from litestar.openapi.spec import (
     Components,
+    OpenAPI,
     OpenAPIMediaType,
     OpenAPIResponse,
     Operation,
@@ -22,13 +23,13 @@ from litestar.openapi.spec import (
     RequestBody,
     Schema,
 )
-from litestar.openapi.spec.enums import OpenAPIType
+from litestar.openapi.spec.enums import OpenAPIFormat, OpenAPIType
 
 import contactgraph as cg
 from contactgraph.serialization import unstructure
 from contactgraph.web.problems import PROBLEM_JSON
 
-__all__ = ["components", "documented"]
+__all__ = ["add_problems", "components", "documented"]
 
 _SERVER_KEYS = {"id", "account_id", "version", "created_at", "updated_at", "contacts"}
 
@@ -125,20 +126,24 @@ def documented(
     page: bool = False,
     body: str | None = None,
     status: int = 200,
-    media_type: str = "application/json",
+    text: tuple[str, ...] = (),
+    upload: bool = False,
 ) -> type[Operation]:
     """An ``operation_class`` for a handler: its body and result as named schemas, problems as such.
 
     Handlers answer with the converter's plain dicts; this tells the OpenAPI
-    document which named shape those dicts have.
+    document which named shape those dicts have. ``text`` lists other media
+    types the operation may answer with (text, zip…), as opaque strings;
+    ``upload`` declares a multipart body of files.
     """
 
     @dataclass
     class _Documented(Operation):
         def __post_init__(self) -> None:
             responses = dict(self.responses or {})
+            schema: Schema | Reference = Schema()
             if returns is not None:
-                schema: Schema | Reference = _ref(returns)
+                schema = _ref(returns)
                 if many:
                     schema = _array(schema)
                 if page:
@@ -155,27 +160,61 @@ def documented(
                         },
                         required=["items", "next_cursor"],
                     )
+            content: dict[str, OpenAPIMediaType] = {}
+            if returns is not None:
+                content.update(_content(schema))
+            for media_type in text:
+                opaque = (
+                    Schema()
+                    if media_type == "application/json"
+                    else Schema(type=OpenAPIType.STRING)
+                )
+                content.update(_content(opaque, media_type))
+            if content:
                 old = responses.get(str(status))
                 description = getattr(old, "description", None) or "OK"
                 headers = getattr(old, "headers", None)
                 responses[str(status)] = OpenAPIResponse(
-                    description=description, headers=headers, content=_content(schema, media_type)
-                )
-            for code, text in (
-                ("400", "Malformed request"),
-                ("404", "Not found"),
-                ("422", "Invalid values: every violation listed"),
-            ):
-                responses.setdefault(
-                    code,
-                    OpenAPIResponse(
-                        description=text, content=_content(_ref("Problem"), PROBLEM_JSON)
-                    ),
+                    description=description, headers=headers, content=content
                 )
             self.responses = responses
+            if upload:
+                files = Schema(
+                    type=OpenAPIType.OBJECT,
+                    properties={
+                        "files": _array(
+                            Schema(type=OpenAPIType.STRING, format=OpenAPIFormat.BINARY)
+                        )
+                    },
+                )
+                self.request_body = RequestBody(
+                    content=_content(files, "multipart/form-data"), required=True
+                )
             if body is not None and self.request_body is not None:
                 self.request_body = RequestBody(
                     content=_content(_ref(body)), required=True, description=body
                 )
 
     return _Documented
+
+
+_PROBLEMS = (
+    ("400", "Malformed request or parameter"),
+    ("404", "Not found"),
+    ("422", "Invalid values: every violation listed"),
+)
+
+
+def add_problems(document: OpenAPI) -> None:
+    """Every operation answers its errors as problem documents; say so in each one."""
+    for item in (document.paths or {}).values():
+        for method in ("get", "post", "patch", "delete", "put"):
+            operation = getattr(item, method, None)
+            if operation is None:
+                continue
+            responses = dict(operation.responses or {})
+            for code, text in _PROBLEMS:
+                responses[code] = OpenAPIResponse(
+                    description=text, content=_content(_ref("Problem"), PROBLEM_JSON)
+                )
+            operation.responses = responses

@@ -67,7 +67,7 @@ def _page(title: str, body: str, status: int = 200) -> Response[str]:
 
 
 def _rows(pairs: Iterable[tuple[str, object]]) -> str:
-    cells = "".join(f"<tr><th>{_e(k)}</th><td>{v}</td></tr>" for k, v in pairs)
+    cells = "".join(f"<tr><th>{_e(k)}</th><td>{v}</td></tr>" for k, v in pairs if v != "")
     return f"<table>{cells}</table>"
 
 

@@ -12,7 +12,7 @@ from litestar.params import FromPath, FromQuery, JSONBody
 import contactgraph as cg
 from contactgraph.graph.render import org_chart_dot, org_chart_mermaid, org_chart_text
 from contactgraph.serialization import unstructure
-from contactgraph.web.context import IfMatch, Limit, TenantApi
+from contactgraph.web.context import Api, IfMatch, Limit, TenantApi
 from contactgraph.web.schemas import documented
 from contactgraph.web.semantics import (
     account_tag,
@@ -22,7 +22,14 @@ from contactgraph.web.semantics import (
     decode_cursor,
     keyset_page,
 )
-from contactgraph.web.views import contacts, json_response, org_tree, summary
+from contactgraph.web.views import (
+    account_out,
+    contact_out,
+    contacts,
+    json_response,
+    org_tree,
+    summary,
+)
 
 __all__ = ["HANDLERS", "change_contact"]
 
@@ -55,6 +62,16 @@ def change_contact(
         return command(account)
 
     return _saving(store, attempt).contact(contact_id)
+
+
+async def _changed(
+    api: Api, contact_id: str, if_match: str | None, command: Callable[[cg.Account], cg.Account]
+) -> Response[Any]:
+    def work() -> tuple[bytes, str]:
+        return contact_out(change_contact(api.store, contact_id, if_match, command))
+
+    body, tag = await api.run(work)
+    return json_response(body, etag=tag)
 
 
 # ------------------------------------------------------------------ accounts
@@ -105,8 +122,8 @@ async def create_account(api: TenantApi, data: JSONBody[dict[str, Any]]) -> Resp
 @get("/accounts/{account_id:str}", operation_class=documented("Account"), tags=["accounts"])
 async def get_account(api: TenantApi, account_id: FromPath[str]) -> Response[Any]:
     """One account with its contacts; its ``ETag`` is the aggregate's version."""
-    account = await api.run(api.store.accounts.get, account_id)
-    return json_response(unstructure(account), etag=account_tag(account))
+    body, tag = await api.run(lambda: account_out(api.store.accounts.get(account_id)))
+    return json_response(body, etag=tag)
 
 
 @patch(
@@ -211,23 +228,18 @@ async def create_contact(
         added[:] = [contact]
         return account
 
-    def work() -> cg.Contact:
-        return _saving(api.store, attempt).contact(added[0].id)
+    def work() -> tuple[bytes, str]:
+        return contact_out(_saving(api.store, attempt).contact(added[0].id))
 
-    contact = await api.run(work)
-    return json_response(
-        unstructure(contact),
-        status=201,
-        etag=contact_tag(contact),
-        location=f"/contacts/{contact.id}",
-    )
+    body, tag = await api.run(work)
+    return json_response(body, status=201, etag=tag, location=f"/contacts/{added[0].id}")
 
 
 @get("/contacts/{contact_id:str}", operation_class=documented("Contact"), tags=["contacts"])
 async def get_contact(api: TenantApi, contact_id: FromPath[str]) -> Response[Any]:
     """One contact; its ``ETag`` moves only when this contact changes."""
-    contact = await api.run(api.store.accounts.get_contact, contact_id)
-    return json_response(unstructure(contact), etag=contact_tag(contact))
+    body, tag = await api.run(lambda: contact_out(api.store.accounts.get_contact(contact_id)))
+    return json_response(body, etag=tag)
 
 
 @patch(
@@ -242,14 +254,7 @@ async def patch_contact(
     if_match: IfMatch = None,
 ) -> Response[Any]:
     """Complete or change a contact's fields (only the keys given change)."""
-    contact = await api.run(
-        change_contact,
-        api.store,
-        contact_id,
-        if_match,
-        lambda a: a.update_contact(contact_id, **data),
-    )
-    return json_response(unstructure(contact), etag=contact_tag(contact))
+    return await _changed(api, contact_id, if_match, lambda a: a.update_contact(contact_id, **data))
 
 
 @post(
@@ -262,10 +267,7 @@ async def deactivate_contact(
     api: TenantApi, contact_id: FromPath[str], if_match: IfMatch = None
 ) -> Response[Any]:
     """Mark the contact inactive (it stays, with its history)."""
-    contact = await api.run(
-        change_contact, api.store, contact_id, if_match, lambda a: a.deactivate_contact(contact_id)
-    )
-    return json_response(unstructure(contact), etag=contact_tag(contact))
+    return await _changed(api, contact_id, if_match, lambda a: a.deactivate_contact(contact_id))
 
 
 @post(
@@ -278,10 +280,7 @@ async def reactivate_contact(
     api: TenantApi, contact_id: FromPath[str], if_match: IfMatch = None
 ) -> Response[Any]:
     """Mark the contact active again."""
-    contact = await api.run(
-        change_contact, api.store, contact_id, if_match, lambda a: a.reactivate_contact(contact_id)
-    )
-    return json_response(unstructure(contact), etag=contact_tag(contact))
+    return await _changed(api, contact_id, if_match, lambda a: a.reactivate_contact(contact_id))
 
 
 @post("/contacts/{contact_id:str}/move", tags=["contacts"], status_code=200)

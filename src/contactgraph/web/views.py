@@ -8,9 +8,10 @@ from typing import Any
 from litestar import Response
 
 import contactgraph as cg
-from contactgraph.serialization import unstructure
+from contactgraph.serialization import to_json, unstructure
+from contactgraph.web.semantics import account_tag, json_tag
 
-__all__ = ["json_response", "org_tree", "readiness_view", "summary"]
+__all__ = ["account_out", "contact_out", "json_response", "org_tree", "readiness_view", "summary"]
 
 
 def json_response(
@@ -73,3 +74,14 @@ def readiness_view(account: cg.Account) -> dict[str, Any]:
         "gaps": [unstructure(v) for v in state.gaps],
         "summary": state.summary(),
     }
+
+
+def contact_out(contact: cg.Contact) -> tuple[bytes, str]:
+    """The contact's JSON document and its tag, serialised once (in a worker, off the loop)."""
+    document = to_json(contact).encode("utf-8")
+    return document, json_tag(document)
+
+
+def account_out(account: cg.Account) -> tuple[bytes, str]:
+    """The account's JSON document and its tag."""
+    return to_json(account).encode("utf-8"), account_tag(account)

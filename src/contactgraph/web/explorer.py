@@ -21,6 +21,7 @@ from litestar.response import Redirect
 import contactgraph as cg
 from contactgraph.web.context import TenantApi
 from contactgraph.web.routes_accounts import change_contact
+from contactgraph.web.semantics import save_retrying
 
 __all__ = ["HANDLERS"]
 
@@ -85,6 +86,9 @@ async def _guarded(api: TenantApi, render: Callable[[], Response[Any]]) -> Respo
         return _page(
             "Not found", f'<section class="error"><h1>Not found</h1><p>{_e(exc)}</p></section>', 404
         )
+    except cg.ConcurrencyError as exc:
+        body = f'<section class="error"><h1>Changed meanwhile</h1><p>{_e(exc)}</p></section>'
+        return _page("Conflict", body, 409)
     except (cg.PolicyViolationError, cg.InvalidValueError) as exc:
         items = (
             [_e(v.message) for v in exc.violations]
@@ -266,14 +270,11 @@ async def add_contact_form(api: TenantApi, account_id: FromPath[str], data: Form
     fields = {k: v for k, v in data.items() if k in ("last_name", "first_name") and v.strip()}
 
     def render() -> Response[Any]:
-        for _ in range(5):
-            account = api.store.accounts.get(account_id)
-            account, _contact = account.add_contact(**fields)
-            try:
-                api.store.accounts.save(account)
-                break
-            except cg.ConcurrencyError:
-                continue
+        def add() -> cg.Account:
+            account, _contact = api.store.accounts.get(account_id).add_contact(**fields)
+            return account
+
+        save_retrying(api.store, add)
         return _redirect(f"/ui/accounts/{quote(account_id, safe='')}")
 
     return await _guarded(api, render)

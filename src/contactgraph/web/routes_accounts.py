@@ -21,6 +21,7 @@ from contactgraph.web.semantics import (
     contact_tag,
     decode_cursor,
     keyset_page,
+    save_retrying,
 )
 from contactgraph.web.views import (
     account_out,
@@ -28,24 +29,11 @@ from contactgraph.web.views import (
     contacts,
     json_response,
     org_tree,
+    readiness_view,
     summary,
 )
 
 __all__ = ["HANDLERS", "change_contact"]
-
-RETRIES = 5
-"""How often a write re-applies itself after a concurrent save before answering 409."""
-
-
-def _saving(store: cg.Store, change: Callable[[], cg.Account]) -> cg.Account:
-    """Run ``change`` (load, check, apply) and save; re-run it when someone saved in between."""
-    for attempt in range(RETRIES):
-        try:
-            return store.accounts.save(change())
-        except cg.ConcurrencyError:
-            if attempt == RETRIES - 1:
-                raise
-    raise AssertionError("unreachable")
 
 
 def change_contact(
@@ -61,7 +49,7 @@ def change_contact(
         check_if_match(if_match, contact_tag(account.contact(contact_id)))
         return command(account)
 
-    return _saving(store, attempt).contact(contact_id)
+    return save_retrying(store, attempt).contact(contact_id)
 
 
 async def _changed(
@@ -144,7 +132,7 @@ async def patch_account(
         check_if_match(if_match, account_tag(account))
         return account.update(**data)
 
-    account = await api.run(_saving, api.store, attempt)
+    account = await api.run(save_retrying, api.store, attempt)
     return json_response(unstructure(account), etag=account_tag(account))
 
 
@@ -202,8 +190,6 @@ async def org_chart(
 @get("/accounts/{account_id:str}/readiness", tags=["commercial"])
 async def account_readiness(api: TenantApi, account_id: FromPath[str]) -> dict[str, Any]:
     """Which commercial actions the account allows, whom they reach, and why not."""
-    from contactgraph.web.views import readiness_view
-
     account = await api.run(api.store.accounts.get, account_id)
     return readiness_view(account)
 
@@ -229,7 +215,7 @@ async def create_contact(
         return account
 
     def work() -> tuple[bytes, str]:
-        return contact_out(_saving(api.store, attempt).contact(added[0].id))
+        return contact_out(save_retrying(api.store, attempt).contact(added[0].id))
 
     body, tag = await api.run(work)
     return json_response(body, status=201, etag=tag, location=f"/contacts/{added[0].id}")

@@ -14,7 +14,6 @@ from datetime import date
 from typing import Any
 
 from litestar.openapi.spec import (
-    Components,
     OpenAPI,
     OpenAPIMediaType,
     OpenAPIResponse,
@@ -109,10 +108,6 @@ def components() -> dict[str, Schema]:
         required=["type", "title", "status"],
     )
     return schemas
-
-
-def component_set() -> Components:
-    return Components(schemas=dict(components()))
 
 
 def _content(schema: Schema | Reference, media_type: str = "application/json") -> dict[str, Any]:

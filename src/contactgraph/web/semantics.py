@@ -19,7 +19,7 @@ from __future__ import annotations
 import base64
 import hashlib
 import inspect
-from collections.abc import Callable, Iterator, Mapping
+from collections.abc import Callable, Mapping
 from typing import Any, TypeVar
 
 import orjson
@@ -38,6 +38,7 @@ __all__ = [
     "encode_cursor",
     "json_tag",
     "keyset_page",
+    "save_retrying",
     "version_tag",
 ]
 
@@ -179,6 +180,20 @@ def call_with_body(factory: Callable[..., T], body: Mapping[str, Any], what: str
     return factory(**body)
 
 
-def chunks(text_parts: Iterator[str]) -> Iterator[bytes]:
-    for part in text_parts:
-        yield part.encode("utf-8")
+RETRIES = 5
+"""How often a write re-applies itself after a concurrent save before answering 409."""
+
+
+def save_retrying(store: cg.Store, change: Callable[[], cg.Account]) -> cg.Account:
+    """Run ``change`` (load, check, apply) and save; re-run it when someone saved in between.
+
+    Raises:
+        ConcurrencyError: still losing the race after :data:`RETRIES` attempts (409).
+    """
+    for attempt in range(RETRIES):
+        try:
+            return store.accounts.save(change())
+        except cg.ConcurrencyError:
+            if attempt == RETRIES - 1:
+                raise
+    raise AssertionError("unreachable")

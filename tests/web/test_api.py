@@ -297,3 +297,20 @@ def test_find_contacts_by_filters(client: Client) -> None:
     assert [
         c["id"] for c in client.get(f"/contacts?account_id={crm.acme}&title=Accountant").json()
     ] == [crm.bob]
+
+
+def test_a_write_that_keeps_losing_the_race_is_409(
+    client: Client, web_store: cg.Store, monkeypatch: Any
+) -> None:
+    crm = seed(client)
+    before = client.get(f"/contacts/{crm.bob}").json()
+
+    def always_stale(account: cg.Account) -> cg.Account:
+        raise cg.ConcurrencyError("Account", account.id, account.version, account.version + 1)
+
+    monkeypatch.setattr(web_store.accounts, "save", always_stale)
+    lost = client.patch(f"/contacts/{crm.bob}", json={"title": "Controller"})
+    assert lost.status_code == 409
+    assert lost.headers["content-type"].startswith("application/problem+json")
+    monkeypatch.undo()
+    assert client.get(f"/contacts/{crm.bob}").json() == before

@@ -94,3 +94,18 @@ def test_uploads_must_be_csv_or_json(client: Client) -> None:
     refused = client.post("/import", files=[("files", ("evil.sh", b"rm -rf /", "text/plain"))])
     assert refused.status_code == 422
     assert client.post("/import?mode=sometimes", files=_upload()).status_code == 422
+
+
+def test_a_partial_import_s_result_files_download_for_its_tenant_only(client: Client) -> None:
+    report = client.post("/import?mode=partial", files=_upload()).json()
+    links = report["result_files"]
+    errors = [link for link in links if link.endswith("Contact.csv.error.csv")]
+    assert len(errors) == 1, links
+    got = client.get(errors[0])
+    assert got.status_code == 200
+    assert got.headers["content-type"].startswith("text/csv")
+    assert "003B" in got.text
+    assert client.get(errors[0], headers={"X-Tenant": "other"}).status_code == 404
+    token = errors[0].split("/")[2]
+    assert client.get(f"/imports/{token}/..%2F..%2Fetc%2Fpasswd").status_code == 404
+    assert client.get("/imports/no-such-token/Contact.error.csv").status_code == 404

@@ -170,6 +170,7 @@ def create_app(
     else:
         stores = _Stores(cg.open_store(store_or_url), owned=True, workers=workers)
     resolver = tenant_resolver or header_tenant()
+    results = routes_files.ImportResults()
     cors_config = None
     if isinstance(cors, CORSConfig):
         cors_config = cors
@@ -207,9 +208,9 @@ def create_app(
         cors_config=cors_config,
         request_max_body_size=max_body,
         openapi_config=openapi,
-        on_shutdown=[stores.close],
+        on_shutdown=[stores.close, results.close],
         debug=debug,
-        state=State({"stores": stores}),
+        state=State({"stores": stores, "import_results": results}),
     )
     # Litestar fills components.schemas from the types it saw; ours are read off the converter
     document = app.openapi_schema

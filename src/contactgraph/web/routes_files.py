@@ -8,25 +8,28 @@ streamed from there in chunks, then deleted.
 
 from __future__ import annotations
 
+import secrets
 import shutil
 import tempfile
+import threading
 import zipfile
+from collections import OrderedDict
 from collections.abc import AsyncIterator
 from pathlib import Path, PurePath
 from typing import Any
 
 from litestar import Request, get, post
 from litestar.datastructures import UploadFile
-from litestar.params import FromQuery
+from litestar.params import FromPath, FromQuery
 from litestar.response import Stream
 
 import contactgraph as cg
 from contactgraph import interop
 from contactgraph.serialization import unstructure
-from contactgraph.web.context import TenantApi
+from contactgraph.web.context import Api, TenantApi
 from contactgraph.web.schemas import documented
 
-__all__ = ["HANDLERS", "MAX_UPLOAD"]
+__all__ = ["HANDLERS", "MAX_UPLOAD", "ImportResults"]
 
 MAX_UPLOAD = 50_000_000
 """Largest import upload (bytes); 413 above."""
@@ -35,7 +38,7 @@ _PAGE = 100
 _CHUNK = 64 * 1024
 
 
-async def _vcards(api: TenantApi) -> AsyncIterator[bytes]:
+async def _vcards(api: Api) -> AsyncIterator[bytes]:
     offset = 0
     while True:
         page = await api.run(api.store.accounts.list, order_by="id", offset=offset, limit=_PAGE)
@@ -62,13 +65,14 @@ def _zip_export(store: cg.Store, format: str) -> Path:
         shutil.rmtree(work, ignore_errors=True)
 
 
-async def _file_chunks(api: TenantApi, path: Path) -> AsyncIterator[bytes]:
+async def _file_chunks(api: Api, path: Path, *, keep: bool = False) -> AsyncIterator[bytes]:
     try:
         with path.open("rb") as handle:
             while chunk := await api.run(handle.read, _CHUNK):
                 yield chunk
     finally:
-        path.unlink(missing_ok=True)
+        if not keep:
+            path.unlink(missing_ok=True)
 
 
 @get(
@@ -94,7 +98,46 @@ async def export(api: TenantApi, format: FromQuery[str] = "csv") -> Stream:
     )
 
 
-def _import(store: cg.Store, files: list[tuple[str, bytes]], mode: str) -> dict[str, Any]:
+class ImportResults:
+    """The success and error files of recent imports, kept on disk for download.
+
+    Each import gets an unguessable token; a file is served only to the
+    tenant that ran the import. The oldest results go when more than
+    ``keep`` imports are held; everything goes at shutdown.
+    """
+
+    def __init__(self, keep: int = 32) -> None:
+        self.root = Path(tempfile.mkdtemp(prefix="contactgraph-results-"))
+        self._keep = keep
+        self._owners: OrderedDict[str, str] = OrderedDict()
+        self._lock = threading.Lock()
+
+    def new(self, tenant: str) -> tuple[str, Path]:
+        token = secrets.token_urlsafe(16)
+        folder = self.root / token
+        folder.mkdir()
+        with self._lock:
+            self._owners[token] = tenant
+            while len(self._owners) > self._keep:
+                old, _ = self._owners.popitem(last=False)
+                shutil.rmtree(self.root / old, ignore_errors=True)
+        return token, folder
+
+    def file(self, tenant: str, token: str, name: str) -> Path:
+        with self._lock:
+            owner = self._owners.get(token)
+        path = self.root / token / PurePath(name).name
+        if owner != tenant or name != path.name or not path.is_file():
+            raise cg.NotFoundError("import result", f"{token}/{name}")
+        return path
+
+    def close(self) -> None:
+        shutil.rmtree(self.root, ignore_errors=True)
+
+
+def _import(
+    store: cg.Store, files: list[tuple[str, bytes]], mode: str, results: ImportResults
+) -> dict[str, Any]:
     work = Path(tempfile.mkdtemp(prefix="contactgraph-import-"))
     try:
         paths = []
@@ -107,9 +150,10 @@ def _import(store: cg.Store, files: list[tuple[str, bytes]], mode: str) -> dict[
             paths.append(path)
         if not paths:
             raise cg.InvalidValueError("no file uploaded", field="files")
-        report = interop.import_files(
-            store, paths, options=interop.ImportOptions(mode=mode.replace("_", "-"))
-        )
+        token, folder = results.new(store.tenant)
+        options = interop.ImportOptions(mode=mode.replace("_", "-"), results_dir=folder)
+        report = interop.import_files(store, paths, options=options)
+        written = [*report.success_files, *report.error_files]
         return {
             "ok": report.ok,
             "rows": report.rows,
@@ -118,6 +162,7 @@ def _import(store: cg.Store, files: list[tuple[str, bytes]], mode: str) -> dict[
             "warnings": [unstructure(e) for e in report.warnings],
             "skipped": [unstructure(e) for e in report.skipped],
             "summary": report.summary(),
+            "result_files": [f"/imports/{token}/{p.name}" for p in written],
         }
     finally:
         shutil.rmtree(work, ignore_errors=True)
@@ -147,7 +192,22 @@ async def import_upload(
         for _name, value in form.multi_items()
         if isinstance(value, UploadFile)
     ]
-    return await api.run(_import, api.store, files, mode)
+    results: ImportResults = request.app.state["import_results"]
+    return await api.run(_import, api.store, files, mode, results)
 
 
-HANDLERS = [export, import_upload]
+@get(
+    "/imports/{token:str}/{name:str}",
+    tags=["import-export"],
+    operation_class=documented(text=("text/csv; charset=utf-8",)),
+)
+async def import_result(
+    api: TenantApi, token: FromPath[str], name: FromPath[str], request: Request[Any, Any, Any]
+) -> Stream:
+    """Download a success or error file of an import this tenant ran (Data Loader CSV)."""
+    results: ImportResults = request.app.state["import_results"]
+    path = results.file(api.store.tenant, token, name)
+    return Stream(_file_chunks(api, path, keep=True), media_type="text/csv; charset=utf-8")
+
+
+HANDLERS = [export, import_upload, import_result]

@@ -139,3 +139,20 @@ def test_cors_is_configurable(web_store: cg.Store) -> None:
     with TestClient(create_app(web_store)) as client:
         plain = client.get("/accounts", headers={"Origin": "https://app.example.com"})
         assert "access-control-allow-origin" not in plain.headers
+
+
+def test_a_malformed_tenant_name_is_400_not_a_server_error(web_store: cg.Store) -> None:
+    with TestClient(create_app(web_store)) as client:
+        refused = client.get("/accounts", headers={"X-Tenant": "x" * 300})
+        assert refused.status_code == 400
+        assert "tenant" in refused.json()["detail"]
+
+
+def test_an_app_opened_from_a_url_closes_its_store_at_shutdown(tmp_path: Any) -> None:
+    app = create_app(f"sqlite:///{tmp_path}/crm.db")
+    with TestClient(app) as client:
+        assert client.post("/accounts", json={"name": "ACME SA"}).status_code == 201
+    store = app.state["stores"].base
+    assert store.closed
+    with cg.open_store(f"sqlite:///{tmp_path}/crm.db") as reopened:
+        assert [a.name for a in reopened.accounts.list()] == ["ACME SA"]

@@ -31,8 +31,8 @@ ARROWS: dict[str, set[str]] = {
     "__init__": {"store"},
     "demo": {"repos"},
     "testing": {"store", "serialization"},
-    "cli": {"__init__", "demo", "serialization"},  # faces: nothing imports them
-    "web": {"__init__", "demo", "serialization"},
+    "web": {"__init__", "demo", "serialization"},  # faces
+    "cli": {"__init__", "demo", "serialization", "web"},  # the outermost: `serve` starts the web face
 }
 
 
@@ -125,9 +125,10 @@ def test_the_arrows_keep_the_rooms_the_design_names_apart() -> None:
     assert ALLOWED["web"] == set(ARROWS) - {"web", "cli", "testing"}
 
 
-def test_nothing_imports_a_face() -> None:
+def test_nothing_imports_a_face_but_the_command_line_starting_the_web() -> None:
     faces = {"cli", "web"}
-    assert not [room for room, allowed in ALLOWED.items() if allowed & faces]
+    assert [room for room, allowed in ALLOWED.items() if allowed & faces] == ["cli"]
+    assert ALLOWED["cli"] & faces == {"web"}
 
 
 def test_the_check_sees_imports() -> None:

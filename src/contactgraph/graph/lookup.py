@@ -140,8 +140,9 @@ def _account_candidate(account: Account) -> Candidate:
 def find_account(store: StoreProtocol, key: str) -> Account:
     """The account with this id or name (case and accents ignored).
 
-    Costs 1 call for an id; a name takes one pass over the accounts (the
-    store has no index of account names yet).
+    Costs 1 call for an id and 1 for a name (the store's index of names);
+    only a name that matches nothing takes a pass over the accounts, to
+    suggest the closest ones.
 
     Raises:
         AmbiguousNameError: several accounts have this name, none written exactly so.
@@ -154,16 +155,11 @@ def find_account(store: StoreProtocol, key: str) -> Account:
     except (NotFoundError, InvalidValueError):
         pass
     wanted = match_key(text)
-    matches: list[Account] = []
+    matches = store.accounts.find_by_name(text)
     near: list[tuple[float, Candidate]] = []
-    for account in store.accounts:
-        name_key = match_key(account.name)
-        if name_key == wanted:
-            matches.append(account)
-        elif matches:
-            continue  # suggestions are only needed when nothing matches
-        else:
-            score = _closeness(wanted, name_key)
+    if not matches:  # suggestions: the closest names
+        for account in store.accounts:
+            score = _closeness(wanted, match_key(account.name))
             if score > 0:
                 near.append((score, _account_candidate(account)))
     found = _pick(text, matches, lambda a: a.name)

@@ -85,6 +85,10 @@ class AccountStorage(Protocol):
         ...
 
     def search_contacts(self, needle: str, limit: int) -> list[Contact]: ...
+    def by_name_key(self, name_key: str) -> list[Account]:
+        """Accounts whose name's ``match_key`` is ``name_key``, by id."""
+        ...
+
     def list(
         self,
         order_by: AccountOrder,
@@ -92,7 +96,17 @@ class AccountStorage(Protocol):
         offset: int,
         limit: int | None,
         parent_id: str | None,
-    ) -> list[Account]: ...
+        *,
+        after: str | None = None,
+    ) -> list[Account]:
+        """A page in ``order_by``; ``after``: only the accounts that come after that id.
+
+        ``after`` is a keyset: the page starts after the row with that id
+        without counting the rows before it (an id that no longer exists still
+        works in id order; in another order it raises ``NotFoundError``).
+        """
+        ...
+
     def count(self) -> int: ...
     def count_contacts(self) -> int: ...
     def by_external_id(self, system: str, value: str) -> Account | None: ...

@@ -170,6 +170,10 @@ class AccountRepository(AggregateRepository[Account], Protocol):
         """Contacts whose name or email *contains* ``text`` (case/accent-insensitive)."""
         ...
 
+    def find_by_name(self, name: str) -> list[Account]:
+        """Accounts with this name, case and accents ignored, by id. 1 call (an index)."""
+        ...
+
     def list(
         self,
         *,
@@ -177,8 +181,14 @@ class AccountRepository(AggregateRepository[Account], Protocol):
         descending: bool = False,
         offset: int = 0,
         limit: int | None = None,
+        parent_id: str | None = None,
+        after: str | None = None,
     ) -> list[Account]:
-        """A page of accounts in a stable order."""
+        """A page of accounts in a stable order; ``parent_id`` keeps the children of one.
+
+        ``after`` (an account id) pages by keyset: the page starts after that
+        account, at the cost of the first page however far it is.
+        """
         ...
 
     def __iter__(self) -> Iterator[Account]:

@@ -33,6 +33,7 @@ from contactgraph.repos.keys import (
     check_limit,
     first_role_change,
     is_storable,
+    key,
     search_needle,
     valid_id,
 )
@@ -54,8 +55,8 @@ class UnitOfWorkAccess(Protocol):
         """``fn`` on the current transaction's session, or on a read-only one."""
         ...
 
-    def _stream(self, page: Callable[[Session, int], list[T]]) -> Iterator[T]:
-        """Every item of ``page(session, offset)``, page after page, from one session."""
+    def _stream(self, page: Callable[[Session, T | None], list[T]]) -> Iterator[T]:
+        """Every item of ``page(session, last item seen)``, page after page, from one session."""
         ...
 
     def _record(self, changes: Changes, events: Iterable[DomainEvent]) -> None:
@@ -259,6 +260,18 @@ class Accounts(_Repository):
             return []
         return self._store._read(lambda s: s.accounts.search_contacts(needle, limit))
 
+    def find_by_name(self, name: str) -> list[Account]:
+        """Accounts named ``name``, case and accents ignored ("acme sa" finds "ACME SA"), by id.
+
+        1 call, through the store's index of names.
+        """
+        if not isinstance(name, str):
+            raise InvalidValueError("a name is text", field="name", value=name)
+        if not name.strip() or not is_storable(name):
+            return []
+        wanted = key(name)
+        return self._store._read(lambda s: s.accounts.by_name_key(wanted))
+
     def list(
         self,
         *,
@@ -267,7 +280,18 @@ class Accounts(_Repository):
         offset: int = 0,
         limit: int | None = None,
         parent_id: str | None = None,
+        after: str | None = None,
     ) -> list[Account]:
+        """A page of accounts; ``after`` (an account id) starts it after that account.
+
+        ``after`` pages by keyset: the store seeks to the row instead of
+        counting the ones before it, so the last page of a million accounts
+        costs what the first does, and rows added or removed on earlier pages
+        shift nothing. In ``order_by="id"`` the id need not exist any more; in
+        another order an unknown ``after`` raises :class:`NotFoundError`.
+        """
+        if after is not None and not valid_id(after):
+            raise InvalidValueError("after must be an account id", field="after", value=after)
         try:
             order = AccountOrder(order_by)
         except ValueError:
@@ -280,13 +304,15 @@ class Accounts(_Repository):
         if limit == 0 or not possible:
             return []
         return self._store._read(
-            lambda s: s.accounts.list(order, bool(descending), offset, limit, parent)
+            lambda s: s.accounts.list(order, bool(descending), offset, limit, parent, after=after)
         )
 
     def __iter__(self) -> Iterator[Account]:
         """Every account by name, in pages of 500 from one snapshot where the backend has one."""
         return self._store._stream(
-            lambda s, offset: s.accounts.list(AccountOrder.NAME, False, offset, 500, None)
+            lambda s, last: s.accounts.list(
+                AccountOrder.NAME, False, 0, 500, None, after=None if last is None else last.id
+            )
         )
 
     def count(self) -> int:

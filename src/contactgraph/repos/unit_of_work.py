@@ -202,18 +202,19 @@ class UnitOfWork:
         finally:
             session.rollback()
 
-    def _stream(self, page: Callable[[Session, int], list[T]]) -> Iterator[T]:
+    def _stream(self, page: Callable[[Session, T | None], list[T]]) -> Iterator[T]:
+        """Every item of ``page(session, last item seen)`` (pages of 500, keyset), one session."""
         self._check_open()
         tx = self._current.get()
         session = tx.session if tx is not None else self._backend.session(write=False)
         try:
-            offset = 0
+            last: T | None = None
             while True:
-                items = page(session, offset)
+                items = page(session, last)
                 yield from items
                 if len(items) < 500:
                     return
-                offset += len(items)
+                last = items[-1]
         finally:
             if tx is None:
                 session.rollback()

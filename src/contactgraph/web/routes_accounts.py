@@ -20,7 +20,7 @@ from contactgraph.web.semantics import (
     check_if_match,
     contact_tag,
     decode_cursor,
-    keyset_page,
+    encode_cursor,
     save_retrying,
 )
 from contactgraph.web.views import (
@@ -73,15 +73,14 @@ async def list_accounts(
     parent_id: FromQuery[str | None] = None,
 ) -> dict[str, Any]:
     """Accounts by id, one page at a time (keyset pagination: pass ``next_cursor`` back)."""
-    after, at = decode_cursor(cursor)
+    after = decode_cursor(cursor)
 
     def work() -> dict[str, Any]:
-        def fetch(offset: int, count: int) -> list[cg.Account]:
-            return api.store.accounts.list(
-                order_by="id", offset=offset, limit=count, parent_id=parent_id
-            )
-
-        items, nxt = keyset_page(fetch, lambda a: a.id, after, at, limit)
+        found = api.store.accounts.list(
+            order_by="id", after=after, limit=limit + 1, parent_id=parent_id
+        )
+        items = found[:limit]
+        nxt = encode_cursor(items[-1].id) if len(found) > limit else None
         return {"items": [summary(a) for a in items], "next_cursor": nxt}
 
     return await api.run(work)

@@ -37,7 +37,6 @@ __all__ = [
     "decode_cursor",
     "encode_cursor",
     "json_tag",
-    "keyset_page",
     "save_retrying",
     "version_tag",
 ]
@@ -91,62 +90,24 @@ def check_limit(limit: int) -> int:
 # ------------------------------------------------------------------ cursors
 
 
-def encode_cursor(after: str, position: int) -> str:
-    raw = orjson.dumps({"after": after, "at": position})
+def encode_cursor(after: str) -> str:
+    """An opaque cursor for the page after the account ``after`` (the store pages by keyset)."""
+    raw = orjson.dumps({"after": after})
     return base64.urlsafe_b64encode(raw).decode("ascii").rstrip("=")
 
 
-def decode_cursor(cursor: str | None) -> tuple[str | None, int]:
-    """``(last id seen, where it was)``; a cursor that does not decode is refused (422)."""
+def decode_cursor(cursor: str | None) -> str | None:
+    """The last id seen; a cursor that does not decode is refused (422)."""
     if not cursor:
-        return None, 0
+        return None
     try:
         padded = cursor + "=" * (-len(cursor) % 4)
-        data = orjson.loads(base64.urlsafe_b64decode(padded.encode("ascii")))
-        after, position = data["after"], data["at"]
-        if not isinstance(after, str) or not isinstance(position, int) or position < 0:
-            raise ValueError(cursor)
+        after = orjson.loads(base64.urlsafe_b64decode(padded.encode("ascii")))["after"]
+        if not isinstance(after, str):
+            raise TypeError(cursor)
     except (ValueError, KeyError, TypeError, UnicodeError) as exc:
         raise cg.InvalidValueError("not a cursor this API issued", field="cursor") from exc
-    return after, position
-
-
-def keyset_page(
-    fetch: Callable[[int, int], list[T]],
-    key: Callable[[T], str],
-    after: str | None,
-    at: int,
-    limit: int,
-) -> tuple[list[T], str | None]:
-    """One page of items whose key is greater than ``after``, and the next cursor.
-
-    ``fetch(offset, count)`` reads items ordered by key. The cursor carries
-    the last key seen (the keyset) and its position as a hint: the page
-    starts after that key even when rows were added or removed before it
-    since the previous page, so nothing is skipped or repeated.
-    """
-    window = limit + 1
-    start = max(0, at - window) if after is not None else 0
-    rows = fetch(start, window)
-    while after is not None and start > 0 and (not rows or key(rows[0]) > after):
-        start = max(0, start - 4 * window)  # rows were removed before us: step back
-        rows = fetch(start, window)
-    found: list[T] = []
-    position = start
-    while True:
-        for row in rows:
-            position += 1
-            if after is None or key(row) > after:
-                found.append(row)
-                if len(found) == window:
-                    break
-        if len(found) == window or len(rows) < window:
-            break
-        rows = fetch(position, window)
-    if len(found) <= limit:
-        return found, None
-    page = found[:limit]
-    return page, encode_cursor(key(page[-1]), position - 1)
+    return after
 
 
 # ------------------------------------------------------------------ bodies

@@ -2,15 +2,18 @@
 
 from __future__ import annotations
 
+import bisect
 from collections.abc import Collection, Iterable, Iterator
 from typing import Any
 
 from contactgraph.domain import (
     Account,
     Contact,
+    match_key,
 )
 from contactgraph.errors import (
     ConcurrencyError,
+    NotFoundError,
 )
 from contactgraph.repos.keys import (
     ContactQuery,
@@ -200,6 +203,23 @@ class MemoryAccounts(Part):
         found = sort_contacts(c for c in self._all_contacts() if search_matches(needle, c))
         return found[:limit]
 
+    def _ordered(self, order_by: AccountOrder, descending: bool) -> list[Account]:
+        """Every account in this order; pages of one snapshot (iteration) sort once."""
+        t = self._t
+        cached = self._session.sorted_accounts.get((order_by, descending))
+        if cached is not None and cached[0] is t.accounts:
+            return cached[1]
+        ordered = sorted(
+            t.accounts.values(), key=lambda a: account_order_key(order_by, a), reverse=descending
+        )
+        self._session.sorted_accounts[order_by, descending] = (t.accounts, ordered)
+        return ordered
+
+    def by_name_key(self, name_key: str) -> list[Account]:
+        """A pass over the names (no contact is copied)."""
+        found = [a for a in self._t.accounts.values() if match_key(a.name) == name_key]
+        return sorted(found, key=lambda a: a.id)
+
     def list(
         self,
         order_by: AccountOrder,
@@ -207,28 +227,38 @@ class MemoryAccounts(Part):
         offset: int,
         limit: int | None,
         parent_id: str | None,
+        *,
+        after: str | None = None,
     ) -> list[Account]:
         t = self._t
-        accounts: Iterable[Account]
+
+        def sort_key(account: Account) -> tuple[Any, ...]:
+            return account_order_key(order_by, account)
+
         if parent_id is not None:
-            accounts = self.load_many(list(t.children.get(parent_id, NO_IDS)))
-            ordered = sorted(
-                accounts, key=lambda a: account_order_key(order_by, a), reverse=descending
-            )
+            children = self.load_many(list(t.children.get(parent_id, NO_IDS)))
+            ascending = sorted(children, key=sort_key)
         else:
-            # pages of one snapshot (iteration) sort once
-            cached = self._session.sorted_accounts.get((order_by, descending))
-            if cached is not None and cached[0] is t.accounts:
-                ordered = cached[1]
+            ascending = self._ordered(order_by, False)
+        start, stop = 0, len(ascending)
+        if after is not None:
+            if order_by is AccountOrder.ID:
+                cursor: tuple[Any, ...] = (after,)
             else:
-                ordered = sorted(
-                    t.accounts.values(),
-                    key=lambda a: account_order_key(order_by, a),
-                    reverse=descending,
-                )
-                self._session.sorted_accounts[order_by, descending] = (t.accounts, ordered)
-        end = None if limit is None else offset + limit
-        return ordered[offset:end]
+                found = t.accounts.get(after)
+                if found is None:
+                    raise NotFoundError("Account", after)
+                cursor = sort_key(found)
+            if descending:
+                stop = bisect.bisect_left(ascending, cursor, key=sort_key)
+            else:
+                start = bisect.bisect_right(ascending, cursor, key=sort_key)
+        if descending:  # walk down from ``stop``
+            high = stop - offset
+            low = 0 if limit is None else max(0, high - limit)
+            return ascending[low : max(high, 0)][::-1] if high > 0 else []
+        first = start + offset
+        return ascending[first:] if limit is None else ascending[first : first + limit]
 
     def count(self) -> int:
         return len(self._t.accounts)

@@ -9,6 +9,7 @@ import sqlalchemy as sa
 from sqlalchemy import select
 
 from contactgraph.domain import Account, Contact
+from contactgraph.errors import NotFoundError
 from contactgraph.repos import rows
 from contactgraph.repos.backend import chunks
 from contactgraph.repos.keys import ContactQuery, sort_contacts
@@ -269,6 +270,14 @@ class SqlAccounts(Part):
         )
         return [rows.CONTACT.build(*r) for r in self._conn.execute(stmt)]
 
+    def by_name_key(self, name_key: str) -> list[Account]:
+        ids = self._conn.execute(
+            select(A.c.id)
+            .where(A.c.tenant == self._tenant, A.c.name_key == name_key)
+            .order_by(A.c.id)
+        ).scalars()
+        return sorted(self.load_many(list(ids)), key=lambda a: a.id)
+
     def list(
         self,
         order_by: AccountOrder,
@@ -276,14 +285,33 @@ class SqlAccounts(Part):
         offset: int,
         limit: int | None,
         parent_id: str | None,
+        *,
+        after: str | None = None,
     ) -> list[Account]:
         order = q.ACCOUNT_ORDERS[order_by]
         stmt = select(*q.ACCOUNT_COLS).where(A.c.tenant == self._tenant)
         if parent_id is not None:
             stmt = stmt.where(A.c.parent_id == parent_id)
+        if after is not None:
+            stmt = stmt.where(self._past(order_by, after, descending))
         stmt = stmt.order_by(*(c.desc() if descending else c for c in order))
         stmt = paged(stmt, offset, limit)
         return self._assemble(list(self._conn.execute(stmt)))
+
+    def _past(self, order_by: AccountOrder, after: str, descending: bool) -> Any:
+        """The keyset condition: rows after ``after``'s sort key, read through the index."""
+        order = q.ACCOUNT_ORDERS[order_by]
+        if order_by is AccountOrder.ID:
+            cursor: tuple[Any, ...] = (after,)
+        else:
+            found = self._conn.execute(
+                select(*order).where(A.c.tenant == self._tenant, A.c.id == after)
+            ).first()
+            if found is None:
+                raise NotFoundError("Account", after)
+            cursor = tuple(found)
+        columns, values = sa.tuple_(*order), sa.tuple_(*(sa.literal(v) for v in cursor))
+        return columns < values if descending else columns > values
 
     def count(self) -> int:
         return int(self._conn.execute(q.COUNT_ACCOUNTS, self._p()).scalar_one())

@@ -9,7 +9,7 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from contactgraph.domain import Account
-from contactgraph.errors import InvalidValueError
+from contactgraph.errors import InvalidValueError, NotFoundError
 from contactgraph.store import Store
 from contactgraph.testing.contracts.base import ContractBase, acme, globex
 
@@ -180,6 +180,56 @@ class AccountListContract(ContractBase):
         names = [a.name for a in store.accounts]
         assert names == [f"Company {i:05d}" for i in range(1203)]
         assert store.accounts.count() == 1203
+
+    @pytest.mark.parametrize("order", ["name", "id", "created_at", "updated_at"])
+    @pytest.mark.parametrize("descending", [False, True])
+    def test_keyset_pages_walk_the_same_order_as_one_list(
+        self, store: Store, order: str, descending: bool
+    ) -> None:
+        with store.transaction():
+            for i, name in enumerate(["Kilo", "alpha", "Émile", "alpha", "Zulu", "bravo", "Ömer"]):
+                store.accounts.add(Account.create(name=name, id=f"k{(i * 5) % 7}"))
+        whole = [a.id for a in store.accounts.list(order_by=order, descending=descending)]
+        walked: list[str] = []
+        after = None
+        while True:
+            page = store.accounts.list(order_by=order, descending=descending, limit=2, after=after)
+            walked += [a.id for a in page]
+            if len(page) < 2:
+                break
+            after = page[-1].id
+        assert walked == whole
+        third = store.accounts.list(order_by=order, descending=descending, after=whole[1], offset=1)
+        assert [a.id for a in third] == whole[3:]
+
+    def test_keyset_by_id_goes_on_after_the_cursor_account_is_removed(self, store: Store) -> None:
+        self._three(store)
+        store.accounts.remove("a1")
+        assert [a.id for a in store.accounts.list(order_by="id", after="a1")] == ["a2"]
+        with pytest.raises(NotFoundError):
+            store.accounts.list(order_by="name", after="a1")
+        with pytest.raises(InvalidValueError) as caught:
+            store.accounts.list(after="")
+        assert caught.value.field == "after"
+
+    def test_keyset_pages_within_a_parent(self, store: Store) -> None:
+        store.accounts.add(Account.create(name="Holding", id="h"))
+        for i in range(5):
+            store.accounts.add(Account.create(name=f"Sub {4 - i}", id=f"s{i}", parent_id="h"))
+        page = store.accounts.list(parent_id="h", after="s3", limit=2)
+        assert [a.name for a in page] == ["Sub 2", "Sub 3"]
+
+    def test_find_by_name_ignores_case_and_accents_and_uses_no_other_name(
+        self, store: Store
+    ) -> None:
+        self._three(store)
+        store.accounts.add(Account.create(name="EMERAUDE sarl", id="a9"))
+        assert [a.id for a in store.accounts.find_by_name("émeraude SARL")] == ["a1", "a9"]
+        assert store.accounts.find_by_name("Émeraude") == []
+        assert store.accounts.find_by_name("  ") == []
+        with pytest.raises(InvalidValueError) as caught:
+            store.accounts.find_by_name(5)  # type: ignore[arg-type]
+        assert caught.value.field == "name"
 
     def test_children_of_an_account(self, store: Store) -> None:
         parent = store.accounts.add(Account.create(name="Holding", id="h"))

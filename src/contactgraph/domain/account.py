@@ -37,6 +37,7 @@ from contactgraph.domain.events import (
 )
 from contactgraph.domain.fields import (
     ACCOUNT_FIELDS,
+    field_changes,
     parse_contact_fields,
     parse_fields,
     plain,
@@ -308,11 +309,7 @@ class Account:
         values, violations = _parse_account_fields(fields, self.id, self.default_region)
         if violations:
             raise PolicyViolationError(violations, f"account {self.id} update refused")
-        changes = tuple(
-            FieldChange(k, plain(getattr(self, k)), plain(v))
-            for k, v in values.items()
-            if getattr(self, k) != v
-        )
+        changes = field_changes(self, values)
         if not changes:
             return self
         now = utcnow()

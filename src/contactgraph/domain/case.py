@@ -17,9 +17,8 @@ from contactgraph.domain.events import (
     CaseUpdated,
     DomainEvent,
     EventLog,
-    FieldChange,
 )
-from contactgraph.domain.fields import CASE_FIELDS, parse_fields, plain, require_id
+from contactgraph.domain.fields import CASE_FIELDS, field_changes, parse_fields, require_id
 from contactgraph.domain.ids import new_id
 from contactgraph.errors import PolicyViolationError, Violation
 
@@ -121,11 +120,7 @@ class Case:
         values, violations = _parse(fields, self.id)
         if violations:
             raise PolicyViolationError(violations, f"case {self.id} update refused")
-        changes = tuple(
-            FieldChange(k, plain(getattr(self, k)), plain(v))
-            for k, v in values.items()
-            if getattr(self, k) != v
-        )
+        changes = field_changes(self, values)
         if not changes:
             return self
         now = utcnow()

@@ -27,6 +27,7 @@ import immutables
 from contactgraph.domain import parsers as p
 from contactgraph.domain.commerce import CasePriority, CaseStatus, ContactRole, Money
 from contactgraph.domain.contact import CONTACT_FIELD_NAMES, NAME_FIELDS, Contact
+from contactgraph.domain.events import FieldChange
 from contactgraph.domain.ids import check_id
 from contactgraph.domain.values import NAME_PART_PARSERS, Address, Email, PersonName, Phone
 from contactgraph.errors import InvalidValueError, PolicyViolationError, Violation
@@ -36,6 +37,7 @@ __all__ = [
     "CASE_FIELDS",
     "CONTACT_FIELDS",
     "OPPORTUNITY_FIELDS",
+    "field_changes",
     "parse_contact_fields",
     "parse_fields",
     "plain",
@@ -238,6 +240,15 @@ def require_id(value: object, entity: str) -> str:
             [Violation("id.invalid", exc.reason, "id", None, policy=f"{entity}_identity")],
             f"{entity} refused",
         ) from None
+
+
+def field_changes(current: object, values: Mapping[str, Any]) -> tuple[FieldChange, ...]:
+    """What setting ``values`` on ``current`` changes, field by field, as plain data."""
+    return tuple(
+        FieldChange(name, plain(getattr(current, name)), plain(value))
+        for name, value in values.items()
+        if getattr(current, name) != value
+    )
 
 
 def plain(value: Any) -> Any:

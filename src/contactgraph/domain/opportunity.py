@@ -20,14 +20,13 @@ from contactgraph.domain.events import (
     EMPTY_LOG,
     DomainEvent,
     EventLog,
-    FieldChange,
     OpportunityCreated,
     OpportunityUpdated,
 )
 from contactgraph.domain.fields import (
     OPPORTUNITY_FIELDS,
+    field_changes,
     parse_fields,
-    plain,
     require_id,
     violation,
 )
@@ -228,11 +227,7 @@ class Opportunity:
         return self._apply({"contact_roles": tuple(roles)})
 
     def _apply(self, values: dict[str, Any]) -> Opportunity:
-        changes = tuple(
-            FieldChange(k, plain(getattr(self, k)), plain(v))
-            for k, v in values.items()
-            if getattr(self, k) != v
-        )
+        changes = field_changes(self, values)
         if not changes:
             return self
         now = utcnow()

@@ -97,3 +97,22 @@ def test_the_page_fetches_nothing_from_elsewhere(client: Client) -> None:
     html = client.get("/").text
     assert not re.search(r'(src|href)="(https?:)?//', html)
     assert "<script" not in html
+
+
+def test_a_form_posted_from_another_site_is_refused_and_changes_nothing(client: Client) -> None:
+    crm = seed(client)
+    before = client.get(f"/accounts/{crm.globex}").json()
+    for sender in ({"origin": "https://evil.example"}, {"referer": "https://evil.example/x"},
+                   {"origin": "null"}):  # fmt: skip
+        forged = client.post(
+            f"/ui/accounts/{crm.globex}/contacts", data={"last_name": "Mallory"}, headers=sender
+        )
+        assert forged.status_code == 403
+    assert client.get(f"/accounts/{crm.globex}").json() == before
+    own = client.post(
+        f"/ui/accounts/{crm.globex}/contacts",
+        data={"last_name": "Nguyen"},
+        headers={"origin": str(client.base_url).rstrip("/")},
+        follow_redirects=False,
+    )
+    assert own.status_code == 303

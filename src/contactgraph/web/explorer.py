@@ -11,10 +11,13 @@ from __future__ import annotations
 from collections.abc import Callable, Iterable
 from html import escape
 from typing import Annotated, Any
-from urllib.parse import quote
+from urllib.parse import quote, urlsplit
 
 from litestar import Response, get, post
+from litestar.connection import ASGIConnection
 from litestar.enums import RequestEncodingType
+from litestar.exceptions import PermissionDeniedException
+from litestar.handlers.base import BaseRouteHandler
 from litestar.params import Body, FromPath, FromQuery
 from litestar.response import Redirect
 
@@ -264,7 +267,24 @@ def _redirect(path: str) -> Response[Any]:
     return Redirect(path, status_code=303)
 
 
-@post("/ui/accounts/{account_id:str}/contacts", include_in_schema=False)
+def same_origin(connection: ASGIConnection[Any, Any, Any, Any], _: BaseRouteHandler) -> None:
+    """Refuse (403) a form posted from another site: cross-site request forgery.
+
+    Browsers name the page a form was sent from in ``Origin`` (or, failing
+    that, ``Referer``); a form of this explorer comes from this host. A
+    request naming neither (curl, a script) is not a browser's, and passes.
+    """
+    sender = connection.headers.get("origin") or connection.headers.get("referer")
+    if sender is None:
+        return
+    host = connection.headers.get("host", "")
+    if sender == "null" or urlsplit(sender).netloc != host:
+        raise PermissionDeniedException(
+            "forms of the explorer are only accepted from its own pages"
+        )
+
+
+@post("/ui/accounts/{account_id:str}/contacts", include_in_schema=False, guards=[same_origin])
 async def add_contact_form(api: TenantApi, account_id: FromPath[str], data: Form) -> Response[Any]:
     """Add a contact with a last name (and optionally a first name)."""
     fields = {k: v for k, v in data.items() if k in ("last_name", "first_name") and v.strip()}
@@ -280,7 +300,7 @@ async def add_contact_form(api: TenantApi, account_id: FromPath[str], data: Form
     return await _guarded(api, render)
 
 
-@post("/ui/contacts/{contact_id:str}", include_in_schema=False)
+@post("/ui/contacts/{contact_id:str}", include_in_schema=False, guards=[same_origin])
 async def complete_contact_form(
     api: TenantApi, contact_id: FromPath[str], data: Form
 ) -> Response[Any]:
@@ -300,7 +320,7 @@ async def complete_contact_form(
     return await _guarded(api, render)
 
 
-@post("/ui/contacts/{contact_id:str}/{action:str}", include_in_schema=False)
+@post("/ui/contacts/{contact_id:str}/{action:str}", include_in_schema=False, guards=[same_origin])
 async def toggle_contact_form(
     api: TenantApi, contact_id: FromPath[str], action: FromPath[str]
 ) -> Response[Any]:

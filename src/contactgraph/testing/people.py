@@ -392,12 +392,18 @@ def _corrupt(rng: random.Random, kind: str, dup: dict[str, Any]) -> dict[str, An
 
 
 def _company(rng: random.Random, used: set[str]) -> tuple[str, str]:
-    while True:
+    """A new company name and its domain (a branch number once the words run out)."""
+    for attempt in range(1_000_000):
         words = rng.sample(COMPANY_WORDS, 2)
         base = f"{words[0].capitalize()}{words[1]} {rng.choice(SECTORS)}"
+        domain = f"{words[0]}{words[1]}"
+        if attempt >= 20:  # 6,000 names at most: then "Novaalpha Foods 17"
+            number = rng.randrange(2, 100_000)
+            base, domain = f"{base} {number}", f"{domain}{number}"
         if base not in used:
             used.add(base)
-            return f"{base} {rng.choice(FORMS)}", f"{words[0]}{words[1]}.fr"
+            return f"{base} {rng.choice(FORMS)}", f"{domain}.fr"
+    raise RuntimeError("no new company name")  # pragma: no cover
 
 
 def generate(contacts: int = 10_000, *, duplicate_rate: float = 0.04, seed: int = 7) -> Planted:

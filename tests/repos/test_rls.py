@@ -8,8 +8,12 @@ that neither owns the tables nor bypasses RLS (see
 
 from __future__ import annotations
 
+import re
+import subprocess
+import sys
 import uuid
 from collections.abc import Iterator
+from pathlib import Path
 from typing import Any
 
 import psycopg
@@ -275,6 +279,38 @@ def test_the_printed_sql_covers_every_tenant_table(capsys: pytest.CaptureFixture
     assert out.endswith("COMMIT;\n")
 
 
+def test_the_printed_sql_run_by_hand_sets_up_what_the_function_does(
+    postgres_url: str, roles: RoleUrls
+) -> None:
+    def policies(url: str) -> list[tuple[Any, ...]]:
+        with _raw(url) as conn:
+            return conn.execute(
+                "SELECT tablename, policyname, cmd, qual, with_check FROM pg_policies ORDER BY 1, 2"
+            ).fetchall()
+
+    urls = database_with_roles(postgres_url, f"rls_{uuid.uuid4().hex[:12]}")
+    with cg.open_store(urls.owner, tenant="t"):
+        pass
+    with _raw(urls.owner) as conn:
+        conn.autocommit = True
+        conn.execute(rls.row_level_security_sql(urls.app_role).encode())  # as psql would
+    assert policies(urls.owner) == policies(roles.owner)
+    with cg.open_store(urls.app, tenant="t") as store:
+        store.accounts.add(cg.Account.create(name="ACME", id="a1"))
+        assert store.accounts.count() == 1
+
+
+def test_holds_tells_which_roles_rls_holds(roles: RoleUrls, postgres_url: str) -> None:
+    expected = [(roles.app, True), (roles.owner, True), (postgres_url, False)]
+    for url, held in expected:
+        engine = sa.create_engine(url, poolclass=sa.NullPool)
+        try:
+            with engine.connect() as conn:
+                assert rls.holds(conn) is held, url
+        finally:
+            engine.dispose()
+
+
 def test_the_command_line_enables_and_disables(postgres_url: str) -> None:
     urls = database_with_roles(postgres_url, f"rls_{uuid.uuid4().hex[:12]}")
     with cg.open_store(urls.owner, tenant="t") as store:
@@ -287,3 +323,27 @@ def test_the_command_line_enables_and_disables(postgres_url: str) -> None:
     with _raw(urls.app) as conn:
         assert _counts(conn, None)["accounts"] == 1  # off: the tenant key alone
     assert rls.main(["postgresql+psycopg://nobody@127.0.0.1:1/none"]) == 1
+
+
+def test_the_documented_sql_is_what_the_setup_runs() -> None:
+    guide = Path(__file__).resolve().parents[2] / "docs" / "howto" / "backends.md"
+    section = guide.read_text("utf-8").split("## Row-level security on PostgreSQL", 1)[1]
+    block = re.search(r"```sql\n(.*?)```", section, re.S)
+    assert block is not None
+    script = rls.row_level_security_sql("crm_app").splitlines()
+    shown = [line.strip() for line in block.group(1).splitlines() if line.strip()]
+    assert len(shown) >= 5
+    assert all(line in script for line in shown), set(shown) - set(script)
+
+
+def test_the_setup_module_runs_with_python_dash_m() -> None:
+    done = subprocess.run(
+        [sys.executable, "-m", "contactgraph.repos.sql.rls_setup", "--sql"],
+        capture_output=True,
+        text=True,
+        check=False,
+        timeout=60,
+    )
+    assert done.returncode == 0, done.stderr
+    assert done.stderr == ""  # no runpy warning
+    assert 'ALTER TABLE "contacts" FORCE ROW LEVEL SECURITY;' in done.stdout

@@ -34,7 +34,7 @@ Everything here is idempotent and may run again after any migration: policies
 are dropped and created again, tables created since are covered, grants are
 repeated. Run from the command line (``--sql`` prints the script instead)::
 
-    python -m contactgraph.repos.sql.rls postgresql+psycopg://owner@host/crm --app-role crm_app
+    python -m contactgraph.repos.sql.rls_setup postgresql+psycopg://owner@host/crm --app-role crm_app
 """
 
 from __future__ import annotations
@@ -60,6 +60,7 @@ __all__ = [
     "begin",
     "disable_row_level_security",
     "enable_row_level_security",
+    "holds",
     "row_level_security_sql",
     "tenant_tables",
     "unforced",
@@ -277,6 +278,18 @@ def unforced(conn: Connection) -> Iterator[bool]:
         enable_row_level_security(conn)
 
 
+def holds(conn: Connection) -> bool:
+    """Whether RLS holds this connection's role on the store's tables (PostgreSQL).
+
+    Where it does, the tenant must be set in each transaction (the store does)
+    and ``COPY … FROM`` is refused by PostgreSQL ("not supported with
+    row-level security"): write with ``INSERT`` instead.
+    """
+    if conn.dialect.name != "postgresql":
+        return False
+    return bool(conn.exec_driver_sql(_ACTIVE).scalar())
+
+
 def begin(backend: Any, driver: Any) -> None:
     """Set the tenant for the transaction just begun on ``driver``, where RLS needs it.
 
@@ -297,7 +310,7 @@ def begin(backend: Any, driver: Any) -> None:
 
 def main(argv: Sequence[str] | None = None) -> int:
     parser = argparse.ArgumentParser(
-        prog="python -m contactgraph.repos.sql.rls",
+        prog="python -m contactgraph.repos.sql.rls_setup",
         description="Force PostgreSQL row-level security on a contactgraph store (as its owner).",
     )
     parser.add_argument("url", nargs="?", help="postgresql+psycopg://owner@host/db")
@@ -319,7 +332,3 @@ def main(argv: Sequence[str] | None = None) -> int:
         print(f"error: {exc}", file=sys.stderr)
         return 1
     return 0
-
-
-if __name__ == "__main__":  # pragma: no cover
-    raise SystemExit(main())

@@ -212,6 +212,16 @@ def test_a_role_that_bypasses_rls_or_owns_the_tables_is_refused(
             rls.enable_row_level_security(roles.owner, app_role=role)
 
 
+def test_setup_by_a_role_that_does_not_own_the_tables_is_refused_clearly(
+    roles: RoleUrls,
+) -> None:
+    for setup in (rls.enable_row_level_security, rls.disable_row_level_security):
+        with pytest.raises(StoreConfigurationError, match="owns the tables"):
+            setup(roles.app)
+    with _raw(roles.app) as conn:
+        assert set(_counts(conn, None).values()) == {0}  # still on
+
+
 def test_setup_refuses_what_is_not_a_postgresql_store(tmp_path: Any, postgres_url: str) -> None:
     with pytest.raises(StoreConfigurationError, match="needs PostgreSQL"):
         rls.enable_row_level_security(f"sqlite:///{tmp_path / 'crm.db'}")
@@ -315,7 +325,8 @@ def test_the_command_line_enables_and_disables(postgres_url: str) -> None:
     urls = database_with_roles(postgres_url, f"rls_{uuid.uuid4().hex[:12]}")
     with cg.open_store(urls.owner, tenant="t") as store:
         store.accounts.add(cg.Account.create(name="ACME", id="a1"))
-    assert rls.main([urls.owner, "--app-role", urls.app_role]) == 0
+    plain = urls.owner.replace("postgresql+psycopg://", "postgres://")
+    assert rls.main([plain, "--app-role", urls.app_role]) == 0
     with _raw(urls.app) as conn:
         assert _counts(conn, None)["accounts"] == 0
         assert _counts(conn, "t")["accounts"] == 1

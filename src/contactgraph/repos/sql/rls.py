@@ -48,7 +48,7 @@ from typing import Any, Final
 
 import sqlalchemy as sa
 from sqlalchemy.engine import Connection, Engine
-from sqlalchemy.exc import ArgumentError, SQLAlchemyError
+from sqlalchemy.exc import ArgumentError, DBAPIError, SQLAlchemyError
 
 from contactgraph.errors import StoreConfigurationError, StoreUnavailableError
 from contactgraph.repos import schema
@@ -169,19 +169,32 @@ def _check_role(conn: Connection, app_role: str) -> None:
         )
 
 
+def _as_owner(apply: Any, conn: Connection) -> None:
+    """``apply(conn)``, a refusal for lack of rights told as such."""
+    try:
+        apply(conn)
+    except DBAPIError as exc:
+        if getattr(exc.orig, "sqlstate", None) == "42501":  # insufficient_privilege
+            raise StoreConfigurationError(
+                f"row-level security: {str(exc.orig).strip()}; run the setup as the role that "
+                "owns the tables"
+            ) from exc
+        raise
+
+
 def _on_connection(target: str | Connection, apply: Any) -> None:
     if isinstance(target, Connection):
         if target.dialect.name != "postgresql":
             raise StoreConfigurationError(
                 f"row-level security needs PostgreSQL, not {target.dialect.name}"
             )
-        apply(target)
+        _as_owner(apply, target)
         return
     try:
         url = sa.make_url(target)
     except ArgumentError as exc:
         raise StoreConfigurationError(f"{target!r} is not a valid database URL: {exc}") from exc
-    if url.get_backend_name() != "postgresql":
+    if url.get_backend_name() not in ("postgresql", "postgres"):
         raise StoreConfigurationError(
             f"row-level security needs PostgreSQL, not {url.get_backend_name()}"
         )
@@ -189,7 +202,7 @@ def _on_connection(target: str | Connection, apply: Any) -> None:
     engine = sa.create_engine(url.set(drivername="postgresql+psycopg"), poolclass=sa.NullPool)
     try:
         with engine.begin() as conn:
-            apply(conn)
+            _as_owner(apply, conn)
     except SQLAlchemyError as exc:
         raise StoreUnavailableError(f"{shown}: {exc}") from exc
     finally:

@@ -32,12 +32,17 @@ from contactgraph.testing.postgres import PostgresUnavailable, RoleUrls, databas
 pytestmark = pytest.mark.postgres
 
 
-@pytest.fixture(scope="module")
-def roles(postgres_url: str) -> RoleUrls:
+def _fresh(postgres_url: str) -> RoleUrls:
+    """A new database with its owner and app roles; skipped where roles cannot be made."""
     try:
-        urls = database_with_roles(postgres_url, f"rls_{uuid.uuid4().hex[:12]}")
+        return database_with_roles(postgres_url, f"rls_{uuid.uuid4().hex[:12]}")
     except PostgresUnavailable as exc:
         pytest.skip(str(exc))
+
+
+@pytest.fixture(scope="module")
+def roles(postgres_url: str) -> RoleUrls:
+    urls = _fresh(postgres_url)
     with cg.open_store(urls.owner, tenant="setup"):  # the owner creates the schema
         pass
     rls.enable_row_level_security(urls.owner, app_role=urls.app_role)
@@ -298,7 +303,7 @@ def test_the_printed_sql_run_by_hand_sets_up_what_the_function_does(
                 "SELECT tablename, policyname, cmd, qual, with_check FROM pg_policies ORDER BY 1, 2"
             ).fetchall()
 
-    urls = database_with_roles(postgres_url, f"rls_{uuid.uuid4().hex[:12]}")
+    urls = _fresh(postgres_url)
     with cg.open_store(urls.owner, tenant="t"):
         pass
     with _raw(urls.owner) as conn:
@@ -322,7 +327,7 @@ def test_holds_tells_which_roles_rls_holds(roles: RoleUrls, postgres_url: str) -
 
 
 def test_the_command_line_enables_and_disables(postgres_url: str) -> None:
-    urls = database_with_roles(postgres_url, f"rls_{uuid.uuid4().hex[:12]}")
+    urls = _fresh(postgres_url)
     with cg.open_store(urls.owner, tenant="t") as store:
         store.accounts.add(cg.Account.create(name="ACME", id="a1"))
     plain = urls.owner.replace("postgresql+psycopg://", "postgres://")
@@ -358,3 +363,8 @@ def test_the_setup_module_runs_with_python_dash_m() -> None:
     assert done.returncode == 0, done.stderr
     assert done.stderr == ""  # no runpy warning
     assert 'ALTER TABLE "contacts" FORCE ROW LEVEL SECURITY;' in done.stdout
+
+
+def test_roles_that_cannot_be_made_are_a_postgres_unavailable() -> None:
+    with pytest.raises(PostgresUnavailable, match="cannot create roles"):
+        database_with_roles("postgresql+psycopg://nobody@127.0.0.1:1/none", "rls_x")

@@ -104,12 +104,12 @@ def _table_sql(table: str, app_role: str | None) -> list[str]:
         f"DROP POLICY IF EXISTS {POLICY} ON {t}",
         f"CREATE POLICY {POLICY} ON {t} USING (tenant = {_CURRENT}) "
         f"WITH CHECK (tenant = {_CURRENT})",
-        f"DROP POLICY IF EXISTS {STORE_WIDE_POLICY} ON {t}",
     ]
     if table == schema.meta.name:
-        statements.append(
-            f"CREATE POLICY {STORE_WIDE_POLICY} ON {t} FOR SELECT USING (tenant = '')"
-        )
+        statements += [
+            f"DROP POLICY IF EXISTS {STORE_WIDE_POLICY} ON {t}",
+            f"CREATE POLICY {STORE_WIDE_POLICY} ON {t} FOR SELECT USING (tenant = '')",
+        ]
     if app_role is not None:
         statements.append(f"GRANT SELECT, INSERT, UPDATE, DELETE ON {t} TO {_quote(app_role)}")
     return statements

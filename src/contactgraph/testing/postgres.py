@@ -8,6 +8,10 @@ and deleted afterwards. ``initdb`` refuses to run as root: as root the
 cluster belongs to the ``postgres`` system user and every command runs
 through ``runuser``.
 
+:func:`database_with_roles` adds, on such a server, a database owned by a
+plain (non-superuser) role and a login role for the application, which is
+what row-level security tests need: superusers bypass RLS.
+
 Without PostgreSQL the tests that need it skip, saying how to enable them;
 with ``CI=true`` they fail instead::
 
@@ -29,8 +33,17 @@ import tempfile
 import time
 from collections.abc import Iterator
 from pathlib import Path
+from typing import NamedTuple
 
-__all__ = ["ENV_VAR", "PostgresUnavailable", "find_bindir", "postgres_url", "throwaway_cluster"]
+__all__ = [
+    "ENV_VAR",
+    "PostgresUnavailable",
+    "RoleUrls",
+    "database_with_roles",
+    "find_bindir",
+    "postgres_url",
+    "throwaway_cluster",
+]
 
 ENV_VAR = "CONTACTGRAPH_TEST_PG_URL"
 
@@ -160,6 +173,52 @@ def _create_database(user: str, port: int, database: str) -> None:
             if time.monotonic() > deadline:
                 raise
             time.sleep(0.2)
+
+
+class RoleUrls(NamedTuple):
+    """The URLs of :func:`database_with_roles`'s database, as its owner and as the app."""
+
+    owner: str
+    app: str
+    app_role: str
+
+
+def database_with_roles(url: str, database: str) -> RoleUrls:
+    """Create ``database``, owned by a new role ``<database>_owner``, and a role ``<database>_app``.
+
+    Both roles log in, neither is a superuser nor has ``BYPASSRLS``; the app
+    role owns nothing. ``url`` must connect as a role that may create roles
+    and databases (the throwaway cluster's superuser does). Raises
+    :class:`PostgresUnavailable` when it may not.
+    """
+    import psycopg
+    import sqlalchemy as sa
+
+    given = sa.make_url(url)
+    owner, app = f"{database}_owner", f"{database}_app"
+    try:
+        with psycopg.connect(
+            host=given.host,
+            port=given.port,
+            user=given.username,
+            password=given.password,
+            dbname=given.database,
+            autocommit=True,
+        ) as conn:
+            for role in (owner, app):
+                conn.execute(
+                    f"CREATE ROLE \"{role}\" LOGIN NOSUPERUSER NOBYPASSRLS PASSWORD '{role}'"
+                )
+            conn.execute(f'CREATE DATABASE "{database}" OWNER "{owner}"')
+    except psycopg.Error as exc:
+        raise PostgresUnavailable(f"cannot create roles and a database at {url}: {exc}") from exc
+
+    def as_role(role: str) -> str:
+        return given.set(
+            drivername="postgresql+psycopg", username=role, password=role, database=database
+        ).render_as_string(hide_password=False)
+
+    return RoleUrls(owner=as_role(owner), app=as_role(app), app_role=app)
 
 
 def postgres_url() -> Iterator[str]:

@@ -30,6 +30,7 @@ from sqlalchemy.engine import Connection, Engine, RootTransaction
 from sqlalchemy.exc import SQLAlchemyError
 
 from contactgraph.errors import StoreUnavailableError
+from contactgraph.repos.sql import rls
 from contactgraph.repos.sql.accounts import SqlAccounts
 from contactgraph.repos.sql.errors import as_unavailable, driver_errors, driver_message, translate
 from contactgraph.repos.sql.statements import BulkSql
@@ -80,6 +81,7 @@ class SqlSession:
                 if backend.dialect == "sqlite":
                     self.conn.connection.driver_connection.execute("BEGIN")  # type: ignore[union-attr]
             self.driver: Any = self.conn.connection.driver_connection
+            rls.begin(backend, self.driver)  # the tenant for PostgreSQL row-level security
         except SQLAlchemyError as exc:
             raise as_unavailable(exc, backend.url) from exc
         except driver_errors() as exc:

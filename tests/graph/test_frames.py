@@ -180,7 +180,7 @@ def test_opportunities_round_trip_update_and_roles(store: Any, crm: Crm) -> None
     again = frames.opportunities_from_frame(df, existing)
     assert again == existing
     assert all(not o.pending_events for o in again)  # unchanged rows change nothing
-    fresh = frames.opportunities_from_frame(df.reset_index(drop=True))[0]  # no existing: creates
+    fresh = frames.opportunities_from_frame(df.reset_index())[0]  # the id as a column; creates
     renewal = store.opportunities.get(crm.renewal)
     carried = ("id", "account_id", "name", "stage", "amount", "close_date", "contact_roles")
     assert [getattr(fresh, f) for f in carried] == [getattr(renewal, f) for f in carried]

@@ -3,7 +3,7 @@
 Nothing here imports the rest of contactgraph except :mod:`contactgraph.errors`.
 """
 
-from contactgraph.domain.account import Account, OrgNode
+from contactgraph.domain.account import Account, OrgChart, OrgNode
 from contactgraph.domain.case import Case, CasePriority, CaseStatus
 from contactgraph.domain.contact import CONTACT_FIELD_NAMES, Contact
 from contactgraph.domain.events import DomainEvent, FieldChange
@@ -45,6 +45,7 @@ __all__ = [
     "FieldChange",
     "Money",
     "Opportunity",
+    "OrgChart",
     "OrgNode",
     "PersonName",
     "Phone",

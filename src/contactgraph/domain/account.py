@@ -43,7 +43,7 @@ from contactgraph.domain.fields import (
     plain,
     require_id,
 )
-from contactgraph.domain.hierarchy import OrgNode, sort_contacts
+from contactgraph.domain.hierarchy import OrgChart, OrgNode, sort_contacts
 from contactgraph.domain.ids import new_id
 from contactgraph.domain.invariants import STRUCTURAL_INVARIANTS
 from contactgraph.domain.lookup import ContactCriteria
@@ -52,7 +52,7 @@ from contactgraph.domain.parsers import region
 from contactgraph.domain.values import Address, PersonName, Phone, region_of_country
 from contactgraph.errors import InvalidValueError, NotFoundError, PolicyViolationError, Violation
 
-__all__ = ["ACCOUNT_FIELDS", "Account", "OrgNode", "new_id"]
+__all__ = ["ACCOUNT_FIELDS", "Account", "OrgChart", "OrgNode", "new_id"]
 
 _EMPTY_IDS: immutables.Map[str, None] = immutables.Map()
 _NO_NAME = PersonName.trusted("?")
@@ -262,12 +262,13 @@ class Account:
         self.contact(contact_id)
         return hierarchy.all_reports(self._contacts, self._reports, contact_id)
 
-    def org_chart(self) -> list[OrgNode]:
+    def org_chart(self) -> OrgChart:
         """The reports-to forest: top managers (and people with no manager) first.
 
-        Built without recursion, so a reporting chain thousands deep works.
+        A list of :class:`OrgNode` that Jupyter draws as a tree. Built without
+        recursion, so a reporting chain thousands deep works.
         """
-        return hierarchy.org_chart(self._contacts, self._reports)
+        return OrgChart(hierarchy.org_chart(self._contacts, self._reports), title=self.name)
 
     # ----------------------------------------------------------------- events
 

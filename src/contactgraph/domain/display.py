@@ -18,7 +18,13 @@ if TYPE_CHECKING:
     from contactgraph.domain.relation import AccountContactRelation
     from contactgraph.domain.values import DecisionRole
 
-__all__ = ["account_html", "account_tree_html", "contact_html", "org_chart_html"]
+__all__ = [
+    "account_html",
+    "account_tree_html",
+    "contact_html",
+    "org_chart_html",
+    "readiness_html",
+]
 
 N = TypeVar("N")
 
@@ -162,8 +168,40 @@ def _nested_list(
 def org_chart_html(nodes: Iterable[OrgNode], title: str | None = None) -> str:
     """An org chart as nested lists."""
     head = f"<b>{_e(title)}</b>" if title else ""
-    items = _nested_list(nodes, lambda n: _contact_line(n.contact), lambda n: n.reports)
+    roots = list(nodes)
+    if not roots:
+        return f"<div {_CARD}>{head}<div><i>no contacts</i></div></div>"
+    items = _nested_list(roots, lambda n: _contact_line(n.contact), lambda n: n.reports)
     return f"<div {_CARD}>{head}{items}</div>"
+
+
+ActionState = tuple[str, bool, Sequence[str], Sequence[str]]
+"""An action's name, whether it is possible, its recipients' labels, the reasons it is not."""
+
+
+def readiness_html(account_name: str, actions: Iterable[ActionState], gaps: Iterable[str]) -> str:
+    """Commercial readiness: each action ready (with whom) or blocked (why), then the gaps.
+
+    Takes plain text, so the domain need not know the policies that compute it.
+    """
+    rows = []
+    for action, possible, recipients, reasons in actions:
+        if possible:
+            state = '<span style="color:#1a7f37">ready</span>'
+            detail = ", ".join(_e(r) for r in recipients)
+        else:
+            state = '<span style="color:#cf222e"><b>blocked</b></span>'
+            detail = "; ".join(_e(r) for r in reasons)
+        rows.append(
+            f'<tr><th style="text-align:left;padding-right:1em">{_e(action)}</th>'
+            f'<td style="padding-right:1em">{state}</td><td>{detail}</td></tr>'
+        )
+    return (
+        f'<div {_CARD}><div style="font-size:1.1em"><b>{_e(account_name)}</b> '
+        f"<small>readiness</small></div><table>{''.join(rows)}</table>"
+        + _list("Gaps", [_e(g) for g in gaps])
+        + "</div>"
+    )
 
 
 class AccountTree(Protocol):

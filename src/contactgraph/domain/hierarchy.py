@@ -15,7 +15,7 @@ import immutables
 from contactgraph.domain.common import expect
 from contactgraph.domain.contact import Contact
 
-__all__ = ["OrgNode", "all_reports", "org_chart", "reporting_chain", "sort_contacts"]
+__all__ = ["OrgChart", "OrgNode", "all_reports", "org_chart", "reporting_chain", "sort_contacts"]
 
 ReportsIndex = Mapping[str, Mapping[str, None]]
 """Manager id -> ids of its direct reports."""
@@ -49,6 +49,28 @@ class OrgNode:
         from contactgraph.domain.display import org_chart_html
 
         return org_chart_html([self])
+
+
+class OrgChart(list[OrgNode]):
+    """An account's org chart: its top nodes, roots first, as the list it always was.
+
+    In Jupyter it draws as a tree (:meth:`_repr_html_`) instead of a list's text.
+
+    Attributes:
+        title: What the chart is of (the account's name), shown above the tree.
+    """
+
+    __slots__ = ("title",)
+
+    def __init__(self, roots: Iterable[OrgNode] = (), title: str | None = None) -> None:
+        super().__init__(roots)
+        self.title = title
+
+    def _repr_html_(self) -> str:
+        """The whole chart as nested lists, every name escaped."""
+        from contactgraph.domain.display import org_chart_html
+
+        return org_chart_html(self, title=self.title)
 
 
 def sort_contacts(contacts: Iterable[Contact]) -> list[Contact]:

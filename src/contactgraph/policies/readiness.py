@@ -112,6 +112,21 @@ class Readiness:
         lines.extend(f"gap: {g.message}" for g in self.gaps)
         return lines
 
+    def _repr_html_(self) -> str:
+        """A table for Jupyter: each action ready (with whom) or blocked (why), then the gaps."""
+        from contactgraph.domain.display import readiness_html
+
+        actions = [
+            (
+                str(action),
+                state.possible,
+                [c.label for c in state.recipients],
+                [r.message for r in state.reasons],
+            )
+            for action, state in self.actions.items()
+        ]
+        return readiness_html(self.account_name, actions, [g.message for g in self.gaps])
+
 
 def _reasons(account: Account, action: Action) -> tuple[Violation, ...]:
     contacts = account.contacts.values()

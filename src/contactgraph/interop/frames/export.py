@@ -29,9 +29,22 @@ __all__ = [
 ]
 
 
+_NOT_TEXT = {
+    "Birthdate", "Close Date", "Start Date", "End Date", "Amount", "Annual Revenue",
+    "Created", "Last Modified", "Opened", "Closed",
+}  # fmt: skip
+"""Columns of dates, times and amounts: never a text column, even when every cell is empty."""
+
+
 def _frame(
     items: Iterable[Any], columns: Mapping[str, Callable[[Any], Any]], id_column: str
 ) -> Any:
+    """One row per record, indexed by ``id_column`` (not repeated as a column).
+
+    Missing values are ``pd.NA`` everywhere (``NaT`` in timestamp columns), never
+    a mix of ``None`` and ``NaN``: flags, counts and text have nullable dtypes
+    (``boolean``, ``Int64``, ``string``), so a row added by hand stays ``NA`` too.
+    """
     pd = pandas()
     rows = list(items)
     data: dict[str, list[Any]] = {name: [get(o) for o in rows] for name, get in columns.items()}
@@ -39,14 +52,24 @@ def _frame(
         data[EXTERNAL + key] = [o.external_ids.get(key) for o in rows]
     for key in sorted({k for o in rows for k in getattr(o, "extra", {})}):
         data[CUSTOM + key] = [o.extra.get(key) for o in rows]
-    frame = pd.DataFrame(data, columns=list(data))
-    for column in frame.columns:  # nullable dtypes, so a row added by hand can leave them empty
-        if column in FLAGS:
-            frame[column] = frame[column].astype("boolean")
-        elif column in COUNTS:
-            frame[column] = frame[column].astype("Int64")
-    frame.index = pd.Index(data[id_column], name=id_column, dtype=object)
-    return frame
+    ids = data.pop(id_column)
+    index = pd.Index(ids, name=id_column, dtype=object)
+    series = {name: _series(pd, name, values, index) for name, values in data.items()}
+    return pd.DataFrame(series, index=index, columns=list(data))
+
+
+def _series(pd: Any, name: str, values: list[Any], index: Any) -> Any:
+    if name in FLAGS:
+        return pd.Series(values, index=index, dtype="boolean")
+    if name in COUNTS:
+        return pd.Series(values, index=index, dtype="Int64")
+    present = [v for v in values if v is not None]
+    if name not in _NOT_TEXT and all(isinstance(v, str) for v in present):
+        return pd.Series(values, index=index, dtype="string")
+    column = pd.Series(values, index=index)
+    if column.dtype == object:
+        column = column.astype(object).where(column.notna(), pd.NA)
+    return column
 
 
 def contacts_frame(contacts: Account | Iterable[Contact]) -> Any:

@@ -32,6 +32,7 @@ from contactgraph.interop.frames.rows import (
     date_cell,
     extras,
     flag,
+    index_id,
     list_cell,
     number_as_text,
     records_from_frame,
@@ -84,6 +85,7 @@ def contacts_from_frame(
         row_no = position + 1
         record = row_label(frame, position)
         row = {col: cell(v) for col, v in zip(columns, values, strict=True)}
+        index_id(row, frame, position, "Contact ID")
         fields: dict[str, Any] = {}
         for column, field in _CONTACT_FIELD_OF.items():
             if column not in row:

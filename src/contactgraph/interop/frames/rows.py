@@ -83,6 +83,16 @@ def row_label(frame: Any, position: int) -> str | None:
     return str(frame.index[position])
 
 
+def index_id(row: dict[str, Any], frame: Any, position: int, id_column: str) -> None:
+    """Put the row's index label in ``row[id_column]`` when the frame keeps its ids there.
+
+    Our frames hold each record's id in the index (named ``id_column``), not in a
+    column too; a frame that does have the column (a CSV read back) keeps it.
+    """
+    if id_column not in row and frame.index.name == id_column:
+        row[id_column] = cell(frame.index[position])
+
+
 def unknown_columns(frame: Any, columns: Iterable[Column]) -> list[RowError]:
     """A header error (row 0) for every column that is neither declared nor prefixed."""
     allowed = {c.label for c in columns}
@@ -185,6 +195,7 @@ def records_from_frame(
     labels = [str(c) for c in frame.columns]
     for position, values in enumerate(frame.itertuples(index=False, name=None)):
         row = {col: cell(v) for col, v in zip(labels, values, strict=True)}
+        index_id(row, frame, position, declared[0].label)
         try:
             out.append(build(row))
         except PolicyViolationError as exc:

@@ -100,9 +100,7 @@ class Store(UnitOfWork):
             return find_contact_duplicates(self.accounts, threshold=threshold)
         if kind == "accounts":
             return find_account_duplicates(self.accounts, threshold=threshold)
-        raise InvalidValueError(
-            "kind must be 'contacts' or 'accounts'", field="kind", value=kind
-        )
+        raise InvalidValueError("kind must be 'contacts' or 'accounts'", field="kind", value=kind)
 
     def lookalikes(self) -> list[LookAlike]:
         """Pairs of distinct emails, and of distinct names, that look the same.

@@ -152,6 +152,12 @@ def driver_errors() -> tuple[type[Exception], ...]:
 
 def driver_message(exc: BaseException, *, busy_timeout: float | None = None) -> str:
     text = _text(exc)
+    if isinstance(exc, DBAPIError) and exc.connection_invalidated:
+        return (
+            f"the connection to the database was lost ({text.splitlines()[0] if text else exc}); "
+            "the transaction was undone and nothing of it was written; the next call "
+            "reconnects"
+        )
     if sqlite_busy(exc):
         waited = BUSY_TIMEOUT_S if busy_timeout is None else busy_timeout
         return (

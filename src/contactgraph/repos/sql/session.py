@@ -108,6 +108,7 @@ class SqlSession:
     def relations(self) -> SqlRelations:
         return SqlRelations(self)
 
+    @translate
     def savepoint(self) -> _SqlSavepoint:
         return _SqlSavepoint(self)
 
@@ -219,6 +220,20 @@ class _Readers:
         else:
             conn.close()
 
+    def on_error(self, context: sa.engine.ExceptionContext) -> None:
+        """A connection of the engine lost the server: the idle ones surely did too."""
+        if context.is_disconnect:
+            self.drop_idle()
+
+    def drop_idle(self) -> None:
+        """Forget the idle read connections (the next read takes a fresh, pre-pinged one)."""
+        while self._idle:
+            try:
+                conn = self._idle.pop()
+            except IndexError:  # taken meanwhile by another thread
+                return
+            conn.invalidate()
+
     def close(self) -> None:
         self._closed = True  # a read still running closes its connection when it ends
         while self._idle:
@@ -250,6 +265,7 @@ class SqlBackend:
         self._readers = readers if readers is not None else _Readers(engine)
         if owns_engine:  # a backend never closed still checks its idle readers in
             weakref.finalize(self, self._readers.close)
+            sa.event.listen(engine, "handle_error", self._readers.on_error)
 
     def session(self, *, write: bool) -> SqlSession:
         return SqlSession(self, write)

@@ -160,6 +160,27 @@ def test_a_deadlock_between_two_transactions_is_a_retryable_concurrency_error(
     assert pg.accounts.get(acme.id).description == "retried"
 
 
+@pytest.mark.postgres
+def test_transactions_that_lock_their_accounts_first_queue_instead(pg: cg.Store) -> None:
+    """The same two transactions, each locking both accounts first: both get through."""
+    acme, globex = _two_accounts(pg)
+    both_locked = threading.Barrier(2, timeout=30)
+
+    def save_in_order(first: str, second: str) -> None:
+        with pg.transaction():
+            pg.lock_accounts([first, second])
+            pg.accounts.save(pg.accounts.get(first).update(description=f"{first} first"))
+            both_locked.wait() if first == acme.id else None
+            pg.accounts.save(pg.accounts.get(second).update(description=f"{first} first"))
+
+    def second_one() -> None:
+        both_locked.wait()  # the first holds both locks now
+        save_in_order(globex.id, acme.id)
+
+    assert _in_threads(lambda: save_in_order(acme.id, globex.id), second_one) == [None, None]
+    assert pg.accounts.get(acme.id).version == 3
+
+
 def _ping_pong(store: cg.Store) -> tuple[cg.Account, cg.Account, str, str]:
     acme = cg.Account.create(name="ACME SA")
     acme, alice = acme.add_contact(last_name="Martin", first_name="Alice")

@@ -230,12 +230,15 @@ def test_a_move_gets_through_against_concurrent_updates(
     with cg.open_store(url, tenant=f"t{uuid.uuid4().hex}") as store:
         acme, globex, alice, _bob = _ping_pong(store)
         done = threading.Event()
+        updated = threading.Event()
         tally = {"moves": 0, "move_conflicts": 0, "updates": 0, "update_conflicts": 0}
         other: list[BaseException] = []
 
         def mover() -> None:
             try:
                 for i in range(MOVES):
+                    updated.wait(timeout=5)  # the updaters are at work between the moves
+                    updated.clear()
                     try:
                         store.move_contact(alice, to_account=globex.id if i % 2 == 0 else acme.id)
                         tally["moves"] += 1
@@ -254,12 +257,14 @@ def test_a_move_gets_through_against_concurrent_updates(
                     tally["updates"] += 1
                 except cg.ConcurrencyError:
                     tally["update_conflicts"] += 1
+                updated.set()
 
         outcome = _in_threads(
             mover, *(lambda a=a: updater(a) for a in (acme.id, globex.id, acme.id, globex.id))
         )
         other = [exc for exc in outcome if exc is not None]
         assert other == []
+        print(f"\n{kind}: {tally}")
         assert tally["move_conflicts"] == 0, tally
         assert tally["moves"] == MOVES
         assert store.accounts.account_of(alice).id == acme.id

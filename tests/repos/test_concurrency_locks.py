@@ -24,6 +24,7 @@ from typing import Any
 
 import psycopg
 import pytest
+import sqlalchemy as sa
 from sqlalchemy.exc import OperationalError
 
 import contactgraph as cg
@@ -179,6 +180,30 @@ def test_transactions_that_lock_their_accounts_first_queue_instead(pg: cg.Store)
 
     assert _in_threads(lambda: save_in_order(acme.id, globex.id), second_one) == [None, None]
     assert pg.accounts.get(acme.id).version == 3
+
+
+@pytest.mark.postgres
+def test_a_writer_waiting_past_the_postgres_timeout_gets_a_retryable_conflict(
+    postgres_url: str,
+) -> None:
+    """``?timeout=0.2`` is PostgreSQL's lock_timeout: past it, a 55P03 ConcurrencyError."""
+    url = sa.make_url(postgres_url).update_query_dict({"timeout": "0.2"})
+    tenant = f"t{uuid.uuid4().hex}"
+    holder = sa.create_engine(postgres_url, poolclass=sa.pool.NullPool)
+    with cg.open_store(url.render_as_string(hide_password=False), tenant=tenant) as store:
+        acme, _globex = _two_accounts(store)
+        with holder.begin() as conn:
+            conn.exec_driver_sql(
+                "SELECT id FROM accounts WHERE tenant = %(t)s AND id = %(id)s FOR UPDATE",
+                {"t": tenant, "id": acme.id},
+            )
+            with pytest.raises(cg.ConcurrencyError) as caught:
+                store.accounts.save(acme.update(description="waited"))
+        holder.dispose()
+        assert isinstance(caught.value, TransactionConflictError)
+        assert caught.value.sqlstate == "55P03"
+        store.accounts.save(store.accounts.get(acme.id).update(description="after"))
+        assert store.accounts.get(acme.id).version == 2
 
 
 def _ping_pong(store: cg.Store) -> tuple[cg.Account, cg.Account, str, str]:

@@ -31,11 +31,16 @@ from contactgraph.repos.sql.session import SqlBackend
 __all__ = ["BUSY_TIMEOUT_S", "open_sql_backend"]
 
 
-def _busy_timeout(url: sa.URL, shown: str) -> tuple[sa.URL, float]:
-    """The URL without its ``?timeout=SECONDS``, and that timeout (default :data:`BUSY_TIMEOUT_S`)."""
+def _timeout(url: sa.URL, shown: str) -> tuple[sa.URL, float | None]:
+    """The URL without its ``?timeout=SECONDS``, and that timeout (``None`` when not given).
+
+    How long a writer waits for a lock another one holds: SQLite's busy
+    timeout (default :data:`BUSY_TIMEOUT_S`), PostgreSQL's ``lock_timeout``
+    (default: no limit; the server breaks deadlocks itself).
+    """
     raw = url.query.get("timeout")
     if raw is None:
-        return url, BUSY_TIMEOUT_S
+        return url, None
     text = raw if isinstance(raw, str) else raw[-1]
     try:
         seconds = float(text)
@@ -103,7 +108,7 @@ def _sqlite_engine(url: sa.URL, shown: str, timeout: float) -> tuple[Engine, Pat
     return engine, scratch
 
 
-def _postgres_engine(url: sa.URL, shown: str) -> Engine:
+def _postgres_engine(url: sa.URL, shown: str, lock_timeout: float | None = None) -> Engine:
     try:
         import psycopg  # noqa: F401
     except ImportError as exc:
@@ -116,7 +121,14 @@ def _postgres_engine(url: sa.URL, shown: str) -> Engine:
         pool_pre_ping=True,
         pool_size=8,
         max_overflow=24,
-        connect_args={"connect_timeout": 10},
+        connect_args={
+            "connect_timeout": 10,
+            **(
+                {}
+                if lock_timeout is None
+                else {"options": f"-c lock_timeout={max(1, round(lock_timeout * 1000))}"}
+            ),
+        },
     )
 
 
@@ -186,10 +198,12 @@ def open_sql_backend(url: str, *, tenant: str) -> SqlBackend:
     scratch = None
     timeout = BUSY_TIMEOUT_S
     if driver in ("sqlite", "sqlite+pysqlite"):
-        parsed, timeout = _busy_timeout(parsed, shown)
+        parsed, given = _timeout(parsed, shown)
+        timeout = BUSY_TIMEOUT_S if given is None else given
         engine, scratch = _sqlite_engine(parsed, shown, timeout)
     elif driver in ("postgresql", "postgres", "postgresql+psycopg"):
-        engine = _postgres_engine(parsed, shown)
+        parsed, lock_timeout = _timeout(parsed, shown)
+        engine = _postgres_engine(parsed, shown, lock_timeout)
     elif driver.startswith(("postgresql+", "postgres+")):
         raise StoreConfigurationError(
             f"{shown}: driver {driver.split('+', 1)[1]!r} is not supported; use "

@@ -104,6 +104,34 @@ def _name(account: Account, contact_id: str) -> str:
     return contact.full_name if contact is not None else contact_id
 
 
+def _locked_source(store: StoreProtocol, contact_id: str, target_id: str) -> Account:
+    """The contact's account, read after both accounts of the move are locked.
+
+    Where writers run side by side (PostgreSQL), locking both accounts in id
+    order before reading them means that two opposite moves queue instead of
+    deadlocking, and that a move cannot lose to concurrent saves of either
+    account once it has started: it reads them fresh under its lock. The
+    contact may have moved before the lock was had: then lock its new
+    account too (a few rounds at most; each one needs a move that committed).
+    """
+    lock = getattr(store, "lock_accounts", None)  # a store without it runs one writer at a time
+    if lock is None:
+        return store.accounts.account_of(contact_id)
+    locked: set[str] = set()
+    source = store.accounts.account_of(contact_id)
+    for _ in range(_RELOCK_ROUNDS):
+        if source.id in locked:
+            break
+        wanted = {source.id, target_id} - locked
+        lock(wanted)
+        locked |= wanted
+        source = store.accounts.account_of(contact_id)
+    return source
+
+
+_RELOCK_ROUNDS = 5
+
+
 def move_contact(
     store: StoreProtocol,
     contact_id: str,
@@ -131,7 +159,7 @@ def move_contact(
     day = on if on is not None else datetime.now(UTC).date()
     target_id = to_account.id if isinstance(to_account, Account) else to_account
     with store.transaction():
-        source = store.accounts.account_of(contact_id)
+        source = _locked_source(store, contact_id, target_id)
         target = store.accounts.get(target_id)
         contact = source.contact(contact_id)
         manager_id = contact.reports_to

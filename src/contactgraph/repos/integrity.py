@@ -14,7 +14,7 @@ from collections.abc import Iterable
 
 import attrs
 
-from contactgraph.domain import DomainEvent
+from contactgraph.domain import AccountContactRelation, Case, DomainEvent, Opportunity
 from contactgraph.errors import Violation
 from contactgraph.repos.backend import Session
 from contactgraph.repos.protocol import AccountOrder
@@ -86,15 +86,71 @@ def integrity_violations(
       (``parent_id.cycle``), whatever the order of the writes.
 
     Contacts that moved to another account still exist: a move is not a removal.
+
+    On a backend whose sessions take row locks (PostgreSQL, where concurrent
+    writers run at READ COMMITTED), the accounts these rules read are first
+    locked ``FOR SHARE`` in id order, and the hierarchy rules take a
+    per-tenant lock: a concurrent transaction that changes one of them
+    (removing a contact or an account updates or deletes its row) either
+    commits before the checks read, and is seen, or waits until this one has
+    committed and then sees its writes in its own checks. SQLite and memory
+    run one writer at a time and need none of it.
     """
+    written = _Written.load(session, changes)
+    if getattr(session, "row_locks", False):
+        _lock_referenced(session, changes, written)
     out: list[Violation] = []
     _removed_accounts(session, changes, out)
     _removed_contacts(session, changes, out)
-    _written_opportunities(session, changes, out, allow_foreign_contact_roles)
-    _written_cases(session, changes, out)
-    _written_relations(session, changes, out)
+    _written_opportunities(session, written, out, allow_foreign_contact_roles)
+    _written_cases(session, written, out)
+    _written_relations(session, written, out)
     _written_parents(session, changes, out)
     return out
+
+
+@attrs.frozen
+class _Written:
+    """The opportunities, cases and relations a transaction wrote, as they now are."""
+
+    opportunities: list[tuple[Opportunity, set[str] | None]]
+    cases: list[Case]
+    relations: list[AccountContactRelation]
+
+    @classmethod
+    def load(cls, session: Session, changes: Changes) -> _Written:
+        opps = []
+        for opp_id, to_check in changes.opportunities.items():
+            opp = session.opportunities.load(opp_id)
+            if opp is not None:
+                opps.append((opp, to_check))
+        cases = [c for c in map(session.cases.load, sorted(changes.cases)) if c is not None]
+        rels = [r for r in map(session.relations.load, sorted(changes.relations)) if r is not None]
+        return cls(opps, cases, rels)
+
+    def contact_ids(self) -> set[str]:
+        """Contacts the written aggregates refer to (whose accounts the checks read)."""
+        ids = {c for o, check in self.opportunities for c in o.contact_ids if _checked(c, check)}
+        ids.update(c.contact_id for c in self.cases if c.contact_id is not None)
+        ids.update(r.contact_id for r in self.relations)
+        return ids
+
+
+def _checked(contact_id: str, to_check: set[str] | None) -> bool:
+    return to_check is None or contact_id in to_check
+
+
+def _lock_referenced(session: Session, changes: Changes, written: _Written) -> None:
+    """Share-lock every account the checks read, in id order; the hierarchy per tenant."""
+    ids = {o.account_id for o, _ in written.opportunities}
+    ids.update(c.account_id for c in written.cases)
+    ids.update(r.account_id for r in written.relations)
+    ids.update(session.accounts.owners_of(sorted(written.contact_ids())).values())
+    if changes.parents:
+        session.lock_tenant("hierarchy")  # type: ignore[attr-defined]
+        parents = session.accounts.parents_of(sorted(changes.parents))
+        ids.update(p for p in parents.values() if p is not None)
+    session.lock_accounts(ids, shared=True)  # type: ignore[attr-defined]
 
 
 def _v(out: list[Violation], code: str, message: str, field: str, entity_id: str) -> None:
@@ -187,13 +243,10 @@ def _removed_contacts(session: Session, changes: Changes, out: list[Violation]) 
 
 
 def _written_opportunities(
-    session: Session, changes: Changes, out: list[Violation], allow_foreign: bool
+    session: Session, written: _Written, out: list[Violation], allow_foreign: bool
 ) -> None:
     accounts = session.accounts
-    for opp_id, to_check in changes.opportunities.items():
-        opp = session.opportunities.load(opp_id)
-        if opp is None:
-            continue
+    for opp, to_check in written.opportunities:
         if not accounts.exists(opp.account_id):
             _v(
                 out,
@@ -228,12 +281,9 @@ def _written_opportunities(
                 )
 
 
-def _written_cases(session: Session, changes: Changes, out: list[Violation]) -> None:
+def _written_cases(session: Session, written: _Written, out: list[Violation]) -> None:
     accounts = session.accounts
-    for case_id in sorted(changes.cases):
-        case = session.cases.load(case_id)
-        if case is None:
-            continue
+    for case in written.cases:
         if not accounts.exists(case.account_id):
             _v(
                 out,
@@ -256,12 +306,9 @@ def _written_cases(session: Session, changes: Changes, out: list[Violation]) -> 
                 )
 
 
-def _written_relations(session: Session, changes: Changes, out: list[Violation]) -> None:
+def _written_relations(session: Session, written: _Written, out: list[Violation]) -> None:
     accounts = session.accounts
-    for rel_id in sorted(changes.relations):
-        rel = session.relations.load(rel_id)
-        if rel is None:
-            continue
+    for rel in written.relations:
         if not accounts.exists(rel.account_id):
             _v(
                 out,

@@ -178,6 +178,22 @@ class UnitOfWork:
             self._current.reset(token)
         self._publish(tx.changes.events)
 
+    def lock_accounts(self, account_ids: Iterable[str]) -> None:
+        """Inside ``transaction()``: hold these accounts for writing until it ends.
+
+        Taken in id order, so transactions that lock the same accounts queue
+        instead of deadlocking, and a change that locks its accounts before
+        reading them cannot lose the race to save them (no ConcurrencyError
+        from a concurrent save once the lock is held). A backend that runs
+        one writer at a time (memory, SQLite) needs nothing and does nothing;
+        outside a transaction there is nothing to hold.
+        """
+        self._check_open()
+        tx = self._current.get()
+        lock = getattr(tx.session, "lock_accounts", None) if tx is not None else None
+        if lock is not None:
+            lock(sorted(set(account_ids)))
+
     @property
     def in_transaction(self) -> bool:
         """Whether the calling thread is inside ``transaction()``."""

@@ -19,6 +19,7 @@ entities through :mod:`contactgraph.repos.rows`.
 
 from contactgraph.repos.sql.accounts import SqlAccounts
 from contactgraph.repos.sql.engine import BUSY_TIMEOUT_S, open_sql_backend
+from contactgraph.repos.sql.errors import TransactionConflictError
 from contactgraph.repos.sql.session import SqlBackend, SqlSession
 from contactgraph.repos.sql.storage import SqlCases, SqlOpportunities, SqlRelations
 
@@ -30,5 +31,6 @@ __all__ = [
     "SqlOpportunities",
     "SqlRelations",
     "SqlSession",
+    "TransactionConflictError",
     "open_sql_backend",
 ]

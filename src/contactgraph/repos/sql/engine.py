@@ -20,13 +20,41 @@ from contactgraph.errors import (
     StoreUnavailableError,
 )
 from contactgraph.repos import schema
-from contactgraph.repos.sql.errors import BUSY_TIMEOUT_S
+from contactgraph.repos.sql.errors import (
+    BUSY_TIMEOUT_S,
+    as_unavailable,
+    driver_errors,
+    sqlite_busy,
+)
 from contactgraph.repos.sql.session import SqlBackend
 
 __all__ = ["BUSY_TIMEOUT_S", "open_sql_backend"]
 
 
-def _sqlite_engine(url: sa.URL, shown: str) -> tuple[Engine, Path | None]:
+def _timeout(url: sa.URL, shown: str) -> tuple[sa.URL, float | None]:
+    """The URL without its ``?timeout=SECONDS``, and that timeout (``None`` when not given).
+
+    How long a writer waits for a lock another one holds: SQLite's busy
+    timeout (default :data:`BUSY_TIMEOUT_S`), PostgreSQL's ``lock_timeout``
+    (default: no limit; the server breaks deadlocks itself).
+    """
+    raw = url.query.get("timeout")
+    if raw is None:
+        return url, None
+    text = raw if isinstance(raw, str) else raw[-1]
+    try:
+        seconds = float(text)
+    except ValueError:
+        seconds = -1.0
+    if not 0 <= seconds <= 86_400:
+        raise StoreConfigurationError(
+            f"{shown}: timeout={text!r} is not a number of seconds between 0 and 86400 "
+            "(how long a writer waits for another one, e.g. ?timeout=5)"
+        )
+    return url.difference_update_query(["timeout"]), seconds
+
+
+def _sqlite_engine(url: sa.URL, shown: str, timeout: float) -> tuple[Engine, Path | None]:
     """The engine, and the temporary directory to delete on close for ``sqlite://``."""
     database = url.database or ""
     scratch = None
@@ -53,7 +81,7 @@ def _sqlite_engine(url: sa.URL, shown: str) -> tuple[Engine, Path | None]:
             raise StoreUnavailableError(f"{shown}: no permission to create a file in {parent}")
     engine = sa.create_engine(
         url,
-        connect_args={"check_same_thread": False, "timeout": BUSY_TIMEOUT_S},
+        connect_args={"check_same_thread": False, "timeout": timeout},
         pool_size=8,
         max_overflow=24,
     )
@@ -63,7 +91,7 @@ def _sqlite_engine(url: sa.URL, shown: str) -> tuple[Engine, Path | None]:
         dbapi_connection.isolation_level = None  # we emit BEGIN ourselves
         cursor = dbapi_connection.cursor()
         cursor.execute("PRAGMA foreign_keys = ON")
-        cursor.execute(f"PRAGMA busy_timeout = {int(BUSY_TIMEOUT_S * 1000)}")
+        cursor.execute(f"PRAGMA busy_timeout = {int(timeout * 1000)}")
         cursor.execute("PRAGMA journal_mode = WAL")
         cursor.execute("PRAGMA synchronous = NORMAL")
         cursor.close()
@@ -80,7 +108,7 @@ def _sqlite_engine(url: sa.URL, shown: str) -> tuple[Engine, Path | None]:
     return engine, scratch
 
 
-def _postgres_engine(url: sa.URL, shown: str) -> Engine:
+def _postgres_engine(url: sa.URL, shown: str, lock_timeout: float | None = None) -> Engine:
     try:
         import psycopg  # noqa: F401
     except ImportError as exc:
@@ -93,8 +121,27 @@ def _postgres_engine(url: sa.URL, shown: str) -> Engine:
         pool_pre_ping=True,
         pool_size=8,
         max_overflow=24,
-        connect_args={"connect_timeout": 10},
+        connect_args={
+            "connect_timeout": 10,
+            **(
+                {}
+                if lock_timeout is None
+                else {"options": f"-c lock_timeout={max(1, round(lock_timeout * 1000))}"}
+            ),
+        },
     )
+
+
+def _schema_current(conn: Connection) -> bool:
+    """Whether the store already holds this version's schema (read without a write lock)."""
+    if "meta" not in set(sa.inspect(conn).get_table_names()):
+        return False
+    value = conn.execute(
+        select(schema.meta.c.value).where(
+            schema.meta.c.tenant == "", schema.meta.c.key == "schema_version"
+        )
+    ).scalar()
+    return value == str(schema.SCHEMA_VERSION)
 
 
 def _ensure_schema(conn: Connection, shown: str) -> None:
@@ -149,10 +196,14 @@ def open_sql_backend(url: str, *, tenant: str) -> SqlBackend:
     shown = parsed.render_as_string(hide_password=True)
     driver = parsed.drivername
     scratch = None
+    timeout = BUSY_TIMEOUT_S
     if driver in ("sqlite", "sqlite+pysqlite"):
-        engine, scratch = _sqlite_engine(parsed, shown)
+        parsed, given = _timeout(parsed, shown)
+        timeout = BUSY_TIMEOUT_S if given is None else given
+        engine, scratch = _sqlite_engine(parsed, shown, timeout)
     elif driver in ("postgresql", "postgres", "postgresql+psycopg"):
-        engine = _postgres_engine(parsed, shown)
+        parsed, lock_timeout = _timeout(parsed, shown)
+        engine = _postgres_engine(parsed, shown, lock_timeout)
     elif driver.startswith(("postgresql+", "postgres+")):
         raise StoreConfigurationError(
             f"{shown}: driver {driver.split('+', 1)[1]!r} is not supported; use "
@@ -164,16 +215,22 @@ def open_sql_backend(url: str, *, tenant: str) -> SqlBackend:
             "postgresql+psycopg://user@host/db"
         )
     try:
-        with engine.connect() as conn:
-            if engine.dialect.name == "sqlite":
-                conn.execution_options(contactgraph_begin="BEGIN IMMEDIATE")
-            with conn.begin():
-                _ensure_schema(conn, shown)
+        if engine.dialect.name != "sqlite" or not _read_schema_current(engine):
+            with engine.connect() as conn:
+                if engine.dialect.name == "sqlite":
+                    conn.execution_options(contactgraph_begin="BEGIN IMMEDIATE")
+                with conn.begin():
+                    _ensure_schema(conn, shown)
     except ContactGraphError:
         _discard(engine, scratch)
         raise
+    except driver_errors() as exc:  # BEGIN IMMEDIATE, sent to the driver by the begin event
+        _discard(engine, scratch)
+        raise as_unavailable(exc, f"cannot open {shown}", busy_timeout=timeout) from exc
     except DBAPIError as exc:
         _discard(engine, scratch)
+        if sqlite_busy(exc):
+            raise as_unavailable(exc, f"cannot open {shown}", busy_timeout=timeout) from exc
         text = str(exc.orig)
         if "file is not a database" in text:
             raise StoreConfigurationError(f"{shown}: the file is not an SQLite database") from exc
@@ -187,4 +244,14 @@ def open_sql_backend(url: str, *, tenant: str) -> SqlBackend:
     except SQLAlchemyError as exc:
         _discard(engine, scratch)
         raise StoreUnavailableError(f"cannot open {shown}: {exc}") from exc
-    return SqlBackend(engine, tenant=tenant, url=shown, scratch=scratch)
+    return SqlBackend(engine, tenant=tenant, url=shown, scratch=scratch, busy_timeout=timeout)
+
+
+def _read_schema_current(engine: Engine) -> bool:
+    """On SQLite, whether the schema is there already, read in a WAL snapshot.
+
+    Opening a store that is already set up then takes no write lock, so it
+    opens while another process writes (a long import, say).
+    """
+    with engine.connect() as conn, conn.begin():
+        return _schema_current(conn)

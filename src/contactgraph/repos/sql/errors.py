@@ -1,4 +1,13 @@
-"""Driver errors turned into :mod:`contactgraph.errors` (``raise OurError(...) from e``)."""
+"""Driver errors turned into :mod:`contactgraph.errors` (``raise OurError(...) from e``).
+
+Errors are told apart by what the driver says they are, never by words in
+their message: PostgreSQL's SQLSTATE (a deadlock, a serialisation failure or
+a lock that could not be had is a retryable :class:`TransactionConflictError`,
+a :class:`~contactgraph.errors.ConcurrencyError`), SQLite's extended error
+code (``SQLITE_BUSY`` / ``SQLITE_LOCKED``: another writer held the database
+for longer than the busy timeout, a :class:`~contactgraph.errors.StoreUnavailableError`
+naming that timeout).
+"""
 
 from __future__ import annotations
 
@@ -9,6 +18,7 @@ from typing import Any, TypeVar
 from sqlalchemy.exc import DBAPIError, IntegrityError, SQLAlchemyError
 
 from contactgraph.errors import (
+    ConcurrencyError,
     ContactGraphError,
     PolicyViolationError,
     StoreUnavailableError,
@@ -19,7 +29,67 @@ T = TypeVar("T")
 F = TypeVar("F", bound=Callable[..., Any])
 
 BUSY_TIMEOUT_S = 30.0
-"""How long an SQLite writer waits for another one before giving up."""
+"""How long an SQLite writer waits for another one before giving up (``?timeout=`` changes it)."""
+
+RETRYABLE_SQLSTATES = {
+    "40P01": "a deadlock with a concurrent transaction",
+    "40001": "a serialisation failure against a concurrent transaction",
+    "55P03": "a lock held by a concurrent transaction for longer than the lock timeout",
+}
+"""PostgreSQL SQLSTATEs after which the whole transaction can simply be tried again."""
+
+_SQLITE_BUSY = {5, 6}  # SQLITE_BUSY, SQLITE_LOCKED (primary codes)
+
+
+class TransactionConflictError(ConcurrencyError):
+    """The database undid a transaction that collided with a concurrent one; try it again.
+
+    A :class:`~contactgraph.errors.ConcurrencyError`, so the usual retry loop
+    (reload, re-apply, save) handles it.
+
+    Attributes:
+        sqlstate: The driver's code (``40P01`` deadlock, ``40001``
+            serialisation failure, ``55P03`` lock not available).
+    """
+
+    def __init__(self, sqlstate: str, detail: str) -> None:
+        self.kind = "transaction"
+        self.key = ""
+        self.expected = 0
+        self.actual = None
+        self.sqlstate = sqlstate
+        reason = RETRYABLE_SQLSTATES.get(sqlstate, "a conflict with a concurrent transaction")
+        ContactGraphError.__init__(
+            self,
+            f"the transaction was undone by the database: {reason} (SQLSTATE {sqlstate}: "
+            f"{detail}); nothing was written, run it again",
+        )
+
+
+def sqlstate(exc: BaseException) -> str | None:
+    """PostgreSQL's SQLSTATE of a driver error (or of the one SQLAlchemy wraps), else ``None``."""
+    orig = exc.orig if isinstance(exc, DBAPIError) else exc
+    code = getattr(orig, "sqlstate", None)
+    return code if isinstance(code, str) else None
+
+
+def sqlite_busy(exc: BaseException) -> bool:
+    """Whether an SQLite error says another connection held the lock (by its error code)."""
+    orig = exc.orig if isinstance(exc, DBAPIError) else exc
+    code = getattr(orig, "sqlite_errorcode", None)
+    return isinstance(code, int) and code & 0xFF in _SQLITE_BUSY
+
+
+def _text(exc: BaseException) -> str:
+    return str(exc.orig if isinstance(exc, DBAPIError) else exc).strip()
+
+
+def classify(exc: BaseException, *, busy_timeout: float | None = None) -> ContactGraphError:
+    """Our error for a driver (or SQLAlchemy) error that is not an integrity refusal."""
+    code = sqlstate(exc)
+    if code in RETRYABLE_SQLSTATES:
+        return TransactionConflictError(code, _text(exc).splitlines()[0])
+    return StoreUnavailableError(driver_message(exc, busy_timeout=busy_timeout))
 
 
 def translate(fn: F) -> F:
@@ -45,7 +115,7 @@ def translate(fn: F) -> F:
                 "refused: an id is taken (written concurrently?)",
             ) from exc
         except DBAPIError as exc:
-            raise StoreUnavailableError(driver_message(exc)) from exc
+            raise classify(exc, busy_timeout=_busy_timeout(args)) from exc
         except SQLAlchemyError as exc:
             raise StoreUnavailableError(f"the store failed: {exc}") from exc
         except driver_errors() as exc:  # from statements run on the driver directly
@@ -54,9 +124,16 @@ def translate(fn: F) -> F:
                     [Violation("id.duplicate", f"refused by the database: {exc}", "id", None)],
                     "refused: an id is taken (written concurrently?)",
                 ) from exc
-            raise StoreUnavailableError(driver_message(exc)) from exc
+            raise classify(exc, busy_timeout=_busy_timeout(args)) from exc
 
     return wrapper  # type: ignore[return-value]
+
+
+def _busy_timeout(args: tuple[Any, ...]) -> float | None:
+    """The busy timeout of the session a repository method ran on, when it has one."""
+    session = getattr(args[0], "_s", args[0]) if args else None
+    timeout = getattr(session, "busy_timeout", None)
+    return timeout if isinstance(timeout, float) else None
 
 
 @functools.cache
@@ -73,12 +150,20 @@ def driver_errors() -> tuple[type[Exception], ...]:
     return tuple(found)
 
 
-def driver_message(exc: Exception) -> str:
-    text = str(exc.orig if isinstance(exc, DBAPIError) else exc).strip()
-    if "locked" in text:
+def driver_message(exc: BaseException, *, busy_timeout: float | None = None) -> str:
+    text = _text(exc)
+    if isinstance(exc, DBAPIError) and exc.connection_invalidated:
         return (
-            f"the SQLite database stayed locked by another writer for more than "
-            f"{BUSY_TIMEOUT_S:g} s ({text}); retry later"
+            f"the connection to the database was lost ({text.splitlines()[0] if text else exc}); "
+            "the transaction was undone and nothing of it was written; the next call "
+            "reconnects"
+        )
+    if sqlite_busy(exc):
+        waited = BUSY_TIMEOUT_S if busy_timeout is None else busy_timeout
+        return (
+            f"the SQLite database stayed locked by another writer for more than its "
+            f"{waited:g} s timeout ({text}); retry later, or open the store with a longer "
+            "wait, e.g. sqlite:///crm.db?timeout=60"
         )
     return f"the database refused or failed: {text}"
 
@@ -97,7 +182,12 @@ def duplicate(message: str, entity_id: str) -> PolicyViolationError:
     )
 
 
-def as_unavailable(exc: SQLAlchemyError, url: str) -> StoreUnavailableError:
-    if isinstance(exc, DBAPIError):
-        return StoreUnavailableError(f"{url}: {driver_message(exc)}")
+def as_unavailable(
+    exc: BaseException, url: str, *, busy_timeout: float | None = None
+) -> ContactGraphError:
+    """Our error for a failure to begin, commit or open: the URL, then what went wrong."""
+    if sqlstate(exc) in RETRYABLE_SQLSTATES:
+        return classify(exc)
+    if isinstance(exc, (DBAPIError, *driver_errors())):
+        return StoreUnavailableError(f"{url}: {driver_message(exc, busy_timeout=busy_timeout)}")
     return StoreUnavailableError(f"{url}: {exc}")

@@ -23,16 +23,19 @@ import functools
 import os
 import shutil
 import weakref
+from collections.abc import Collection
 from pathlib import Path
 from typing import Any
 
+import sqlalchemy as sa
 from sqlalchemy.engine import Connection, Engine, RootTransaction
 from sqlalchemy.exc import SQLAlchemyError
 
-from contactgraph.errors import StoreUnavailableError
+from contactgraph.repos import schema
+from contactgraph.repos.backend import chunks
 from contactgraph.repos.sql import rls
 from contactgraph.repos.sql.accounts import SqlAccounts
-from contactgraph.repos.sql.errors import as_unavailable, driver_errors, driver_message, translate
+from contactgraph.repos.sql.errors import BUSY_TIMEOUT_S, as_unavailable, driver_errors, translate
 from contactgraph.repos.sql.statements import BulkSql
 from contactgraph.repos.sql.storage import SqlCases, SqlOpportunities, SqlRelations
 
@@ -67,6 +70,9 @@ class SqlSession:
         self.tenant = backend.tenant
         self.statements = backend.statements
         self.snapshot = backend.dialect == "sqlite" or not write
+        self.busy_timeout = backend.busy_timeout
+        self.row_locks = write and backend.dialect != "sqlite"
+        """Whether rows must be locked for checks to hold (writers run side by side)."""
         self._backend = backend
         self._tx: RootTransaction | None = None
         try:
@@ -83,10 +89,10 @@ class SqlSession:
             self.driver: Any = self.conn.connection.driver_connection
             rls.begin(backend, self.driver)  # the tenant for PostgreSQL row-level security
         except SQLAlchemyError as exc:
-            raise as_unavailable(exc, backend.url) from exc
-        except driver_errors() as exc:
+            raise as_unavailable(exc, backend.url, busy_timeout=self.busy_timeout) from exc
+        except driver_errors() as exc:  # from BEGIN, sent to the driver by the begin event
             self.conn.close()
-            raise StoreUnavailableError(f"{backend.url}: {driver_message(exc)}") from exc
+            raise as_unavailable(exc, backend.url, busy_timeout=self.busy_timeout) from exc
 
     @functools.cached_property
     def accounts(self) -> SqlAccounts:
@@ -104,8 +110,45 @@ class SqlSession:
     def relations(self) -> SqlRelations:
         return SqlRelations(self)
 
+    @translate
     def savepoint(self) -> _SqlSavepoint:
         return _SqlSavepoint(self)
+
+    @translate
+    def lock_accounts(self, account_ids: Collection[str], *, shared: bool = False) -> None:
+        """Lock these accounts' rows until the transaction ends, in id order.
+
+        Always in the same order, so that two transactions locking the same
+        accounts queue instead of deadlocking. ``shared`` takes ``FOR SHARE``
+        (others may read and share-lock, nobody may change them), else
+        ``FOR UPDATE``. SQLite needs nothing: a write transaction holds the
+        whole database (``BEGIN IMMEDIATE``).
+        """
+        if self._backend.dialect == "sqlite" or not account_ids:
+            return
+        table = schema.accounts
+        for batch in chunks(sorted(set(account_ids))):
+            stmt = (
+                sa.select(table.c.id)
+                .where(table.c.tenant == self.tenant, table.c.id.in_(batch))
+                .order_by(table.c.id)
+                .with_for_update(read=shared)
+            )
+            self.conn.execute(stmt).all()
+
+    @translate
+    def lock_tenant(self, topic: str) -> None:
+        """Serialise, per tenant, the transactions that check ``topic`` (until the end of this one).
+
+        For rules that span rows no single row lock covers (the account
+        hierarchy): a transaction-level advisory lock on PostgreSQL.
+        """
+        if self._backend.dialect == "sqlite":
+            return
+        self.conn.exec_driver_sql(
+            "SELECT pg_advisory_xact_lock(hashtextextended(%(key)s, 0))",
+            {"key": f"contactgraph:{self.tenant}:{topic}"},
+        )
 
     def commit(self) -> None:
         if self._tx is None:  # a read: nothing to keep
@@ -116,7 +159,7 @@ class SqlSession:
             self._tx.commit()
             healthy = True
         except SQLAlchemyError as exc:
-            raise as_unavailable(exc, self._backend.url) from exc
+            raise as_unavailable(exc, self._backend.url, busy_timeout=self.busy_timeout) from exc
         finally:
             self._close(healthy)
 
@@ -179,6 +222,20 @@ class _Readers:
         else:
             conn.close()
 
+    def on_error(self, context: sa.engine.ExceptionContext) -> None:
+        """A connection of the engine lost the server: the idle ones surely did too."""
+        if context.is_disconnect:
+            self.drop_idle()
+
+    def drop_idle(self) -> None:
+        """Forget the idle read connections (the next read takes a fresh, pre-pinged one)."""
+        while self._idle:
+            try:
+                conn = self._idle.pop()
+            except IndexError:  # taken meanwhile by another thread
+                return
+            conn.invalidate()
+
     def close(self) -> None:
         self._closed = True  # a read still running closes its connection when it ends
         while self._idle:
@@ -197,8 +254,10 @@ class SqlBackend:
         scratch: Path | None = None,
         owns_engine: bool = True,
         readers: _Readers | None = None,
+        busy_timeout: float = BUSY_TIMEOUT_S,
     ) -> None:
         self.engine = engine
+        self.busy_timeout = busy_timeout
         self.tenant = tenant
         self.url = url
         self.dialect = engine.dialect.name
@@ -208,6 +267,7 @@ class SqlBackend:
         self._readers = readers if readers is not None else _Readers(engine)
         if owns_engine:  # a backend never closed still checks its idle readers in
             weakref.finalize(self, self._readers.close)
+            sa.event.listen(engine, "handle_error", self._readers.on_error)
 
     def session(self, *, write: bool) -> SqlSession:
         return SqlSession(self, write)
@@ -229,7 +289,12 @@ class SqlBackend:
 
     def for_tenant(self, tenant: str) -> SqlBackend:
         return SqlBackend(
-            self.engine, tenant=tenant, url=self.url, owns_engine=False, readers=self._readers
+            self.engine,
+            tenant=tenant,
+            url=self.url,
+            owns_engine=False,
+            readers=self._readers,
+            busy_timeout=self.busy_timeout,
         )
 
     def close(self) -> None:

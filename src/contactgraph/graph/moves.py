@@ -114,9 +114,7 @@ def _locked_source(store: StoreProtocol, contact_id: str, target_id: str) -> Acc
     contact may have moved before the lock was had: then lock its new
     account too (a few rounds at most; each one needs a move that committed).
     """
-    lock = getattr(store, "lock_accounts", None)  # a store without it runs one writer at a time
-    if lock is None:
-        return store.accounts.account_of(contact_id)
+    lock = store.lock_accounts
     locked: set[str] = set()
     source = store.accounts.account_of(contact_id)
     for _ in range(_RELOCK_ROUNDS):

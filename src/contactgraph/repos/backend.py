@@ -164,6 +164,10 @@ class Savepoint(Protocol):
 class Session(Protocol):
     """One transaction on one tenant."""
 
+    row_locks: bool
+    """Whether :meth:`lock_accounts` and :meth:`lock_tenant` hold anything: writers
+    run side by side (PostgreSQL), not one at a time (memory, SQLite)."""
+
     @property
     def accounts(self) -> AccountStorage: ...
 
@@ -179,6 +183,16 @@ class Session(Protocol):
     def savepoint(self) -> Savepoint: ...
     def commit(self) -> None: ...
     def rollback(self) -> None: ...
+    def lock_accounts(self, account_ids: Collection[str], *, shared: bool = False) -> None:
+        """Hold these accounts' rows until the transaction ends, taken in id order.
+
+        A backend that runs one writer at a time (memory, SQLite) does nothing.
+        """
+        ...
+
+    def lock_tenant(self, topic: str) -> None:
+        """Serialise, per tenant, the transactions that check ``topic``, until this one ends."""
+        ...
 
 
 class Backend(Protocol):

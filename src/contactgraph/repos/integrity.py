@@ -97,7 +97,7 @@ def integrity_violations(
     run one writer at a time and need none of it.
     """
     written = _Written.load(session, changes)
-    if getattr(session, "row_locks", False):
+    if session.row_locks:
         _lock_referenced(session, changes, written)
     out: list[Violation] = []
     _removed_accounts(session, changes, out)
@@ -147,10 +147,10 @@ def _lock_referenced(session: Session, changes: Changes, written: _Written) -> N
     ids.update(r.account_id for r in written.relations)
     ids.update(session.accounts.owners_of(sorted(written.contact_ids())).values())
     if changes.parents:
-        session.lock_tenant("hierarchy")  # type: ignore[attr-defined]
+        session.lock_tenant("hierarchy")
         parents = session.accounts.parents_of(sorted(changes.parents))
         ids.update(p for p in parents.values() if p is not None)
-    session.lock_accounts(ids, shared=True)  # type: ignore[attr-defined]
+    session.lock_accounts(ids, shared=True)
 
 
 def _v(out: list[Violation], code: str, message: str, field: str, entity_id: str) -> None:

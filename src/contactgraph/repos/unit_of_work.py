@@ -190,9 +190,8 @@ class UnitOfWork:
         """
         self._check_open()
         tx = self._current.get()
-        lock = getattr(tx.session, "lock_accounts", None) if tx is not None else None
-        if lock is not None:
-            lock(sorted(set(account_ids)))
+        if tx is not None:
+            tx.session.lock_accounts(sorted(set(account_ids)))
 
     @property
     def in_transaction(self) -> bool:

@@ -10,6 +10,7 @@ contact to account, external ids) keep look-ups O(1) among a million contacts.
 
 from __future__ import annotations
 
+from collections.abc import Collection
 from typing import Any, ClassVar
 
 from contactgraph.domain import Account
@@ -84,6 +85,14 @@ class MemorySession:
 
     def rollback(self) -> None:
         self._end()
+
+    row_locks = False
+
+    def lock_accounts(self, account_ids: Collection[str], *, shared: bool = False) -> None:
+        """Nothing to hold: one writer at a time per tenant."""
+
+    def lock_tenant(self, topic: str) -> None:
+        """Nothing to hold: one writer at a time per tenant."""
 
     def _end(self) -> None:
         if self._open:

@@ -366,7 +366,7 @@ CONTACT = Reader(schema.contacts, _contact)
 
 
 def alternate_values(tenant: str, contacts: Iterable[Contact]) -> list[Values]:
-    """``contact_alternates`` rows: case-folded alternate emails and E.164 alternate phones."""
+    """``contact_alternates`` rows: the email keys of alternate emails and E.164 alternate phones."""
     out: list[Values] = []
     for c in contacts:
         if c.alternate_emails:

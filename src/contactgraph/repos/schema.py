@@ -32,8 +32,10 @@ from sqlalchemy import (
 
 __all__ = ["SCHEMA_VERSION", "metadata"]
 
-SCHEMA_VERSION: Final = 1
-"""Bumped whenever the schema changes; a store with a higher number is refused."""
+SCHEMA_VERSION: Final = 2
+"""Bumped whenever the schema or the meaning of a stored key changes, with a step in
+:mod:`contactgraph.repos.sql.migrations`; a store with a higher number is refused.
+Version 1 is release 0.1.0's."""
 
 TEXT = Text().with_variant(Text(collation="C"), "postgresql")
 
@@ -163,7 +165,7 @@ contact_alternates = Table(
     _text("kind", primary_key=True),
     _text("value", primary_key=True),
     Index("ix_contact_alternates_value", "tenant", "kind", "value", "contact_id"),
-    comment="Alternate emails (kind 'email', case-folded) and phones (kind 'phone', E.164).",
+    comment="Alternate emails (kind 'email', their email key) and phones (kind 'phone', E.164).",
 )
 
 external_ids = Table(

@@ -23,6 +23,7 @@ import sqlalchemy as sa
 import contactgraph as cg
 from contactgraph.repos import rows, schema
 from contactgraph.repos.sql import migrations
+from contactgraph.testing.contract import acme
 from contactgraph.testing.postgres import find_bindir
 
 STORES = Path(__file__).resolve().parents[1] / "data" / "stores"
@@ -81,6 +82,13 @@ def _check_store(url: str, expected: dict[str, Any]) -> None:
                 f"{tag}alice"
             ]
             _rows_as_written_today(store, tenant)
+            assert [c.id for c in store.accounts.search("bénard élo").contacts] == []
+            assert [c.id for c in store.accounts.search("ELODIE BEN").contacts] == [f"{tag}elodie"]
+            assert [c.id for c in store.accounts.search("groß").contacts] == [f"{tag}jurgen"]
+            assert [c.id for c in store.accounts.search("89 1234567").contacts] == [f"{tag}jurgen"]
+            assert [a.id for a in store.accounts.search_accounts("acme.fr").accounts] == [
+                f"{tag}acme"
+            ]
     assert _version(url) == schema.SCHEMA_VERSION
 
 
@@ -241,3 +249,59 @@ def v010_postgres(postgres_url: str) -> Iterator[str]:
 def test_a_010_postgres_dump_opens_with_every_record_intact(v010_postgres: str) -> None:
     assert _version(v010_postgres) == 1
     _check_store(v010_postgres, EXPECTED["postgresql"])
+
+
+def _shape(path: Path) -> set[tuple[str, str, str]]:
+    """Tables, indexes and triggers, and every table's columns (not their order)."""
+    raw = sqlite3.connect(path)
+    try:
+        objects = raw.execute("SELECT type, name, tbl_name FROM sqlite_master").fetchall()
+        columns = {
+            ("column", table, col[1])
+            for kind, table, _ in objects
+            if kind == "table"
+            for col in raw.execute(f'PRAGMA table_info("{table}")')
+        }
+    finally:
+        raw.close()
+    return {(kind, name, table) for kind, name, table in objects} | columns
+
+
+def test_a_migrated_store_has_the_shape_of_a_new_one(v010_sqlite: Path, tmp_path: Path) -> None:
+    cg.open_store(f"sqlite:///{v010_sqlite}").close()
+    cg.open_store(f"sqlite:///{tmp_path / 'new.db'}").close()
+    assert _shape(v010_sqlite) == _shape(tmp_path / "new.db")
+
+
+def test_sqlite_search_goes_through_the_trigram_index_and_survives_vacuum(
+    tmp_path: Path,
+) -> None:
+    from contactgraph.repos.keys import search_needle
+    from contactgraph.repos.sql import statements
+
+    path = tmp_path / "crm.db"
+    with cg.open_store(f"sqlite:///{path}") as store:
+        account, people = acme()
+        store.accounts.add(account)
+        engine: sa.Engine = store.backend.engine  # type: ignore[attr-defined]
+        needle = search_needle("lefèv")
+        assert needle is not None
+        stmt = statements.contact_hits("sqlite", "default", needle)
+        with engine.connect() as conn:
+            compiled = stmt.compile(dialect=conn.dialect)
+            plan = conn.exec_driver_sql(
+                f"EXPLAIN QUERY PLAN {compiled.string}",
+                tuple(compiled.construct_params()[n] for n in compiled.positiontup or ()),
+            ).all()
+        assert any("VIRTUAL TABLE INDEX" in str(step) for step in plan), plan
+    with sqlite3.connect(path) as raw:
+        raw.execute("DELETE FROM meta WHERE tenant = 'nobody'")  # a write, then VACUUM
+    raw = sqlite3.connect(path)
+    raw.execute("VACUUM")
+    raw.close()
+    with cg.open_store(f"sqlite:///{path}") as store:
+        assert store.accounts.search("lefèv").contacts == (people["helene"],)
+        acme_sa = store.accounts.get(account.id)
+        store.accounts.save(acme_sa.remove_contact(people["helene"].id))
+        assert store.accounts.search("lefèv").total == 0
+        assert store.accounts.search("martin").contacts == (acme_sa.contact(people["alice"].id),)

@@ -33,6 +33,7 @@ from sqlalchemy.engine import Connection
 from contactgraph.domain import email_key
 from contactgraph.errors import SchemaVersionError
 from contactgraph.repos import schema
+from contactgraph.repos.keys import account_search_text, contact_search_text
 
 __all__ = ["MIGRATIONS", "create", "upgrade"]
 
@@ -121,14 +122,139 @@ def _batches(items: list[dict[str, Any]]) -> Iterable[list[dict[str, Any]]]:
         yield items[start : start + _BATCH]
 
 
+# ------------------------------------------------ 2 -> 3: search
+
+
+def _sqlite_search(conn: Connection, table: str, mapping: str, owner: str) -> None:
+    """An FTS5 trigram table over ``table.search_key``, kept by triggers on ``table``.
+
+    FTS rows are addressed by an integer: ``mapping`` gives each row of
+    ``table`` a stable one (an INTEGER PRIMARY KEY, which VACUUM keeps,
+    unlike the implicit rowid of a table keyed by text).
+    """
+    fts = f"{table}_fts"
+    seq = f"(SELECT seq FROM {mapping} WHERE tenant = old.tenant AND {owner} = old.id)"
+    for ddl in (
+        f"CREATE TABLE {mapping} (seq INTEGER PRIMARY KEY, tenant TEXT NOT NULL, "
+        f"{owner} TEXT NOT NULL, UNIQUE (tenant, {owner}))",
+        f"CREATE VIRTUAL TABLE {fts} USING fts5(search_key, tokenize = 'trigram')",
+        f"INSERT INTO {mapping} (tenant, {owner}) SELECT tenant, id FROM {table}",
+        f"INSERT INTO {fts} (rowid, search_key) SELECT m.seq, t.search_key FROM {mapping} m "
+        f"JOIN {table} t ON t.tenant = m.tenant AND t.id = m.{owner}",
+        f"CREATE TRIGGER {table}_search_insert AFTER INSERT ON {table} BEGIN "
+        f"INSERT INTO {mapping} (tenant, {owner}) VALUES (new.tenant, new.id); "
+        f"INSERT INTO {fts} (rowid, search_key) VALUES ((SELECT seq FROM {mapping} "
+        f"WHERE tenant = new.tenant AND {owner} = new.id), new.search_key); END",
+        f"CREATE TRIGGER {table}_search_delete AFTER DELETE ON {table} BEGIN "
+        f"DELETE FROM {fts} WHERE rowid = {seq}; "
+        f"DELETE FROM {mapping} WHERE tenant = old.tenant AND {owner} = old.id; END",
+        f"CREATE TRIGGER {table}_search_update AFTER UPDATE OF tenant, id, search_key ON {table} "
+        "WHEN old.search_key IS NOT new.search_key OR old.id IS NOT new.id "
+        "OR old.tenant IS NOT new.tenant BEGIN "
+        f"UPDATE {fts} SET search_key = new.search_key WHERE rowid = {seq}; "
+        f"UPDATE {mapping} SET tenant = new.tenant, {owner} = new.id "
+        f"WHERE tenant = old.tenant AND {owner} = old.id; END",
+    ):
+        conn.exec_driver_sql(ddl)
+
+
+def _search_indexes(conn: Connection) -> None:
+    """The trigram indexes over ``search_key``: FTS5 on SQLite, ``pg_trgm`` GIN on PostgreSQL."""
+    if conn.dialect.name == "sqlite":
+        _sqlite_search(conn, "contacts", "contact_search", "contact_id")
+        _sqlite_search(conn, "accounts", "account_search", "account_id")
+        return
+    conn.exec_driver_sql("CREATE EXTENSION IF NOT EXISTS pg_trgm")
+    for table in ("contacts", "accounts"):
+        conn.exec_driver_sql(
+            f"CREATE INDEX ix_{table}_search ON {table} USING gin (search_key gin_trgm_ops)"
+        )
+
+
+def _search(conn: Connection) -> None:
+    """Indexed search: a folded ``search_key`` on contacts and accounts, filled here for the
+    rows that exist and by the row writers afterwards, with a trigram index over it."""
+    collate = ' COLLATE "C"' if conn.dialect.name == "postgresql" else ""
+    for table in ("contacts", "accounts"):
+        conn.exec_driver_sql(f"ALTER TABLE {table} ADD COLUMN search_key TEXT{collate}")
+    conn.exec_driver_sql("CREATE INDEX ix_contacts_email_search ON contacts (tenant, email_search)")
+    c = sa.table(
+        "contacts",
+        *(
+            sa.column(n)
+            for n in (
+                "tenant",
+                "id",
+                "first_name",
+                "middle_name",
+                "last_name",
+                "suffix",
+                "email",
+                "phone",
+                "mobile",
+                "search_key",
+            )
+        ),
+    )
+    found = conn.execute(
+        sa.select(
+            c.c.tenant,
+            c.c.id,
+            c.c.first_name,
+            c.c.middle_name,
+            c.c.last_name,
+            c.c.suffix,
+            c.c.email,
+            c.c.phone,
+            c.c.mobile,
+        )
+    )
+    keys = [
+        {
+            "t": t,
+            "i": i,
+            "k": contact_search_text(
+                " ".join(p for p in (first, middle, last, suffix) if p), email, (phone, mobile)
+            ),
+        }
+        for t, i, first, middle, last, suffix, email, phone, mobile in found
+    ]
+    _fill(conn, c, keys)
+    a = sa.table(
+        "accounts",
+        *(sa.column(n) for n in ("tenant", "id", "name", "website", "phone", "search_key")),
+    )
+    listed = conn.execute(sa.select(a.c.tenant, a.c.id, a.c.name, a.c.website, a.c.phone))
+    _fill(
+        conn,
+        a,
+        [
+            {"t": t, "i": i, "k": account_search_text(name, website, phone)}
+            for t, i, name, website, phone in listed
+        ],
+    )
+    _search_indexes(conn)
+
+
+def _fill(conn: Connection, table: sa.TableClause, keys: list[dict[str, Any]]) -> None:
+    stmt = (
+        sa.update(table)
+        .where(table.c.tenant == sa.bindparam("t"), table.c.id == sa.bindparam("i"))
+        .values(search_key=sa.bindparam("k"))
+    )
+    for batch in _batches(keys):
+        conn.execute(stmt, batch)
+
+
 # ------------------------------------------------------------ the list
 
 MIGRATIONS: Final[dict[int, tuple[str, Step]]] = {
     2: ("email keys lower-case ASCII letters only (no case folding)", _email_keys),
+    3: ("indexed search: search_key on contacts and accounts, trigram indexes", _search),
 }
 """Step *n* takes a store from schema version *n - 1* to *n*; version 1 is release 0.1.0."""
 
-_FRESH: Final[tuple[Step, ...]] = ()
+_FRESH: Final[tuple[Step, ...]] = (_search_indexes,)
 """What a new store needs beyond ``metadata.create_all`` (what SQLAlchemy cannot declare)."""
 
 

@@ -104,9 +104,11 @@ def test_a_store_whose_name_look_up_forgets_full_names_is_caught(
 
 
 def test_a_store_whose_search_ignores_emails_is_caught(monkeypatch: pytest.MonkeyPatch) -> None:
-    def names_only(needle: str, contact: Contact) -> bool:
-        return needle in match_key(contact.name.full)
+    real = memory.contact_search_rank
 
-    monkeypatch.setattr(memory, "search_matches", names_only)
+    def names_only(needle: Any, search_key: str, last: str, first: str) -> int | None:
+        return real(needle, search_key.partition("\n")[0], last, first)
+
+    monkeypatch.setattr(memory, "contact_search_rank", names_only)
     with pytest.raises(AssertionError, match="search_contacts: store gave"):
         _hunt(store_machine(cg.open_store))

@@ -36,7 +36,7 @@ from collections.abc import Collection, Iterable
 from typing import Protocol, TypeVar
 
 from contactgraph.domain import Account, AccountContactRelation, Case, Contact, Opportunity
-from contactgraph.repos.keys import ContactQuery
+from contactgraph.repos.keys import ContactQuery, SearchNeedle
 from contactgraph.repos.protocol import AccountOrder
 
 __all__ = [
@@ -84,7 +84,15 @@ class AccountStorage(Protocol):
         """Contacts meeting ``query`` (never ``impossible``), sorted, at most ``query.limit``."""
         ...
 
-    def search_contacts(self, needle: str, limit: int) -> list[Contact]: ...
+    def search_contacts(self, needle: SearchNeedle, limit: int) -> tuple[list[Contact], int]:
+        """The best ``limit`` contacts for ``needle`` (see ``keys.contact_search_rank``), and
+        how many match in all."""
+        ...
+
+    def search_accounts(self, needle: SearchNeedle, limit: int) -> tuple[list[Account], int]:
+        """The best ``limit`` accounts for ``needle`` (``keys.account_search_rank``), and the total."""
+        ...
+
     def by_name_key(self, name_key: str) -> list[Account]:
         """Accounts whose name's ``match_key`` is ``name_key``, by id."""
         ...

@@ -41,7 +41,12 @@ from contactgraph.repos.protocol import AccountOrder, ContactCriteria
 __all__ = [
     "MAX_ID_LENGTH",
     "ContactQuery",
+    "SearchNeedle",
+    "account_search_key",
+    "account_search_rank",
     "check_tenant",
+    "contact_search_key",
+    "contact_search_rank",
     "contact_sort_key",
     "email_key",
     "is_storable",
@@ -239,21 +244,163 @@ def check_limit(limit: int | None, offset: int = 0) -> None:
         raise InvalidValueError("must be a whole number >= 0", field="offset", value=offset)
 
 
-def search_needle(text: object) -> str | None:
-    """The key ``search_contacts`` looks for, or ``None`` when nothing can match."""
+MIN_INDEXED: Final = 3
+"""Needles at least this long are found by substring through the trigram indexes; shorter
+ones (where trigrams do not apply) match only the *start* of a last name, first name or
+email (or account name), which ordinary indexes find in bounded ranges."""
+
+_PHONE_LIKE = re.compile(r"[0-9+\-.()/ ]+")
+
+
+def _digits(text: str) -> str:
+    return "".join(ch for ch in text if "0" <= ch <= "9")
+
+
+def contact_search_text(full_name: str, email: str | None, phones: Iterable[str | None]) -> str:
+    """The folded text the contact search index covers: one line each for the full name,
+    the email and the digits of each phone (E.164 without ``+``).
+
+    Lines are joined by ``\\n``, which a needle never holds (:func:`match_key`
+    collapses white space), so no match spans two fields.
+    """
+    parts = [key(full_name), key(email) if email else ""]
+    parts.extend(p[1:] for p in phones if p)
+    return "\n".join(parts)
+
+
+def contact_search_key(contact: Contact) -> str:
+    """:func:`contact_search_text` of a contact (its ``search_key`` column)."""
+    email = contact.email
+    return contact_search_text(
+        contact.name.full,
+        email.address if email is not None else None,
+        (p.e164 for p in (contact.phone, contact.mobile) if p is not None),
+    )
+
+
+def _host(website: str) -> str:
+    host = website.split("://", 1)[-1].split("/", 1)[0].split("?", 1)[0].rsplit("@", 1)[-1]
+    host = host.split(":", 1)[0].lower()
+    return host.removeprefix("www.")
+
+
+def account_search_text(name: str, website: str | None, phone: str | None) -> str:
+    """The folded text the account search index covers: name, website domain, phone digits."""
+    parts = [key(name), key(_host(website)) if website else ""]
+    if phone:
+        parts.append(phone[1:])
+    return "\n".join(parts)
+
+
+def account_search_key(account: Account) -> str:
+    """:func:`account_search_text` of an account (its ``search_key`` column)."""
+    phone = account.phone
+    return account_search_text(
+        account.name, account.website, phone.e164 if phone is not None else None
+    )
+
+
+@attrs.frozen(slots=True)
+class SearchNeedle:
+    """What a search looks for, normalised once.
+
+    Attributes:
+        text: The folded needle (:func:`match_key` of the caller's text).
+        digits: The digits of a phone-like needle (``"+33 6 12"`` -> ``"33612"``), without
+            a leading trunk ``0`` (``"06 12 34"`` -> ``"61234"``, found inside
+            ``33612345678``), when at least :data:`MIN_INDEXED` remain, else ``None``.
+    """
+
+    text: str
+    digits: str | None = None
+
+    @property
+    def short(self) -> bool:
+        """Too short for trigrams: matched by prefix only (see :data:`MIN_INDEXED`)."""
+        return len(self.text) < MIN_INDEXED
+
+    @property
+    def phrases(self) -> tuple[str, ...]:
+        """The substrings looked for (long needles only)."""
+        if self.digits is not None and self.digits != self.text:
+            return (self.text, self.digits)
+        return (self.text,)
+
+
+def search_needle(text: object) -> SearchNeedle | None:
+    """What ``search`` looks for, or ``None`` when nothing can match."""
     if not isinstance(text, str):
         raise InvalidValueError("a search term is text", field="text", value=text)
-    if not is_storable(text):
+    if not is_storable(text) or len(text) > MAX_SEARCH:
         return None
     needle = match_key(text)
-    return needle or None
+    if not needle:
+        return None
+    digits = _digits(text) if _PHONE_LIKE.fullmatch(text.strip()) else ""
+    digits = digits.removeprefix("0")  # a national trunk prefix: "06 12" is "+33 6 12…"
+    return SearchNeedle(needle, digits if len(digits) >= MIN_INDEXED else None)
 
 
-def search_matches(needle: str, contact: Contact) -> bool:
-    """Whether the contact's full name or email contains ``needle``."""
-    if needle in match_key(contact.name.full):
-        return True
-    return contact.email is not None and needle in match_key(contact.email.address)
+MAX_SEARCH: Final = 1000
+"""Longer search texts match nothing (no stored field is that long), checked before any work."""
+
+
+def contact_search_rank(
+    needle: SearchNeedle, search_key: str, last_key: str, first_key: str
+) -> int | None:
+    """The rank of a contact for ``needle`` (lower first), or ``None`` when it does not match.
+
+    0: the email or a phone is exactly the needle; 1: the last name starts with
+    it; 2: the full name starts with it; 3: it is found anywhere else (a short
+    needle: at the start of the first name or the email).
+    """
+    full, _, rest = search_key.partition("\n")
+    email, _, phones = rest.partition("\n")
+    text = needle.text
+    if needle.short:
+        if last_key.startswith(text):
+            return 1
+        if full.startswith(text):
+            return 2
+        return 3 if first_key.startswith(text) or email.startswith(text) else None
+    if text == email or (phones and (needle.digits or text) in phones.split("\n")):
+        return 0
+    if last_key.startswith(text):
+        return 1
+    if full.startswith(text):
+        return 2
+    return 3 if any(p in search_key for p in needle.phrases) else None
+
+
+def account_search_rank(needle: SearchNeedle, search_key: str) -> int | None:
+    """The rank of an account for ``needle`` (lower first), or ``None`` when it does not match.
+
+    0: the website domain or the phone is exactly the needle; 1: the name
+    starts with it; 3: it is found anywhere else (a short needle: at the
+    start of the name only).
+    """
+    name, _, rest = search_key.partition("\n")
+    domain, _, phone = rest.partition("\n")
+    text = needle.text
+    if needle.short:
+        return 1 if name.startswith(text) else None
+    if text == domain or (phone and (needle.digits or text) == phone):
+        return 0
+    if name.startswith(text):
+        return 1
+    return 3 if any(p in search_key for p in needle.phrases) else None
+
+
+def prefix_upper(prefix: str) -> str | None:
+    """The least text above every text starting with ``prefix`` (code point order),
+    or ``None`` when there is none: ``prefix <= x < upper`` is a prefix range on an index."""
+    for i in range(len(prefix) - 1, -1, -1):
+        code = ord(prefix[i]) + 1
+        if code == 0xD800:
+            code = 0xE000
+        if code <= 0x10FFFF:
+            return prefix[:i] + chr(code)
+    return None
 
 
 # ------------------------------------------------------------ time and order

@@ -32,6 +32,8 @@ from collections.abc import Callable, Iterable, Iterator
 from contextlib import AbstractContextManager
 from typing import Protocol, TypedDict, TypeVar, Unpack, runtime_checkable
 
+import attrs
+
 from contactgraph.domain import (
     Account,
     AccountContactRelation,
@@ -51,6 +53,7 @@ __all__ = [
     "EventHandler",
     "OpportunityRepository",
     "RelationRepository",
+    "SearchResult",
     "StoreProtocol",
 ]
 
@@ -97,6 +100,27 @@ class ContactCriteria(TypedDict, total=False):
     active: bool | None
     account_id: str | None
     limit: int | None
+
+
+@attrs.frozen(slots=True)
+class SearchResult:
+    """A page of search hits, best first, and how many there were in all.
+
+    Attributes:
+        contacts: The contacts found (a contact search), best first.
+        accounts: The accounts found (an account search), best first.
+        total: How many records match in all; more than were returned when
+            the results were cut at the limit.
+    """
+
+    contacts: tuple[Contact, ...] = ()
+    accounts: tuple[Account, ...] = ()
+    total: int = 0
+
+    @property
+    def truncated(self) -> bool:
+        """Whether more records match than were returned."""
+        return self.total > len(self.contacts) + len(self.accounts)
 
 
 class AggregateRepository(Protocol[A]):
@@ -167,7 +191,30 @@ class AccountRepository(AggregateRepository[Account], Protocol):
         ...
 
     def search_contacts(self, text: str, *, limit: int = 50) -> list[Contact]:
-        """Contacts whose name or email *contains* ``text`` (case/accent-insensitive)."""
+        """``search(text, limit=limit).contacts`` as a list."""
+        ...
+
+    def search(self, text: str, *, limit: int = 50) -> SearchResult:
+        """Contacts whose name, email or phone digits hold ``text``, best first, with the total.
+
+        Case-, accent- and width-insensitive (:func:`~contactgraph.domain.match_key`);
+        a phone-like text (``"+33 6 12"``) also matches by its digits. Ranked:
+        an exact email or phone, then last names starting with the text, then
+        full names starting with it, then the text anywhere; within a rank by
+        last, first and middle name, then id. A text of one or two characters
+        (after folding) matches only the start of a last name, first name or
+        email. Indexed on SQL stores (trigrams), so the cost follows the
+        number of matches rather than the size of the store.
+        """
+        ...
+
+    def search_accounts(self, text: str, *, limit: int = 50) -> SearchResult:
+        """Accounts whose name, website domain or phone digits hold ``text``, best first.
+
+        Ranked: an exact domain or phone, then names starting with the text,
+        then the text anywhere; within a rank by name, then id. One or two
+        characters match the start of a name only.
+        """
         ...
 
     def find_by_name(self, name: str) -> list[Account]:

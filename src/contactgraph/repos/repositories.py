@@ -37,7 +37,7 @@ from contactgraph.repos.keys import (
     search_needle,
     valid_id,
 )
-from contactgraph.repos.protocol import AccountOrder, ContactCriteria
+from contactgraph.repos.protocol import AccountOrder, ContactCriteria, SearchResult
 
 __all__ = ["Accounts", "Cases", "Opportunities", "Relations", "UnitOfWorkAccess"]
 
@@ -254,11 +254,23 @@ class Accounts(_Repository):
         return self._store._read(lambda s: s.accounts.find_contacts(query))
 
     def search_contacts(self, text: str, *, limit: int = 50) -> list[Contact]:
+        return list(self.search(text, limit=limit).contacts)
+
+    def search(self, text: str, *, limit: int = 50) -> SearchResult:
         check_limit(limit)
         needle = search_needle(text)
-        if needle is None or limit == 0:
-            return []
-        return self._store._read(lambda s: s.accounts.search_contacts(needle, limit))
+        if needle is None:
+            return SearchResult()
+        found, total = self._store._read(lambda s: s.accounts.search_contacts(needle, limit))
+        return SearchResult(contacts=tuple(found), total=total)
+
+    def search_accounts(self, text: str, *, limit: int = 50) -> SearchResult:
+        check_limit(limit)
+        needle = search_needle(text)
+        if needle is None:
+            return SearchResult()
+        found, total = self._store._read(lambda s: s.accounts.search_accounts(needle, limit))
+        return SearchResult(accounts=tuple(found), total=total)
 
     def find_by_name(self, name: str) -> list[Account]:
         """Accounts named ``name``, case and accents ignored ("acme sa" finds "ACME SA"), by id.

@@ -47,7 +47,14 @@ from contactgraph.domain import (
     match_key,
 )
 from contactgraph.repos import schema
-from contactgraph.repos.keys import EPOCH, key, name_keys, to_micros
+from contactgraph.repos.keys import (
+    EPOCH,
+    account_search_key,
+    contact_search_key,
+    key,
+    name_keys,
+    to_micros,
+)
 
 __all__ = [
     "ACCOUNT",
@@ -170,6 +177,7 @@ def account_values(tenant: str, account: Account, version: int) -> Values:
         "extra": _json_map(account.extra),
         "created_at": to_micros(account.created_at),
         "updated_at": to_micros(account.updated_at),
+        "search_key": account_search_key(account),
     }
 
 
@@ -282,6 +290,7 @@ def contact_values(tenant: str, c: Contact) -> Values:
         "first_key": first_key,
         "middle_key": middle_key,
         "full_key": full_key,
+        "search_key": contact_search_key(c),
     }
 
 
@@ -366,7 +375,7 @@ CONTACT = Reader(schema.contacts, _contact)
 
 
 def alternate_values(tenant: str, contacts: Iterable[Contact]) -> list[Values]:
-    """``contact_alternates`` rows: case-folded alternate emails and E.164 alternate phones."""
+    """``contact_alternates`` rows: the email keys of alternate emails and E.164 alternate phones."""
     out: list[Values] = []
     for c in contacts:
         if c.alternate_emails:

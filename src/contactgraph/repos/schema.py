@@ -8,6 +8,12 @@ the values they derive from (``email_key``, ``last_key``…; see
 Custom fields, external ids and alternates are JSON text; external ids and
 alternate emails/phones are also exploded into small tables to be indexed.
 
+``search_key`` holds the folded text that search covers (see
+:func:`contactgraph.repos.keys.contact_search_text`); the index over it is not
+declared here but by :mod:`contactgraph.repos.sql.migrations`, for each engine:
+an FTS5 trigram table kept by triggers on SQLite, a ``pg_trgm`` GIN index on
+PostgreSQL.
+
 Timestamps are microseconds since the Unix epoch (UTC), dates ISO text,
 money and revenue decimal text: exact in both databases. On PostgreSQL every
 text column uses the "C" collation, so ``ORDER BY`` sorts by code point like
@@ -32,8 +38,10 @@ from sqlalchemy import (
 
 __all__ = ["SCHEMA_VERSION", "metadata"]
 
-SCHEMA_VERSION: Final = 1
-"""Bumped whenever the schema changes; a store with a higher number is refused."""
+SCHEMA_VERSION: Final = 3
+"""Bumped whenever the schema or the meaning of a stored key changes, with a step in
+:mod:`contactgraph.repos.sql.migrations`; a store with a higher number is refused.
+Version 1 is release 0.1.0's."""
 
 TEXT = Text().with_variant(Text(collation="C"), "postgresql")
 
@@ -102,6 +110,7 @@ accounts = _aggregate(
     _text("extra"),
     _micros("created_at"),
     _micros("updated_at"),
+    _text("search_key"),
     Index("ix_accounts_name", "tenant", "name_key", "id"),
     Index("ix_accounts_parent", "tenant", "parent_id"),
 )
@@ -145,6 +154,7 @@ contacts = Table(
     _key("first_key"),
     _key("middle_key"),
     _key("full_key"),
+    _text("search_key"),
     ForeignKeyConstraint(["tenant", "account_id"], ["accounts.tenant", "accounts.id"]),
     Index("ix_contacts_account", "tenant", "account_id"),
     Index("ix_contacts_email", "tenant", "email_key"),
@@ -153,6 +163,7 @@ contacts = Table(
     Index("ix_contacts_last", "tenant", "last_key", "first_key"),
     Index("ix_contacts_first", "tenant", "first_key", "last_key"),
     Index("ix_contacts_full", "tenant", "full_key"),
+    Index("ix_contacts_email_search", "tenant", "email_search"),
 )
 
 contact_alternates = Table(
@@ -163,7 +174,7 @@ contact_alternates = Table(
     _text("kind", primary_key=True),
     _text("value", primary_key=True),
     Index("ix_contact_alternates_value", "tenant", "kind", "value", "contact_id"),
-    comment="Alternate emails (kind 'email', case-folded) and phones (kind 'phone', E.164).",
+    comment="Alternate emails (kind 'email', their email key) and phones (kind 'phone', E.164).",
 )
 
 external_ids = Table(

@@ -33,6 +33,7 @@ from contactgraph.testing.contracts.hostile import HOSTILE, HostileInputContract
 from contactgraph.testing.contracts.integrity import IntegrityContract
 from contactgraph.testing.contracts.lookups import AccountListContract, ContactLookupContract
 from contactgraph.testing.contracts.relations import RelationRepositoryContract
+from contactgraph.testing.contracts.search import SearchContract
 from contactgraph.testing.contracts.tenants import TenantContract
 from contactgraph.testing.contracts.transactions import TransactionContract
 
@@ -49,6 +50,7 @@ __all__ = [
     "IntegrityContract",
     "OpportunityRepositoryContract",
     "RelationRepositoryContract",
+    "SearchContract",
     "StoreContract",
     "TenantContract",
     "TransactionContract",
@@ -58,7 +60,9 @@ __all__ = [
 ]
 
 
-class AccountRepositoryContract(AccountStorageContract, ContactLookupContract, AccountListContract):
+class AccountRepositoryContract(
+    AccountStorageContract, ContactLookupContract, AccountListContract, SearchContract
+):
     """Accounts and their contacts: add, get, save, remove, look-ups, lists."""
 
 

@@ -19,7 +19,7 @@ import attrs
 from contactgraph.domain import Account, Case, Contact, Email, Opportunity
 from contactgraph.errors import ContactGraphError, PolicyViolationError
 
-__all__ = ["Model", "Outcome", "fold", "outcome", "refused"]
+__all__ = ["Model", "Outcome", "fold", "outcome", "refused", "search"]
 
 
 # ------------------------------------------------------------------ outcomes
@@ -196,18 +196,54 @@ class Model:
         return found if limit is None else found[:limit]
 
     def search(self, text: str, limit: int) -> list[Contact]:
-        """What ``search_contacts(text, limit=limit)`` should give: a part of a name or email."""
-        needle = fold(text)
-        if not needle:
-            return []
-        found = [
-            contact
-            for contact in self.contacts()
-            if needle in fold(_full_name(contact))
-            or (contact.email is not None and needle in fold(contact.email.address))
-        ]
-        found.sort(key=_by_name)
-        return found[:limit]
+        """What ``search_contacts(text, limit=limit)`` should give."""
+        return search(self.contacts(), text, limit)[0]
+
+
+# ------------------------------------------------------------ search
+
+
+def search(contacts: Iterable[Contact], text: str, limit: int) -> tuple[list[Contact], int]:
+    """What ``store.accounts.search(text, limit=limit)`` should give: (contacts, total).
+
+    Three or more characters (folded): a part of the full name, the email
+    or a phone's digits (a phone-like text also by its digits), ranked
+    exact email/phone, last-name start, full-name start, anywhere. One or
+    two: the start of the last name, first name or email.
+    """
+    needle = fold(text)
+    unstorable = any(ch == "\x00" or "\ud800" <= ch <= "\udfff" for ch in text)
+    if not needle or unstorable or len(text) > 1000:
+        return [], 0
+    phone_like = all(ch in "0123456789+-.()/ " for ch in text.strip())
+    digits = "".join(ch for ch in text if ch in string.digits) if phone_like else ""
+    digits = digits[1:] if digits.startswith("0") else digits  # national trunk prefix
+    digits = digits if len(digits) >= 3 else ""
+    ranked = []
+    for contact in contacts:
+        full, last = fold(_full_name(contact)), fold(contact.last_name)
+        first = fold(contact.first_name or "")
+        email = fold(contact.email.address) if contact.email is not None else ""
+        numbers = [p.e164[1:] for p in (contact.phone, contact.mobile) if p is not None]
+        if len(needle) < 3:
+            hits = [last.startswith(needle), full.startswith(needle)]
+            hits.append(first.startswith(needle) or email.startswith(needle))
+            rank = hits.index(True) + 1 if any(hits) else None
+        elif needle == email or (digits or needle) in numbers:
+            rank = 0
+        elif last.startswith(needle):
+            rank = 1
+        elif full.startswith(needle):
+            rank = 2
+        else:
+            fields = [full, email, *numbers]
+            found = any(needle in f for f in fields)
+            found = found or (digits != "" and any(digits in f for f in fields))
+            rank = 3 if found else None
+        if rank is not None:
+            ranked.append(((rank, *_by_name(contact)), contact))
+    ranked.sort(key=lambda pair: pair[0])
+    return [contact for _, contact in ranked[:limit]], len(ranked)
 
 
 # ------------------------------------------------------------ plain look-ups

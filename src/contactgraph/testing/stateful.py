@@ -268,7 +268,7 @@ class _Operations(RuleBasedStateMachine):
             "find_contacts", lambda s: s.accounts.find_contacts(limit=limit, **criteria), expected
         )
 
-    @rule(text=st.sampled_from(["mart", "acme", "é", "%", "_", "a", "@"]))
+    @rule(text=st.sampled_from(["mart", "acme", "é", "%", "_", "a", "@", "zoë.", ".com", "+33 6"]))
     def search_contacts(self, text: str) -> None:
         expected = Outcome(self.model.search(text, 5))
         self.apply("search_contacts", lambda s: s.accounts.search_contacts(text, limit=5), expected)

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import bisect
 from collections.abc import Collection, Iterable, Iterator
+from operator import itemgetter
 from typing import Any
 
 from contactgraph.domain import (
@@ -17,10 +18,14 @@ from contactgraph.errors import (
 )
 from contactgraph.repos.keys import (
     ContactQuery,
+    SearchNeedle,
     account_order_key,
+    account_search_key,
+    account_search_rank,
     contact_email_keys,
     contact_phones,
-    search_matches,
+    contact_search_key,
+    contact_search_rank,
     sort_contacts,
     stale_against,
 )
@@ -199,9 +204,24 @@ class MemoryAccounts(Part):
         found = sort_contacts(c for c in candidates if query.matches(c))
         return found if query.limit is None else found[: query.limit]
 
-    def search_contacts(self, needle: str, limit: int) -> list[Contact]:
-        found = sort_contacts(c for c in self._all_contacts() if search_matches(needle, c))
-        return found[:limit]
+    def search_contacts(self, needle: SearchNeedle, limit: int) -> tuple[list[Contact], int]:
+        ranked = []
+        for c in self._all_contacts():
+            last, first, middle = c.name.sort_key
+            rank = contact_search_rank(needle, contact_search_key(c), last, first)
+            if rank is not None:
+                ranked.append(((rank, last, first, middle, c.id), c))
+        ranked.sort(key=itemgetter(0))
+        return [c for _, c in ranked[:limit]], len(ranked)
+
+    def search_accounts(self, needle: SearchNeedle, limit: int) -> tuple[list[Account], int]:
+        ranked = []
+        for a in self._t.accounts.values():
+            rank = account_search_rank(needle, account_search_key(a))
+            if rank is not None:
+                ranked.append(((rank, match_key(a.name), a.id), a))
+        ranked.sort(key=itemgetter(0))
+        return [a for _, a in ranked[:limit]], len(ranked)
 
     def _ordered(self, order_by: AccountOrder, descending: bool) -> list[Account]:
         """Every account in this order; pages of one snapshot (iteration) sort once."""

@@ -12,7 +12,13 @@ from contactgraph.domain import Account, Contact
 from contactgraph.errors import NotFoundError
 from contactgraph.repos import rows
 from contactgraph.repos.backend import chunks
-from contactgraph.repos.keys import ContactQuery, sort_contacts
+from contactgraph.repos.keys import (
+    ContactQuery,
+    SearchNeedle,
+    account_search_rank,
+    contact_search_rank,
+    sort_contacts,
+)
 from contactgraph.repos.protocol import AccountOrder
 from contactgraph.repos.schema import accounts as A
 from contactgraph.repos.schema import contacts as C
@@ -255,20 +261,29 @@ class SqlAccounts(Part):
             stmt = stmt.limit(query.limit)
         return [rows.CONTACT.build(*r) for r in self._conn.execute(stmt)]
 
-    def search_contacts(self, needle: str, limit: int) -> list[Contact]:
-        stmt = (
-            select(*q.CONTACT_COLS)
-            .where(
-                C.c.tenant == self._tenant,
-                sa.or_(
-                    C.c.full_key.contains(needle, autoescape=True),
-                    C.c.email_search.contains(needle, autoescape=True),
-                ),
-            )
-            .order_by(*q.CONTACT_ORDER)
-            .limit(limit)
-        )
-        return [rows.CONTACT.build(*r) for r in self._conn.execute(stmt)]
+    def search_contacts(self, needle: SearchNeedle, limit: int) -> tuple[list[Contact], int]:
+        ranked = []
+        stmt = q.contact_hits(self._conn.dialect.name, self._tenant, needle)
+        for cid, search_key, last, first, middle in self._conn.execute(stmt):
+            rank = contact_search_rank(needle, search_key, last, first)
+            if rank is not None:
+                ranked.append((rank, last, first, middle, cid))
+        ranked.sort()
+        best = [r[-1] for r in ranked[:limit]]
+        by_id = {c.id: c for c in self.load_contacts(best)} if best else {}
+        return [by_id[i] for i in best], len(ranked)
+
+    def search_accounts(self, needle: SearchNeedle, limit: int) -> tuple[list[Account], int]:
+        ranked = []
+        stmt = q.account_hits(self._conn.dialect.name, self._tenant, needle)
+        for aid, search_key, name_key in self._conn.execute(stmt):
+            rank = account_search_rank(needle, search_key)
+            if rank is not None:
+                ranked.append((rank, name_key, aid))
+        ranked.sort()
+        best = [r[-1] for r in ranked[:limit]]
+        by_id = {a.id: a for a in self.load_many(best)} if best else {}
+        return [by_id[i] for i in best], len(ranked)
 
     def by_name_key(self, name_key: str) -> list[Account]:
         ids = self._conn.execute(

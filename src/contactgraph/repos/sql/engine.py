@@ -20,6 +20,7 @@ from contactgraph.errors import (
     StoreUnavailableError,
 )
 from contactgraph.repos import schema
+from contactgraph.repos.sql import migrations, rls
 from contactgraph.repos.sql.errors import (
     BUSY_TIMEOUT_S,
     as_unavailable,
@@ -155,11 +156,7 @@ def _ensure_schema(conn: Connection, shown: str) -> None:
                 f"{shown} holds tables named like contactgraph's ({sorted(present & ours)}) but "
                 "no meta table: it is not a contactgraph store, or it is damaged"
             )
-        schema.metadata.create_all(conn)
-        conn.execute(
-            sa.insert(schema.meta),
-            {"tenant": "", "key": "schema_version", "value": str(schema.SCHEMA_VERSION)},
-        )
+        migrations.create(conn)
         return
     value = conn.execute(
         select(schema.meta.c.value).where(
@@ -177,8 +174,9 @@ def _ensure_schema(conn: Connection, shown: str) -> None:
             f"version reads schema version {schema.SCHEMA_VERSION} and older: upgrade "
             "contactgraph to open it"
         )
-    if version < schema.SCHEMA_VERSION:  # pragma: no cover - no older version exists yet
-        raise SchemaVersionError(f"{shown}: schema version {version} has no migration")
+    if version < schema.SCHEMA_VERSION:
+        with rls.unforced(conn):  # as the owner, every tenant's rows (row-level security)
+            migrations.upgrade(conn, version, shown)
 
 
 def _discard(engine: Engine, scratch: Path | None) -> None:

@@ -18,7 +18,7 @@ import sqlalchemy as sa
 from sqlalchemy import bindparam, func, select
 
 from contactgraph.repos import rows
-from contactgraph.repos.keys import born, to_micros
+from contactgraph.repos.keys import SearchNeedle, born, prefix_upper, to_micros
 from contactgraph.repos.protocol import AccountOrder
 from contactgraph.repos.schema import account_contact_relations as R
 from contactgraph.repos.schema import accounts as A
@@ -276,3 +276,74 @@ ACCOUNT_ORDERS = {
     AccountOrder.UPDATED_AT: (A.c.updated_at, A.c.id),
     AccountOrder.ID: (A.c.id,),
 }
+
+
+# ------------------------------------------------------------------ search
+#
+# Each query finds a superset of the matches through an index; the caller
+# ranks the rows with keys.contact_search_rank / account_search_rank, which
+# also drop what is not a match, so every backend answers alike.
+
+CONTACT_HIT = (C.c.id, C.c.search_key, C.c.last_key, C.c.first_key, C.c.middle_key)
+ACCOUNT_HIT = (A.c.id, A.c.search_key, A.c.name_key)
+
+
+def _prefix(column: sa.ColumnElement[str], text: str) -> sa.ColumnElement[bool]:
+    """``column`` starts with ``text``, as a range an index answers."""
+    upper = prefix_upper(text)
+    low = column >= text
+    return low if upper is None else sa.and_(low, column < upper)
+
+
+def _fts(table: str, mapping: str, owner: str, hit: Sequence[sa.Column[Any]]) -> str:
+    cols = ", ".join(f'x."{c.name}"' for c in hit)
+    return (
+        # CROSS JOIN keeps this order: the FTS match first, then one row each by key
+        # (SQLite would otherwise scan the tenant's rows and probe the FTS per row).
+        f"SELECT {cols} FROM {table}_fts CROSS JOIN {mapping} m ON m.seq = {table}_fts.rowid "
+        f"CROSS JOIN {table} x ON x.tenant = m.tenant AND x.id = m.{owner} "
+        f"WHERE {table}_fts MATCH :q AND m.tenant = :t"
+    )
+
+
+_SQLITE_CONTACT_HITS = sa.text(_fts("contacts", "contact_search", "contact_id", CONTACT_HIT))
+_SQLITE_ACCOUNT_HITS = sa.text(_fts("accounts", "account_search", "account_id", ACCOUNT_HIT))
+
+
+def _fts_query(needle: SearchNeedle) -> str:
+    return " OR ".join('"' + p.replace('"', '""') + '"' for p in needle.phrases)
+
+
+def _like(text: str) -> str:
+    """A LIKE pattern for ``text`` anywhere, with PostgreSQL's default escape (backslash)."""
+    escaped = text.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_")
+    return f"%{escaped}%"
+
+
+def contact_hits(dialect: str, tenant: str, needle: SearchNeedle) -> Any:
+    """Rows of :data:`CONTACT_HIT` holding every contact that may match ``needle``."""
+    if needle.short:
+        cols = (C.c.last_key, C.c.first_key, C.c.full_key, C.c.email_search)
+        # One indexed range per column, united (an OR would scan the tenant's rows).
+        return sa.union(
+            *(
+                select(*CONTACT_HIT).where(C.c.tenant == tenant, _prefix(c, needle.text))
+                for c in cols
+            )
+        )
+    if dialect == "sqlite":
+        return _SQLITE_CONTACT_HITS.bindparams(q=_fts_query(needle), t=tenant)
+    return select(*CONTACT_HIT).where(
+        C.c.tenant == tenant, sa.or_(*(C.c.search_key.like(_like(p)) for p in needle.phrases))
+    )
+
+
+def account_hits(dialect: str, tenant: str, needle: SearchNeedle) -> Any:
+    """Rows of :data:`ACCOUNT_HIT` holding every account that may match ``needle``."""
+    if needle.short:
+        return select(*ACCOUNT_HIT).where(A.c.tenant == tenant, _prefix(A.c.name_key, needle.text))
+    if dialect == "sqlite":
+        return _SQLITE_ACCOUNT_HITS.bindparams(q=_fts_query(needle), t=tenant)
+    return select(*ACCOUNT_HIT).where(
+        A.c.tenant == tenant, sa.or_(*(A.c.search_key.like(_like(p)) for p in needle.phrases))
+    )

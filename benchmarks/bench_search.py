@@ -1,0 +1,195 @@
+"""Indexed search as the store grows: median and p99 per call, and the big / small ratio (issue 10).
+
+For each engine (an SQLite file, and PostgreSQL in a throwaway cluster from
+:mod:`contactgraph.testing.postgres` or at ``CONTACTGRAPH_TEST_PG_URL``) and each
+size, a store of that many contacts (accounts of 100) is built through the
+store, then ``accounts.search(needle, limit=20)`` is timed, needle kinds in
+turn, on needles taken from stored contacts:
+
+- ``email``: the last 9 characters of an email's local part (``DUROM.4821``), mixed case;
+- ``phone``: 7 digits of a phone number, written with spaces (``12 34 567``);
+- ``name``: a first name and the first 4 letters of the last name
+  (``helene duro``, accents dropped), as typed in a type-ahead box;
+- ``short``: 2 characters (a last-name prefix), the bounded fallback;
+- ``common``: 3 letters shared by many names (``mar``): the hits, and so the
+  cost of ranking and counting them, grow with the store; shown, not targeted.
+
+The target (issue 10): for needles of 3+ characters that name a bounded set
+of contacts (``email``, ``phone``, ``name``), the median at the largest size
+within 3x of the smallest. The exit status is 1 when it is missed.
+
+Run::
+
+    .venv/bin/python benchmarks/bench_search.py                          # 10k and 100k, SQLite
+    .venv/bin/python benchmarks/bench_search.py --sizes 10000 1000000
+    .venv/bin/python benchmarks/bench_search.py --engines sqlite postgresql
+"""
+
+from __future__ import annotations
+
+import argparse
+import random
+import statistics
+import tempfile
+import time
+from collections.abc import Callable, Iterator
+from contextlib import AbstractContextManager, contextmanager
+from pathlib import Path
+
+import contactgraph as cg
+
+TARGET = 3.0
+PER_ACCOUNT = 100
+FIRST = ["Alice", "Bob", "Hélène", "Zoë", "Jean", "Mohamed", "Yuki", "Ana", "Olaf", "Marc"]
+SYLLABLES = [
+    "du",
+    "ro",
+    "mar",
+    "lef",
+    "è",
+    "vre",
+    "ngu",
+    "yen",
+    "mül",
+    "ler",
+    "bo",
+    "is",
+    "ros",
+    "si",
+    "ka",
+    "to",
+    "pel",
+    "ti",
+    "er",
+    "ga",
+    "no",
+    "ve",
+    "lu",
+    "chi",
+]
+BOUNDED = ("email", "phone", "name")
+
+
+def _last(rng: random.Random) -> str:
+    return "".join(rng.choice(SYLLABLES) for _ in range(3)).capitalize()
+
+
+def build(store: cg.Store, size: int, seed: int) -> list[cg.Contact]:
+    """``size`` contacts in accounts of 100; returns a sample of them for needles."""
+    rng = random.Random(seed)
+    sample: list[cg.Contact] = []
+    n = 0
+    while n < size:
+        with store.transaction():
+            for _ in range(20):
+                if n >= size:
+                    break
+                account = cg.Account.create(name=f"{_last(rng)} {n // PER_ACCOUNT} SA")
+                for _ in range(min(PER_ACCOUNT, size - n)):
+                    first, last = rng.choice(FIRST), _last(rng)
+                    account, contact = account.add_contact(
+                        last_name=last,
+                        first_name=first,
+                        email=f"{first[0].lower()}.{last.lower()}.{n}@acme{n % 97}.example",
+                        phone=f"+33 1 {n // 1_000_000 % 10}{n % 1_000_000:06d}{rng.randint(0, 9)}",
+                    )
+                    if rng.random() < 1000 / size:
+                        sample.append(contact)
+                    n += 1
+                store.accounts.add(account)
+    return sample
+
+
+def needle(kind: str, contact: cg.Contact, rng: random.Random) -> str:
+    if kind == "email":
+        local = contact.email.address.split("@")[0] if contact.email else contact.last_name
+        part = local[-9:]
+        return part.upper() if rng.random() < 0.5 else part
+    if kind == "phone":
+        digits = contact.phone.e164[-7:] if contact.phone else "1234567"
+        return f"{digits[:2]} {digits[2:4]} {digits[4:]}"
+    if kind == "name":
+        first = cg.domain.match_key(contact.first_name or "")
+        return f"{first} {cg.domain.match_key(contact.last_name)[:4]}"
+    if kind == "short":
+        return cg.domain.match_key(contact.last_name)[:2]
+    return "mar"
+
+
+def measure(store: cg.Store, needles: list[str]) -> tuple[float, float, float]:
+    """Median and p99 in ms per call, and the mean number of hits."""
+    times, hits = [], []
+    for text in needles:
+        start = time.perf_counter()
+        found = store.accounts.search(text, limit=20)
+        times.append(time.perf_counter() - start)
+        hits.append(found.total)
+    times.sort()
+    p99 = times[min(len(times) - 1, int(len(times) * 0.99))]
+    return statistics.median(times) * 1e3, p99 * 1e3, statistics.fmean(hits)
+
+
+@contextmanager
+def sqlite_url() -> Iterator[str]:
+    with tempfile.TemporaryDirectory(prefix="bench-search-") as folder:
+        yield f"sqlite:///{Path(folder) / 'crm.db'}"
+
+
+@contextmanager
+def postgres_url() -> Iterator[str]:
+    import os
+
+    from contactgraph.testing.postgres import ENV_VAR, throwaway_cluster
+
+    if os.environ.get(ENV_VAR):
+        yield os.environ[ENV_VAR]
+        return
+    with throwaway_cluster("bench_search") as url:
+        yield url
+
+
+ENGINES: dict[str, Callable[[], AbstractContextManager[str]]] = {
+    "sqlite": sqlite_url,
+    "postgresql": postgres_url,
+}
+
+
+def main() -> int:
+    parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
+    parser.add_argument("--sizes", type=int, nargs="+", default=[10_000, 100_000])
+    parser.add_argument("--engines", nargs="+", default=["sqlite"], choices=list(ENGINES))
+    parser.add_argument("--calls", type=int, default=300, help="calls per needle kind")
+    args = parser.parse_args()
+    kinds = (*BOUNDED, "short", "common")
+    ok = True
+    for engine in args.engines:
+        medians: dict[tuple[int, str], float] = {}
+        for size in args.sizes:
+            with ENGINES[engine]() as url, cg.open_store(url, tenant=f"s{size}") as store:
+                started = time.perf_counter()
+                sample = build(store, size, seed=size)
+                built = time.perf_counter() - started
+                print(f"\n{engine}, {size:,} contacts (built in {built:.1f} s)")
+                print(f"  {'needle':<8} {'median':>10} {'p99':>10} {'hits':>10}")
+                rng = random.Random(1)
+                for kind in kinds:
+                    texts = [needle(kind, rng.choice(sample), rng) for _ in range(args.calls)]
+                    measure(store, texts[:20])  # warm up
+                    median, p99, hits = measure(store, texts)
+                    medians[size, kind] = median
+                    print(f"  {kind:<8} {median:>8.2f}ms {p99:>8.2f}ms {hits:>10.1f}")
+        small, big = min(args.sizes), max(args.sizes)
+        if small == big:
+            continue
+        print(f"\n{engine}: median at {big:,} / at {small:,}")
+        for kind in kinds:
+            ratio = medians[big, kind] / medians[small, kind]
+            bounded = kind in BOUNDED
+            verdict = ("ok" if ratio < TARGET else "MISSED") if bounded else "(not targeted)"
+            ok = ok and (ratio < TARGET or not bounded)
+            print(f"  {kind:<8} {ratio:6.2f}x  {verdict}")
+    return 0 if ok else 1
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())

@@ -1,0 +1,289 @@
+"""Schema migrations: an ordered list of versioned steps, run in the transaction that opens the store.
+
+A store records its schema version in the ``meta`` row ``('', 'schema_version')``.
+Opening a store at version *n* below :data:`~contactgraph.repos.schema.SCHEMA_VERSION`
+runs the steps *n + 1* … in order, then records the new version, all inside
+the one transaction that checks the schema (``BEGIN IMMEDIATE`` on SQLite, an
+advisory lock on PostgreSQL): a migration lands whole or not at all, and two
+processes opening an old store at once migrate it once. A store newer than the
+library is refused before anything is written.
+
+Why not Alembic: our steps are mostly *data* migrations that need the
+domain's own Python (the email key is computed by
+:func:`contactgraph.domain.email_key`, not by SQL) and engine-specific DDL that
+autogenerate cannot express (FTS5 virtual tables, triggers, ``pg_trgm``
+indexes); the store already keeps its version per store in ``meta``; and
+Alembic would add a second version table, a script directory to ship inside
+the wheel and a dependency, for a linear history that this list holds in a
+few lines. Each step is written against the schema *as it was* at its
+version (lightweight ``sa.table`` declarations), never against today's
+:mod:`~contactgraph.repos.schema`, so later changes cannot alter what an old
+step does.
+"""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Callable, Iterable
+from typing import Any, Final
+
+import sqlalchemy as sa
+from sqlalchemy.engine import Connection
+
+from contactgraph.domain import email_key
+from contactgraph.errors import SchemaVersionError
+from contactgraph.repos import schema
+from contactgraph.repos.keys import account_search_text, contact_search_text
+
+__all__ = ["MIGRATIONS", "create", "upgrade"]
+
+Step = Callable[[Connection], None]
+
+_BATCH: Final = 1000
+
+
+# ------------------------------------------------ 1 -> 2: email keys
+
+
+def _new_key(address: str) -> str:
+    return email_key(address) or address
+
+
+def _email_keys(conn: Connection) -> None:
+    """Recompute email keys: 0.1.0 case-folded them (``élodie@acme.fr``); the key now
+    lower-cases ASCII letters only (``Élodie@acme.fr``), so look-ups by the old key miss.
+
+    Only addresses with non-ASCII characters can have changed (for ASCII text,
+    ``casefold`` and lower-casing agree): the main address's ``email_key``, and
+    the ``contact_alternates`` rows of kind ``'email'``, rebuilt from the
+    ``alternate_emails`` JSON that keeps the addresses themselves.
+    """
+    contacts = sa.table(
+        "contacts",
+        sa.column("tenant"),
+        sa.column("id"),
+        sa.column("email"),
+        sa.column("email_key"),
+        sa.column("alternate_emails"),
+    )
+    alternates = sa.table(
+        "contact_alternates",
+        sa.column("tenant"),
+        sa.column("contact_id"),
+        sa.column("kind"),
+        sa.column("value"),
+    )
+    keys: list[dict[str, Any]] = []
+    rebuilt: list[tuple[str, str, list[str]]] = []
+    found = conn.execute(
+        sa.select(
+            contacts.c.tenant,
+            contacts.c.id,
+            contacts.c.email,
+            contacts.c.email_key,
+            contacts.c.alternate_emails,
+        )
+    )
+    for tenant, contact_id, email, old_key, alternate_json in found:
+        if email is not None and not email.isascii():
+            new = _new_key(email)
+            if new != old_key:
+                keys.append({"t": tenant, "i": contact_id, "k": new})
+        addresses = json.loads(alternate_json) if alternate_json is not None else []
+        if not all(a.isascii() for a in addresses):  # the JSON itself is ASCII (escapes)
+            rebuilt.append((tenant, contact_id, list(dict.fromkeys(map(_new_key, addresses)))))
+    if keys:
+        stmt = (
+            sa.update(contacts)
+            .where(contacts.c.tenant == sa.bindparam("t"), contacts.c.id == sa.bindparam("i"))
+            .values(email_key=sa.bindparam("k"))
+        )
+        for batch in _batches(keys):
+            conn.execute(stmt, batch)
+    for tenant, contact_id, new_keys in rebuilt:
+        conn.execute(
+            sa.delete(alternates).where(
+                alternates.c.tenant == tenant,
+                alternates.c.contact_id == contact_id,
+                alternates.c.kind == "email",
+            )
+        )
+        conn.execute(
+            sa.insert(alternates),
+            [
+                {"tenant": tenant, "contact_id": contact_id, "kind": "email", "value": k}
+                for k in new_keys
+            ],
+        )
+
+
+def _batches(items: list[dict[str, Any]]) -> Iterable[list[dict[str, Any]]]:
+    for start in range(0, len(items), _BATCH):
+        yield items[start : start + _BATCH]
+
+
+# ------------------------------------------------ 2 -> 3: search
+
+
+def _sqlite_search(conn: Connection, table: str, mapping: str, owner: str) -> None:
+    """An FTS5 trigram table over ``table.search_key``, kept by triggers on ``table``.
+
+    FTS rows are addressed by an integer: ``mapping`` gives each row of
+    ``table`` a stable one (an INTEGER PRIMARY KEY, which VACUUM keeps,
+    unlike the implicit rowid of a table keyed by text).
+    """
+    fts = f"{table}_fts"
+    seq = f"(SELECT seq FROM {mapping} WHERE tenant = old.tenant AND {owner} = old.id)"
+    for ddl in (
+        f"CREATE TABLE {mapping} (seq INTEGER PRIMARY KEY, tenant TEXT NOT NULL, "
+        f"{owner} TEXT NOT NULL, UNIQUE (tenant, {owner}))",
+        f"CREATE VIRTUAL TABLE {fts} USING fts5(search_key, tokenize = 'trigram')",
+        f"INSERT INTO {mapping} (tenant, {owner}) SELECT tenant, id FROM {table}",
+        f"INSERT INTO {fts} (rowid, search_key) SELECT m.seq, t.search_key FROM {mapping} m "
+        f"JOIN {table} t ON t.tenant = m.tenant AND t.id = m.{owner}",
+        f"CREATE TRIGGER {table}_search_insert AFTER INSERT ON {table} BEGIN "
+        f"INSERT INTO {mapping} (tenant, {owner}) VALUES (new.tenant, new.id); "
+        f"INSERT INTO {fts} (rowid, search_key) VALUES ((SELECT seq FROM {mapping} "
+        f"WHERE tenant = new.tenant AND {owner} = new.id), new.search_key); END",
+        f"CREATE TRIGGER {table}_search_delete AFTER DELETE ON {table} BEGIN "
+        f"DELETE FROM {fts} WHERE rowid = {seq}; "
+        f"DELETE FROM {mapping} WHERE tenant = old.tenant AND {owner} = old.id; END",
+        f"CREATE TRIGGER {table}_search_update AFTER UPDATE OF tenant, id, search_key ON {table} "
+        "WHEN old.search_key IS NOT new.search_key OR old.id IS NOT new.id "
+        "OR old.tenant IS NOT new.tenant BEGIN "
+        f"UPDATE {fts} SET search_key = new.search_key WHERE rowid = {seq}; "
+        f"UPDATE {mapping} SET tenant = new.tenant, {owner} = new.id "
+        f"WHERE tenant = old.tenant AND {owner} = old.id; END",
+    ):
+        conn.exec_driver_sql(ddl)
+
+
+def _search_indexes(conn: Connection) -> None:
+    """The trigram indexes over ``search_key``: FTS5 on SQLite, ``pg_trgm`` GIN on PostgreSQL."""
+    if conn.dialect.name == "sqlite":
+        _sqlite_search(conn, "contacts", "contact_search", "contact_id")
+        _sqlite_search(conn, "accounts", "account_search", "account_id")
+        return
+    conn.exec_driver_sql("CREATE EXTENSION IF NOT EXISTS pg_trgm")
+    for table in ("contacts", "accounts"):
+        conn.exec_driver_sql(
+            f"CREATE INDEX ix_{table}_search ON {table} USING gin (search_key gin_trgm_ops)"
+        )
+
+
+def _search(conn: Connection) -> None:
+    """Indexed search: a folded ``search_key`` on contacts and accounts, filled here for the
+    rows that exist and by the row writers afterwards, with a trigram index over it."""
+    collate = ' COLLATE "C"' if conn.dialect.name == "postgresql" else ""
+    for table in ("contacts", "accounts"):
+        conn.exec_driver_sql(f"ALTER TABLE {table} ADD COLUMN search_key TEXT{collate}")
+    conn.exec_driver_sql("CREATE INDEX ix_contacts_email_search ON contacts (tenant, email_search)")
+    c = sa.table(
+        "contacts",
+        *(
+            sa.column(n)
+            for n in (
+                "tenant",
+                "id",
+                "first_name",
+                "middle_name",
+                "last_name",
+                "suffix",
+                "email",
+                "phone",
+                "mobile",
+                "search_key",
+            )
+        ),
+    )
+    found = conn.execute(
+        sa.select(
+            c.c.tenant,
+            c.c.id,
+            c.c.first_name,
+            c.c.middle_name,
+            c.c.last_name,
+            c.c.suffix,
+            c.c.email,
+            c.c.phone,
+            c.c.mobile,
+        )
+    )
+    keys = [
+        {
+            "t": t,
+            "i": i,
+            "k": contact_search_text(
+                " ".join(p for p in (first, middle, last, suffix) if p), email, (phone, mobile)
+            ),
+        }
+        for t, i, first, middle, last, suffix, email, phone, mobile in found
+    ]
+    _fill(conn, c, keys)
+    a = sa.table(
+        "accounts",
+        *(sa.column(n) for n in ("tenant", "id", "name", "website", "phone", "search_key")),
+    )
+    listed = conn.execute(sa.select(a.c.tenant, a.c.id, a.c.name, a.c.website, a.c.phone))
+    _fill(
+        conn,
+        a,
+        [
+            {"t": t, "i": i, "k": account_search_text(name, website, phone)}
+            for t, i, name, website, phone in listed
+        ],
+    )
+    _search_indexes(conn)
+
+
+def _fill(conn: Connection, table: sa.TableClause, keys: list[dict[str, Any]]) -> None:
+    stmt = (
+        sa.update(table)
+        .where(table.c.tenant == sa.bindparam("t"), table.c.id == sa.bindparam("i"))
+        .values(search_key=sa.bindparam("k"))
+    )
+    for batch in _batches(keys):
+        conn.execute(stmt, batch)
+
+
+# ------------------------------------------------------------ the list
+
+MIGRATIONS: Final[dict[int, tuple[str, Step]]] = {
+    2: ("email keys lower-case ASCII letters only (no case folding)", _email_keys),
+    3: ("indexed search: search_key on contacts and accounts, trigram indexes", _search),
+}
+"""Step *n* takes a store from schema version *n - 1* to *n*; version 1 is release 0.1.0."""
+
+_FRESH: Final[tuple[Step, ...]] = (_search_indexes,)
+"""What a new store needs beyond ``metadata.create_all`` (what SQLAlchemy cannot declare)."""
+
+
+def _set_version(conn: Connection, version: int) -> None:
+    meta = schema.meta
+    conn.execute(
+        sa.update(meta)
+        .where(meta.c.tenant == "", meta.c.key == "schema_version")
+        .values(value=str(version))
+    )
+
+
+def create(conn: Connection) -> None:
+    """Create today's schema in an empty database and record its version."""
+    schema.metadata.create_all(conn)
+    for step in _FRESH:
+        step(conn)
+    conn.execute(
+        sa.insert(schema.meta),
+        {"tenant": "", "key": "schema_version", "value": str(schema.SCHEMA_VERSION)},
+    )
+
+
+def upgrade(conn: Connection, found: int, shown: str) -> None:
+    """Bring a store at schema version ``found`` to today's, in the caller's transaction."""
+    if found < 1:
+        raise SchemaVersionError(f"{shown}: schema version {found} is not one contactgraph wrote")
+    for version in range(found + 1, schema.SCHEMA_VERSION + 1):
+        if version not in MIGRATIONS:  # pragma: no cover - guarded by a test over MIGRATIONS
+            raise SchemaVersionError(f"{shown}: schema version {version - 1} has no migration")
+        MIGRATIONS[version][1](conn)
+    _set_version(conn, schema.SCHEMA_VERSION)

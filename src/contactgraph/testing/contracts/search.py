@@ -1,0 +1,184 @@
+"""Search: ranked hits with a total, kept in step with every write, alike on every backend."""
+
+from __future__ import annotations
+
+import random
+
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
+
+from contactgraph.domain import Account, Contact
+from contactgraph.store import Store
+from contactgraph.testing.contracts.base import ContractBase, acme, globex
+from contactgraph.testing.contracts.hostile import HOSTILE
+from contactgraph.testing.model import fold
+from contactgraph.testing.model import search as expected_search
+
+_FIRST = (
+    "Alice",
+    "Hélène",
+    "ZOË",
+    "Jürgen",
+    "Ｍａｒｉｅ",
+    "Åsa",
+    "Nguyễn",
+    "李",
+    "O'Neil",
+    "Émile",
+)
+_LAST = (
+    "Martin",
+    "Lefèvre",
+    "Straße",
+    "MARTINEZ",
+    "Dupont-Aignan",
+    "Ｔａｎａｋａ",
+    "Øster",
+    "van Dijk",
+)
+
+
+def _people(seed: int) -> list[Account]:
+    """Three accounts of generated people: accents, full-width letters, shared prefixes."""
+    rng = random.Random(seed)
+    accounts = []
+    for n in range(3):
+        account = Account.create(
+            name=f"{rng.choice(_LAST)} {('SA', 'GmbH', 'Ltd')[n]}",
+            website=rng.choice([None, f"https://www.shop{n}.example", f"http://Dom{n}.EXAMPLE/x"]),
+            phone=rng.choice([None, f"+33 1 40 00 00 0{n}"]),
+        )
+        for i in range(12):
+            first, last = rng.choice(_FIRST), rng.choice(_LAST)
+            local = fold(first).replace(" ", "").replace("'", "") or "x"
+            account, _ = account.add_contact(
+                last_name=last,
+                first_name=rng.choice([first, None]),
+                middle_name=rng.choice([None, None, "Marie"]),
+                email=rng.choice(
+                    [None, f"{local}.{i}@ACME{n}.fr", f"{local.upper()}{i}@mail.example"]
+                ),
+                phone=rng.choice([None, f"+33 1 23 45 {n}{i % 10} {i:02d}"]),
+                mobile=rng.choice([None, f"+49 151 2{n}{i:02d} 4567"]),
+            )
+        accounts.append(account)
+    return accounts
+
+
+def _needles(accounts: list[Account], rng: random.Random) -> list[str]:
+    """Parts of stored values (any length, any case), 1–2 character needles, hostile strings."""
+    texts: list[str] = ["a", "é", "MA", "m", "1", "33", "+33 1 23", "@", ".", "@acme", "zz"]
+    texts.extend(h for h in HOSTILE if isinstance(h, str))
+    for account in accounts:
+        texts.append(account.name[:3])
+        for c in account.contacts.values():
+            sources = [c.name.full, c.last_name]
+            if c.email is not None:
+                sources.append(c.email.address)
+            if c.phone is not None:
+                sources.extend([c.phone.e164, c.phone.international])
+            for source in sources:
+                start = rng.randrange(len(source))
+                part = source[start : start + rng.randint(1, 8)]
+                texts.append(rng.choice([part, part.upper(), part.lower()]))
+            texts.append(c.email.address.upper() if c.email is not None else c.last_name)
+    return texts
+
+
+def _all_contacts(store: Store) -> list[Contact]:
+    return [c for a in store.accounts.list() for c in a.contacts.values()]
+
+
+class SearchContract(ContractBase):
+    """``accounts.search`` / ``search_contacts`` / ``search_accounts``: the documented ranking."""
+
+    def test_search_ranks_exact_email_then_last_name_then_full_name_then_anywhere(
+        self, store: Store
+    ) -> None:
+        acme_sa = Account.create(name="ACME SA")
+        acme_sa, last = acme_sa.add_contact(last_name="Martin", first_name="Yves")
+        acme_sa, full = acme_sa.add_contact(last_name="Bloggs", first_name="Marta")
+        acme_sa, inside = acme_sa.add_contact(last_name="Aumart", first_name="Ann")
+        acme_sa, exact = acme_sa.add_contact(last_name="Zed", email="ann@acme.fr")
+        acme_sa, mobile = acme_sa.add_contact(last_name="Zorn", mobile="+33 6 12 34 56 78")
+        acme_sa, able = acme_sa.add_contact(last_name="Able", email="33612345678@acme.fr")
+        store.accounts.add(acme_sa)
+        found = store.accounts.search("MART")
+        assert [c.id for c in found.contacts] == [last.id, full.id, inside.id]
+        assert (found.total, found.truncated) == (3, False)
+        assert [c.id for c in store.accounts.search("ANN@acme.fr").contacts] == [exact.id]
+        by_phone = store.accounts.search("+33 612 345 678").contacts
+        assert [c.id for c in by_phone] == [mobile.id, able.id]
+        cut = store.accounts.search("mart", limit=2)
+        assert [c.id for c in cut.contacts] == [last.id, full.id]
+        assert (cut.total, cut.truncated) == (3, True)
+        assert store.accounts.search_contacts("mart", limit=2) == list(cut.contacts)
+
+    def test_search_ignores_case_accents_and_width_and_finds_phone_digits(
+        self, store: Store
+    ) -> None:
+        account, people = acme()
+        store.accounts.add(account)
+        helene = people["helene"]
+        for text in ("LEFÈV", "lefev", "ｌｅｆｅｖ", "hélène marie"):
+            assert store.accounts.search(text).contacts == (helene,), text
+        assert store.accounts.search("06 12 34").contacts == (people["bob"],)
+        assert store.accounts.search("+33 6 12 34 56 78").contacts == (people["bob"],)
+        assert store.accounts.search("23 45 67 89").contacts == (people["alice"],)
+
+    def test_short_needles_match_the_start_of_names_and_emails_only(self, store: Store) -> None:
+        account, people = acme()
+        store.accounts.add(account)
+        assert store.accounts.search("le").contacts == (people["helene"],)
+        assert store.accounts.search("al").contacts == (people["alice"],)  # first name, email
+        assert store.accounts.search("rt").contacts == ()  # inside "Martin": 3+ characters only
+        assert store.accounts.search("%").total == 0
+
+    def test_search_follows_every_write(self, store: Store) -> None:
+        account, people = acme()
+        account = store.accounts.add(account)
+        account = account.update_contact(people["bob"].id, last_name="Dupuis")
+        account = store.accounts.save(account)
+        assert store.accounts.search("durand").total == 0
+        assert store.accounts.search("dupui").contacts == (account.contact(people["bob"].id),)
+        account = store.accounts.save(account.remove_contact(people["bob"].id))
+        assert store.accounts.search("dupui").total == 0
+        other, hank = globex()
+        store.accounts.add(other)
+        assert store.accounts.search("scorp").contacts == (hank,)
+        store.accounts.remove(other.id)
+        assert store.accounts.search("scorp").total == 0
+        assert store.accounts.search_accounts("globex").total == 0
+
+    def test_accounts_are_found_by_name_domain_and_phone(self, store: Store) -> None:
+        account, _ = acme()
+        other, _ = globex()
+        store.accounts.add(account)
+        store.accounts.add(other)
+        by_name = store.accounts.search_accounts("corporation")
+        assert [a.id for a in by_name.accounts] == [other.id]
+        assert [a.id for a in store.accounts.search_accounts("acme.example").accounts] == [
+            account.id
+        ]
+        assert [a.id for a in store.accounts.search_accounts("40 00 00").accounts] == [account.id]
+        assert [a.id for a in store.accounts.search_accounts("gl").accounts] == [other.id]
+        assert store.accounts.search_accounts("a", limit=0).truncated
+
+    @settings(
+        max_examples=5, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture]
+    )
+    @given(seed=st.integers(0, 2**16))
+    def test_search_agrees_with_the_reference_on_generated_people(
+        self, store: Store, seed: int
+    ) -> None:
+        for account in store.accounts.list():
+            store.accounts.remove(account.id)
+        for account in _people(seed):
+            store.accounts.add(account)
+        contacts = _all_contacts(store)
+        rng = random.Random(seed)
+        for text in _needles(store.accounts.list(), rng):
+            limit = rng.choice([1, 5, 50])
+            want, total = expected_search(contacts, text, limit)
+            got = store.accounts.search(text, limit=limit)
+            assert (list(got.contacts), got.total) == (want, total), text

@@ -15,9 +15,10 @@ from functools import lru_cache
 from typing import Any
 
 import attrs
-import email_validator
 import phonenumbers
 
+from contactgraph.domain.email_syntax import EmailNotValidError
+from contactgraph.domain.email_syntax import normalized as normalized_address
 from contactgraph.domain.regions import region_of_country
 from contactgraph.domain.text import clean_single_line, match_key
 from contactgraph.errors import InvalidValueError
@@ -62,14 +63,12 @@ def _normalise_email(value: object) -> str:
     if not text:
         raise InvalidValueError("an email address cannot be empty", field="email", value=value)
     try:
-        info = email_validator.validate_email(
-            text, check_deliverability=False, allow_smtputf8=True, allow_display_name=False
-        )
-    except email_validator.EmailNotValidError as exc:
+        address = normalized_address(text)
+    except EmailNotValidError as exc:
         raise InvalidValueError(
             f"not a valid email address: {exc}", field="email", value=value
         ) from None
-    local, _, domain = info.normalized.rpartition("@")
+    local, _, domain = address.rpartition("@")
     return unicodedata.normalize("NFC", local) + "@" + unicodedata.normalize("NFC", domain).lower()
 
 

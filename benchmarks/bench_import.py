@@ -48,6 +48,7 @@ import json
 import os
 import random
 import resource
+import shutil
 import sqlite3
 import subprocess
 import sys
@@ -208,6 +209,44 @@ def run_baseline(folder: Path, source_db: Path, target_db: Path) -> dict[str, fl
     }
 
 
+def run_pg_baseline(folder: Path, source_url: str, target_url: str) -> dict[str, float]:
+    """csv.reader over the files, then raw COPY of the rows the store wrote (psycopg 3)."""
+    import psycopg
+
+    import contactgraph as cg
+    from contactgraph.repos.schema import metadata
+
+    cg.open_store(target_url).close()  # the store's very schema, made before the clock starts
+    plain = [u.replace("postgresql+psycopg://", "postgresql://") for u in (source_url, target_url)]
+    tables = [t.name for t in metadata.sorted_tables if t.name != "meta"]
+    with psycopg.connect(plain[0]) as src, psycopg.connect(plain[1]) as dst:
+        started, cpu = time.perf_counter(), time.process_time()
+        parsed = 0
+        for name in ("Account.csv", "Contact.csv"):
+            with (folder / name).open(encoding="utf-8", newline="") as handle:
+                for _row in csv.reader(handle):
+                    parsed += 1
+        rows = 0
+        with dst.transaction():
+            for name in tables:
+                with (
+                    src.cursor().copy(f'COPY "{name}" TO STDOUT') as out,
+                    dst.cursor().copy(f'COPY "{name}" FROM STDIN') as into,
+                ):
+                    for data in out:
+                        into.write(data)
+            for name in tables:
+                rows += dst.execute(f'SELECT count(*) FROM "{name}"').fetchone()[0]  # type: ignore[index]
+        elapsed, cpu = time.perf_counter() - started, time.process_time() - cpu
+    return {
+        "seconds": elapsed,
+        "cpu": cpu,
+        "rows": rows,
+        "parsed": parsed,
+        "peak_mib": peak_rss_mib(),
+    }
+
+
 def _child(args: list[str]) -> dict[str, float]:
     out = subprocess.run(
         [sys.executable, __file__, *args], check=True, capture_output=True, text=True
@@ -221,7 +260,11 @@ def main() -> None:
     parser.add_argument("--contacts", type=int, default=1_000_000)
     parser.add_argument("--max-per-account", type=int, default=2000)
     parser.add_argument("--seed", type=int, default=7)
-    parser.add_argument("--store", default="sqlite", help="sqlite (default) or memory://")
+    parser.add_argument(
+        "--store",
+        default="sqlite",
+        help="sqlite (default), postgresql (a throwaway cluster, raw COPY baseline) or memory://",
+    )
     parser.add_argument("--keep", type=Path, help="folder to keep the files in")
     parser.add_argument(
         "--workers", type=int, default=0, help="ImportOptions.validation_workers (default 0)"
@@ -231,6 +274,7 @@ def main() -> None:
     parser.add_argument("--url", help=argparse.SUPPRESS)
     parser.add_argument("--source-db", type=Path, help=argparse.SUPPRESS)
     parser.add_argument("--target-db", type=Path, help=argparse.SUPPRESS)
+    parser.add_argument("--target-url", help=argparse.SUPPRESS)
     args = parser.parse_args()
 
     if args.phase == "contactgraph":
@@ -238,6 +282,15 @@ def main() -> None:
         return
     if args.phase == "baseline":
         print(json.dumps(run_baseline(args.folder, args.source_db, args.target_db)))
+        return
+    if args.phase == "pg-baseline":
+        print(json.dumps(run_pg_baseline(args.folder, args.url, args.target_url)))
+        return
+    if args.store == "postgresql":
+        from contactgraph.testing.postgres import throwaway_cluster
+
+        with throwaway_cluster("cg_bench") as url:
+            run_postgresql(args, url)
         return
 
     work = args.keep or Path(tempfile.mkdtemp(prefix="cg-bench-"))
@@ -302,6 +355,40 @@ def main() -> None:
         for path in sorted(work.rglob("*"), reverse=True):
             path.unlink() if path.is_file() else path.rmdir()
         work.rmdir()
+
+
+def run_postgresql(args: argparse.Namespace, url: str) -> None:
+    """The import into PostgreSQL (COPY through the store) against raw COPY of the same rows."""
+    import psycopg
+
+    work = args.keep or Path(tempfile.mkdtemp(prefix="cg-bench-"))
+    accounts, contacts = generate(work / "csv", args.contacts, args.max_per_account, args.seed)
+    print(f"generated {contacts:,} contacts in {accounts:,} accounts")
+    folder = str(work / "csv")
+    ours = _child(["--phase", "contactgraph", "--folder", folder, "--url", url, "--workers", "0"])
+    print(
+        f"contactgraph import_csv -> PostgreSQL: {ours['seconds']:.1f} s "
+        f"({ours['cpu']:.1f} s CPU), {ours['contacts'] / ours['seconds']:,.0f} contacts/s, "
+        f"peak RSS {ours['peak_mib']:,.0f} MiB"
+    )
+    target = url.rsplit("/", 1)[0] + "/cg_baseline"
+    admin = url.replace("postgresql+psycopg://", "postgresql://").rsplit("/", 1)[0] + "/postgres"
+    with psycopg.connect(admin, autocommit=True) as conn:
+        conn.execute("CREATE DATABASE cg_baseline")
+    base = _child(
+        ["--phase", "pg-baseline", "--folder", folder, "--url", url, "--target-url", target]
+    )
+    print(
+        f"baseline csv + raw COPY (psycopg 3) of the same {base['rows']:,.0f} rows: "
+        f"{base['seconds']:.1f} s ({base['cpu']:.1f} s CPU), peak RSS {base['peak_mib']:,.0f} MiB"
+    )
+    print(
+        f"ratio contactgraph / baseline: {ours['seconds'] / base['seconds']:.2f}x time, "
+        f"{ours['cpu'] / base['cpu']:.2f}x CPU time (client side; the server's work is "
+        f"in the wall time), {ours['peak_mib'] / base['peak_mib']:.2f}x peak memory"
+    )
+    if not args.keep:
+        shutil.rmtree(work, ignore_errors=True)
 
 
 if __name__ == "__main__":

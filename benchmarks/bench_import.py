@@ -3,6 +3,7 @@
     .venv/bin/python benchmarks/bench_import.py                 # 1,000,000 contacts
     .venv/bin/python benchmarks/bench_import.py --contacts 100000
     .venv/bin/python benchmarks/bench_import.py --store memory://  # no baseline
+    .venv/bin/python benchmarks/bench_import.py --store postgresql --contacts 50000
 
 What is measured, each in its own process (so peak memory is its own):
 
@@ -16,8 +17,14 @@ What is measured, each in its own process (so peak memory is its own):
    new file with exactly the store's schema and indexes, in one transaction
    (WAL, ``synchronous=NORMAL``).
 
-Reported: wall time, rows per second, the ratio, and the peak resident memory
-(``ru_maxrss``) of each process. Contacts come in accounts of 1 to 2,000
+With ``--store postgresql`` the import goes into a throwaway PostgreSQL
+cluster (``contactgraph.testing.postgres``), and the baseline is ``csv.reader``
+plus raw psycopg 3 ``COPY`` of exactly the rows the store wrote into a second
+database holding the store's schema.
+
+Reported: wall time and CPU time, rows per second, the ratios, and the peak
+resident memory (``ru_maxrss``) of each process. On a shared machine compare
+CPU times: wall times follow the machine's load. Contacts come in accounts of 1 to 2,000
 (``--max-per-account``), grouped by account as an export sorted by
 ``AccountId`` is; 10 % of them report to an earlier contact of their account.
 ``--workers n`` parses emails and phones in ``n`` worker processes
@@ -38,6 +45,8 @@ million Salesforce ids); tracemalloc puts the rest at ~180 B per extra
 contact (``tests/interop/test_import_memory.py`` keeps it under 330 B).
 ``--workers 1`` parses emails and phones in a worker process: it removes
 ~15-20 % of the main process's CPU time, which only pays with a free core.
+Issue 10's figures (CPU time before and after the per-domain email cache, and
+PostgreSQL against raw ``COPY``) are in benchmarks/README.md.
 """
 
 from __future__ import annotations

@@ -72,10 +72,43 @@ def test_impossible_or_hostile_numbers_are_refused(text: str, reason: str) -> No
     assert info.value.field == "mobile"
 
 
-def test_an_extension_is_refused_rather_than_silently_dropped() -> None:
-    with pytest.raises(InvalidValueError, match="extension") as info:
-        Phone.parse("+33 1 23 45 67 89 ext. 12")
-    assert (info.value.field, info.value.value) == ("phone", "+33 1 23 45 67 89 ext. 12")
+@pytest.mark.parametrize(
+    ("text", "region", "written"),
+    [
+        ("+33 1 44 27 44 27 x123", None, "+33144274427;ext=123"),
+        ("01 44 27 44 27 ext. 45", "FR", "+33144274427;ext=45"),
+        ("+33 1 44 27 44 27 #12", None, "+33144274427;ext=12"),
+        ("+33144274427;ext=7", None, "+33144274427;ext=7"),
+        ("tel:+33144274427;ext=7", None, "+33144274427;ext=7"),
+        ("(415) 555-0132 extension 9", "US", "+14155550132;ext=9"),
+        ("+1 415 555 0132 x\u0661\u0662", None, "+14155550132;ext=12"),  # Arabic-Indic digits
+    ],
+)
+def test_an_extension_is_kept_after_the_number_rfc_3966_style(
+    text: str, region: str | None, written: str
+) -> None:
+    phone = Phone.parse(text, region)
+    assert phone.e164 == written
+    assert (phone.number, phone.extension) == tuple(written.split(";ext="))
+    assert phone.uri == "tel:" + written
+    assert Phone(phone.e164) == phone == Phone.trusted(written)
+    assert str(phone).endswith(f" ext. {phone.extension}")
+    assert phone.is_valid
+
+
+def test_a_number_without_extension_has_none() -> None:
+    phone = Phone("+33 1 44 27 44 27")
+    assert (phone.e164, phone.number, phone.extension) == ("+33144274427",) * 2 + (None,)
+
+
+def test_a_number_with_an_extension_is_another_line() -> None:
+    assert Phone("+33144274427;ext=1") != Phone("+33144274427") != Phone("+33144274427;ext=2")
+
+
+def test_an_overlong_extension_is_refused() -> None:
+    with pytest.raises(InvalidValueError, match="phone") as info:
+        Phone.parse("+33 1 44 27 44 27 x123456789012345678901")
+    assert info.value.field == "phone"
 
 
 def test_a_possible_but_unassigned_number_is_accepted_and_flagged_not_valid() -> None:

@@ -41,6 +41,14 @@ def clean_single_line(value: object, field: str, *, max_length: int = MAX_SINGLE
         raise InvalidValueError("must be text", field=field, value=value)
     if len(value) > max_length * 4:  # refuse before normalising absurd input
         raise InvalidValueError(f"longer than {max_length} characters", field=field, value=value)
+    if value.isascii() and value.isprintable():
+        # The common case, checked in C: no control character, and NFC changes no ASCII.
+        text = value.strip()
+        if len(text) > max_length:
+            raise InvalidValueError(
+                f"longer than {max_length} characters", field=field, value=value
+            )
+        return text
     # Checked before stripping: a trailing CR or LF is refused, not silently cut off.
     bad = _SINGLE_LINE_FORBIDDEN.search(value)
     if bad:

@@ -15,9 +15,10 @@ from functools import lru_cache
 from typing import Any
 
 import attrs
-import email_validator
 import phonenumbers
 
+from contactgraph.domain.email_syntax import EmailNotValidError
+from contactgraph.domain.email_syntax import normalized as normalized_address
 from contactgraph.domain.regions import region_of_country
 from contactgraph.domain.text import clean_single_line, match_key
 from contactgraph.errors import InvalidValueError
@@ -62,14 +63,12 @@ def _normalise_email(value: object) -> str:
     if not text:
         raise InvalidValueError("an email address cannot be empty", field="email", value=value)
     try:
-        info = email_validator.validate_email(
-            text, check_deliverability=False, allow_smtputf8=True, allow_display_name=False
-        )
-    except email_validator.EmailNotValidError as exc:
+        address = normalized_address(text)
+    except EmailNotValidError as exc:
         raise InvalidValueError(
             f"not a valid email address: {exc}", field="email", value=value
         ) from None
-    local, _, domain = info.normalized.rpartition("@")
+    local, _, domain = address.rpartition("@")
     return unicodedata.normalize("NFC", local) + "@" + unicodedata.normalize("NFC", domain).lower()
 
 
@@ -162,7 +161,9 @@ def email_key(text: object) -> str | None:
         return None
 
 
-_E164 = re.compile(r"^\+[1-9][0-9]{1,14}$")
+EXTENSION_MARK = ";ext="
+"""What separates a number from its extension in :attr:`Phone.e164` (RFC 3966)."""
+MAX_EXTENSION_DIGITS = 20
 
 
 def _parse_phone(text: str, region: str | None, field: str) -> str:
@@ -190,14 +191,17 @@ def _parse_phone(text: str, region: str | None, field: str) -> str:
         ) from None
     if not phonenumbers.is_possible_number(number):
         raise InvalidValueError("not a possible phone number", field=field, value=text)
+    e164: str = phonenumbers.format_number(number, phonenumbers.PhoneNumberFormat.E164)
     if number.extension:
-        # E.164 has no room for it; refusing beats silently dropping it.
-        raise InvalidValueError(
-            "phone extensions cannot be kept; give the number without its extension",
-            field=field,
-            value=text,
-        )
-    return phonenumbers.format_number(number, phonenumbers.PhoneNumberFormat.E164)
+        extension = phonenumbers.normalize_digits_only(number.extension)
+        if not extension or len(extension) > MAX_EXTENSION_DIGITS:
+            raise InvalidValueError(
+                f"a phone extension has 1 to {MAX_EXTENSION_DIGITS} digits",
+                field=field,
+                value=text,
+            )
+        return f"{e164}{EXTENSION_MARK}{extension}"
+    return e164
 
 
 def _normalise_phone(value: object) -> str:
@@ -215,14 +219,21 @@ def _parsed(e164: str) -> phonenumbers.PhoneNumber:
 
 @attrs.frozen(slots=True, order=True)
 class Phone:
-    """A possible phone number, stored in E.164 (``+33123456789``).
+    """A possible phone number, stored in E.164 (``+33123456789``), maybe with an extension.
 
     Build one with :meth:`parse` to accept national input with a default
     region; the constructor takes international input only. Whether the
     number is *valid* (assigned) is a warning-level policy, not a refusal.
 
+    An extension given in any form libphonenumber reads (``x123``,
+    ``ext. 45``, ``#12``, ``;ext=7``, ``extension 9``) is kept, written the
+    RFC 3966 way after the number: ``+33144274427;ext=123`` (``tel:`` and that
+    text is the number's URI). Every format and store writes and reads that one
+    text, and look-ups compare it whole: an extension is a line of its own.
+
     Attributes:
-        e164: The number in E.164 form.
+        e164: The number in E.164 form, followed by ``;ext=`` and the
+            extension's ASCII digits when it has one.
     """
 
     e164: str = attrs.field(converter=_normalise_phone)
@@ -243,6 +254,21 @@ class Phone:
         """Rebuild a number that was validated before (no parsing)."""
         inst: Phone = _trusted(cls, e164=e164)
         return inst
+
+    @property
+    def number(self) -> str:
+        """The number alone in E.164, without its extension."""
+        return self.e164.partition(EXTENSION_MARK)[0]
+
+    @property
+    def extension(self) -> str | None:
+        """The extension's digits (``"123"``), or ``None``."""
+        return self.e164.partition(EXTENSION_MARK)[2] or None
+
+    @property
+    def uri(self) -> str:
+        """The RFC 3966 URI: ``tel:+33144274427;ext=123``."""
+        return f"tel:{self.e164}"
 
     @property
     def region(self) -> str | None:

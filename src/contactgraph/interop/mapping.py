@@ -50,6 +50,13 @@ __all__ = [
 ID_FIELD = "Id"
 OUR_ID_FIELD = "ContactGraph_Id__c"
 OUR_EXTERNAL_IDS_FIELD = "ContactGraph_External_Ids__c"
+_SPECIAL_KEYS = {
+    "id": "id",
+    OUR_ID_FIELD.casefold(): "our_id",
+    OUR_EXTERNAL_IDS_FIELD.casefold(): "our_external_ids",
+}
+_MAX_REMEMBERED_KEYS = 512
+"""Source keys whose role a spec remembers (JSON records may bring any key)."""
 
 TEXT = "text"
 BOOL = "bool"
@@ -87,12 +94,31 @@ class SObjectSpec:
     name: str
     fields: tuple[FieldSpec, ...]
     by_key: Mapping[str, FieldSpec] = attrs.field(init=False)
+    _roles: dict[str, tuple[str, FieldSpec | None]] = attrs.field(
+        init=False, factory=dict, eq=False, repr=False
+    )
 
     def __attrs_post_init__(self) -> None:
         object.__setattr__(self, "by_key", {f.api.casefold(): f for f in self.fields})
 
     def field(self, name: str) -> FieldSpec | None:
         return self.by_key.get(name.casefold())
+
+    def role(self, key: str) -> tuple[str, FieldSpec | None]:
+        """What a source key is (``"id"``, ``"our_id"``, ``"our_external_ids"``, ``"field"``
+        with its spec, or ``"extra"``), remembered per key: a file repeats its header's keys
+        on every row."""
+        found = self._roles.get(key)
+        if found is None:
+            folded = key.casefold()
+            if folded in _SPECIAL_KEYS:
+                found = (_SPECIAL_KEYS[folded], None)
+            else:
+                fs = self.field(key)
+                found = ("field", fs) if fs is not None else ("extra", None)
+            if len(self._roles) < _MAX_REMEMBERED_KEYS:
+                self._roles[key] = found
+        return found
 
     @property
     def references(self) -> tuple[FieldSpec, ...]:
@@ -304,21 +330,21 @@ def map_record(spec: SObjectSpec, fields: Mapping[str, Any]) -> Mapped:
     the id fields; nested child records must have been removed by the caller.
     """
     out = Mapped()
+    role_of = spec.role
     for key, value in fields.items():
-        folded = key.casefold()
-        if folded == "id":
+        role, fs = role_of(key)
+        if role == "id":
             if not _blank(value):
                 out.salesforce_id = salesforce_id(str(value).strip())
             continue
-        if folded == OUR_ID_FIELD.casefold():
+        if role == "our_id":
             if not _blank(value):
                 out.our_id = str(value).strip()
             continue
-        if folded == OUR_EXTERNAL_IDS_FIELD.casefold():
+        if role == "our_external_ids":
             if not _blank(value):
                 _external_ids(value, out)
             continue
-        fs = spec.field(key)
         if fs is None:
             out.extra_fields.add(key)
             if _blank(value):

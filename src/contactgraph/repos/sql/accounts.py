@@ -23,6 +23,7 @@ from contactgraph.repos.protocol import AccountOrder
 from contactgraph.repos.schema import accounts as A
 from contactgraph.repos.schema import contacts as C
 from contactgraph.repos.sql import statements as q
+from contactgraph.repos.sql.copy import insert_rows
 from contactgraph.repos.sql.errors import duplicate, translated
 from contactgraph.repos.sql.statements import guarded
 from contactgraph.repos.sql.storage import Part, paged
@@ -136,7 +137,9 @@ class SqlAccounts(Part):
         st = self._s.statements
         tenant = self._tenant
         self._conn.exec_driver_sql(st.insert_account, rows.account_values(tenant, account, 1))
-        self._many(st.insert_contact, [rows.contact_values(tenant, c) for c in contacts])
+        insert_rows(
+            self._conn, C, st.insert_contact, [rows.contact_values(tenant, c) for c in contacts]
+        )
         self._write_side_rows(account, contacts)
         self._many(
             st.insert_external,
@@ -179,7 +182,9 @@ class SqlAccounts(Part):
                 missing = [c for c in changed if c.id not in here]
                 self._refuse_taken(account, [c.id for c in missing])
                 added.extend(missing)
-        self._many(st.insert_contact, [rows.contact_values(tenant, c) for c in added])
+        insert_rows(
+            self._conn, C, st.insert_contact, [rows.contact_values(tenant, c) for c in added]
+        )
         self._write_side_rows(account, changed + added)
         if account.account_fields_changed:
             self._conn.execute(q.DEL_EXTERNAL, self._p(kind="account", ids=[account.id]))

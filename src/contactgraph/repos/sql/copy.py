@@ -1,0 +1,51 @@
+"""Bulk inserts through PostgreSQL's ``COPY … FROM STDIN`` (psycopg 3).
+
+An import writes contacts by the thousand. ``INSERT`` through
+``executemany`` costs PostgreSQL one statement per row; ``COPY`` streams the
+rows in one. :func:`insert_rows` sends them through the raw psycopg
+connection under the session's SQLAlchemy connection, so they land in the
+very transaction of the rest of the save (a failure rolls all of it back, as
+with ``INSERT``), and driver errors are translated by the callers as before.
+Everywhere else (SQLite, another PostgreSQL driver) it runs the ``INSERT``
+it is given. Everything but this bulk path stays SQLAlchemy Core.
+"""
+
+from __future__ import annotations
+
+from functools import lru_cache
+from typing import Any
+
+import sqlalchemy as sa
+from sqlalchemy.engine import Connection
+
+__all__ = ["copies", "copy_statement", "insert_rows"]
+
+
+@lru_cache(maxsize=32)
+def copy_statement(table: sa.Table) -> str:
+    """``COPY "table" ("col", …) FROM STDIN``, the columns in the table's order."""
+    names = ", ".join(f'"{c.name}"' for c in table.columns)
+    return f'COPY "{table.name}" ({names}) FROM STDIN'
+
+
+def copies(conn: Connection) -> bool:
+    """Whether rows written on ``conn`` go through ``COPY`` (PostgreSQL through psycopg 3)."""
+    return conn.dialect.name == "postgresql" and conn.dialect.driver == "psycopg"
+
+
+def insert_rows(conn: Connection, table: sa.Table, insert: str, rows: list[dict[str, Any]]) -> None:
+    """Insert ``rows`` (dicts keyed by column name) into ``table`` in this transaction.
+
+    ``insert`` is the ``INSERT`` statement for drivers that do not copy.
+    """
+    if not rows:
+        return
+    if not copies(conn):
+        conn.exec_driver_sql(insert, rows)
+        return
+    names = [c.name for c in table.columns]
+    raw: Any = conn.connection.driver_connection
+    with raw.cursor() as cursor, cursor.copy(copy_statement(table)) as copy:
+        write = copy.write_row
+        for row in rows:
+            write([row[name] for name in names])

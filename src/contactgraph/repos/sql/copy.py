@@ -18,6 +18,8 @@ from typing import Any
 import sqlalchemy as sa
 from sqlalchemy.engine import Connection
 
+from contactgraph.repos.sql import rls
+
 __all__ = ["copies", "copy_statement", "insert_rows"]
 
 
@@ -29,8 +31,16 @@ def copy_statement(table: sa.Table) -> str:
 
 
 def copies(conn: Connection) -> bool:
-    """Whether rows written on ``conn`` go through ``COPY`` (PostgreSQL through psycopg 3)."""
-    return conn.dialect.name == "postgresql" and conn.dialect.driver == "psycopg"
+    """Whether rows written on ``conn`` go through ``COPY`` (PostgreSQL through psycopg 3).
+
+    Not where row-level security holds the role: PostgreSQL refuses ``COPY …
+    FROM`` on such tables, so those rows go through ``INSERT``.
+    """
+    return (
+        conn.dialect.name == "postgresql"
+        and conn.dialect.driver == "psycopg"
+        and not rls.applies(conn.engine)
+    )
 
 
 def insert_rows(conn: Connection, table: sa.Table, insert: str, rows: list[dict[str, Any]]) -> None:

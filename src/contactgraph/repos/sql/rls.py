@@ -303,6 +303,11 @@ def holds(conn: Connection) -> bool:
     return bool(conn.exec_driver_sql(_ACTIVE).scalar())
 
 
+def applies(engine: Any) -> bool:
+    """Whether RLS was found to hold the role ``engine`` connects as (known once it began)."""
+    return bool(_active.get(engine))
+
+
 def begin(backend: Any, driver: Any) -> None:
     """Set the tenant for the transaction just begun on ``driver``, where RLS needs it.
 

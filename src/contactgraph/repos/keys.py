@@ -79,6 +79,14 @@ def key(text: str) -> str:
     return match_key(text)
 
 
+MAX_NAME_KEY: Final = 5_000
+"""Longest name search key that can match: a full name is at most about 250
+characters (last name 80, the other parts 40 each) and case folding expands a
+character to 18 at the very most. A longer ``find_contacts(name=…)`` matches
+nothing and is never split into first and last names (which costs memory in
+the square of its length)."""
+
+
 def valid_id(value: object) -> bool:
     """Whether ``value`` can be an id: the domain's one rule (:func:`~contactgraph.domain.ids.is_valid_id`)."""
     return domain.is_valid_id(value)
@@ -187,8 +195,8 @@ class ContactQuery:
                 keys[label] = _NORMALISE.get(label, str)(term)
             except InvalidValueError:  # an unparseable phone number matches nothing
                 impossible = True
-        if keys.get("name") == "":
-            impossible = True
+        if keys.get("name") == "" or len(keys.get("name") or "") > MAX_NAME_KEY:
+            impossible = True  # longer than any stored name can fold to: nothing to split
         if impossible:
             keys.pop("phone", None)  # a number is only parsed for a query that can match
         return cls(active=active, limit=limit, impossible=impossible, **keys)

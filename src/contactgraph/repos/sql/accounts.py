@@ -330,7 +330,9 @@ class SqlAccounts(Part):
             if found is None:
                 raise NotFoundError("Account", after)
             cursor = tuple(found)
-        columns, values = sa.tuple_(*order), sa.tuple_(*(sa.literal(v) for v in cursor))
+        # the tenant leads the row value as it leads the index, so the engine seeks to it
+        columns = sa.tuple_(A.c.tenant, *order)
+        values = sa.tuple_(*(sa.literal(v) for v in (self._tenant, *cursor)))
         return columns < values if descending else columns > values
 
     def count(self) -> int:

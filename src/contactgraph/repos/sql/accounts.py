@@ -330,9 +330,7 @@ class SqlAccounts(Part):
             if found is None:
                 raise NotFoundError("Account", after)
             cursor = tuple(found)
-        # the tenant leads the row value as it leads the index, so the engine seeks to it
-        columns = sa.tuple_(A.c.tenant, *order)
-        values = sa.tuple_(*(sa.literal(v) for v in (self._tenant, *cursor)))
+        columns, values = sa.tuple_(*order), sa.tuple_(*(sa.literal(v) for v in cursor))
         return columns < values if descending else columns > values
 
     def count(self) -> int:

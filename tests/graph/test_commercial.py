@@ -121,8 +121,12 @@ def test_campaign_reads_contacts_again_from_the_store(store: Any, crm: Crm) -> N
 def test_campaign_needs_a_target_of_a_known_kind(store: Any, crm: Crm) -> None:
     with pytest.raises(cg.PolicyViolationError, match="at least one"):
         store.start_campaign([])
-    with pytest.raises(TypeError):
+    with pytest.raises(cg.InvalidValueError) as caught:
         store.start_campaign([42])
+    assert caught.value.field == "targets"
+    with pytest.raises(cg.InvalidValueError) as caught:
+        store.start_campaign(None)
+    assert caught.value.field == "targets"
 
 
 def test_contact_with_no_email_is_never_a_campaign_recipient(store: Any, crm: Crm) -> None:

@@ -13,7 +13,7 @@ from collections.abc import Iterable, Iterator
 import attrs
 
 from contactgraph.domain import Account, Contact, DecisionRole, Opportunity
-from contactgraph.errors import PolicyViolationError, Severity, Violation
+from contactgraph.errors import InvalidValueError, PolicyViolationError, Severity, Violation
 from contactgraph.graph import _fetch
 from contactgraph.policies import Action, require
 from contactgraph.repos.protocol import StoreProtocol
@@ -126,6 +126,10 @@ def _left(store: StoreProtocol, account_id: str, foreign: dict[str, Contact]) ->
 def _opportunity_action(
     store: StoreProtocol, opportunity: Opportunity | str, action: Action
 ) -> Recipients:
+    if not isinstance(opportunity, Opportunity | str):
+        raise InvalidValueError(
+            "the opportunity is an Opportunity or its id", field="opportunity", value=opportunity
+        )
     opp = store.opportunities.get(opportunity) if isinstance(opportunity, str) else opportunity
     account = store.accounts.get(opp.account_id)
     violations = account_reasons(account, action)
@@ -206,6 +210,10 @@ def start_campaign(store: StoreProtocol, targets: Iterable[Target]) -> Recipient
     whole: list[str] = []
     people: list[str] = []
     unresolved: list[str] = []
+    if isinstance(targets, str | bytes | Account | Contact) or not isinstance(targets, Iterable):
+        raise InvalidValueError(
+            "targets are a collection of accounts, contacts or ids", field="targets", value=targets
+        )
     for target in targets:
         if isinstance(target, Account):
             whole.append(target.id)
@@ -214,8 +222,10 @@ def start_campaign(store: StoreProtocol, targets: Iterable[Target]) -> Recipient
         elif isinstance(target, str):
             unresolved.append(target)
         else:
-            raise TypeError(
-                f"a campaign target is an Account, a Contact or an id, not {type(target).__name__}"
+            raise InvalidValueError(
+                f"a campaign target is an Account, a Contact or an id, not {type(target).__name__}",
+                field="targets",
+                value=target,
             )
     if not (whole or people or unresolved):
         raise PolicyViolationError(

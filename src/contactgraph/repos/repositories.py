@@ -108,10 +108,23 @@ def _system_value(system: object, value: object) -> bool:
     return is_storable(str(system)) and is_storable(str(value))
 
 
+def _id_list(values: object, field: str) -> list[str]:
+    """A caller's collection of ids as a list, each checked to be text (not yet to exist)."""
+    if isinstance(values, str | bytes) or not isinstance(values, Iterable):
+        raise InvalidValueError(
+            "must be a collection of ids (a list, a set…)", field=field, value=values
+        )
+    items = list(values)
+    for item in items:
+        if not isinstance(item, str):
+            raise InvalidValueError("an id is text", field=field, value=item)
+    return items
+
+
 def _contact_ids(contact_id: str | None, contact_ids: Iterable[str] | None) -> list[str] | None:
     if contact_id is None and contact_ids is None:
         return None
-    ids = [] if contact_ids is None else list(contact_ids)
+    ids = [] if contact_ids is None else _id_list(contact_ids, "contact_ids")
     if contact_id is not None:
         ids.append(contact_id)
     for item in ids:
@@ -163,7 +176,7 @@ class Accounts(_Repository):
 
     def get_many(self, account_ids: Iterable[str]) -> list[Account]:
         """The accounts that exist among ``account_ids``, in that order (one query)."""
-        ids = [i for i in dict.fromkeys(account_ids) if _known(i)]
+        ids = [i for i in dict.fromkeys(_id_list(account_ids, "account_ids")) if _known(i)]
         if not ids:
             return []
         found = {a.id: a for a in self._store._read(lambda s: s.accounts.load_many(ids))}
@@ -230,6 +243,8 @@ class Accounts(_Repository):
 
     def get_contact(self, contact_id: str) -> Contact:
         """One contact, without loading its account's other contacts. Raises NotFoundError."""
+        if not isinstance(contact_id, str):
+            raise NotFoundError("Contact", contact_id)
         found = self.contacts_by_id([contact_id])
         if contact_id not in found:
             raise NotFoundError("Contact", contact_id)
@@ -237,7 +252,7 @@ class Accounts(_Repository):
 
     def contacts_by_id(self, contact_ids: Iterable[str]) -> dict[str, Contact]:
         """The contacts that exist among ``contact_ids``, wherever they belong (one query)."""
-        ids = [i for i in dict.fromkeys(contact_ids) if _known(i)]
+        ids = [i for i in dict.fromkeys(_id_list(contact_ids, "contact_ids")) if _known(i)]
         if not ids:
             return {}
         found = self._store._read(lambda s: s.accounts.load_contacts(ids))

@@ -244,12 +244,20 @@ _NORMALISE: Final[dict[str, Callable[[str], str]]] = {
 """How a text criterion becomes the key backends compare (others are kept as given)."""
 
 
+MAX_PAGE_NUMBER: Final = 2**62
+"""Largest ``limit`` or ``offset`` (a 64-bit integer in every SQL engine)."""
+
+
 def check_limit(limit: int | None, offset: int = 0) -> None:
-    """Refuse negative or non-integer pagination arguments."""
-    if limit is not None and (isinstance(limit, bool) or not isinstance(limit, int) or limit < 0):
-        raise InvalidValueError("must be a whole number >= 0 or None", field="limit", value=limit)
-    if isinstance(offset, bool) or not isinstance(offset, int) or offset < 0:
-        raise InvalidValueError("must be a whole number >= 0", field="offset", value=offset)
+    """Refuse negative, non-integer or over-large pagination arguments."""
+    if limit is not None and (
+        isinstance(limit, bool) or not isinstance(limit, int) or not 0 <= limit <= MAX_PAGE_NUMBER
+    ):
+        raise InvalidValueError(
+            "must be a whole number from 0 to 2**62, or None", field="limit", value=limit
+        )
+    if isinstance(offset, bool) or not isinstance(offset, int) or not 0 <= offset <= MAX_PAGE_NUMBER:
+        raise InvalidValueError("must be a whole number from 0 to 2**62", field="offset", value=offset)
 
 
 MIN_INDEXED: Final = 3

@@ -24,13 +24,11 @@ __all__ = [
     "PersonRecord",
     "account_name_key",
     "account_record",
-    "email_key",
     "person_record",
     "website_domain",
 ]
 
 _NON_WORD = re.compile(r"[^0-9a-z]+")
-_ASCII_LOWER = str.maketrans("ABCDEFGHIJKLMNOPQRSTUVWXYZ", "abcdefghijklmnopqrstuvwxyz")
 
 LEGAL_SUFFIXES = frozenset(
     {
@@ -65,15 +63,6 @@ def first_name_forms(first: str) -> frozenset[str]:
     return frozenset({first}) | frozenset(_NICKNAMES.canonicals_of(first))
 
 
-def email_key(address: str) -> str:
-    """An address with ASCII letters lower-cased and nothing else folded.
-
-    Look-alike characters (a Kelvin sign, a Cyrillic "а") are kept as they are:
-    two such addresses are different mailboxes, reported apart as suspicious.
-    """
-    return address.translate(_ASCII_LOWER)
-
-
 def website_domain(website: str | None) -> str:
     """``"https://www.Acme.fr/contact"`` -> ``"acme.fr"``."""
     if not website:
@@ -105,7 +94,8 @@ class PersonRecord:
         first_forms: The first name and the formal names it may stand for.
         last_sound: Metaphone code of the last name.
         first_sound: Metaphone code of the first name.
-        emails: Every address, primary and alternates (see :func:`email_key`).
+        emails: Every address, primary and alternates, by the domain's matching
+            key (:attr:`Email.key`: look-alike characters are never folded together).
         phones: Every number as E.164 digits.
         birthdate: Date of birth, if known.
         postal_code: Mailing postal code, without spaces.
@@ -150,7 +140,7 @@ def person_record(contact: Contact, account_name: str = "") -> PersonRecord:
         first_forms=first_name_forms(first),
         last_sound=_phonetic(last),
         first_sound=_phonetic(first),
-        emails=frozenset(email_key(e.address) for e in emails if e is not None),
+        emails=frozenset(e.key for e in emails if e is not None),
         phones=frozenset(p.e164.lstrip("+") for p in phones if p is not None),
         birthdate=contact.birthdate,
         postal_code=(address.postal_code or "").replace(" ", "").lower() if address else "",

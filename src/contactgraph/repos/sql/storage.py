@@ -170,7 +170,16 @@ class _Aggregates(Part, Generic[E]):
     def _of_contacts(self, contact_ids: Collection[str]) -> list[E]:
         raise NotImplementedError
 
-    def _linked(
+    def by_external_id(self, system: str, value: str) -> E | None:
+        assert self._external_kind is not None
+        owner = self._external(self._external_kind, system, value)
+        return self.load(owner) if owner is not None else None
+
+
+class _AccountLinked(_Aggregates[E]):
+    """Opportunities and cases: listed by account, by contacts, open or all."""
+
+    def list(
         self,
         account_id: str | None,
         contact_ids: Collection[str] | None,
@@ -196,14 +205,9 @@ class _Aggregates(Part, Generic[E]):
         stmt = paged(stmt.order_by(*self._order), offset, limit)
         return self._build(list(self._conn.execute(stmt)))
 
-    def by_external_id(self, system: str, value: str) -> E | None:
-        assert self._external_kind is not None
-        owner = self._external(self._external_kind, system, value)
-        return self.load(owner) if owner is not None else None
-
 
 @translated
-class SqlOpportunities(_Aggregates[Opportunity]):
+class SqlOpportunities(_AccountLinked[Opportunity]):
     _kind, _noun = "Opportunity", "an opportunity"
     _table = O
     _values = rows.opportunity_values
@@ -232,19 +236,9 @@ class SqlOpportunities(_Aggregates[Opportunity]):
         ids = {r[0] for r in self._chunked(q.OPPS_OF_CONTACTS, list(contact_ids))}
         return self._build(self._chunked(q.OPPS_BY_IDS, list(ids)))
 
-    def list(
-        self,
-        account_id: str | None,
-        contact_ids: Collection[str] | None,
-        open_only: bool,
-        offset: int,
-        limit: int | None,
-    ) -> list[Opportunity]:
-        return self._linked(account_id, contact_ids, open_only, offset, limit)
-
 
 @translated
-class SqlCases(_Aggregates[Case]):
+class SqlCases(_AccountLinked[Case]):
     _kind, _noun = "Case", "a case"
     _table = K
     _values = rows.case_values
@@ -256,16 +250,6 @@ class SqlCases(_Aggregates[Case]):
 
     def _of_contacts(self, contact_ids: Collection[str]) -> list[Case]:
         return self._build(self._chunked(q.CASES_OF_CONTACTS, contact_ids))
-
-    def list(
-        self,
-        account_id: str | None,
-        contact_ids: Collection[str] | None,
-        open_only: bool,
-        offset: int,
-        limit: int | None,
-    ) -> list[Case]:
-        return self._linked(account_id, contact_ids, open_only, offset, limit)
 
 
 @translated

@@ -274,6 +274,18 @@ def test_nested_children_forward_self_references_and_junctions(store: Any) -> No
     ]
 
 
+def test_relation_columns_without_a_field_are_named_in_a_warning() -> None:
+    """A relation has no custom fields: what it cannot keep is said, not silently dropped."""
+    report = import_tree(
+        cg.open_store(), DATA / "junction/Account-AccountContactRelation-Contact-plan.json"
+    )
+    [warning] = [w for w in report.warnings if w.source == "AccountContactRelation.json"]
+    assert warning.record == "RelationRef2"
+    assert "not kept" in warning.reason
+    assert "IsDirect" in warning.reason
+    assert "CreatedDate" in warning.reason
+
+
 def test_unmodelled_types_are_reported_not_lost() -> None:
     store = cg.open_store()
     report = import_tree(store, DATA / "guests/data-plan.json", options=GUESTS)

@@ -107,7 +107,7 @@ def check_data_set(
     not_stored = not_stored or {}
     records = [r for r in records if r.sobject in MODELLED]
     found, missing, index = compare(records, store, default_region=default_region)
-    tally = Counter((d.sobject, d.field) for d in found)
+    tally = Counter((d.sobject, d.field) for d in found)  # records that differ, per field
     expected_tally = {k: a.count for k, a in allowed.items() if not a.pending}
     pending = {k for k, a in allowed.items() if a.pending}
     unexplained = [d for d in found if (d.sobject, d.field) not in allowed]

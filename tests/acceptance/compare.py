@@ -14,7 +14,6 @@ from __future__ import annotations
 
 import json
 import unicodedata
-from collections import Counter
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 from datetime import UTC, datetime
@@ -315,11 +314,6 @@ def differences(
     for name, value in extra.items():  # kept, but from no field of the file
         found.append(Difference(raw.sobject, raw.key, name, None, value))
     return found
-
-
-def tally(found: Iterable[Difference]) -> Counter[tuple[str, str]]:
-    """How many records differ, per (sObject, field)."""
-    return Counter((d.sobject, d.field) for d in found)
 
 
 @dataclass

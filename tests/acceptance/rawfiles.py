@@ -13,7 +13,7 @@ from __future__ import annotations
 
 import csv
 import json
-from collections.abc import Iterable, Iterator
+from collections.abc import Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -180,11 +180,3 @@ def plan_files(plan: Path) -> list[Path]:
 def plan_records(plan: Path) -> list[RawRecord]:
     """Every record of a data plan's files."""
     return [r for path in plan_files(plan) for r in tree_records(path)]
-
-
-def by_type(records: Iterable[RawRecord]) -> dict[str, list[RawRecord]]:
-    """Records grouped by sObject type."""
-    out: dict[str, list[RawRecord]] = {}
-    for record in records:
-        out.setdefault(record.sobject, []).append(record)
-    return out

@@ -9,6 +9,7 @@ about what landed.
 
 from __future__ import annotations
 
+import functools
 from pathlib import Path
 from typing import Any
 
@@ -81,7 +82,10 @@ DATA_SETS: dict[str, tuple[str, tuple[str, ...]]] = {
 TRIPS = {"tree": through_tree, "csv": through_csv, "json": through_json}
 
 
-def _import(store: Any, fixtures: Path, name: str) -> None:
+@functools.cache
+def _imported(fixtures: Path, name: str) -> Any:
+    """The data set in a memory store, imported once for the three trips (which only read it)."""
+    store = cg.open_store()
     folder, files = DATA_SETS[name]
     paths = [fixtures / folder / f for f in files]
     if paths[0].suffix == ".json":
@@ -90,6 +94,7 @@ def _import(store: Any, fixtures: Path, name: str) -> None:
         import_csv(store, {"Contact": paths[0]}, options=PARTIAL)
     else:
         import_csv(store, paths, options=PARTIAL)
+    return store
 
 
 @pytest.mark.parametrize("trip", sorted(TRIPS))
@@ -97,8 +102,7 @@ def _import(store: Any, fixtures: Path, name: str) -> None:
 def test_data_set_survives_the_round_trip(
     fixtures_dir: Path, name: str, trip: str, tmp_path: Path
 ) -> None:
-    store = cg.open_store()
-    _import(store, fixtures_dir, name)
+    store = _imported(fixtures_dir, name)
     expected = snapshot(store, text_extras=trip == "csv")
     assert expected["accounts"]
     fresh = TRIPS[trip](store, tmp_path, cg.open_store())

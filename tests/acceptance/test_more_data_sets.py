@@ -31,7 +31,7 @@ from acceptkit import (
     unmodelled,
 )
 from compare import refused_by_data
-from rawfiles import RawRecord, csv_records, plan_records, tree_records
+from rawfiles import RawRecord, csv_records, plan_files, plan_records, tree_records
 
 import contactgraph as cg
 from contactgraph.interop import ImportMode, ImportOptions, import_csv, import_tree
@@ -337,3 +337,35 @@ def test_developer_edition_unlinked_records_are_refused(
     assert {e.record for e in info.value.errors} == {r.key for r in tree_records(path)}
     assert all(reason in e.reason for e in info.value.errors)
     assert store.accounts.count() == 0
+
+
+# ------------------------------------------------------------ every file
+
+IMPORTED = {
+    "sfdc-security-demo/data/Account.csv",
+    "sfdc-security-demo/data/Contact.csv",
+    "sfdc-security-demo/data/Case.csv",
+    *(f"data-cloud-workshop/{name}" for name in DCW_FILES),
+    *(f"gen-ai-demo/data/{name}" for name in GEN_AI),
+    "data-import-test-org/data/new-data-plan.json",
+    "easy-spaces-lwc/data/Plan2.json",
+    "easy-spaces-lwc/data/Contact_Data.csv",
+    "ecars/data/data-plan.json",
+    "ActionPlans/data/data-plan.json",
+    *(f"{SDLE}/{name}" for name in ("csv/Account.csv", "treeapi/Account.json")),
+    *(f"{SDLE}/treeapi/{name}.json" for name in ("Contact", "Case", "Opportunity")),
+}
+"""Every file a test below imports; a plan's files count as imported with it."""
+
+
+def test_every_data_file_is_imported(more_dir: Path) -> None:
+    found = {
+        p.relative_to(more_dir).as_posix()
+        for p in more_dir.rglob("*")
+        if p.suffix in (".csv", ".json")
+    }
+    with_plans = set(IMPORTED)
+    for name in IMPORTED:
+        if "plan" in name.casefold():
+            with_plans |= {p.relative_to(more_dir).as_posix() for p in plan_files(more_dir / name)}
+    assert found == with_plans

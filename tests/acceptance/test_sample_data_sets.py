@@ -125,6 +125,11 @@ def load(root: Path, case: DataSet) -> tuple[list[RawRecord], cg.Store, ImportOp
     return records, store, options
 
 
+def test_every_csv_file_is_compared(salesforce_dir: Path) -> None:
+    found = {p.relative_to(salesforce_dir).as_posix() for p in salesforce_dir.rglob("*.csv")}
+    assert found == {f for case in CASES.values() for f in case.files if f.endswith(".csv")}
+
+
 @pytest.mark.parametrize("name", sorted(CASES))
 def test_sample_data_set_lands_as_the_files_say(salesforce_dir: Path, name: str) -> None:
     case = CASES[name]

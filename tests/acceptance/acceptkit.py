@@ -81,6 +81,7 @@ PRIVATE = (
 DIRECT = (
     "Salesforce's implied direct relation (the contact's own account): reported, nothing to store"
 )
+SALUTATION = "'Mr' is stored as the standard picklist value 'Mr.'"
 STREET = "street lines are stripped and joined by LF (CRLF, trailing spaces, blank lines dropped)"
 SYSTEM_ON_RELATION = (
     "an AccountContactRelation has no custom fields: its unmodelled columns are not kept,"

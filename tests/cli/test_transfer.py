@@ -168,25 +168,3 @@ def test_export_flags_of_another_format_are_usage_errors(
     result = run(capsys, "--store", demo, "export", str(tmp_path / "out"), *argv)
     assert result.code == EXIT_USAGE
     assert not (tmp_path / "out").exists()
-
-
-def test_acceptance_a_public_data_plan_imports(
-    store_url: str, salesforce_dir: Path, capsys: Capsys
-) -> None:
-    plan = salesforce_dir / "apex-recipes" / "data-plan.json"
-    result = run(capsys, "--store", store_url, "import", str(plan), "--region", "US", "--json")
-    assert result.code == EXIT_OK, result.err
-    counts = result.json["counts"]
-    assert counts["Account"]["created"] == 50
-    assert counts["Contact"]["created"] == 150
-
-
-def test_acceptance_a_missing_reference_is_refused(
-    store_url: str, salesforce_dir: Path, capsys: Capsys
-) -> None:
-    plan = salesforce_dir / "plugin-data" / "missingRef" / "Account-Opportunity-plan.json"
-    result = run(capsys, "--store", store_url, "import", str(plan))
-    assert result.code == EXIT_REFUSED
-    assert "AccountRef2000" in result.err
-    with open_store(store_url) as store:
-        assert store.accounts.count() == 0

@@ -11,7 +11,8 @@ script disagree. The quirks, and where they are:
 
 * sObject Tree JSON: plans with ``saveRefs``/``resolveRefs`` (``crm/``),
   forward and self ``@ref`` references (``hierarchy/``), nested children
-  (``nested/``), a junction object (``junction/``), missing references
+  (``nested/``), a junction object with columns it has no field for
+  (``junction/``), missing references
   (``broken/``), contacts without an account, cases whose description has
   CRLF line breaks, custom objects and Tasks the library does not model
   (``guests/``); keys in any letter case (``lastName``, ``billingcity``),
@@ -261,6 +262,8 @@ JUNCTION_RELATIONS = [
         "attributes": ref("AccountContactRelation", "RelationRef2"),
         "ContactId": "@ContactRef1",
         "AccountId": "@AccountRef3",
+        "IsDirect": False,
+        "CreatedDate": "2024-01-23T03:54:57.000+0000",
     },
     {
         "attributes": ref("AccountContactRelation", "RelationRef3"),

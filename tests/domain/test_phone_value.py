@@ -2,9 +2,7 @@
 
 from __future__ import annotations
 
-import json
 import re
-from pathlib import Path
 
 import phonenumbers
 import pytest
@@ -125,16 +123,6 @@ def test_an_assigned_number_is_valid_and_in_its_own_region_only() -> None:
     assert phone.is_valid
     assert phone.in_region("us")
     assert not phone.in_region("CA")
-
-
-def test_every_phone_of_the_apex_recipes_export_is_accepted(salesforce_dir: Path) -> None:
-    records = json.loads((salesforce_dir / "apex-recipes" / "Contacts.json").read_text())["records"]
-    numbers = [r["phone"] for r in records if r.get("phone")]
-    assert len(numbers) == 150
-    phones = [Phone.parse(n, "US") for n in numbers]
-    assert all(E164.match(p.e164) for p in phones)
-    assert sum(not p.is_valid for p in phones) == 84
-    assert Phone.parse("5624081052", "US") in phones
 
 
 def test_a_trusted_phone_is_rebuilt_without_parsing(monkeypatch: pytest.MonkeyPatch) -> None:

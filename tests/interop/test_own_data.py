@@ -1,11 +1,11 @@
 """The importer on the project's own Salesforce-shaped files (tests/data/salesforce).
 
-These run on a fresh clone and prove what the tests on the public sample data
-sets prove (test_tree_import, test_csv_import, test_roundtrip): outcomes per
-file, references (forward, self, nested, junction, missing), report exports,
-orphan contacts, unmodelled types, re-imports, partial mode, round trips.
-The public data sets stay an acceptance layer that runs when they are beside
-the repository. tests/data/make_salesforce.py writes the files and says which
+These run on a fresh clone and prove, on the project's own files, what the
+acceptance layer proves on the public sample data sets (tests/acceptance, and
+the outcome table of test_tree_import): outcomes per file, references
+(forward, self, nested, junction, missing), report exports, orphan contacts,
+unmodelled types, re-imports, partial mode, round trips. The acceptance layer
+runs when the public data sets are beside the repository. tests/data/make_salesforce.py writes the files and says which
 quirk lives where.
 """
 
@@ -272,6 +272,18 @@ def test_nested_children_forward_self_references_and_junctions(store: Any) -> No
         ("Wesker", "Stark Industries"),
         ("Wesker", "Wayne Enterprises"),
     ]
+
+
+def test_relation_columns_without_a_field_are_named_in_a_warning() -> None:
+    """A relation has no custom fields: what it cannot keep is said, not silently dropped."""
+    report = import_tree(
+        cg.open_store(), DATA / "junction/Account-AccountContactRelation-Contact-plan.json"
+    )
+    [warning] = [w for w in report.warnings if w.source == "AccountContactRelation.json"]
+    assert warning.record == "RelationRef2"
+    assert "not kept" in warning.reason
+    assert "IsDirect" in warning.reason
+    assert "CreatedDate" in warning.reason
 
 
 def test_unmodelled_types_are_reported_not_lost() -> None:

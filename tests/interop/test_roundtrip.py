@@ -12,7 +12,7 @@ from typing import Any
 import pytest
 from hypothesis import given
 from hypothesis import strategies as st
-from interopkit import US_GUESTS, snapshot
+from interopkit import snapshot
 
 import contactgraph as cg
 from contactgraph.interop import (
@@ -24,15 +24,6 @@ from contactgraph.interop import (
     restore,
 )
 from contactgraph.testing import strategies as cgst
-
-PLANS = [
-    "apex-recipes/data-plan.json",
-    "lwc-recipes/data-plan.json",
-    "coral-cloud/data-plan.json",
-    "plugin-data/junction/Account-AccountContactRelation-Contact-plan.json",
-    "plugin-data/self-referencing/Account-plan.json",
-    "plugin-data/commonChild/Account-Opportunity-Task-Case-plan.json",
-]
 
 
 def build_crm(store: Any) -> None:
@@ -141,20 +132,6 @@ def _extras_as_text(data: Any) -> Any:
     if isinstance(data, list):
         return [_extras_as_text(x) for x in data]
     return data
-
-
-@pytest.mark.parametrize("plan", PLANS)
-@pytest.mark.parametrize("trip", sorted(TRIPS))
-def test_fixture_data_survives_the_round_trip(
-    salesforce_dir: Path, plan: str, trip: str, tmp_path: Path
-) -> None:
-    store = cg.open_store()
-    import_tree(store, salesforce_dir / plan, options=US_GUESTS)
-    expected = snapshot(store)
-    if trip == "csv":
-        expected = _extras_as_text(expected)
-    fresh = TRIPS[trip](store, tmp_path / "out", cg.open_store())
-    assert snapshot(fresh) == expected
 
 
 def test_csv_export_is_data_loader_shaped_and_safe(store: Any, tmp_path: Path) -> None:

@@ -45,6 +45,10 @@ def _one(ctx: ImportContext, rec: SourceRecord) -> None:
             )
             ctx.ok(rec, KIND, contact_id, "unchanged")
             return
+        if mapped.extra:  # a relation has no custom fields: say what is not kept
+            ctx.warn(
+                rec, None, "not kept (a relation has no custom fields): " + ", ".join(mapped.extra)
+            )
         v = mapped.values
         fields: dict[str, Any] = {
             k: v[k] for k in ("roles", "title", "start_date", "end_date") if k in v

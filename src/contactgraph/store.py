@@ -26,6 +26,7 @@ from contactgraph.graph.commercial import (
 from contactgraph.graph.moves import MoveResult, move_contact
 from contactgraph.graph.navigator import Navigator
 from contactgraph.policies import PolicySet
+from contactgraph.repos.history import check_actor
 from contactgraph.repos.open import open_backend
 from contactgraph.repos.unit_of_work import UnitOfWork
 
@@ -136,6 +137,7 @@ def open_store(
     *,
     tenant: str = "default",
     allow_foreign_contact_roles: bool = False,
+    actor: str | None = None,
 ) -> Store:
     """Open a store.
 
@@ -151,6 +153,8 @@ def open_store(
         tenant: The tenant every read and write is confined to.
         allow_foreign_contact_roles: Let opportunities give roles to contacts
             of other accounts (off by default).
+        actor: Who this store's writes are made by, in field history
+            (``store.transaction(actor=...)`` names another for one block).
 
     A store over SQL holds a connection pool: close it (or use ``with``);
     one garbage-collected open warns with :class:`ResourceWarning`.
@@ -160,5 +164,6 @@ def open_store(
         StoreUnavailableError: the server or file cannot be reached.
         SchemaVersionError: the store was written by a newer contactgraph.
     """
+    check_actor(actor)  # before a backend is opened
     backend = open_backend(url, tenant=tenant)
-    return Store(backend, allow_foreign_contact_roles=allow_foreign_contact_roles)
+    return Store(backend, allow_foreign_contact_roles=allow_foreign_contact_roles, actor=actor)

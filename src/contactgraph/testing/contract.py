@@ -29,6 +29,7 @@ from contactgraph.testing.contracts.aggregates import (
     OpportunityRepositoryContract,
 )
 from contactgraph.testing.contracts.base import Boom, ContractBase, acme, globex, rolled_back
+from contactgraph.testing.contracts.history import HistoryContract
 from contactgraph.testing.contracts.hostile import HOSTILE, HostileInputContract
 from contactgraph.testing.contracts.integrity import IntegrityContract
 from contactgraph.testing.contracts.lookups import AccountListContract, ContactLookupContract
@@ -46,6 +47,7 @@ __all__ = [
     "CaseRepositoryContract",
     "ContactLookupContract",
     "ContractBase",
+    "HistoryContract",
     "HostileInputContract",
     "IntegrityContract",
     "OpportunityRepositoryContract",
@@ -75,5 +77,6 @@ class StoreContract(
     TransactionContract,
     TenantContract,
     HostileInputContract,
+    HistoryContract,
 ):
     """Everything a store promises; subclass it once per backend."""

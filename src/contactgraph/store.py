@@ -12,7 +12,7 @@ from __future__ import annotations
 
 from collections.abc import Iterable
 from datetime import date
-from typing import TYPE_CHECKING, Literal, overload
+from typing import TYPE_CHECKING, Any, ClassVar, Literal, overload
 
 from contactgraph.domain import Account, Opportunity
 from contactgraph.errors import InvalidValueError, MissingDependencyError
@@ -26,6 +26,7 @@ from contactgraph.graph.commercial import (
 from contactgraph.graph.moves import MoveResult, move_contact
 from contactgraph.graph.navigator import Navigator
 from contactgraph.policies import PolicySet
+from contactgraph.privacy import Forgotten, PersonalDataHolder, forget, personal_data
 from contactgraph.repos.history import check_actor
 from contactgraph.repos.open import open_backend
 from contactgraph.repos.unit_of_work import UnitOfWork
@@ -45,6 +46,10 @@ class Store(UnitOfWork):
     are this class's); this class adds what is written above storage, against
     the store protocol.
     """
+
+    personal_data_holders: ClassVar[tuple[PersonalDataHolder, ...]] = ()
+    """Other holders of personal data (merge records…) that :meth:`personal_data`
+    reads and :meth:`forget` erases (see :mod:`contactgraph.privacy`)."""
 
     @property
     def graph(self) -> Navigator:
@@ -123,6 +128,17 @@ class Store(UnitOfWork):
                     if email is not None:
                         emails.append((contact.id, email.address))
         return lookalikes(emails) + lookalikes(names)
+
+
+    def personal_data(self, contact_id: str) -> dict[str, Any]:
+        """Everything held about one person, as one JSON-ready document
+        (see :func:`contactgraph.privacy.personal_data`)."""
+        return personal_data(self, contact_id, holders=self.personal_data_holders)
+
+    def forget(self, contact_id: str, *, scrub: bool = True) -> Forgotten:
+        """Erase a person's personal data everywhere, keeping the non-personal facts
+        (see :func:`contactgraph.privacy.forget`)."""
+        return forget(self, contact_id, holders=self.personal_data_holders, scrub=scrub)
 
 
 def _missing(exc: ImportError) -> MissingDependencyError:

@@ -243,6 +243,16 @@ class Backend(Protocol):
         """The same database seen as another tenant (sharing connections)."""
         ...
 
+    def scrub(self) -> bool:
+        """Remove deleted and overwritten values from the files the data lives in.
+
+        What ``forget`` calls after erasing a person: an SQLite backend merges
+        its search index, rebuilds its file and empties its write-ahead log; a
+        backend with nothing on disk does nothing and returns ``True``. Returns
+        whether the files are clean (``False``: not possible here, or not now).
+        """
+        ...
+
     def close(self) -> None: ...
 
 

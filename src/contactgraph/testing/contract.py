@@ -33,6 +33,7 @@ from contactgraph.testing.contracts.history import HistoryContract
 from contactgraph.testing.contracts.hostile import HOSTILE, HostileInputContract
 from contactgraph.testing.contracts.integrity import IntegrityContract
 from contactgraph.testing.contracts.lookups import AccountListContract, ContactLookupContract
+from contactgraph.testing.contracts.privacy import PersonalDataContract
 from contactgraph.testing.contracts.relations import RelationRepositoryContract
 from contactgraph.testing.contracts.search import SearchContract
 from contactgraph.testing.contracts.tenants import TenantContract
@@ -51,6 +52,7 @@ __all__ = [
     "HostileInputContract",
     "IntegrityContract",
     "OpportunityRepositoryContract",
+    "PersonalDataContract",
     "RelationRepositoryContract",
     "SearchContract",
     "StoreContract",
@@ -78,5 +80,6 @@ class StoreContract(
     TenantContract,
     HostileInputContract,
     HistoryContract,
+    PersonalDataContract,
 ):
     """Everything a store promises; subclass it once per backend."""

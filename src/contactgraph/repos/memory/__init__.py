@@ -46,6 +46,10 @@ class MemoryBackend:
     def close(self) -> None:
         """Nothing to release: the data lives as long as a store refers to it."""
 
+    def scrub(self) -> bool:
+        """Nothing on disk: an erased value is gone once no snapshot refers to it."""
+        return True
+
 
 class _MemorySavepoint:
     def __init__(self, session: MemorySession) -> None:

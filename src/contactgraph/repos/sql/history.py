@@ -12,6 +12,7 @@ from collections.abc import Sequence
 from typing import Any
 
 import sqlalchemy as sa
+from sqlalchemy.engine import Engine
 
 from contactgraph.repos.backend import chunks
 from contactgraph.repos.history import Entry
@@ -21,7 +22,7 @@ from contactgraph.repos.sql.copy import insert_rows
 from contactgraph.repos.sql.errors import translated
 from contactgraph.repos.sql.storage import Part
 
-__all__ = ["SqlHistory"]
+__all__ = ["SqlHistory", "scrub_sqlite"]
 
 _COLUMNS = [c.name for c in H.columns]
 
@@ -115,3 +116,24 @@ class SqlHistory(Part):
                 _REWRITE,
                 [self._p(id=record_id, s=e.seq, o=e.old, n=e.new, r=e.redacted) for e in entries],
             )
+
+
+_FTS_TABLES = ("contacts_fts", "accounts_fts")
+
+
+def scrub_sqlite(engine: Engine) -> bool:
+    """Leave nothing deleted or overwritten in an SQLite store's files (see ``SqlBackend.scrub``).
+
+    Runs outside any transaction, on the driver: an FTS5 ``optimize`` merges
+    each search index into one segment (dropping the entries of deleted
+    rows, which otherwise stay in older segments), ``VACUUM`` writes a new
+    database from the live rows, and ``wal_checkpoint(TRUNCATE)`` copies it
+    back and empties the write-ahead log. Returns whether the log was emptied.
+    """
+    with engine.connect() as conn:
+        driver: Any = conn.connection.driver_connection
+        for fts in _FTS_TABLES:
+            driver.execute(f"INSERT INTO {fts} ({fts}) VALUES ('optimize')")
+        driver.execute("VACUUM")
+        busy, _log, _done = driver.execute("PRAGMA wal_checkpoint(TRUNCATE)").fetchone()
+    return bool(busy == 0)

@@ -3,9 +3,9 @@
 from __future__ import annotations
 
 import pytest
+from clikit import run, snapshot
 
 import contactgraph as cg
-from clikit import run, snapshot
 from contactgraph.cli import EXIT_NOT_FOUND, EXIT_OK, EXIT_USAGE
 from contactgraph.privacy import FORGOTTEN_NAME
 
@@ -22,12 +22,16 @@ def crm(store_url: str) -> str:
     return store_url
 
 
-def test_history_of_a_contact_as_text_and_json(crm: str, capsys: pytest.CaptureFixture[str]) -> None:
+def test_history_of_a_contact_as_text_and_json(
+    crm: str, capsys: pytest.CaptureFixture[str]
+) -> None:
     text = run(capsys, "--store", crm, "history", "wq@acme.fr")
     assert text.code == EXIT_OK
     assert "CFO" in text.out
     assert "import" in text.out
-    data = run(capsys, "--store", crm, "history", "Wilhelmina Quaxley", "--field", "title", "--json")
+    data = run(
+        capsys, "--store", crm, "history", "Wilhelmina Quaxley", "--field", "title", "--json"
+    )
     assert [(c["action"], c["old"], c["new"]) for c in data.json["changes"]] == [
         ("updated", None, "CFO")
     ]
@@ -55,7 +59,9 @@ def test_forget_asks_for_yes_and_changes_nothing_without_it(
 
 
 def test_forget_with_yes_erases_the_person(crm: str, capsys: pytest.CaptureFixture[str]) -> None:
-    result = run(capsys, "--store", crm, "forget", "wq@acme.fr", "--yes", "--actor", "dpo", "--json")
+    result = run(
+        capsys, "--store", crm, "forget", "wq@acme.fr", "--yes", "--actor", "dpo", "--json"
+    )
     assert result.code == EXIT_OK
     assert result.json["files_scrubbed"] is True
     assert "email" in result.json["fields"]

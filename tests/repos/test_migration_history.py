@@ -6,11 +6,11 @@ from pathlib import Path
 
 import pytest
 import sqlalchemy as sa
+from test_migrations import v010_postgres, v010_sqlite  # noqa: F401  (fixtures)
 
 import contactgraph as cg
 from contactgraph.repos import schema
 from contactgraph.repos.sql import migrations
-from test_migrations import v010_postgres, v010_sqlite  # noqa: F401  (fixtures)
 
 
 def _history_columns(url: str) -> set[str]:

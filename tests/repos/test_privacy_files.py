@@ -18,7 +18,15 @@ import sqlalchemy as sa
 import contactgraph as cg
 from contactgraph.testing.contract import acme
 
-TRACES = (b"quaxley", b"Quaxley", b"QUAXLEY", b"Wilhelmina", b"wilhelmina", b"99887766", b"falconry")
+TRACES = (
+    b"quaxley",
+    b"Quaxley",
+    b"QUAXLEY",
+    b"Wilhelmina",
+    b"wilhelmina",
+    b"99887766",
+    b"falconry",
+)
 
 
 @pytest.fixture(autouse=True)

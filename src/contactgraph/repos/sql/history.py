@@ -1,13 +1,14 @@
 """Field history in SQL: the append-only ``field_history`` table (see :mod:`contactgraph.repos.history`).
 
 An append reads each record's last ``seq`` through the primary key (one
-query per 500 records) and inserts the rows in one statement (``COPY`` on
+seek per record, 100 to a query) and inserts the rows in one statement (``COPY`` on
 PostgreSQL where it may), so its cost does not grow with the history already
 kept. Reading a record's history is one range scan of the same key.
 """
 
 from __future__ import annotations
 
+import functools
 from collections.abc import Sequence
 from typing import Any
 
@@ -26,11 +27,7 @@ __all__ = ["SqlHistory", "scrub_sqlite"]
 
 _COLUMNS = [c.name for c in H.columns]
 
-_LAST = (
-    sa.select(H.c.record_id, sa.func.max(H.c.seq))
-    .where(H.c.tenant == sa.bindparam("t"), H.c.record_id.in_(sa.bindparam("ids", expanding=True)))
-    .group_by(H.c.record_id)
-)
+_LAST_BATCH = 100
 _OF = (
     sa.select(
         H.c.record_id,
@@ -58,6 +55,26 @@ _REWRITE = (
 )
 
 
+@functools.lru_cache(maxsize=2 * _LAST_BATCH)
+def _last_sql(dialect: str, count: int) -> str:
+    """One row: the last ``seq`` of each of ``count`` records (``NULL`` for none).
+
+    One ``max`` per record, each a single seek at the end of the record's
+    range of the primary key (both databases optimise a lone ``max`` so);
+    ``GROUP BY`` over several records would read every row of each.
+    """
+
+    def mark(name: str) -> str:
+        return f":{name}" if dialect == "sqlite" else f"%({name})s"
+
+    parts = [
+        f'(SELECT max("seq") FROM "{H.name}" WHERE "tenant" = {mark("t")} '
+        f'AND "record_id" = {mark(f"r{i}")})'
+        for i in range(count)
+    ]
+    return "SELECT " + ", ".join(parts)
+
+
 def _insert_sql(dialect: str) -> str:
     marks = ", ".join(f":{n}" if dialect == "sqlite" else f"%({n})s" for n in _COLUMNS)
     names = ", ".join(f'"{n}"' for n in _COLUMNS)
@@ -76,8 +93,11 @@ class SqlHistory(Part):
             return
         ids = list(dict.fromkeys(e.record_id for e in entries))
         last: dict[str, int] = {}
-        for batch in chunks(ids):
-            last.update((r, int(s)) for r, s in self._conn.execute(_LAST, self._p(ids=batch)))
+        dialect = self._conn.dialect.name
+        for batch in chunks(ids, _LAST_BATCH):
+            params = self._p(**{f"r{i}": rid for i, rid in enumerate(batch)})
+            found = self._conn.exec_driver_sql(_last_sql(dialect, len(batch)), params).one()
+            last.update((rid, int(seq)) for rid, seq in zip(batch, found, strict=True) if seq)
         values: list[dict[str, Any]] = []
         for e in entries:
             seq = last.get(e.record_id, 0) + 1

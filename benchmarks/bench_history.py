@@ -1,6 +1,6 @@
 """Field history: a save costs the same with 100,000 history rows as with none.
 
-    .venv/bin/python benchmarks/bench_history.py [--rows 100000] [--store sqlite|memory|URL]
+    .venv/bin/python benchmarks/bench_history.py [--rows 100000] [--store sqlite|memory|postgresql|URL]
 
 Two stores hold the same ACME account; one also holds ``--rows`` history
 entries (half of them on the very contact being changed, half on 1,000
@@ -8,12 +8,14 @@ others), written in bulk through the history storage. The same save (one
 contact's title changed, its history entry appended) runs on both,
 alternately, and the medians are printed with their ratio (history-full ÷
 empty): about 1.0 means the cost stays flat as history grows. A PostgreSQL
-URL (``postgresql+psycopg://…``) is used for both stores, as two tenants.
+URL (``postgresql+psycopg://…``) is used for both stores, as two tenants;
+``postgresql`` starts a throwaway cluster (:mod:`contactgraph.testing.postgres`).
 """
 
 from __future__ import annotations
 
 import argparse
+import contextlib
 import statistics
 import tempfile
 import time
@@ -54,7 +56,16 @@ def main() -> None:
     parser.add_argument("--saves", type=int, default=400)
     parser.add_argument("--store", default="sqlite", help="sqlite, memory or a PostgreSQL URL")
     args = parser.parse_args()
-    with tempfile.TemporaryDirectory() as folder:
+    with contextlib.ExitStack() as stack:
+        if args.store == "postgresql":
+            from contactgraph.testing.postgres import throwaway_cluster
+
+            args.store = stack.enter_context(throwaway_cluster())
+        _run(args, stack.enter_context(tempfile.TemporaryDirectory()))
+
+
+def _run(args: argparse.Namespace, folder: str) -> None:
+    if True:
         if args.store == "sqlite":
             urls = [f"sqlite:///{Path(folder) / name}" for name in ("empty.db", "full.db")]
             tenants = ["default", "default"]

@@ -59,17 +59,19 @@ _REWRITE = (
 def _last_sql(dialect: str, count: int) -> str:
     """One row: the last ``seq`` of each of ``count`` records (``NULL`` for none).
 
-    One ``max`` per record, each a single seek at the end of the record's
-    range of the primary key (both databases optimise a lone ``max`` so);
-    ``GROUP BY`` over several records would read every row of each.
+    One subquery per record, each a single seek at the end of the record's
+    range of the primary key. Spelled ``ORDER BY seq DESC LIMIT 1``: a
+    ``max(seq)`` is planned so by PostgreSQL only once the table has
+    statistics (before, it read all 50,000 rows of a record: 6.4x slower
+    saves), and ``GROUP BY`` over several records reads every row of each.
     """
 
     def mark(name: str) -> str:
         return f":{name}" if dialect == "sqlite" else f"%({name})s"
 
     parts = [
-        f'(SELECT max("seq") FROM "{H.name}" WHERE "tenant" = {mark("t")} '
-        f'AND "record_id" = {mark(f"r{i}")})'
+        f'(SELECT "seq" FROM "{H.name}" WHERE "tenant" = {mark("t")} '
+        f'AND "record_id" = {mark(f"r{i}")} ORDER BY "seq" DESC LIMIT 1)'
         for i in range(count)
     ]
     return "SELECT " + ", ".join(parts)

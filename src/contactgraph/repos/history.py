@@ -35,14 +35,14 @@ current values: a property test holds every backend to it.
 from __future__ import annotations
 
 import json
-from collections.abc import Callable, Iterable, Mapping, Sequence
+from collections.abc import Callable, Iterable, Mapping, Sequence, Sized
 from datetime import datetime
 from typing import TYPE_CHECKING, Any, Final, Literal, Protocol, TypeVar
 
 import attrs
 
 from contactgraph.domain import Account, Contact
-from contactgraph.domain.contact import CONTACT_FIELD_NAMES
+from contactgraph.domain.contact import CONTACT_FIELD_NAMES, NAME_FIELDS
 from contactgraph.domain.events import (
     AccountCreated,
     AccountUpdated,
@@ -56,6 +56,7 @@ from contactgraph.domain.events import (
     FieldChange,
 )
 from contactgraph.domain.fields import ACCOUNT_FIELDS, plain
+from contactgraph.domain.values import Email, Phone
 from contactgraph.errors import InvalidValueError
 from contactgraph.repos.keys import is_storable
 
@@ -164,12 +165,39 @@ def _empty(value: Any) -> bool:
 
 def values_of(record: Account | Contact) -> dict[str, Any]:
     """Every followed field of ``record`` that has a value (not ``None``, ``[]`` nor
-    ``{}``), as plain data."""
+    ``{}``), as plain data, in the order of the kind's fields."""
+    out: dict[str, Any] = {}
     if isinstance(record, Account):
-        found = {f: plain(getattr(record, f)) for f in ACCOUNT_HISTORY_FIELDS}
-    else:
-        found = {f: plain(record.field_value(f)) for f in CONTACT_HISTORY_FIELDS}
-    return {f: v for f, v in found.items() if not _empty(v)}
+        for field in ACCOUNT_HISTORY_FIELDS:
+            _put(out, field, getattr(record, field))
+        return out
+    out["account_id"] = record.account_id
+    name = record.name
+    for public, part in NAME_FIELDS.items():
+        _put(out, public, getattr(name, part))
+    for field in _CONTACT_ATTRIBUTES:
+        _put(out, field, getattr(record, field))
+    return out
+
+
+def _put(out: dict[str, Any], field: str, value: Any) -> None:
+    """``out[field] = plain(value)`` unless the value is empty (the hot path of a creation)."""
+    if value is None:
+        return
+    kind = type(value)
+    if kind is str or kind is bool:
+        out[field] = value
+    elif kind is Email:
+        out[field] = value.address
+    elif kind is Phone:
+        out[field] = value.e164
+    elif not (isinstance(value, Sized) and len(value) == 0):
+        out[field] = plain(value)
+
+
+_CONTACT_ATTRIBUTES: Final[tuple[str, ...]] = tuple(
+    f for f in CONTACT_FIELD_NAMES if f not in NAME_FIELDS
+)
 
 
 @attrs.define
@@ -223,35 +251,39 @@ def _settle_creations(account: Account, drafts: list[_Draft]) -> list[_Draft]:
     record created and gone again before this save was never stored: its
     drafts are dropped.
     """
-    dropped: set[int] = set()
+    by_record: dict[str, list[int]] = {}
     for i, draft in enumerate(drafts):
-        if draft.action != "created":
-            continue
-        later: list[int] = []
-        end = None
-        for j in range(i + 1, len(drafts)):
-            other = drafts[j]
-            if other.record_id != draft.record_id:
+        by_record.setdefault(draft.record_id, []).append(i)
+    dropped: set[int] = set()
+    for positions in by_record.values():
+        for at, i in enumerate(positions):
+            draft = drafts[i]
+            if draft.action != "created":
                 continue
-            if other.action in ("deleted", "left"):
-                end = j
-                break
-            later.append(j)
-        current: Account | Contact | None = (
-            account if draft.kind == "account" else account.contacts.get(draft.record_id)
-        )
-        if end is not None or current is None:
-            dropped.update([i, *later, *([end] if end is not None else [])])
-            continue
-        values: dict[str, Any] = values_of(current)
-        for j in reversed(later):
-            change = drafts[j]
-            assert change.field is not None
-            if _empty(change.old):
-                values.pop(change.field, None)
-            else:
-                values[change.field] = change.old
-        draft.new = values
+            later: list[int] = []
+            end = None
+            for j in positions[at + 1 :]:
+                if drafts[j].action in ("deleted", "left"):
+                    end = j
+                    break
+                later.append(j)
+            current: Account | Contact | None = (
+                account if draft.kind == "account" else account.contacts.get(draft.record_id)
+            )
+            if end is not None or current is None:
+                dropped.update([i, *later, *([end] if end is not None else [])])
+                continue
+            values: dict[str, Any] = values_of(current)
+            for j in reversed(later):
+                change = drafts[j]
+                assert change.field is not None
+                if _empty(change.old):
+                    values.pop(change.field, None)
+                else:
+                    values[change.field] = change.old
+            draft.new = values
+    if not dropped:
+        return [d for d in drafts if d.action != "left"]
     return [d for k, d in enumerate(drafts) if k not in dropped and d.action != "left"]
 
 

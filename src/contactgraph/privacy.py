@@ -381,18 +381,23 @@ def forget(
     *,
     holders: Sequence[PersonalDataHolder] = (),
     scrub: bool = True,
+    actor: str | None = None,
 ) -> Forgotten:
     """Erase a person's personal data everywhere the store holds it (see the module docstring).
 
     One transaction: it lands whole or not at all. Forgetting a contact
-    twice is harmless. ``scrub=False`` leaves the store's files as they are
-    (call :func:`scrub_files` once after forgetting several people).
+    twice is harmless. ``actor`` names who asked, in field history (as
+    ``store.transaction(actor=...)`` does). ``scrub=False`` leaves the store's
+    files as they are (call :func:`scrub_files` once after forgetting several
+    people); so does a forget inside an open transaction, whose writes are
+    not on disk yet: scrub after it commits.
 
     Raises:
         NotFoundError: no such contact in this tenant.
     """
     cid = _contact_id(contact_id)
-    with store.transaction():
+    scrub = scrub and not store.in_transaction
+    with store.transaction(actor=actor):
         store.lock_accounts([store.accounts.account_id_of(cid)])
         account = store.accounts.account_of(cid)
         person = account.contact(cid)

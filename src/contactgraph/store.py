@@ -135,10 +135,14 @@ class Store(UnitOfWork):
         (see :func:`contactgraph.privacy.personal_data`)."""
         return personal_data(self, contact_id, holders=self.personal_data_holders)
 
-    def forget(self, contact_id: str, *, scrub: bool = True) -> Forgotten:
+    def forget(
+        self, contact_id: str, *, scrub: bool = True, actor: str | None = None
+    ) -> Forgotten:
         """Erase a person's personal data everywhere, keeping the non-personal facts
         (see :func:`contactgraph.privacy.forget`)."""
-        return forget(self, contact_id, holders=self.personal_data_holders, scrub=scrub)
+        return forget(
+            self, contact_id, holders=self.personal_data_holders, scrub=scrub, actor=actor
+        )
 
 
 def _missing(exc: ImportError) -> MissingDependencyError:

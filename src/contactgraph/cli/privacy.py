@@ -79,9 +79,8 @@ def _confirmed(args: argparse.Namespace) -> None:
 
 def cmd_forget(ctx: Context, args: argparse.Namespace) -> int:
     contact = find_contact(ctx.store, args.contact)
-    with ctx.store.transaction(actor=args.actor):
-        done = ctx.store.forget(contact.id, scrub=False)
-    scrubbed = ctx.store.backend.scrub()
+    done = ctx.store.forget(contact.id, actor=args.actor)
+    scrubbed = done.files_scrubbed
     if ctx.out.as_json:
         ctx.out.json(
             {

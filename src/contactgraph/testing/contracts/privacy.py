@@ -199,7 +199,8 @@ class PersonalDataContract(ContractBase):
         world = _world(store)
         w: Contact = world["w"]
         with store.transaction(actor="dpo@acme.example"):
-            done = store.forget(w.id, scrub=False)
+            done = store.forget(w.id)
+        assert not done.files_scrubbed  # not on disk before the block commits
         assert done.history_entries >= 2
         changes = store.history.of(w.id)
         assert changes[-1].action == "forgotten"
@@ -213,7 +214,8 @@ class PersonalDataContract(ContractBase):
     def test_forgetting_twice_is_harmless(self, store: Store) -> None:
         world = _world(store)
         w: Contact = world["w"]
-        store.forget(w.id)
+        store.forget(w.id, actor="dpo")
+        assert store.history.of(w.id)[-1].actor == "dpo"
         again = store.forget(w.id)
         assert again.fields == ("last_name",)  # the placeholder's own name only
         assert again.cases == 0

@@ -27,7 +27,8 @@ ARROWS: dict[str, set[str]] = {
     "serialization": {"interop"},  # old path of the JSON module: a shim over interop
     "graph": {"repos", "interop"},  # graph/frames.py: a shim over interop's DataFrames
     "matching": {"domain"},  # duplicate detection over domain objects
-    "store": {"graph", "matching"},  # the composition root: UnitOfWork + navigation and actions
+    "privacy": {"interop"},  # personal-data export and forget, over the unit of work
+    "store": {"graph", "matching", "privacy"},  # the composition root: UnitOfWork + navigation and actions
     "__init__": {"store"},
     "demo": {"repos"},
     "testing": {"store", "serialization"},

@@ -12,7 +12,7 @@ from __future__ import annotations
 
 from collections.abc import Iterable
 from datetime import date
-from typing import TYPE_CHECKING, Literal, overload
+from typing import TYPE_CHECKING, Any, ClassVar, Literal, overload
 
 from contactgraph.domain import Account, Opportunity
 from contactgraph.errors import InvalidValueError, MissingDependencyError
@@ -26,6 +26,8 @@ from contactgraph.graph.commercial import (
 from contactgraph.graph.moves import MoveResult, move_contact
 from contactgraph.graph.navigator import Navigator
 from contactgraph.policies import PolicySet
+from contactgraph.privacy import Forgotten, PersonalDataHolder, forget, personal_data
+from contactgraph.repos.history import check_actor
 from contactgraph.repos.open import open_backend
 from contactgraph.repos.unit_of_work import UnitOfWork
 
@@ -44,6 +46,10 @@ class Store(UnitOfWork):
     are this class's); this class adds what is written above storage, against
     the store protocol.
     """
+
+    personal_data_holders: ClassVar[tuple[PersonalDataHolder, ...]] = ()
+    """Other holders of personal data (merge records…) that :meth:`personal_data`
+    reads and :meth:`forget` erases (see :mod:`contactgraph.privacy`)."""
 
     @property
     def graph(self) -> Navigator:
@@ -124,6 +130,21 @@ class Store(UnitOfWork):
         return lookalikes(emails) + lookalikes(names)
 
 
+    def personal_data(self, contact_id: str) -> dict[str, Any]:
+        """Everything held about one person, as one JSON-ready document
+        (see :func:`contactgraph.privacy.personal_data`)."""
+        return personal_data(self, contact_id, holders=self.personal_data_holders)
+
+    def forget(
+        self, contact_id: str, *, scrub: bool = True, actor: str | None = None
+    ) -> Forgotten:
+        """Erase a person's personal data everywhere, keeping the non-personal facts
+        (see :func:`contactgraph.privacy.forget`)."""
+        return forget(
+            self, contact_id, holders=self.personal_data_holders, scrub=scrub, actor=actor
+        )
+
+
 def _missing(exc: ImportError) -> MissingDependencyError:
     return MissingDependencyError(
         f"duplicate detection needs the 'duplicates' extra ({exc.name} is missing): "
@@ -136,6 +157,7 @@ def open_store(
     *,
     tenant: str = "default",
     allow_foreign_contact_roles: bool = False,
+    actor: str | None = None,
 ) -> Store:
     """Open a store.
 
@@ -151,6 +173,8 @@ def open_store(
         tenant: The tenant every read and write is confined to.
         allow_foreign_contact_roles: Let opportunities give roles to contacts
             of other accounts (off by default).
+        actor: Who this store's writes are made by, in field history
+            (``store.transaction(actor=...)`` names another for one block).
 
     A store over SQL holds a connection pool: close it (or use ``with``);
     one garbage-collected open warns with :class:`ResourceWarning`.
@@ -160,5 +184,6 @@ def open_store(
         StoreUnavailableError: the server or file cannot be reached.
         SchemaVersionError: the store was written by a newer contactgraph.
     """
+    check_actor(actor)  # before a backend is opened
     backend = open_backend(url, tenant=tenant)
-    return Store(backend, allow_foreign_contact_roles=allow_foreign_contact_roles)
+    return Store(backend, allow_foreign_contact_roles=allow_foreign_contact_roles, actor=actor)

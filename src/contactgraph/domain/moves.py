@@ -110,9 +110,12 @@ def release_contact(
     cut = list(account._reports.get(contact_id, _EMPTY_IDS))
     for report_id in cut:
         account = account.update_contact(report_id, reports_to=None)
-    now = utcnow()
     if leaving.reports_to is not None:
+        # Recorded as a change of its own (field history keeps it), then the move.
+        account = account.update_contact(contact_id, reports_to=None)
+        leaving = account.contact(contact_id)
         cut.insert(0, contact_id)
+    now = utcnow()
     moved = attrs.evolve(leaving, account_id=to_account_id, reports_to=None, updated_at=now)
     event = ContactMovedOut(
         aggregate_id=account.id,

@@ -32,10 +32,11 @@ Rules for storage objects (they see one tenant, inside one session):
 
 from __future__ import annotations
 
-from collections.abc import Collection, Iterable
+from collections.abc import Collection, Iterable, Sequence
 from typing import Protocol, TypeVar
 
 from contactgraph.domain import Account, AccountContactRelation, Case, Contact, Opportunity
+from contactgraph.repos.history import Entry
 from contactgraph.repos.keys import ContactQuery, SearchNeedle
 from contactgraph.repos.protocol import AccountOrder
 
@@ -45,6 +46,7 @@ __all__ = [
     "AggregateStorage",
     "Backend",
     "CaseStorage",
+    "HistoryStorage",
     "OpportunityStorage",
     "RelationStorage",
     "Savepoint",
@@ -164,6 +166,24 @@ class RelationStorage(AggregateStorage[AccountContactRelation], Protocol):
     ) -> list[AccountContactRelation]: ...
 
 
+class HistoryStorage(Protocol):
+    """Field history (see :mod:`contactgraph.repos.history`): appended, read per record."""
+
+    def append(self, entries: Sequence[Entry]) -> None:
+        """Store ``entries`` in order, numbering each record's ``seq`` on from its last one."""
+        ...
+
+    def of(self, record_id: str, field: str | None) -> list[Entry]:
+        """The record's entries by ``seq``; with ``field``, those of that field and those
+        of the whole record (no field)."""
+        ...
+
+    def rewrite(self, record_id: str, entries: Sequence[Entry]) -> None:
+        """Replace ``old``, ``new`` and ``redacted`` of the record's stored entries with
+        these entries' (matched by ``seq``): how a forgotten person's values are erased."""
+        ...
+
+
 class Savepoint(Protocol):
     def release(self) -> None: ...
     def rollback(self) -> None: ...
@@ -187,6 +207,9 @@ class Session(Protocol):
 
     @property
     def relations(self) -> RelationStorage: ...
+
+    @property
+    def history(self) -> HistoryStorage: ...
 
     def savepoint(self) -> Savepoint: ...
     def commit(self) -> None: ...
@@ -218,6 +241,16 @@ class Backend(Protocol):
 
     def for_tenant(self, tenant: str) -> Backend:
         """The same database seen as another tenant (sharing connections)."""
+        ...
+
+    def scrub(self) -> bool:
+        """Remove deleted and overwritten values from the files the data lives in.
+
+        What ``forget`` calls after erasing a person: an SQLite backend merges
+        its search index, rebuilds its file and empties its write-ahead log; a
+        backend with nothing on disk does nothing and returns ``True``. Returns
+        whether the files are clean (``False``: not possible here, or not now).
+        """
         ...
 
     def close(self) -> None: ...

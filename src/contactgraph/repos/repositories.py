@@ -26,6 +26,7 @@ from contactgraph.domain.common import utcnow
 from contactgraph.domain.events import AccountRemoved, AccountUpdated
 from contactgraph.errors import InvalidValueError, NotFoundError, PolicyViolationError, Violation
 from contactgraph.repos.backend import AccountLinkedStorage, Session
+from contactgraph.repos.history import account_entries, removal_entries
 from contactgraph.repos.integrity import Changes
 from contactgraph.repos.keys import (
     ContactQuery,
@@ -61,6 +62,10 @@ class UnitOfWorkAccess(Protocol):
 
     def _record(self, changes: Changes, events: Iterable[DomainEvent]) -> None:
         """Keep a write's events for publication after the commit."""
+        ...
+
+    def _actor(self) -> str | None:
+        """Who the current write is made by, for field history."""
         ...
 
 
@@ -161,6 +166,7 @@ class Accounts(_Repository):
         )
         with self._store._writing() as (session, changes):
             session.accounts.insert(account)
+            session.history.append(account_entries(account, self._store._actor()))
             if account.parent_id is not None:
                 changes.parents.add(account.id)
             self._store._record(changes, account.pending_events)
@@ -198,6 +204,7 @@ class Accounts(_Repository):
             gone = [c for c, existed in touched.items() if existed and c not in account.contacts]
             labels = {c.id: f"{c.full_name} ({c.id})" for c in session.accounts.load_contacts(gone)}
             session.accounts.update(account)
+            session.history.append(account_entries(account, self._store._actor()))
             if _parent_changed(account):
                 changes.parents.add(account.id)
             for cid in gone:
@@ -218,9 +225,11 @@ class Accounts(_Repository):
             if removed is None:
                 raise NotFoundError("Account", account_id)
             changes.removed_accounts[account_id] = removed
-            self._store._record(
-                changes, [AccountRemoved(aggregate_id=account_id, occurred_at=utcnow())]
+            now = utcnow()
+            session.history.append(
+                removal_entries(account_id, removed, now, self._store._actor())
             )
+            self._store._record(changes, [AccountRemoved(aggregate_id=account_id, occurred_at=now)])
 
     def account_of(self, contact_id: str) -> Account:
         def find(s: Session) -> Account | None:

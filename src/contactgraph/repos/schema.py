@@ -38,7 +38,7 @@ from sqlalchemy import (
 
 __all__ = ["SCHEMA_VERSION", "metadata"]
 
-SCHEMA_VERSION: Final = 3
+SCHEMA_VERSION: Final = 4
 """Bumped whenever the schema or the meaning of a stored key changes, with a step in
 :mod:`contactgraph.repos.sql.migrations`; a store with a higher number is refused.
 Version 1 is release 0.1.0's."""
@@ -255,4 +255,22 @@ account_contact_relations = _aggregate(
     _micros("created_at"),
     Index("ix_account_contact_relations_account", "tenant", "account_id"),
     Index("ix_account_contact_relations_contact", "tenant", "contact_id"),
+)
+
+field_history = Table(
+    "field_history",
+    metadata,
+    _text("tenant", primary_key=True),
+    _text("record_id", primary_key=True),
+    Column("seq", BigInteger, primary_key=True, autoincrement=False),
+    _text("kind", nullable=False),
+    _text("action", nullable=False),
+    _text("field"),
+    _text("old_value"),
+    _text("new_value"),
+    _micros("at"),
+    _text("actor"),
+    _flag("redacted"),
+    comment="Field history of contacts and accounts, appended (see contactgraph.repos.history); "
+    "the key (tenant, record_id, seq) reads one record's changes in order.",
 )

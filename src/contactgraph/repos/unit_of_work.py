@@ -14,6 +14,12 @@ same :class:`UnitOfWork`, so the rules that are not about storage live here once
   (so a million-row import holds no event until its commit), and a handler
   subscribed in the middle of a transaction sees only the events of the
   writes made after it subscribed.
+* **Field history.** Every saved change to an account or a contact is
+  appended to the store's history in the same transaction, with the actor
+  who made it: ``transaction(actor=...)`` names it for the writes of its
+  block (an inner block's actor wins over an outer one's), else the store's
+  own ``actor`` (``open_store(url, actor=...)``), else nobody (``None``).
+  Read it with ``store.history.of(record_id)``; see :mod:`contactgraph.repos.history`.
 * **Referential integrity across aggregates**, checked on the final state
   just before the outermost commit (so the order of writes inside a
   transaction does not matter): see :mod:`contactgraph.repos.integrity`.
@@ -40,6 +46,7 @@ import attrs
 from contactgraph.domain import DomainEvent
 from contactgraph.errors import InvalidValueError, PolicyViolationError, StoreUnavailableError
 from contactgraph.repos.backend import Backend, Session
+from contactgraph.repos.history import History, check_actor
 from contactgraph.repos.integrity import Changes, integrity_violations
 from contactgraph.repos.keys import check_tenant
 from contactgraph.repos.protocol import EventHandler
@@ -56,6 +63,7 @@ T = TypeVar("T")
 class _Transaction:
     session: Session
     levels: list[Changes]
+    actors: list[str | None]
 
     @property
     def changes(self) -> Changes:
@@ -75,6 +83,7 @@ class UnitOfWork:
         opportunities: Opportunities.
         cases: Cases.
         relations: Account-contact relations.
+        history: Field history of accounts and contacts (``store.history.of(id)``).
         allow_foreign_contact_roles: Whether an opportunity may give a role
             to a contact of another account (Salesforce allows it; off by default).
     """
@@ -84,8 +93,10 @@ class UnitOfWork:
         backend: Backend,
         *,
         allow_foreign_contact_roles: bool = False,
+        actor: str | None = None,
         _owns_backend: bool = True,
     ) -> None:
+        self._actor_name = check_actor(actor)
         self._backend = backend
         self._owns_backend = _owns_backend
         self.allow_foreign_contact_roles = allow_foreign_contact_roles
@@ -99,6 +110,7 @@ class UnitOfWork:
         self.opportunities = Opportunities(self)
         self.cases = Cases(self)
         self.relations = Relations(self)
+        self.history = History(self)
 
     # ------------------------------------------------------------ identity
 
@@ -116,6 +128,11 @@ class UnitOfWork:
     def backend(self) -> Backend:
         return self._backend
 
+    @property
+    def actor(self) -> str | None:
+        """Who this store's writes are made by, in field history, unless a transaction says."""
+        return self._actor_name
+
     def for_tenant(self, tenant: str) -> Self:
         """The same database seen as ``tenant``, a store of the same class.
 
@@ -124,6 +141,7 @@ class UnitOfWork:
         return type(self)(
             self._backend.for_tenant(check_tenant(tenant)),
             allow_foreign_contact_roles=self.allow_foreign_contact_roles,
+            actor=self._actor_name,
             _owns_backend=False,
         )
 
@@ -133,30 +151,38 @@ class UnitOfWork:
     # -------------------------------------------------------- transactions
 
     @contextmanager
-    def transaction(self) -> Iterator[None]:
+    def transaction(self, *, actor: str | None = None) -> Iterator[None]:
         """Group writes into one atomic unit (see the module docstring).
 
+        ``actor`` names who makes the block's writes in field history (it wins
+        over the store's ``actor``; an inner block's wins over an outer one's).
+
         Raises:
+            InvalidValueError: ``actor`` is not ``None`` nor 1 to 256 characters.
             PolicyViolationError: at the end of the outermost block, when the
                 writes would break referential integrity; nothing is written.
         """
         self._check_open()
+        actor = check_actor(actor)
         tx = self._current.get()
         if tx is not None:
             savepoint = tx.session.savepoint()
             tx.levels.append(Changes())
+            tx.actors.append(actor)
             try:
                 yield
             except BaseException:
                 tx.levels.pop()
+                tx.actors.pop()
                 savepoint.rollback()
                 raise
             inner = tx.levels.pop()
+            tx.actors.pop()
             savepoint.release()
             tx.changes.merge(inner)
             return
         session = self._backend.session(write=True)
-        tx = _Transaction(session, [Changes()])
+        tx = _Transaction(session, [Changes()], [actor])
         token = self._current.set(tx)
         try:
             try:
@@ -192,6 +218,15 @@ class UnitOfWork:
         tx = self._current.get()
         if tx is not None:
             tx.session.lock_accounts(sorted(set(account_ids)))
+
+    def _actor(self) -> str | None:
+        """Who the current write is made by: the innermost block's actor, else the store's."""
+        tx = self._current.get()
+        if tx is not None:
+            for actor in reversed(tx.actors):
+                if actor is not None:
+                    return actor
+        return self._actor_name
 
     @property
     def in_transaction(self) -> bool:

@@ -29,9 +29,11 @@ from contactgraph.testing.contracts.aggregates import (
     OpportunityRepositoryContract,
 )
 from contactgraph.testing.contracts.base import Boom, ContractBase, acme, globex, rolled_back
+from contactgraph.testing.contracts.history import HistoryContract
 from contactgraph.testing.contracts.hostile import HOSTILE, HostileInputContract
 from contactgraph.testing.contracts.integrity import IntegrityContract
 from contactgraph.testing.contracts.lookups import AccountListContract, ContactLookupContract
+from contactgraph.testing.contracts.privacy import PersonalDataContract
 from contactgraph.testing.contracts.relations import RelationRepositoryContract
 from contactgraph.testing.contracts.search import SearchContract
 from contactgraph.testing.contracts.tenants import TenantContract
@@ -46,9 +48,11 @@ __all__ = [
     "CaseRepositoryContract",
     "ContactLookupContract",
     "ContractBase",
+    "HistoryContract",
     "HostileInputContract",
     "IntegrityContract",
     "OpportunityRepositoryContract",
+    "PersonalDataContract",
     "RelationRepositoryContract",
     "SearchContract",
     "StoreContract",
@@ -75,5 +79,7 @@ class StoreContract(
     TransactionContract,
     TenantContract,
     HostileInputContract,
+    HistoryContract,
+    PersonalDataContract,
 ):
     """Everything a store promises; subclass it once per backend."""

@@ -15,6 +15,7 @@ from typing import Any, ClassVar
 
 from contactgraph.domain import Account
 from contactgraph.repos.memory.accounts import MemoryAccounts
+from contactgraph.repos.memory.history import MemoryHistory
 from contactgraph.repos.memory.linked import MemoryCases, MemoryOpportunities, MemoryRelations
 from contactgraph.repos.memory.tables import MemoryDatabase, Tables, named_database
 from contactgraph.repos.protocol import AccountOrder
@@ -45,6 +46,10 @@ class MemoryBackend:
     def close(self) -> None:
         """Nothing to release: the data lives as long as a store refers to it."""
 
+    def scrub(self) -> bool:
+        """Nothing on disk: an erased value is gone once no snapshot refers to it."""
+        return True
+
 
 class _MemorySavepoint:
     def __init__(self, session: MemorySession) -> None:
@@ -74,6 +79,7 @@ class MemorySession:
         self.opportunities = MemoryOpportunities(self)
         self.cases = MemoryCases(self)
         self.relations = MemoryRelations(self)
+        self.history = MemoryHistory(self)
 
     def savepoint(self) -> _MemorySavepoint:
         return _MemorySavepoint(self)

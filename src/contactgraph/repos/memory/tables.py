@@ -74,6 +74,8 @@ class Tables:
     relations: immutables.Map[str, AccountContactRelation] = EMPTY
     rels_by_account: Index = EMPTY
     rels_by_contact: Index = EMPTY
+    history: immutables.Map[str, Any] = EMPTY
+    """Record id to its field history (a ``memory.history.Chain``)."""
 
 
 EMPTY_TABLES = Tables()

@@ -246,11 +246,43 @@ def _fill(conn: Connection, table: sa.TableClause, keys: list[dict[str, Any]]) -
         conn.execute(stmt, batch)
 
 
+# ------------------------------------------------ 3 -> 4: field history
+
+
+def _field_history(conn: Connection) -> None:
+    """The append-only ``field_history`` table, as version 4 declares it.
+
+    Records stored before the upgrade have no creation entry: their history
+    starts with their first change after it. Row-level security covers the new
+    table when the migration ends (``rls.unforced``).
+    """
+    text = sa.Text().with_variant(sa.Text(collation="C"), "postgresql")
+    table = sa.Table(
+        "field_history",
+        sa.MetaData(),
+        sa.Column("tenant", text, primary_key=True),
+        sa.Column("record_id", text, primary_key=True),
+        sa.Column("seq", sa.BigInteger, primary_key=True, autoincrement=False),
+        sa.Column("kind", text, nullable=False),
+        sa.Column("action", text, nullable=False),
+        sa.Column("field", text),
+        sa.Column("old_value", text),
+        sa.Column("new_value", text),
+        sa.Column("at", sa.BigInteger, nullable=False),
+        sa.Column("actor", text),
+        sa.Column("redacted", sa.Boolean, nullable=False),
+        comment="Field history of contacts and accounts, appended (see contactgraph.repos.history); "
+        "the key (tenant, record_id, seq) reads one record's changes in order.",
+    )
+    table.create(conn)
+
+
 # ------------------------------------------------------------ the list
 
 MIGRATIONS: Final[dict[int, tuple[str, Step]]] = {
     2: ("email keys lower-case ASCII letters only (no case folding)", _email_keys),
     3: ("indexed search: search_key on contacts and accounts, trigram indexes", _search),
+    4: ("field history: the field_history table", _field_history),
 }
 """Step *n* takes a store from schema version *n - 1* to *n*; version 1 is release 0.1.0."""
 

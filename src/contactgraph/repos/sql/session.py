@@ -36,6 +36,7 @@ from contactgraph.repos.backend import chunks
 from contactgraph.repos.sql import rls
 from contactgraph.repos.sql.accounts import SqlAccounts
 from contactgraph.repos.sql.errors import BUSY_TIMEOUT_S, as_unavailable, driver_errors, translate
+from contactgraph.repos.sql.history import SqlHistory, scrub_sqlite
 from contactgraph.repos.sql.statements import BulkSql
 from contactgraph.repos.sql.storage import SqlCases, SqlOpportunities, SqlRelations
 
@@ -109,6 +110,10 @@ class SqlSession:
     @functools.cached_property
     def relations(self) -> SqlRelations:
         return SqlRelations(self)
+
+    @functools.cached_property
+    def history(self) -> SqlHistory:
+        return SqlHistory(self)
 
     @translate
     def savepoint(self) -> _SqlSavepoint:
@@ -296,6 +301,20 @@ class SqlBackend:
             readers=self._readers,
             busy_timeout=self.busy_timeout,
         )
+
+    def scrub(self) -> bool:
+        """SQLite: merge the FTS5 indexes (dropping deleted entries), ``VACUUM`` (a
+        new file from the live rows only) and truncate the write-ahead log, so
+        the raw files no longer hold erased values even where SQLite is built
+        without secure deletion. ``False`` when a reader in another process
+        kept the log from being emptied, and on PostgreSQL (docs/howto/history-and-privacy.md).
+        """
+        if self.dialect != "sqlite":
+            return False
+        try:
+            return scrub_sqlite(self.engine)
+        except driver_errors() as exc:
+            raise as_unavailable(exc, self.url, busy_timeout=self.busy_timeout) from exc
 
     def close(self) -> None:
         if self._owns_engine:

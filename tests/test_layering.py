@@ -27,12 +27,18 @@ ARROWS: dict[str, set[str]] = {
     "serialization": {"interop"},  # old path of the JSON module: a shim over interop
     "graph": {"repos", "interop"},  # graph/frames.py: a shim over interop's DataFrames
     "matching": {"domain"},  # duplicate detection over domain objects
-    "store": {"graph", "matching"},  # the composition root: UnitOfWork + navigation and actions
+    "rules": {"repos", "matching"},  # duplicate rules: a save check over the store's indexes
+    "store": {"graph", "matching", "rules"},  # the composition root: UnitOfWork + navigation...
     "__init__": {"store"},
     "demo": {"repos"},
     "testing": {"store", "serialization"},
     "web": {"__init__", "demo", "serialization"},  # faces
-    "cli": {"__init__", "demo", "serialization", "web"},  # the outermost: `serve` starts the web face
+    "cli": {
+        "__init__",
+        "demo",
+        "serialization",
+        "web",
+    },  # the outermost: `serve` starts the web face
 }
 
 

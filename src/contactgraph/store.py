@@ -12,7 +12,7 @@ from __future__ import annotations
 
 from collections.abc import Iterable
 from datetime import date
-from typing import TYPE_CHECKING, Literal, overload
+from typing import TYPE_CHECKING, Literal, Self, overload
 
 from contactgraph.domain import Account, Opportunity
 from contactgraph.errors import InvalidValueError, MissingDependencyError
@@ -26,8 +26,10 @@ from contactgraph.graph.commercial import (
 from contactgraph.graph.moves import MoveResult, move_contact
 from contactgraph.graph.navigator import Navigator
 from contactgraph.policies import PolicySet
+from contactgraph.repos.backend import Backend
 from contactgraph.repos.open import open_backend
 from contactgraph.repos.unit_of_work import UnitOfWork
+from contactgraph.rules import DuplicateCheck, DuplicateRule, DuplicateRules
 
 if TYPE_CHECKING:
     from contactgraph.matching import AccountCluster, ContactCluster, LookAlike
@@ -43,7 +45,40 @@ class Store(UnitOfWork):
     closing are the :class:`~contactgraph.repos.UnitOfWork`'s (its attributes
     are this class's); this class adds what is written above storage, against
     the store protocol.
+
+    Args:
+        duplicates: The duplicate rules (see :attr:`duplicate_rules`).
     """
+
+    def __init__(
+        self,
+        backend: Backend,
+        *,
+        allow_foreign_contact_roles: bool = False,
+        duplicates: DuplicateRules | DuplicateRule | str | None = None,
+        _owns_backend: bool = True,
+    ) -> None:
+        rules = DuplicateRules.of(duplicates)
+        check = DuplicateCheck(rules) if rules.checks_anything else None
+        super().__init__(
+            backend,
+            allow_foreign_contact_roles=allow_foreign_contact_roles,
+            _owns_backend=_owns_backend,
+        )
+        self._duplicate_rules = rules
+        self.install_save_check(check)
+
+    @property
+    def duplicate_rules(self) -> DuplicateRules:
+        """What a write that creates a likely duplicate does (see :mod:`contactgraph.rules`)."""
+        return self._duplicate_rules
+
+    def for_tenant(self, tenant: str) -> Self:
+        """The same database seen as ``tenant``, with the same duplicate rules."""
+        other = super().for_tenant(tenant)
+        other._duplicate_rules = self._duplicate_rules
+        other.install_save_check(self._save_check)
+        return other
 
     @property
     def graph(self) -> Navigator:
@@ -136,6 +171,7 @@ def open_store(
     *,
     tenant: str = "default",
     allow_foreign_contact_roles: bool = False,
+    duplicates: DuplicateRules | DuplicateRule | str | None = None,
 ) -> Store:
     """Open a store.
 
@@ -151,6 +187,9 @@ def open_store(
         tenant: The tenant every read and write is confined to.
         allow_foreign_contact_roles: Let opportunities give roles to contacts
             of other accounts (off by default).
+        duplicates: Duplicate rules on create, update and import: ``"allow"``
+            (the default), ``"alert"`` or ``"block"`` for contacts and accounts
+            alike, or a :class:`~contactgraph.rules.DuplicateRules`.
 
     A store over SQL holds a connection pool: close it (or use ``with``);
     one garbage-collected open warns with :class:`ResourceWarning`.
@@ -159,6 +198,18 @@ def open_store(
         StoreConfigurationError: unknown scheme, bad path, missing driver.
         StoreUnavailableError: the server or file cannot be reached.
         SchemaVersionError: the store was written by a newer contactgraph.
+        MissingDependencyError: scored duplicate rules without the
+            ``contactgraph[duplicates]`` extra (checked before connecting).
+        InvalidValueError: ``duplicates`` is not a rule.
     """
+    rules = DuplicateRules.of(duplicates)
+    if rules.checks_anything:
+        DuplicateCheck(rules)  # refuses a missing extra before any connection is made
     backend = open_backend(url, tenant=tenant)
-    return Store(backend, allow_foreign_contact_roles=allow_foreign_contact_roles)
+    try:
+        return Store(
+            backend, allow_foreign_contact_roles=allow_foreign_contact_roles, duplicates=rules
+        )
+    except BaseException:
+        backend.close()
+        raise

@@ -63,6 +63,10 @@ class UnitOfWorkAccess(Protocol):
         """Keep a write's events for publication after the commit."""
         ...
 
+    def _check_write(self, account: Account, *, added: bool) -> None:
+        """Run the installed save check (see :mod:`contactgraph.repos.checks`)."""
+        ...
+
 
 # ----------------------------------------------------------------- checks
 
@@ -159,6 +163,7 @@ class Accounts(_Repository):
             "account",
             [("id", account.id), *(("contact id", c) for c in account.contacts)],
         )
+        self._store._check_write(account, added=True)
         with self._store._writing() as (session, changes):
             session.accounts.insert(account)
             if account.parent_id is not None:
@@ -194,6 +199,7 @@ class Accounts(_Repository):
             raise NotFoundError("Account", account.id)
         touched = account.touched_contacts()
         _refuse_ids("account", [("contact id", c) for c in touched if c in account.contacts])
+        self._store._check_write(account, added=False)
         with self._store._writing() as (session, changes):
             gone = [c for c, existed in touched.items() if existed and c not in account.contacts]
             labels = {c.id: f"{c.full_name} ({c.id})" for c in session.accounts.load_contacts(gone)}

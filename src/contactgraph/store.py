@@ -17,8 +17,10 @@ from typing import TYPE_CHECKING, Literal, Self, overload
 from contactgraph.domain import Account, Opportunity
 from contactgraph.errors import InvalidValueError, MissingDependencyError
 from contactgraph.graph.commercial import (
+    CallList,
     Recipients,
     Target,
+    call_list,
     follow_up,
     send_contract,
     start_campaign,
@@ -99,6 +101,10 @@ class Store(UnitOfWork):
     def start_campaign(self, targets: Iterable[Target]) -> Recipients:
         """Recipients of a campaign (see :func:`contactgraph.graph.start_campaign`)."""
         return start_campaign(self, targets)
+
+    def call_list(self, targets: Iterable[Target]) -> CallList:
+        """Contacts to call, never one who asked not to be (see :func:`contactgraph.graph.call_list`)."""
+        return call_list(self, targets)
 
     def send_contract(self, opportunity: Opportunity | str) -> Recipients:
         """Recipients of a contract (see :func:`contactgraph.graph.send_contract`)."""

@@ -13,6 +13,7 @@ exact keys) and the rule alerts or blocks.
 
 from __future__ import annotations
 
+import re
 from collections.abc import Iterable, Sequence
 from typing import Any
 
@@ -47,7 +48,12 @@ ACCOUNT_KEY_FIELDS = frozenset({"name", "website", "phone", "external_ids"})
 """An account changed in one of these is checked again."""
 
 SEARCH_LIMIT = 25
-"""Candidates read per index look-up."""
+"""Contacts read per index look-up."""
+
+ACCOUNT_LIMIT = 10
+"""Accounts read per search (each comes with its contacts)."""
+
+_NON_WORD = re.compile(r"[^0-9a-z]+")
 
 POLICY = "duplicate_rules"
 
@@ -135,8 +141,8 @@ def _keys(contact: Contact) -> set[str]:
 
 def _account_candidates(store: StoreProtocol, account: Account) -> dict[str, Account]:
     found: dict[str, Account] = {a.id: a for a in store.accounts.find_by_name(account.name)}
-    words = [w for w in match_key(account.name).replace(",", " ").replace(".", " ").split() if w]
-    needles = list(words[:2])
+    words = [w for w in _NON_WORD.split(match_key(account.name)) if len(w) >= 3]
+    needles = words[:1]  # the first word: "ACME SA" finds "Acme Inc."
     if account.website:
         host = account.website.split("://", 1)[-1].split("/", 1)[0].removeprefix("www.")
         needles.append(host)
@@ -144,7 +150,7 @@ def _account_candidates(store: StoreProtocol, account: Account) -> dict[str, Acc
         needles.append(account.phone.e164)
     for needle in needles:
         found.update(
-            (a.id, a) for a in store.accounts.search_accounts(needle, limit=SEARCH_LIMIT).accounts
+            (a.id, a) for a in store.accounts.search_accounts(needle, limit=ACCOUNT_LIMIT).accounts
         )
     for system, value in account.external_ids.items():
         other = store.accounts.find_by_external_id(system, value)

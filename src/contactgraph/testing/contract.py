@@ -33,6 +33,7 @@ from contactgraph.testing.contracts.hostile import HOSTILE, HostileInputContract
 from contactgraph.testing.contracts.integrity import IntegrityContract
 from contactgraph.testing.contracts.lookups import AccountListContract, ContactLookupContract
 from contactgraph.testing.contracts.relations import RelationRepositoryContract
+from contactgraph.testing.contracts.rules import DuplicateRuleContract
 from contactgraph.testing.contracts.search import SearchContract
 from contactgraph.testing.contracts.tenants import TenantContract
 from contactgraph.testing.contracts.transactions import TransactionContract
@@ -46,6 +47,7 @@ __all__ = [
     "CaseRepositoryContract",
     "ContactLookupContract",
     "ContractBase",
+    "DuplicateRuleContract",
     "HostileInputContract",
     "IntegrityContract",
     "OpportunityRepositoryContract",
@@ -75,5 +77,6 @@ class StoreContract(
     TransactionContract,
     TenantContract,
     HostileInputContract,
+    DuplicateRuleContract,
 ):
     """Everything a store promises; subclass it once per backend."""

@@ -284,6 +284,8 @@ class UnitOfWork:
 
     def install_save_check(self, check: SaveCheck | None) -> None:
         """Run ``check`` before every account write (``None``: none); see :mod:`.checks`."""
+        if check is not None and not callable(check):
+            raise InvalidValueError("must be callable or None", field="check", value=check)
         self._save_check = check
 
     @contextmanager

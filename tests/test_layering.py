@@ -28,12 +28,19 @@ ARROWS: dict[str, set[str]] = {
     "graph": {"repos", "interop"},  # graph/frames.py: a shim over interop's DataFrames
     "matching": {"domain"},  # duplicate detection over domain objects
     "privacy": {"interop"},  # personal-data export and forget, over the unit of work
-    "store": {"graph", "matching", "privacy"},  # the composition root: UnitOfWork + navigation and actions
+    "rules": {"repos", "matching"},  # duplicate rules: a save check over the store's indexes
+    # the composition root: UnitOfWork + navigation and actions
+    "store": {"graph", "matching", "privacy", "rules"},
     "__init__": {"store"},
     "demo": {"repos"},
     "testing": {"store", "serialization"},
     "web": {"__init__", "demo", "serialization"},  # faces
-    "cli": {"__init__", "demo", "serialization", "web"},  # the outermost: `serve` starts the web face
+    "cli": {
+        "__init__",
+        "demo",
+        "serialization",
+        "web",
+    },  # the outermost: `serve` starts the web face
 }
 
 

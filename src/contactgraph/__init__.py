@@ -40,6 +40,7 @@ from contactgraph.errors import (
     StoreUnavailableError,
     Violation,
 )
+from contactgraph.rules import DuplicateRule, DuplicateRules, DuplicateWarning
 from contactgraph.store import Store, open_store
 
 __version__ = "0.1.0"
@@ -56,6 +57,9 @@ __all__ = [
     "ContactGraphError",
     "ContactRole",
     "DecisionRole",
+    "DuplicateRule",
+    "DuplicateRules",
+    "DuplicateWarning",
     "Email",
     "ImportRejectedError",
     "InvalidValueError",

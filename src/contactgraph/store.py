@@ -12,13 +12,15 @@ from __future__ import annotations
 
 from collections.abc import Iterable
 from datetime import date
-from typing import TYPE_CHECKING, Any, ClassVar, Literal, overload
+from typing import TYPE_CHECKING, Any, ClassVar, Literal, Self, overload
 
 from contactgraph.domain import Account, Opportunity
 from contactgraph.errors import InvalidValueError, MissingDependencyError
 from contactgraph.graph.commercial import (
+    CallList,
     Recipients,
     Target,
+    call_list,
     follow_up,
     send_contract,
     start_campaign,
@@ -27,9 +29,11 @@ from contactgraph.graph.moves import MoveResult, move_contact
 from contactgraph.graph.navigator import Navigator
 from contactgraph.policies import PolicySet
 from contactgraph.privacy import Forgotten, PersonalDataHolder, forget, personal_data
+from contactgraph.repos.backend import Backend
 from contactgraph.repos.history import check_actor
 from contactgraph.repos.open import open_backend
 from contactgraph.repos.unit_of_work import UnitOfWork
+from contactgraph.rules import DuplicateCheck, DuplicateRule, DuplicateRules
 
 if TYPE_CHECKING:
     from contactgraph.matching import AccountCluster, ContactCluster, LookAlike
@@ -45,11 +49,46 @@ class Store(UnitOfWork):
     closing are the :class:`~contactgraph.repos.UnitOfWork`'s (its attributes
     are this class's); this class adds what is written above storage, against
     the store protocol.
+
+    Args:
+        duplicates: The duplicate rules (see :attr:`duplicate_rules`).
     """
 
     personal_data_holders: ClassVar[tuple[PersonalDataHolder, ...]] = ()
     """Other holders of personal data (merge records…) that :meth:`personal_data`
     reads and :meth:`forget` erases (see :mod:`contactgraph.privacy`)."""
+
+    def __init__(
+        self,
+        backend: Backend,
+        *,
+        allow_foreign_contact_roles: bool = False,
+        actor: str | None = None,
+        duplicates: DuplicateRules | DuplicateRule | str | None = None,
+        _owns_backend: bool = True,
+    ) -> None:
+        rules = DuplicateRules.of(duplicates)
+        check = DuplicateCheck(rules) if rules.checks_anything else None
+        super().__init__(
+            backend,
+            allow_foreign_contact_roles=allow_foreign_contact_roles,
+            actor=actor,
+            _owns_backend=_owns_backend,
+        )
+        self._duplicate_rules = rules
+        self.install_save_check(check)
+
+    @property
+    def duplicate_rules(self) -> DuplicateRules:
+        """What a write that creates a likely duplicate does (see :mod:`contactgraph.rules`)."""
+        return self._duplicate_rules
+
+    def for_tenant(self, tenant: str) -> Self:
+        """The same database seen as ``tenant``, with the same duplicate rules."""
+        other = super().for_tenant(tenant)
+        other._duplicate_rules = self._duplicate_rules
+        other.install_save_check(self._save_check)
+        return other
 
     @property
     def graph(self) -> Navigator:
@@ -70,6 +109,10 @@ class Store(UnitOfWork):
     def start_campaign(self, targets: Iterable[Target]) -> Recipients:
         """Recipients of a campaign (see :func:`contactgraph.graph.start_campaign`)."""
         return start_campaign(self, targets)
+
+    def call_list(self, targets: Iterable[Target]) -> CallList:
+        """Contacts to call, never one who asked not to be (see :func:`contactgraph.graph.call_list`)."""
+        return call_list(self, targets)
 
     def send_contract(self, opportunity: Opportunity | str) -> Recipients:
         """Recipients of a contract (see :func:`contactgraph.graph.send_contract`)."""
@@ -129,15 +172,12 @@ class Store(UnitOfWork):
                         emails.append((contact.id, email.address))
         return lookalikes(emails) + lookalikes(names)
 
-
     def personal_data(self, contact_id: str) -> dict[str, Any]:
         """Everything held about one person, as one JSON-ready document
         (see :func:`contactgraph.privacy.personal_data`)."""
         return personal_data(self, contact_id, holders=self.personal_data_holders)
 
-    def forget(
-        self, contact_id: str, *, scrub: bool = True, actor: str | None = None
-    ) -> Forgotten:
+    def forget(self, contact_id: str, *, scrub: bool = True, actor: str | None = None) -> Forgotten:
         """Erase a person's personal data everywhere, keeping the non-personal facts
         (see :func:`contactgraph.privacy.forget`)."""
         return forget(
@@ -158,6 +198,7 @@ def open_store(
     tenant: str = "default",
     allow_foreign_contact_roles: bool = False,
     actor: str | None = None,
+    duplicates: DuplicateRules | DuplicateRule | str | None = None,
 ) -> Store:
     """Open a store.
 
@@ -175,6 +216,9 @@ def open_store(
             of other accounts (off by default).
         actor: Who this store's writes are made by, in field history
             (``store.transaction(actor=...)`` names another for one block).
+        duplicates: Duplicate rules on create, update and import: ``"allow"``
+            (the default), ``"alert"`` or ``"block"`` for contacts and accounts
+            alike, or a :class:`~contactgraph.rules.DuplicateRules`.
 
     A store over SQL holds a connection pool: close it (or use ``with``);
     one garbage-collected open warns with :class:`ResourceWarning`.
@@ -183,7 +227,22 @@ def open_store(
         StoreConfigurationError: unknown scheme, bad path, missing driver.
         StoreUnavailableError: the server or file cannot be reached.
         SchemaVersionError: the store was written by a newer contactgraph.
+        MissingDependencyError: scored duplicate rules without the
+            ``contactgraph[duplicates]`` extra (checked before connecting).
+        InvalidValueError: ``duplicates`` is not a rule.
     """
     check_actor(actor)  # before a backend is opened
+    rules = DuplicateRules.of(duplicates)
+    if rules.checks_anything:
+        DuplicateCheck(rules)  # refuses a missing extra before any connection is made
     backend = open_backend(url, tenant=tenant)
-    return Store(backend, allow_foreign_contact_roles=allow_foreign_contact_roles, actor=actor)
+    try:
+        return Store(
+            backend,
+            allow_foreign_contact_roles=allow_foreign_contact_roles,
+            actor=actor,
+            duplicates=rules,
+        )
+    except BaseException:
+        backend.close()
+        raise

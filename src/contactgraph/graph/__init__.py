@@ -8,8 +8,10 @@ delegate to :mod:`~contactgraph.graph.moves` and
 """
 
 from contactgraph.graph.commercial import (
+    CallList,
     Recipients,
     Skipped,
+    call_list,
     follow_up,
     send_contract,
     start_campaign,
@@ -42,6 +44,7 @@ __all__ = [
     "AccountCard",
     "AccountNode",
     "BuyingCommittee",
+    "CallList",
     "CommitteeMember",
     "ContactCard",
     "CutLink",
@@ -54,6 +57,7 @@ __all__ = [
     "Skipped",
     "Tenure",
     "build_hierarchy",
+    "call_list",
     "follow_up",
     "hierarchy_violations",
     "move_contact",

@@ -4,6 +4,9 @@ Each checks commercial readiness first and either returns the recipients or
 raises :class:`~contactgraph.errors.PolicyViolationError` naming *every*
 account that is not actionable, and why. Inactive contacts and contacts who
 opted out of email never receive anything; a campaign also needs an address.
+:func:`call_list` is the telephone counterpart: contacts who asked not to be
+called (``do_not_call``), inactive ones and those without a number are left
+out, each with the reason.
 """
 
 from __future__ import annotations
@@ -12,13 +15,22 @@ from collections.abc import Iterable, Iterator
 
 import attrs
 
-from contactgraph.domain import Account, Contact, DecisionRole, Opportunity
+from contactgraph.domain import Account, Contact, DecisionRole, Opportunity, Phone
 from contactgraph.errors import InvalidValueError, PolicyViolationError, Severity, Violation
 from contactgraph.graph import _fetch
 from contactgraph.policies import Action, require
 from contactgraph.repos.protocol import StoreProtocol
 
-__all__ = ["Recipients", "Skipped", "follow_up", "send_contract", "start_campaign"]
+__all__ = [
+    "CallList",
+    "Recipients",
+    "Skipped",
+    "call_list",
+    "follow_up",
+    "send_contract",
+    "start_campaign",
+    "why_not_call",
+]
 
 Target = str | Account | Contact
 """What a campaign may aim at: an account or a contact, as an object or an id."""
@@ -193,20 +205,11 @@ def follow_up(store: StoreProtocol, opportunity: Opportunity | str) -> Recipient
     return _opportunity_action(store, opportunity, Action.OPPORTUNITY_FOLLOW_UP)
 
 
-def start_campaign(store: StoreProtocol, targets: Iterable[Target]) -> Recipients:
-    """The recipients of an email campaign aimed at accounts and contacts.
-
-    ``targets`` mixes accounts and contacts, as objects or ids. An account
-    reaches every contact of it who can receive email; a contact reaches
-    itself if it can. Contacts are read again from the store, so a copy
-    deactivated since is not reached. Costs a bounded number of calls.
-
-    Raises:
-        PolicyViolationError: listing every account that is not actionable
-            (no active contact, nobody who can receive email, or none of
-            the contacts aimed at reachable) and every unknown id.
-    """
-    action = Action.CAMPAIGN
+def _targets(
+    store: StoreProtocol, targets: Iterable[Target], what: str, label: str
+) -> tuple[dict[str, Account], list[str], dict[str, Contact], list[Violation]]:
+    """Accounts and contacts aimed at: the accounts read (by id), the ids aimed at as a
+    whole, the contacts aimed at one by one (read again), and a violation per unknown id."""
     whole: list[str] = []
     people: list[str] = []
     unresolved: list[str] = []
@@ -223,14 +226,14 @@ def start_campaign(store: StoreProtocol, targets: Iterable[Target]) -> Recipient
             unresolved.append(target)
         else:
             raise InvalidValueError(
-                f"a campaign target is an Account, a Contact or an id, not {type(target).__name__}",
+                f"a {label} target is an Account, a Contact or an id, not {type(target).__name__}",
                 field="targets",
                 value=target,
             )
     if not (whole or people or unresolved):
         raise PolicyViolationError(
-            [Violation("campaign.no_target", "a campaign needs at least one account or contact")],
-            "campaign refused",
+            [Violation(f"{what}.no_target", f"a {label} needs at least one account or contact")],
+            f"{label} refused",
         )
     found = _fetch.accounts_by_id(store, [*whole, *unresolved])
     missing_accounts = [i for i in whole if i not in found]
@@ -239,10 +242,9 @@ def start_campaign(store: StoreProtocol, targets: Iterable[Target]) -> Recipient
     contacts = _fetch.contacts_by_id(store, people)
     owners = {c.account_id for c in contacts.values()} - set(found)
     found.update(_fetch.accounts_by_id(store, owners))
-
     violations: list[Violation] = [
         Violation(
-            "campaign.unknown_target",
+            f"{what}.unknown_target",
             f"no account or contact has the id {key!r}",
             None,
             key,
@@ -251,6 +253,24 @@ def start_campaign(store: StoreProtocol, targets: Iterable[Target]) -> Recipient
         )
         for key in dict.fromkeys([*missing_accounts, *(i for i in people if i not in contacts)])
     ]
+    return found, list(dict.fromkeys(whole)), contacts, violations
+
+
+def start_campaign(store: StoreProtocol, targets: Iterable[Target]) -> Recipients:
+    """The recipients of an email campaign aimed at accounts and contacts.
+
+    ``targets`` mixes accounts and contacts, as objects or ids. An account
+    reaches every contact of it who can receive email; a contact reaches
+    itself if it can. Contacts are read again from the store, so a copy
+    deactivated since is not reached. Costs a bounded number of calls.
+
+    Raises:
+        PolicyViolationError: listing every account that is not actionable
+            (no active contact, nobody who can receive email, or none of
+            the contacts aimed at reachable) and every unknown id.
+    """
+    action = Action.CAMPAIGN
+    found, whole, contacts, violations = _targets(store, targets, "campaign", "campaign")
     chosen: dict[str, dict[str, Contact]] = {}
     skipped: list[Skipped] = []
     for account_id in dict.fromkeys(whole):
@@ -288,3 +308,88 @@ def start_campaign(store: StoreProtocol, targets: Iterable[Target]) -> Recipient
     accounts = sorted((found[i] for i in chosen), key=lambda a: (a.name.casefold(), a.id))
     recipients = tuple(c for a in accounts for c in a.sorted_contacts(chosen[a.id].values()))
     return Recipients(action, recipients, tuple(accounts), tuple(skipped))
+
+
+# ---------------------------------------------------------------- call lists
+
+
+def why_not_call(contact: Contact) -> str | None:
+    """Why ``contact`` must not be on a call list, or ``None`` when it may."""
+    if not contact.active:
+        return "inactive"
+    if contact.do_not_call:
+        return "asked not to be called"
+    if contact.phone is None and contact.mobile is None:
+        return "no phone number"
+    return None
+
+
+@attrs.frozen
+class CallList:
+    """Who may be called: iterate it for the contacts.
+
+    Attributes:
+        contacts: The contacts to call, by account name then contact name, each once.
+        accounts: The accounts they belong to, by name.
+        skipped: Contacts aimed at who must not or cannot be called, with the reason.
+    """
+
+    contacts: tuple[Contact, ...]
+    accounts: tuple[Account, ...] = ()
+    skipped: tuple[Skipped, ...] = ()
+
+    def __iter__(self) -> Iterator[Contact]:
+        return iter(self.contacts)
+
+    def __len__(self) -> int:
+        return len(self.contacts)
+
+    def __contains__(self, item: object) -> bool:
+        key = item.id if isinstance(item, Contact) else item
+        return any(c.id == key for c in self.contacts)
+
+    @property
+    def numbers(self) -> list[tuple[Contact, Phone]]:
+        """Each contact with the number to dial (the phone, else the mobile)."""
+        out: list[tuple[Contact, Phone]] = []
+        for c in self.contacts:
+            number = c.phone or c.mobile
+            if number is not None:
+                out.append((c, number))
+        return out
+
+
+def call_list(store: StoreProtocol, targets: Iterable[Target]) -> CallList:
+    """The contacts to call among accounts and contacts aimed at.
+
+    ``targets`` mixes accounts and contacts, as objects or ids, as for
+    :func:`start_campaign`. An account brings every contact of it who may be
+    called; a contact brings itself if it may. A contact who asked not to be
+    called, an inactive one or one without a number is never on the list; it
+    is in ``skipped`` with the reason. Contacts are read again from the store,
+    so a copy changed since does not count. Costs a bounded number of calls.
+
+    Raises:
+        PolicyViolationError: no target, or unknown ids (every one named).
+    """
+    found, whole, contacts, violations = _targets(store, targets, "call_list", "call list")
+    if violations:
+        raise PolicyViolationError(
+            violations, f"call list refused: {len(violations)} unknown target(s)"
+        )
+    aimed: dict[str, Contact] = {}
+    for account_id in whole:
+        aimed.update(found[account_id].contacts)
+    aimed.update(contacts)
+    chosen: dict[str, list[Contact]] = {}
+    skipped: list[Skipped] = []
+    for contact in aimed.values():
+        reason = why_not_call(contact)
+        if reason is None:
+            chosen.setdefault(contact.account_id, []).append(contact)
+        else:
+            skipped.append(Skipped(contact, reason))
+    accounts = sorted((found[i] for i in chosen), key=lambda a: (a.name.casefold(), a.id))
+    callees = tuple(c for a in accounts for c in a.sorted_contacts(chosen[a.id]))
+    skipped.sort(key=lambda s: (s.contact.name.sort_key, s.contact.id))
+    return CallList(callees, tuple(accounts), tuple(skipped))

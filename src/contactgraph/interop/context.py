@@ -41,6 +41,7 @@ from contactgraph.interop.results import ResultFiles
 from contactgraph.repos.protocol import StoreProtocol
 
 __all__ = [
+    "CONSENT",
     "FLAGS",
     "NO_SUBJECT",
     "ORDER",
@@ -58,6 +59,9 @@ ORDER = tuple(SOBJECTS)
 ORPHANS = "contactgraph_orphans"
 NO_SUBJECT = "(no subject)"
 FLAGS = frozenset({"active", "email_opt_out", "do_not_call"})
+CONSENT = {"email_opt_out": "HasOptedOutOfEmail", "do_not_call": "DoNotCall"}
+"""The consent flags (our field -> Salesforce field): an import never turns one off
+unless told to (``ImportOptions.restore_consent``)."""
 _ACCOUNT_CACHE = 16
 
 Step = Callable[["ImportContext", Iterable[SourceRecord]], None]
@@ -172,11 +176,17 @@ class ImportContext:
         self.total = total
         self.report = ImportReport()
         self.index = Identities(store, namespace, known_refs)
+        self.index.recognise = options.recognise_existing
+        self.index.remark = self.warn
         self.done = 0
         self.regions: dict[str, str | None] = {}
         """Account id -> the region its contacts' national phones are read in."""
         self._accounts: OrderedDict[str, Account] = OrderedDict()
         self._orphan_id: str | None = None
+        self.alerts: dict[str, list[str]] = {}
+        """Our id -> the store's remarks on its write (a duplicate rule's alerts), told by ``ok``."""
+        self.blocked: dict[str, str] = {}
+        """Contact id -> why the store's duplicate rule refused it (the row is refused by ``ok``)."""
         self._rows: dict[str, tuple[int, str, str | None]] = {}
         """Our id -> where the record written under it came from (row, file, reference).
 
@@ -285,6 +295,11 @@ class ImportContext:
 
     def ok(self, rec: SourceRecord, sobject: str, our_id: str, status: str) -> None:
         """Report a written record (``created``, ``updated`` or ``unchanged``)."""
+        if our_id in self.blocked:
+            self.fail(rec, sobject, [(None, self.blocked.pop(our_id))])
+            return
+        for remark in self.alerts.pop(our_id, ()):
+            self.warn(rec, None, remark)
         counts = self.report.of(sobject)
         if status != "unchanged" and sobject != "Contact":
             self._rows.setdefault(our_id, (rec.row, rec.source, rec.ref or self.index.sf_id(rec)))
@@ -299,6 +314,21 @@ class ImportContext:
     def warn(self, rec: SourceRecord, field: str | None, remark: str) -> None:
         """A remark about a record that is written anyway."""
         self.report.warnings.append(RowError(rec.row, remark, field, rec.source, rec.ref))
+
+    def keep_opt_outs(self, rec: SourceRecord, values: dict[str, Any], current: Any) -> None:
+        """Drop a source's ``false`` for a consent flag the stored contact has set (with a
+        warning), unless ``options.restore_consent``: an import never opts a person back in."""
+        if current is None or self.options.restore_consent:
+            return
+        for field, api in CONSENT.items():
+            if values.get(field) is False and getattr(current, field):
+                del values[field]
+                self.warn(
+                    rec,
+                    api,
+                    "the stored opt-out is kept (the source says false); import with "
+                    "ImportOptions(restore_consent=True) to turn it off",
+                )
 
     def check_refs_of_skipped(self, rec: SourceRecord) -> None:
         """Warn about the references of a skipped record that name no record of the import."""
@@ -352,14 +382,48 @@ class ImportContext:
             self._accounts.popitem(last=False)
 
     def save(self, account: Account) -> Account:
-        """Add or save the account, and keep the stored version in the cache."""
-        stored = (
-            self.store.accounts.add(account)
-            if account.version == 0
-            else self.store.accounts.save(account)
-        )
+        """Add or save the account, and keep the stored version in the cache.
+
+        The store's remarks on the write (a duplicate rule's alerts) wait in
+        :attr:`alerts` for the record's outcome. Contacts a duplicate rule
+        blocks are taken back out of the write and wait in :attr:`blocked`
+        (their rows are refused; the others land).
+        """
+        while True:
+            try:
+                with self.store.collect_warnings() as remarks:
+                    stored = (
+                        self.store.accounts.add(account)
+                        if account.version == 0
+                        else self.store.accounts.save(account)
+                    )
+                break
+            except PolicyViolationError as exc:
+                account = self._without_blocked(account, exc)
+        for remark in remarks:
+            self.alerts.setdefault(remark.record_id, []).append(str(remark))
         self._cache(stored)
         return stored
+
+    def _without_blocked(self, account: Account, exc: PolicyViolationError) -> Account:
+        """``account`` without the contacts a duplicate rule refused; else ``exc`` again."""
+        blocked: dict[str, str] = {}
+        for v in exc.errors:
+            if v.code != "duplicate.contact" or v.entity_id not in account.contacts:
+                raise exc
+            assert v.entity_id is not None
+            blocked[v.entity_id] = "; ".join(filter(None, (blocked.get(v.entity_id), v.message)))
+        if not blocked:
+            raise exc
+        stored = self.store.accounts.contacts_by_id(blocked)
+        for contact_id, reason in blocked.items():
+            self.blocked[contact_id] = f"{reason} (duplicate rule: block)"
+            if contact_id in stored and stored[contact_id].account_id == account.id:
+                account = account.revert_contact(stored[contact_id])
+            else:
+                account = account.remove_contact(contact_id, reassign_reports_to=None)
+                self.index.forget_id("Contact", contact_id)
+        return account
 
     def region(self, billing: Mapping[str, Any] | None, region_field: Any) -> str | None:
         """The region an account's national phone numbers are read in."""

@@ -14,6 +14,7 @@ from typing import Any
 
 import attrs
 
+from contactgraph.domain.text import match_key
 from contactgraph.errors import NotFoundError
 from contactgraph.interop.mapping import SOBJECTS, Mapped, salesforce_id
 from contactgraph.interop.records import Defer, Refused, SourceRecord
@@ -63,6 +64,10 @@ class Identities:
             imports); ``None`` when unknown (CSV).
         store_empty: The store held no account when the import began (no
             look-up can find anything in it).
+        recognise: Whether records no id names are looked for by their exact
+            keys (:meth:`recognised`).
+        written: Per sObject type, our ids of the records this import wrote.
+        remark: Where a recognised record is told (the import's warnings).
     """
 
     def __init__(
@@ -75,6 +80,9 @@ class Identities:
         self.lookups: dict[str, dict[str, str]] = {name: {} for name in SOBJECTS}
         self.refused: dict[str, set[str]] = {name: set() for name in SOBJECTS}
         self.store_empty = False
+        self.recognise = True
+        self.written: dict[str, set[str]] = {name: set() for name in SOBJECTS}
+        self.remark: Callable[[SourceRecord, str | None, str], None] | None = None
 
     @staticmethod
     def sf_id(rec: SourceRecord) -> str | None:
@@ -114,6 +122,7 @@ class Identities:
             index[mapped.salesforce_id] = our_id
         if mapped.our_id:
             index[mapped.our_id] = our_id
+        self.written[sobject].add(our_id)
 
     def forget(self, sobject: str, rec: SourceRecord, our_id: str) -> None:
         """Drop the index entries of a record that was written, then undone."""
@@ -121,6 +130,12 @@ class Identities:
         for key in ("@" + rec.ref if rec.ref else None, self.sf_id(rec), our_id):
             if key is not None and index.get(key) == our_id:
                 del index[key]
+
+    def forget_id(self, sobject: str, our_id: str) -> None:
+        """Drop every index entry of a record that was taken back out (a scan: rare)."""
+        index = self.ids[sobject]
+        for key in [k for k, v in index.items() if v == our_id]:
+            del index[key]
 
     def seen_twice(self, sobject: str, rec: SourceRecord, mapped: Mapped) -> bool:
         index = self.ids[sobject]
@@ -148,7 +163,59 @@ class Identities:
                 found = self.by_external_id(sobject, system, value)
                 if found:
                     return found
+        if self.recognise and not mapped.our_id:
+            return self.recognised(sobject, rec, mapped)
         return None
+
+    # ------------------------------------------------------------ by exact keys
+
+    def recognised(self, sobject: str, rec: SourceRecord, mapped: Mapped) -> str | None:
+        """Our id of the one stored record that ``rec`` is by its exact keys, if any.
+
+        For a record no id of the source names (a re-import of the same data
+        in another format, or from another path): an account by its name
+        (case and accents aside) with no other website or phone; a contact by
+        its email, else by its full name in the account it is imported to; an
+        opportunity by its name in its account. Only records stored before
+        this import count, one candidate must remain, and a candidate with
+        another Salesforce Id is another record. The match is told with
+        ``remark`` (a warning of the import).
+        """
+        if self.store_empty:
+            return None
+        look = _RECOGNISE.get(sobject)
+        if look is None:
+            return None
+        found = look(self, mapped)
+        written = self.written[sobject]
+        ours = [
+            (record, how)
+            for record, how in found
+            if record.id not in written
+            and record.external_ids.get(SF, mapped.salesforce_id or "")
+            == (mapped.salesforce_id or record.external_ids.get(SF, ""))
+        ]
+        if len({r.id for r, _ in ours}) != 1:
+            return None
+        record, how = ours[0]
+        if self.remark is not None:
+            self.remark(
+                rec,
+                None,
+                f"recognised as a stored {sobject.lower()} by {how}: updated, not created again",
+            )
+        return str(record.id)
+
+    def account_ref(self, mapped: Mapped) -> str | None:
+        """Our id of the account ``mapped`` refers to, if this import or the store knows it."""
+        raw = mapped.refs.get("AccountId", "")
+        if not raw:
+            return None
+        return (
+            self.ids["Account"].get(raw)
+            or self.lookups["Account"].get(raw)
+            or (None if raw.startswith("@") else self.by_external_id("Account", SF, raw))
+        )
 
     def exists(self, sobject: str, our_id: str) -> bool:
         try:
@@ -232,3 +299,80 @@ class Identities:
                 if value == our_id:
                     return key.removeprefix("@")
         return our_id
+
+
+# --------------------------------------------------------------- exact keys
+
+_Found = list[tuple[Any, str]]
+
+
+def _text(value: Any) -> str:
+    return value.strip() if isinstance(value, str) else ""
+
+
+def _digits(value: Any) -> str:
+    return "".join(ch for ch in str(value) if ch.isdigit()) if value is not None else ""
+
+
+def _host(website: Any) -> str:
+    text = _text(website).lower().split("://", 1)[-1]
+    return text.split("/", 1)[0].removeprefix("www.")
+
+
+def _accounts(index: Identities, mapped: Mapped) -> _Found:
+    name = _text(mapped.values.get("name"))
+    if not name:
+        return []
+    site, phone = _host(mapped.values.get("website")), _digits(mapped.values.get("phone"))[-8:]
+    found: _Found = []
+    for account in index.store.accounts.find_by_name(name):
+        stored_site = _host(account.website)
+        stored_phone = account.phone.e164[-8:] if account.phone is not None else ""
+        if (site and stored_site and site != stored_site) or (
+            phone and stored_phone and phone != stored_phone
+        ):
+            continue  # same name, another company
+        how = "name" + (" and website" if site and site == stored_site else "")
+        how += " and phone" if phone and phone == stored_phone else ""
+        found.append((account, how))
+    return found
+
+
+def _contacts(index: Identities, mapped: Mapped) -> _Found:
+    email = _text(mapped.values.get("email"))
+    if email:
+        return [(c, "email") for c in index.store.accounts.find_contacts(email=email, limit=5)]
+    account_id = index.account_ref(mapped)
+    last = _text(mapped.values.get("last_name"))
+    if account_id is None or not last:
+        return []
+    first = _text(mapped.values.get("first_name"))
+    wanted = match_key(f"{first} {last}".strip())
+    return [
+        (c, "full name in its account")
+        for c in index.store.accounts.find_contacts(
+            name=f"{first} {last}".strip(), account_id=account_id, limit=5
+        )
+        if match_key(c.full_name) == wanted and c.email is None
+    ]
+
+
+def _opportunities(index: Identities, mapped: Mapped) -> _Found:
+    name = _text(mapped.values.get("name"))
+    account_id = index.account_ref(mapped)
+    if not name or account_id is None:
+        return []
+    wanted = match_key(name)
+    return [
+        (o, "name in its account")
+        for o in index.store.opportunities.list(account_id=account_id, limit=500)
+        if match_key(o.name) == wanted
+    ]
+
+
+_RECOGNISE: Mapping[str, Callable[[Identities, Mapped], _Found]] = {
+    "Account": _accounts,
+    "Contact": _contacts,
+    "Opportunity": _opportunities,
+}
+"""sObject type -> how a record of it is recognised by its exact keys."""

@@ -71,6 +71,16 @@ class ImportOptions:
             reading, before they are written.
         max_nesting: Deepest nesting of arrays and objects in a JSON file
             (checked before parsing it).
+        recognise_existing: A record that no id of the source names (a
+            re-import of the same data in another format, or from another
+            path) updates the stored record it matches by exact keys instead of
+            creating it again: an account by name (and website or phone), a
+            contact by email (else full name in its account), an opportunity by
+            name in its account. Each match is a warning of the report.
+        restore_consent: Let the source turn a stored opt-out
+            (``HasOptedOutOfEmail``, ``DoNotCall``) back off. Off by default:
+            a source that says ``false`` for a contact stored as opted out
+            keeps the opt-out, with a warning.
     """
 
     mode: ImportMode = attrs.field(default=ImportMode.ALL_OR_NOTHING, converter=ImportMode)
@@ -87,6 +97,8 @@ class ImportOptions:
     max_files: int = attrs.field(default=500, validator=attrs.validators.ge(1))
     max_records: int = attrs.field(default=5_000_000, validator=attrs.validators.ge(1))
     max_nesting: int = attrs.field(default=100, validator=attrs.validators.ge(1))
+    recognise_existing: bool = True
+    restore_consent: bool = False
 
 
 @attrs.define

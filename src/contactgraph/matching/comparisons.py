@@ -176,7 +176,9 @@ def _title(a: PersonRecord, b: PersonRecord) -> int | None:
 def _account(a: PersonRecord, b: PersonRecord) -> int | None:
     if a.account_id == b.account_id:
         return 0
-    if a.account_key and b.account_key and fuzz.ratio(a.account_key, b.account_key) >= 85:
+    if not (a.account_key and b.account_key):
+        return None  # another account, whose name is not known: no evidence either way
+    if fuzz.ratio(a.account_key, b.account_key) >= 85:
         return 1
     return 2
 

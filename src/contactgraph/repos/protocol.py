@@ -42,6 +42,7 @@ from contactgraph.domain import (
     DomainEvent,
     Opportunity,
 )
+from contactgraph.repos.checks import SaveWarning
 
 __all__ = [
     "AccountLinkedRepository",
@@ -348,6 +349,11 @@ class StoreProtocol(Protocol):
 
     def lock_accounts(self, account_ids: Iterable[str]) -> None:
         """Inside ``transaction()``: hold these accounts for writing until it ends (id order)."""
+        ...
+
+    def collect_warnings(self) -> AbstractContextManager[list[SaveWarning]]:
+        """Inside the block, the save checks' warnings (a duplicate rule's alerts) go to the
+        list yielded instead of :func:`warnings.warn`; see :mod:`contactgraph.repos.checks`."""
         ...
 
     def close(self) -> None: ...

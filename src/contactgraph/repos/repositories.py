@@ -68,6 +68,10 @@ class UnitOfWorkAccess(Protocol):
         """Who the current write is made by, for field history."""
         ...
 
+    def _check_write(self, account: Account, *, added: bool) -> None:
+        """Run the installed save check (see :mod:`contactgraph.repos.checks`)."""
+        ...
+
 
 # ----------------------------------------------------------------- checks
 
@@ -164,6 +168,7 @@ class Accounts(_Repository):
             "account",
             [("id", account.id), *(("contact id", c) for c in account.contacts)],
         )
+        self._store._check_write(account, added=True)
         with self._store._writing() as (session, changes):
             session.accounts.insert(account)
             session.history.append(account_entries(account, self._store._actor()))
@@ -200,6 +205,7 @@ class Accounts(_Repository):
             raise NotFoundError("Account", account.id)
         touched = account.touched_contacts()
         _refuse_ids("account", [("contact id", c) for c in touched if c in account.contacts])
+        self._store._check_write(account, added=False)
         with self._store._writing() as (session, changes):
             gone = [c for c, existed in touched.items() if existed and c not in account.contacts]
             labels = {c.id: f"{c.full_name} ({c.id})" for c in session.accounts.load_contacts(gone)}

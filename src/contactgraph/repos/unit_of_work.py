@@ -43,9 +43,10 @@ from typing import Self, TypeVar
 
 import attrs
 
-from contactgraph.domain import DomainEvent
+from contactgraph.domain import Account, DomainEvent
 from contactgraph.errors import InvalidValueError, PolicyViolationError, StoreUnavailableError
 from contactgraph.repos.backend import Backend, Session
+from contactgraph.repos.checks import SaveCheck, SaveWarning
 from contactgraph.repos.history import History, check_actor
 from contactgraph.repos.integrity import Changes, integrity_violations
 from contactgraph.repos.keys import check_tenant
@@ -111,6 +112,10 @@ class UnitOfWork:
         self.cases = Cases(self)
         self.relations = Relations(self)
         self.history = History(self)
+        self._save_check: SaveCheck | None = None
+        self._collectors: ContextVar[list[SaveWarning] | None] = ContextVar(
+            f"contactgraph_warnings_{id(self)}", default=None
+        )
 
     # ------------------------------------------------------------ identity
 
@@ -309,6 +314,40 @@ class UnitOfWork:
                     handler(event)
                 except Exception:
                     log.exception("event handler %r failed on %s", handler, event.name)
+
+    # --------------------------------------------------------- save checks
+
+    def install_save_check(self, check: SaveCheck | None) -> None:
+        """Run ``check`` before every account write (``None``: none); see :mod:`.checks`."""
+        if check is not None and not callable(check):
+            raise InvalidValueError("must be callable or None", field="check", value=check)
+        self._save_check = check
+
+    @contextmanager
+    def collect_warnings(self) -> Iterator[list[SaveWarning]]:
+        """Inside the block, the save checks' warnings go to the list yielded, not to ``warnings``.
+
+        Per thread (and task): another thread's writes still warn as usual.
+        """
+        found: list[SaveWarning] = []
+        token = self._collectors.set(found)
+        try:
+            yield found
+        finally:
+            self._collectors.reset(token)
+
+    def _check_write(self, account: Account, *, added: bool) -> None:
+        """Run the installed save check on ``account`` before it is written."""
+        check = self._save_check
+        if check is None:
+            return
+        remarks = check(self, account, added=added)
+        sink = self._collectors.get()
+        for remark in remarks:
+            if sink is not None:
+                sink.append(remark)
+            else:
+                warnings.warn(remark, stacklevel=4)
 
     # ----------------------------------------------------------- lifecycle
 

@@ -35,6 +35,7 @@ from contactgraph.testing.contracts.integrity import IntegrityContract
 from contactgraph.testing.contracts.lookups import AccountListContract, ContactLookupContract
 from contactgraph.testing.contracts.privacy import PersonalDataContract
 from contactgraph.testing.contracts.relations import RelationRepositoryContract
+from contactgraph.testing.contracts.rules import DuplicateRuleContract
 from contactgraph.testing.contracts.search import SearchContract
 from contactgraph.testing.contracts.tenants import TenantContract
 from contactgraph.testing.contracts.transactions import TransactionContract
@@ -48,6 +49,7 @@ __all__ = [
     "CaseRepositoryContract",
     "ContactLookupContract",
     "ContractBase",
+    "DuplicateRuleContract",
     "HistoryContract",
     "HostileInputContract",
     "IntegrityContract",
@@ -81,5 +83,6 @@ class StoreContract(
     HostileInputContract,
     HistoryContract,
     PersonalDataContract,
+    DuplicateRuleContract,
 ):
     """Everything a store promises; subclass it once per backend."""

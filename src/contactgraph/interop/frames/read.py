@@ -7,6 +7,7 @@ is saved here.
 
 from __future__ import annotations
 
+import warnings
 from collections.abc import Iterable
 from typing import Any
 
@@ -55,7 +56,11 @@ _CONTACT_FIELD_OF = fields_of(CONTACT)
 
 
 def contacts_from_frame(
-    frame: Any, account: Account, *, phone_region: str | None = None
+    frame: Any,
+    account: Account,
+    *,
+    phone_region: str | None = None,
+    restore_consent: bool = False,
 ) -> Account:
     """Add and update ``account``'s contacts from a frame shaped like :func:`contacts_frame`.
 
@@ -64,6 +69,11 @@ def contacts_from_frame(
     when one is given). ``Account ID``, ``Created`` and ``Last Modified`` are
     read-only. Reports-to links are set after every row is in, so a row may
     name a manager added further down.
+
+    Consent: a ``False`` in ``Email Opt Out`` or ``Do Not Call`` for a contact
+    that has opted out keeps the opt-out (with a :class:`UserWarning` naming
+    the row) unless ``restore_consent``; an empty cell or a missing column
+    keeps the stored value.
 
     Returns:
         The new account (not saved: save it with ``store.accounts.save``).
@@ -120,6 +130,8 @@ def contacts_from_frame(
             continue
         contact_id = row_id(row, "Contact ID")
         reports_to = fields.pop("reports_to", MISSING)
+        if not restore_consent and contact_id is not None and contact_id in updated.contacts:
+            _keep_opt_outs(fields, updated.contacts[contact_id], row_no)
         try:
             if contact_id is not None and contact_id in updated.contacts:
                 updated = updated.update_contact(contact_id, phone_region=phone_region, **fields)
@@ -146,6 +158,19 @@ def contacts_from_frame(
             f"contacts refused for {account.name}, {len(errors)} problem(s); nothing changed",
         )
     return updated
+
+
+def _keep_opt_outs(fields: dict[str, Any], current: Any, row_no: int) -> None:
+    """Drop a ``False`` for a consent flag the contact has set, with a warning."""
+    for field in ("email_opt_out", "do_not_call"):
+        if fields.get(field) is False and getattr(current, field):
+            del fields[field]
+            warnings.warn(
+                f"row {row_no}: {current.full_name} ({current.id}) keeps {field}=True "
+                "(the frame says False); pass restore_consent=True to turn it off",
+                UserWarning,
+                stacklevel=3,
+            )
 
 
 def accounts_from_frame(frame: Any, existing: Iterable[Account] = ()) -> list[Account]:

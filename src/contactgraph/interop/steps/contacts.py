@@ -211,6 +211,7 @@ def _apply(ctx: ImportContext, account_id: str, rows: list[_Row], pending: list[
 
 def _values(ctx: ImportContext, rec: SourceRecord, mapped: Mapped, current: Any) -> dict[str, Any]:
     values = {k: v for k, v in mapped.values.items() if not (v is None and k in FLAGS)}
+    ctx.keep_opt_outs(rec, values, current)
     if "mailing_address" in values:
         values["mailing_address"] = merge_address(
             current.mailing_address if current is not None else None, values["mailing_address"]

@@ -12,5 +12,6 @@ composes them all into ``StoreContract``:
 * :mod:`.integrity`: references across aggregates;
 * :mod:`.transactions`: atomic units, savepoints, events after commit;
 * :mod:`.tenants`: tenants that never see each other;
-* :mod:`.hostile`: hostile input stored verbatim or refused.
+* :mod:`.hostile`: hostile input stored verbatim or refused;
+* :mod:`.rules`: duplicate rules found through the indexes, inside the transaction.
 """

@@ -1,0 +1,45 @@
+"""A hook the store runs before writing an account: rules that need more than storage.
+
+Storage knows nothing of duplicate detection, but an application's duplicate
+rule must run on every create and update, imports included. The composition
+root installs a :class:`SaveCheck` on the unit of work; the repositories call
+it before each account write. A check may refuse the write (raise
+:class:`~contactgraph.errors.PolicyViolationError`: nothing is written) or
+return :class:`SaveWarning` s: the unit of work hands them to the collector
+the caller opened with ``store.collect_warnings()`` (an import does, to put
+them in its report), and otherwise issues them with :func:`warnings.warn`.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from typing import TYPE_CHECKING, Protocol
+
+from contactgraph.domain import Account
+
+if TYPE_CHECKING:
+    from contactgraph.repos.protocol import StoreProtocol
+
+__all__ = ["SaveCheck", "SaveWarning"]
+
+
+class SaveWarning(UserWarning):
+    """A remark about one record that was written anyway.
+
+    Attributes:
+        record_id: The contact or account the remark is about.
+    """
+
+    def __init__(self, message: str, record_id: str) -> None:
+        super().__init__(message)
+        self.record_id = record_id
+
+
+class SaveCheck(Protocol):
+    """What the store runs before writing ``account`` (``added``: its first write)."""
+
+    def __call__(
+        self, store: StoreProtocol, account: Account, *, added: bool
+    ) -> Sequence[SaveWarning]:
+        """The remarks about the write; raise PolicyViolationError to refuse it."""
+        ...

@@ -1,0 +1,324 @@
+"""The duplicate rules' save check: candidates from the indexes, judged one by one.
+
+:class:`DuplicateCheck` is the :class:`~contactgraph.repos.checks.SaveCheck`
+the store installs when its :class:`~contactgraph.rules.DuplicateRules` check
+anything. On each account write it looks at what the write makes new: a
+contact added, or one whose names, emails, phones or birthdate changed; an
+account added, or one whose name, website, phone or external ids changed.
+It never scans the store: candidates come from the store's indexes (email,
+phone, name, search) and from the other records of the same write, a few
+per record; then each candidate is judged (scored with fixed weights, or by
+exact keys) and the rule alerts or blocks.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Iterable, Sequence
+from typing import Any
+
+from contactgraph.domain import Account, Contact
+from contactgraph.domain.events import (
+    AccountUpdated,
+    ContactAdded,
+    ContactEvent,
+    ContactMovedIn,
+    ContactUpdated,
+)
+from contactgraph.domain.text import match_key
+from contactgraph.errors import MissingDependencyError, PolicyViolationError, Severity, Violation
+from contactgraph.repos.checks import SaveWarning
+from contactgraph.repos.protocol import StoreProtocol
+from contactgraph.rules.policy import (
+    DuplicateCandidate,
+    DuplicateRule,
+    DuplicateRules,
+    DuplicateWarning,
+)
+
+__all__ = ["CONTACT_KEY_FIELDS", "DuplicateCheck"]
+
+CONTACT_KEY_FIELDS = frozenset(
+    {"first_name", "last_name", "email", "alternate_emails", "phone", "mobile",
+     "alternate_phones", "birthdate"}
+)  # fmt: skip
+"""A contact changed in one of these is checked again."""
+
+ACCOUNT_KEY_FIELDS = frozenset({"name", "website", "phone", "external_ids"})
+"""An account changed in one of these is checked again."""
+
+SEARCH_LIMIT = 25
+"""Contacts read per index look-up."""
+
+ACCOUNT_LIMIT = 10
+"""Accounts read per search (each comes with its contacts)."""
+
+_NON_WORD = re.compile(r"[^0-9a-z]+")
+
+POLICY = "duplicate_rules"
+
+
+def _changed(changes: Iterable[Any], fields: frozenset[str]) -> bool:
+    return any(c.field in fields for c in changes)
+
+
+def contacts_to_check(account: Account, *, added: bool) -> list[Contact]:
+    """The contacts of ``account`` that this write makes new: added, or changed in a key field."""
+    if added:
+        return list(account.contacts.values())
+    wanted: dict[str, bool] = {}
+    for event in account.pending_events:
+        if not isinstance(event, ContactEvent) or event.contact_id not in account.contacts:
+            continue
+        if isinstance(event, ContactAdded) or (
+            isinstance(event, ContactUpdated) and _changed(event.changes, CONTACT_KEY_FIELDS)
+        ):
+            wanted.setdefault(event.contact_id, True)
+        elif isinstance(event, ContactMovedIn):
+            wanted.setdefault(event.contact_id, False)
+    return [account.contacts[c] for c, check in wanted.items() if check]
+
+
+def account_to_check(account: Account, *, added: bool) -> bool:
+    """Whether this write makes the account itself new: added, or changed in a key field."""
+    return added or any(
+        isinstance(e, AccountUpdated) and _changed(e.changes, ACCOUNT_KEY_FIELDS)
+        for e in account.pending_events
+    )
+
+
+def _contact_candidates(
+    store: StoreProtocol, account: Account, contact: Contact, others: Sequence[Contact]
+) -> dict[str, Contact]:
+    """Stored contacts sharing an email, a phone or a name with ``contact``, and its
+    fellow new contacts of the same write that share one (a few index look-ups)."""
+    found: dict[str, Contact] = {}
+    accounts = store.accounts
+    for email in (contact.email, *contact.alternate_emails):
+        if email is not None:
+            found.update(
+                (c.id, c) for c in accounts.find_contacts(email=email.address, limit=SEARCH_LIMIT)
+            )
+    for phone in (contact.phone, contact.mobile, *contact.alternate_phones):
+        if phone is not None:
+            found.update(
+                (c.id, c) for c in accounts.find_contacts(phone=phone.e164, limit=SEARCH_LIMIT)
+            )
+    found.update(
+        (c.id, c) for c in accounts.find_contacts(name=contact.full_name, limit=SEARCH_LIMIT)
+    )
+    if contact.last_name:
+        found.update(
+            (c.id, c) for c in accounts.search_contacts(contact.last_name, limit=SEARCH_LIMIT)
+        )
+    mine = _keys(contact)
+    found.update((c.id, c) for c in others if _keys(c) & mine)
+    touched = account.touched_contact_ids()
+    out: dict[str, Contact] = {}
+    for cid, candidate in found.items():
+        if cid == contact.id:
+            continue
+        if cid in touched or candidate.account_id == account.id:
+            current = account.contacts.get(cid)
+            if current is None:
+                continue  # removed by this very write
+            out[cid] = current
+        else:
+            out[cid] = candidate
+    return out
+
+
+def _keys(contact: Contact) -> set[str]:
+    keys = {"n:" + match_key(contact.last_name)} if contact.last_name else set()
+    keys.update("e:" + e.key for e in (contact.email, *contact.alternate_emails) if e is not None)
+    keys.update(
+        "p:" + p.e164
+        for p in (contact.phone, contact.mobile, *contact.alternate_phones)
+        if p is not None
+    )
+    return keys
+
+
+def _account_candidates(store: StoreProtocol, account: Account) -> dict[str, Account]:
+    found: dict[str, Account] = {a.id: a for a in store.accounts.find_by_name(account.name)}
+    words = [w for w in _NON_WORD.split(match_key(account.name)) if len(w) >= 3]
+    needles = words[:1]  # the first word: "ACME SA" finds "Acme Inc."
+    if account.website:
+        host = account.website.split("://", 1)[-1].split("/", 1)[0].removeprefix("www.")
+        needles.append(host)
+    if account.phone is not None:
+        needles.append(account.phone.e164)
+    for needle in needles:
+        found.update(
+            (a.id, a) for a in store.accounts.search_accounts(needle, limit=ACCOUNT_LIMIT).accounts
+        )
+    for system, value in account.external_ids.items():
+        other = store.accounts.find_by_external_id(system, value)
+        if other is not None:
+            found[other.id] = other
+    found.pop(account.id, None)
+    return found
+
+
+# ------------------------------------------------------------------ judging
+
+
+class _Scored:
+    """Judges candidates with :mod:`contactgraph.matching` (fixed weights)."""
+
+    def __init__(self, threshold: float) -> None:
+        try:
+            from contactgraph.matching import single
+        except ImportError as exc:
+            raise MissingDependencyError(
+                f"scored duplicate rules need the 'duplicates' extra ({exc.name} is missing): "
+                "pip install 'contactgraph[duplicates]', or use "
+                "DuplicateRules(..., matcher='exact')"
+            ) from exc
+        self._single = single
+        self.threshold = threshold
+
+    def contacts(
+        self, account: Account, contact: Contact, candidates: Sequence[Contact]
+    ) -> list[DuplicateCandidate]:
+        pairs = [(c, account.name if c.account_id == account.id else "") for c in candidates]
+        by_id = {c.id: c for c in candidates}
+        matches = self._single.score_contact(contact, account.name, pairs, threshold=self.threshold)
+        return [
+            DuplicateCandidate(
+                m.ids[1], by_id[m.ids[1]].full_name, round(m.score, 6), _evidence(m.reasons)
+            )
+            for m in matches
+        ]
+
+    def accounts(self, account: Account, candidates: Sequence[Account]) -> list[DuplicateCandidate]:
+        by_id = {a.id: a for a in candidates}
+        matches = self._single.score_account(account, candidates, threshold=self.threshold)
+        return [
+            DuplicateCandidate(
+                m.ids[1], by_id[m.ids[1]].name, round(m.score, 6), _evidence(m.reasons)
+            )
+            for m in matches
+        ]
+
+
+def _evidence(reasons: Iterable[Any]) -> tuple[str, ...]:
+    return tuple(f"{r.field}: {r.level}" for r in reasons if r.weight > 0)
+
+
+class _Exact:
+    """Judges candidates by exact keys only: needs no optional dependency."""
+
+    def contacts(
+        self, account: Account, contact: Contact, candidates: Sequence[Contact]
+    ) -> list[DuplicateCandidate]:
+        emails = {e.key for e in (contact.email, *contact.alternate_emails) if e is not None}
+        phones = {p.e164 for p in (contact.phone, contact.mobile, *contact.alternate_phones) if p}
+        name = match_key(contact.full_name)
+        out = []
+        for c in sorted(candidates, key=lambda c: c.id):
+            reasons = []
+            if emails & {e.key for e in (c.email, *c.alternate_emails) if e is not None}:
+                reasons.append("email: same address")
+            if phones & {p.e164 for p in (c.phone, c.mobile, *c.alternate_phones) if p}:
+                reasons.append("phone: same number")
+            if c.account_id == contact.account_id and match_key(c.full_name) == name:
+                reasons.append("name: same full name in the same account")
+            if reasons:
+                out.append(DuplicateCandidate(c.id, c.full_name, 1.0, tuple(reasons)))
+        return out
+
+    def accounts(self, account: Account, candidates: Sequence[Account]) -> list[DuplicateCandidate]:
+        out = []
+        shared_ids = set(account.external_ids.items())
+        for a in sorted(candidates, key=lambda a: a.id):
+            reasons = []
+            if shared_ids & set(a.external_ids.items()):
+                reasons.append("external_ids: shared id")
+            if match_key(a.name) == match_key(account.name) and not _conflict(account, a):
+                reasons.append("name: same name")
+            if reasons:
+                out.append(DuplicateCandidate(a.id, a.name, 1.0, tuple(reasons)))
+        return out
+
+
+def _conflict(a: Account, b: Account) -> bool:
+    """Whether two accounts of one name give different websites or phones."""
+    sites = {match_key(x.website.split("://", 1)[-1]).removeprefix("www.").rstrip("/")
+             for x in (a, b) if x.website}  # fmt: skip
+    phones = {x.phone.e164 for x in (a, b) if x.phone is not None}
+    return (len(sites) > 1) or (len(phones) > 1)
+
+
+# -------------------------------------------------------------------- check
+
+
+class DuplicateCheck:
+    """The save check of one store's :class:`DuplicateRules`.
+
+    Raises:
+        MissingDependencyError: at construction, for ``matcher="scored"``
+            without the ``contactgraph[duplicates]`` extra.
+    """
+
+    def __init__(self, rules: DuplicateRules) -> None:
+        self.rules = rules
+        self._judge: _Scored | _Exact = (
+            _Scored(rules.threshold) if rules.matcher == "scored" else _Exact()
+        )
+
+    def __repr__(self) -> str:
+        return f"DuplicateCheck({self.rules!r})"
+
+    def __call__(
+        self, store: StoreProtocol, account: Account, *, added: bool
+    ) -> Sequence[SaveWarning]:
+        found: list[DuplicateWarning] = []
+        if self.rules.accounts is not DuplicateRule.allow and account_to_check(
+            account, added=added
+        ):
+            candidates = self._judge.accounts(
+                account, list(_account_candidates(store, account).values())
+            )
+            if candidates:
+                found.append(
+                    DuplicateWarning("account", account.id, account.name, tuple(candidates))
+                )
+        if self.rules.contacts is not DuplicateRule.allow:
+            checked = contacts_to_check(account, added=added)
+            seen: set[tuple[str, str]] = set()
+            for contact in checked:
+                pool = _contact_candidates(store, account, contact, checked)
+                judged = [
+                    c
+                    for c in self._judge.contacts(account, contact, list(pool.values()))
+                    if (c.id, contact.id) not in seen
+                ]
+                seen.update((contact.id, c.id) for c in judged)
+                if judged:
+                    found.append(
+                        DuplicateWarning("contact", contact.id, contact.full_name, tuple(judged))
+                    )
+        blocked = [
+            w
+            for w in found
+            if (self.rules.contacts if w.kind == "contact" else self.rules.accounts)
+            is DuplicateRule.block
+        ]
+        if blocked:
+            raise PolicyViolationError(
+                [_violation(w, c) for w in blocked for c in w.candidates],
+                "duplicate rule: refused, nothing was written",
+            )
+        return found
+
+
+def _violation(warning: DuplicateWarning, candidate: DuplicateCandidate) -> Violation:
+    return Violation(
+        f"duplicate.{warning.kind}",
+        f"{warning.kind} {warning.label} ({warning.record_id}) looks like {candidate}",
+        "id",
+        warning.record_id,
+        Severity.ERROR,
+        POLICY,
+    )

@@ -136,6 +136,7 @@ def open_store(
     *,
     tenant: str = "default",
     allow_foreign_contact_roles: bool = False,
+    timeout: float | None = None,
 ) -> Store:
     """Open a store.
 
@@ -151,6 +152,12 @@ def open_store(
         tenant: The tenant every read and write is confined to.
         allow_foreign_contact_roles: Let opportunities give roles to contacts
             of other accounts (off by default).
+        timeout: Seconds a writer waits for another writer's lock, the same
+            as ``?timeout=`` in the URL: SQLite's busy timeout (default 30 s,
+            then :class:`StoreUnavailableError`), PostgreSQL's
+            ``lock_timeout`` (default none, then a retryable
+            :class:`ConcurrencyError`), another thread's write in memory
+            (default 30 s). 0 to 86400.
 
     A store over SQL holds a connection pool: close it (or use ``with``);
     one garbage-collected open warns with :class:`ResourceWarning`.
@@ -160,5 +167,5 @@ def open_store(
         StoreUnavailableError: the server or file cannot be reached.
         SchemaVersionError: the store was written by a newer contactgraph.
     """
-    backend = open_backend(url, tenant=tenant)
+    backend = open_backend(url, tenant=tenant, timeout=timeout)
     return Store(backend, allow_foreign_contact_roles=allow_foreign_contact_roles)

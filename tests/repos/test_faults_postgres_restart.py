@@ -180,3 +180,19 @@ def test_a_server_stopped_mid_transaction_and_started_again(
     assert _names(store) == ["ACME 1"]
     store.accounts.add(_acme(3))
     assert store.accounts.count() == 2
+
+
+def test_an_idle_reader_is_judged_by_its_socket_alone(private_url: str) -> None:
+    from contactgraph.repos.sql.session import _heard_from_server
+
+    engine = sa.create_engine(private_url, poolclass=sa.pool.NullPool)
+    try:
+        conn = engine.connect()
+        conn.exec_driver_sql("SELECT 1").all()
+        conn.commit()
+        assert not _heard_from_server(conn)  # healthy and quiet
+        conn.connection.driver_connection.close()  # type: ignore[union-attr]
+        assert _heard_from_server(conn)  # no socket any more
+        conn.invalidate()
+    finally:
+        engine.dispose()

@@ -107,3 +107,18 @@ def test_only_library_errors_escape_and_nothing_changes(
     call_hostile(_targets(seeded)[name], data, ContactCriteria.__annotations__)
     if not name.startswith(("store.move", "store.lock")):
         assert _snapshot(seeded) == before
+
+
+@pytest.mark.parametrize("owner", ["accounts", "opportunities", "cases"])
+def test_pages_up_to_2_62_are_read_and_past_it_the_argument_is_named(
+    seeded: Store, owner: str
+) -> None:
+    """Every SQL engine keeps LIMIT/OFFSET in 64 bits: 2**62 is the bound on every backend."""
+    listing = getattr(seeded, owner).list
+    assert listing(limit=2**62, offset=2**62) == []
+    assert len(listing(limit=2**62)) >= 1
+    for field in ("limit", "offset"):
+        for value in (2**62 + 1, 2**70):
+            with pytest.raises(cg.InvalidValueError) as refused:
+                listing(**{field: value})
+            assert refused.value.field == field

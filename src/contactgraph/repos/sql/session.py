@@ -203,9 +203,10 @@ def _heard_from_server(conn: Connection) -> bool:
     pgconn = getattr(driver, "pgconn", None)
     if pgconn is None:  # SQLite: no server
         return False
+    gone: tuple[type[Exception], ...] = (OSError, ValueError, *driver_errors())
     try:
         readable, _, _ = select.select([pgconn.socket], [], [], 0)
-    except (OSError, ValueError, TypeError, AttributeError):  # closed already: no socket
+    except gone:  # closed already: no socket
         return True
     return bool(readable)
 

@@ -27,6 +27,7 @@ __all__ = [
     "Severity",
     "StoreConfigurationError",
     "StoreUnavailableError",
+    "UnsafePathError",
     "Violation",
 ]
 
@@ -238,3 +239,7 @@ class SchemaVersionError(ContactGraphError):
 
 class MissingDependencyError(ContactGraphError, ImportError):
     """An optional dependency is not installed; the message says how to install it."""
+
+
+class UnsafePathError(ContactGraphError, PermissionError):
+    """A path would write through a link or reach outside the folder it must stay in."""

@@ -199,6 +199,7 @@ def open_store(
     allow_foreign_contact_roles: bool = False,
     actor: str | None = None,
     duplicates: DuplicateRules | DuplicateRule | str | None = None,
+    timeout: float | None = None,
 ) -> Store:
     """Open a store.
 
@@ -219,6 +220,12 @@ def open_store(
         duplicates: Duplicate rules on create, update and import: ``"allow"``
             (the default), ``"alert"`` or ``"block"`` for contacts and accounts
             alike, or a :class:`~contactgraph.rules.DuplicateRules`.
+        timeout: Seconds a writer waits for another writer's lock, the same
+            as ``?timeout=`` in the URL: SQLite's busy timeout (default 30 s,
+            then :class:`StoreUnavailableError`), PostgreSQL's
+            ``lock_timeout`` (default none, then a retryable
+            :class:`ConcurrencyError`), another thread's write in memory
+            (default 30 s). 0 to 86400.
 
     A store over SQL holds a connection pool: close it (or use ``with``);
     one garbage-collected open warns with :class:`ResourceWarning`.
@@ -235,7 +242,7 @@ def open_store(
     rules = DuplicateRules.of(duplicates)
     if rules.checks_anything:
         DuplicateCheck(rules)  # refuses a missing extra before any connection is made
-    backend = open_backend(url, tenant=tenant)
+    backend = open_backend(url, tenant=tenant, timeout=timeout)
     try:
         return Store(
             backend,

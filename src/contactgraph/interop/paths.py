@@ -15,13 +15,10 @@ import re
 from pathlib import Path
 from typing import IO
 
-from contactgraph.errors import ContactGraphError
+from contactgraph.errors import UnsafePathError
 
 __all__ = ["UnsafePathError", "inside", "open_for_writing", "safe_name"]
-
-
-class UnsafePathError(ContactGraphError, PermissionError):
-    """A path would write through a link or reach outside the folder it must stay in."""
+# UnsafePathError lives in contactgraph.errors; it is re-exported here, where it was first.
 
 
 _NOFOLLOW = getattr(os, "O_NOFOLLOW", 0)

@@ -8,6 +8,7 @@ backend at the top of the house (:func:`contactgraph.open_store`).
 
 from __future__ import annotations
 
+import math
 import os
 from collections.abc import Callable, Mapping
 from types import MappingProxyType
@@ -18,25 +19,34 @@ from contactgraph.repos.backend import Backend
 from contactgraph.repos.keys import check_tenant
 from contactgraph.repos.memory import MemoryBackend, MemoryDatabase, named_database
 
-__all__ = ["ENV_VAR", "FACTORIES", "BackendFactory", "check_tenant", "open_backend"]
+__all__ = [
+    "ENV_VAR",
+    "FACTORIES",
+    "MAX_TIMEOUT_S",
+    "BackendFactory",
+    "check_tenant",
+    "check_timeout",
+    "open_backend",
+]
 
 ENV_VAR: Final = "CONTACTGRAPH_STORE_URL"
 """Environment variable read when no store URL is given."""
 
-BackendFactory = Callable[[str, str], Backend]
-"""Opens a backend from ``(url, tenant)``; the URL is stripped, its scheme known."""
+BackendFactory = Callable[[str, str, "float | None"], Backend]
+"""Opens a backend from ``(url, tenant, timeout)``; the URL is stripped, its scheme known,
+the timeout checked (``None``: the backend's default)."""
 
 
-def _memory(url: str, tenant: str) -> Backend:
+def _memory(url: str, tenant: str, timeout: float | None = None) -> Backend:
     name = url.partition("://")[2].strip("/")
     database = named_database(name) if name else MemoryDatabase()
-    return MemoryBackend(database, tenant=tenant)
+    return MemoryBackend(database, tenant=tenant, lock_timeout=timeout)
 
 
-def _sql(url: str, tenant: str) -> Backend:
+def _sql(url: str, tenant: str, timeout: float | None = None) -> Backend:
     from contactgraph.repos.sql import open_sql_backend  # SQLAlchemy only when asked for
 
-    return open_sql_backend(url, tenant=tenant)
+    return open_sql_backend(url, tenant=tenant, timeout=timeout)
 
 
 FACTORIES: Final[Mapping[str, BackendFactory]] = MappingProxyType(
@@ -52,7 +62,34 @@ FACTORIES: Final[Mapping[str, BackendFactory]] = MappingProxyType(
 _SCHEMES = "memory://, sqlite:///path/to/crm.db, postgresql+psycopg://user@host/db"
 
 
-def open_backend(url: str | None = None, *, tenant: str = "default") -> Backend:
+MAX_TIMEOUT_S: Final = 86_400.0
+"""The longest wait ``timeout`` (or ``?timeout=``) accepts: a day."""
+
+
+def check_timeout(timeout: object) -> float | None:
+    """``timeout`` as seconds (``None`` stays ``None``), else :class:`StoreConfigurationError`."""
+    if timeout is None:
+        return None
+    if isinstance(timeout, bool) or not isinstance(timeout, int | float):
+        raise StoreConfigurationError(
+            f"timeout is a number of seconds (how long a writer waits for another one), "
+            f"got {type(timeout).__name__}"
+        )
+    if isinstance(timeout, int) and not 0 <= timeout <= MAX_TIMEOUT_S:
+        seconds = -1.0  # an int too large for a float is refused below, not an OverflowError
+    else:
+        seconds = float(timeout)
+    if not (math.isfinite(seconds) and 0 <= seconds <= MAX_TIMEOUT_S):
+        raise StoreConfigurationError(
+            f"timeout must be between 0 and {MAX_TIMEOUT_S:g} seconds"
+            f" (how long a writer waits for another one)"
+        )
+    return seconds
+
+
+def open_backend(
+    url: str | None = None, *, tenant: str = "default", timeout: float | None = None
+) -> Backend:
     """Open the backend ``url`` names, seen as ``tenant``.
 
     Args:
@@ -63,6 +100,13 @@ def open_backend(url: str | None = None, *, tenant: str = "default") -> Backend:
             ``postgresql+psycopg://user@host/db`` (or ``postgresql://``)
             PostgreSQL through psycopg 3, the ``contactgraph[postgres]`` extra.
         tenant: The tenant every read and write is confined to.
+        timeout: Seconds a writer waits for another writer before giving up,
+            as ``?timeout=`` in the URL (giving both, different, is refused).
+            SQLite: the busy timeout (default 30), then
+            :class:`StoreUnavailableError`; PostgreSQL: the server's
+            ``lock_timeout`` for a row lock (default: no limit), then a
+            retryable ``TransactionConflictError``; memory: another thread's
+            write transaction (default 30), then :class:`StoreUnavailableError`.
 
     Raises:
         StoreConfigurationError: unknown scheme, bad path, missing driver, bad tenant.
@@ -74,6 +118,7 @@ def open_backend(url: str | None = None, *, tenant: str = "default") -> Backend:
     if not isinstance(url, str):
         raise StoreConfigurationError(f"a store URL is text such as {_SCHEMES}; got {url!r}")
     tenant = check_tenant(tenant)
+    seconds = check_timeout(timeout)
     url = url.strip()
     scheme, sep, _rest = url.partition("://")
     if not sep:
@@ -85,4 +130,4 @@ def open_backend(url: str | None = None, *, tenant: str = "default") -> Backend:
         raise StoreConfigurationError(
             f"unknown store scheme {scheme.lower() + '://'!r} in {url!r}; use one of {_SCHEMES}"
         )
-    return factory(url, tenant)
+    return factory(url, tenant, seconds)

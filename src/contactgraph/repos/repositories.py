@@ -335,6 +335,8 @@ class Accounts(_Repository):
         if after is not None and not valid_id(after):
             raise InvalidValueError("after must be an account id", field="after", value=after)
         try:
+            if not isinstance(order_by, str):  # Enum's own message would repr() it
+                raise ValueError(order_by)
             order = AccountOrder(order_by)
         except ValueError:
             allowed = ", ".join(o.value for o in AccountOrder)

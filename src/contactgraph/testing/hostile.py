@@ -23,11 +23,21 @@ __all__ = ["HOSTILE", "call_hostile"]
 
 
 class _Weird:
+    """An argument whose ``repr()`` and ``str()`` raise: error messages must not need them.
+
+    Hypothesis prints drawn values through ``_repr_pretty_``, so a failure
+    involving one is still reported (a raising ``repr`` there would end the
+    replay early and be reported as "inconsistent data generation").
+    """
+
     def __repr__(self) -> str:
         raise RuntimeError("no repr")
 
     def __str__(self) -> str:
         raise RuntimeError("no str")
+
+    def _repr_pretty_(self, printer: Any, _cycle: bool) -> None:
+        printer.text("<an object whose repr() and str() raise>")
 
 
 HOSTILE: st.SearchStrategy[Any] = st.one_of(

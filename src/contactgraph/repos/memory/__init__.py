@@ -30,18 +30,27 @@ class MemoryBackend:
     """Nothing to release: a store on it that is never closed does not warn."""
 
     def __init__(
-        self, database: MemoryDatabase | None = None, *, tenant: str = "default", url: str = ""
+        self,
+        database: MemoryDatabase | None = None,
+        *,
+        tenant: str = "default",
+        url: str = "",
+        lock_timeout: float | None = None,
     ) -> None:
         self.database = database if database is not None else MemoryDatabase()
         self.tenant = tenant
+        self.lock_timeout = lock_timeout
+        """How long a writer waits for another thread's write (``None``: the database's)."""
         name = self.database.name
         self.url = url or (f"memory://{name}" if name else "memory://")
 
     def session(self, *, write: bool) -> MemorySession:
-        return MemorySession(self.database, self.tenant, write)
+        return MemorySession(self.database, self.tenant, write, self.lock_timeout)
 
     def for_tenant(self, tenant: str) -> MemoryBackend:
-        return MemoryBackend(self.database, tenant=tenant, url=self.url)
+        return MemoryBackend(
+            self.database, tenant=tenant, url=self.url, lock_timeout=self.lock_timeout
+        )
 
     def close(self) -> None:
         """Nothing to release: the data lives as long as a store refers to it."""
@@ -66,12 +75,14 @@ class _MemorySavepoint:
 class MemorySession:
     """A transaction: a private working snapshot, published on commit."""
 
-    def __init__(self, database: MemoryDatabase, tenant: str, write: bool) -> None:
+    def __init__(
+        self, database: MemoryDatabase, tenant: str, write: bool, lock_timeout: float | None = None
+    ) -> None:
         self._database = database
         self._tenant = tenant
         self._write = write
         if write:
-            database.acquire(tenant)
+            database.acquire(tenant, lock_timeout)
         self._open = True
         self.tables = database.tables(tenant)
         self.sorted_accounts: dict[tuple[AccountOrder, bool], tuple[Any, list[Account]]] = {}

@@ -129,7 +129,7 @@ class MemoryDatabase:
     def publish(self, tenant: str, tables: Tables) -> None:
         self._tables[tenant] = tables
 
-    def acquire(self, tenant: str) -> None:
+    def acquire(self, tenant: str, timeout: float | None = None) -> None:
         with self._guard:
             lock = self._locks.setdefault(tenant, threading.Lock())
             if self._owners.get(tenant) == threading.get_ident():
@@ -138,10 +138,11 @@ class MemoryDatabase:
                     "in a write transaction in this thread (through another Store object); "
                     "use one Store per thread, or nest with store.transaction()"
                 )
-        if not lock.acquire(timeout=self.lock_timeout):
+        waited = self.lock_timeout if timeout is None else timeout
+        if not lock.acquire(timeout=waited):
             raise StoreUnavailableError(
                 f"memory store busy: another thread held tenant {tenant!r} for more than "
-                f"{self.lock_timeout:g} s"
+                f"{waited:g} s"
             )
         self._owners[tenant] = threading.get_ident()
 

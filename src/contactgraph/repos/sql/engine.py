@@ -32,16 +32,18 @@ from contactgraph.repos.sql.session import SqlBackend
 __all__ = ["BUSY_TIMEOUT_S", "open_sql_backend"]
 
 
-def _timeout(url: sa.URL, shown: str) -> tuple[sa.URL, float | None]:
-    """The URL without its ``?timeout=SECONDS``, and that timeout (``None`` when not given).
+def _timeout(url: sa.URL, shown: str, given: float | None) -> tuple[sa.URL, float | None]:
+    """The URL without its ``?timeout=SECONDS``, and the timeout (``None`` when not given).
 
     How long a writer waits for a lock another one holds: SQLite's busy
     timeout (default :data:`BUSY_TIMEOUT_S`), PostgreSQL's ``lock_timeout``
-    (default: no limit; the server breaks deadlocks itself).
+    (default: no limit; the server breaks deadlocks itself). ``given``: the
+    ``timeout=`` keyword of ``open_store`` (checked already); the URL may say
+    the same, not something else.
     """
     raw = url.query.get("timeout")
     if raw is None:
-        return url, None
+        return url, given
     text = raw if isinstance(raw, str) else raw[-1]
     try:
         seconds = float(text)
@@ -51,6 +53,10 @@ def _timeout(url: sa.URL, shown: str) -> tuple[sa.URL, float | None]:
         raise StoreConfigurationError(
             f"{shown}: timeout={text!r} is not a number of seconds between 0 and 86400 "
             "(how long a writer waits for another one, e.g. ?timeout=5)"
+        )
+    if given is not None and given != seconds:
+        raise StoreConfigurationError(
+            f"{shown}: two timeouts, ?timeout={text} in the URL and timeout={given:g}; give one"
         )
     return url.difference_update_query(["timeout"]), seconds
 
@@ -175,8 +181,35 @@ def _ensure_schema(conn: Connection, shown: str) -> None:
             "contactgraph to open it"
         )
     if version < schema.SCHEMA_VERSION:
+        _refuse_unless_owner(conn, shown, version)
         with rls.unforced(conn):  # as the owner, every tenant's rows (row-level security)
             migrations.upgrade(conn, version, shown)
+
+
+def _refuse_unless_owner(conn: Connection, shown: str, version: int) -> None:
+    """On PostgreSQL, a clear refusal when the connecting role cannot migrate the store.
+
+    Only the role owning the tables (or a member of it) may alter them; an
+    application role under row-level security owns nothing, by design. Told
+    before any statement of the upgrade runs, so nothing changes.
+    """
+    if conn.dialect.name != "postgresql":
+        return
+    row = conn.exec_driver_sql(
+        "SELECT current_user, tableowner, pg_has_role(current_user, tableowner, 'USAGE') "
+        "FROM pg_tables WHERE schemaname = current_schema() AND tablename = 'meta'"
+    ).first()
+    if row is None or row[2]:
+        return
+    user, owner = row[0], row[1]
+    raise SchemaVersionError(
+        f"{shown} holds schema version {version}, older than this contactgraph's "
+        f"{schema.SCHEMA_VERSION}, and the role {user!r} cannot upgrade it: the tables belong "
+        f"to {owner!r}. Upgrade it as the owner: open the store once as {owner!r} "
+        f"(contactgraph.open_store('postgresql+psycopg://{owner}@…/…'), or any contactgraph "
+        "command with --store set to that URL), which migrates it in one transaction and keeps "
+        "row-level security on; then open it again as the application. Nothing was changed"
+    )
 
 
 def _discard(engine: Engine, scratch: Path | None) -> None:
@@ -185,8 +218,12 @@ def _discard(engine: Engine, scratch: Path | None) -> None:
         shutil.rmtree(scratch, ignore_errors=True)
 
 
-def open_sql_backend(url: str, *, tenant: str) -> SqlBackend:
-    """Open (and create on first use) an SQLite or PostgreSQL store."""
+def open_sql_backend(url: str, *, tenant: str, timeout: float | None = None) -> SqlBackend:
+    """Open (and create on first use) an SQLite or PostgreSQL store.
+
+    ``timeout``: seconds a writer waits for a lock, as ``?timeout=`` (see
+    :func:`contactgraph.repos.open.open_backend`).
+    """
     try:
         parsed = sa.make_url(url)
     except ArgumentError as exc:
@@ -194,13 +231,13 @@ def open_sql_backend(url: str, *, tenant: str) -> SqlBackend:
     shown = parsed.render_as_string(hide_password=True)
     driver = parsed.drivername
     scratch = None
-    timeout = BUSY_TIMEOUT_S
+    busy = BUSY_TIMEOUT_S
     if driver in ("sqlite", "sqlite+pysqlite"):
-        parsed, given = _timeout(parsed, shown)
-        timeout = BUSY_TIMEOUT_S if given is None else given
-        engine, scratch = _sqlite_engine(parsed, shown, timeout)
+        parsed, given = _timeout(parsed, shown, timeout)
+        busy = BUSY_TIMEOUT_S if given is None else given
+        engine, scratch = _sqlite_engine(parsed, shown, busy)
     elif driver in ("postgresql", "postgres", "postgresql+psycopg"):
-        parsed, lock_timeout = _timeout(parsed, shown)
+        parsed, lock_timeout = _timeout(parsed, shown, timeout)
         engine = _postgres_engine(parsed, shown, lock_timeout)
     elif driver.startswith(("postgresql+", "postgres+")):
         raise StoreConfigurationError(
@@ -224,11 +261,11 @@ def open_sql_backend(url: str, *, tenant: str) -> SqlBackend:
         raise
     except driver_errors() as exc:  # BEGIN IMMEDIATE, sent to the driver by the begin event
         _discard(engine, scratch)
-        raise as_unavailable(exc, f"cannot open {shown}", busy_timeout=timeout) from exc
+        raise as_unavailable(exc, f"cannot open {shown}", busy_timeout=busy) from exc
     except DBAPIError as exc:
         _discard(engine, scratch)
         if sqlite_busy(exc):
-            raise as_unavailable(exc, f"cannot open {shown}", busy_timeout=timeout) from exc
+            raise as_unavailable(exc, f"cannot open {shown}", busy_timeout=busy) from exc
         text = str(exc.orig)
         if "file is not a database" in text:
             raise StoreConfigurationError(f"{shown}: the file is not an SQLite database") from exc
@@ -242,7 +279,7 @@ def open_sql_backend(url: str, *, tenant: str) -> SqlBackend:
     except SQLAlchemyError as exc:
         _discard(engine, scratch)
         raise StoreUnavailableError(f"cannot open {shown}: {exc}") from exc
-    return SqlBackend(engine, tenant=tenant, url=shown, scratch=scratch, busy_timeout=timeout)
+    return SqlBackend(engine, tenant=tenant, url=shown, scratch=scratch, busy_timeout=busy)
 
 
 def _read_schema_current(engine: Engine) -> bool:

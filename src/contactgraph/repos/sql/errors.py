@@ -150,6 +150,16 @@ def driver_errors() -> tuple[type[Exception], ...]:
     return tuple(found)
 
 
+def _unreachable(exc: BaseException) -> bool:
+    """Whether psycopg could not even connect (an operational error with no SQLSTATE)."""
+    orig = exc.orig if isinstance(exc, DBAPIError) else exc
+    try:
+        import psycopg
+    except ImportError:
+        return False
+    return isinstance(orig, psycopg.OperationalError) and sqlstate(orig) is None
+
+
 def driver_message(exc: BaseException, *, busy_timeout: float | None = None) -> str:
     text = _text(exc)
     if isinstance(exc, DBAPIError) and exc.connection_invalidated:
@@ -157,6 +167,11 @@ def driver_message(exc: BaseException, *, busy_timeout: float | None = None) -> 
             f"the connection to the database was lost ({text.splitlines()[0] if text else exc}); "
             "the transaction was undone and nothing of it was written; the next call "
             "reconnects"
+        )
+    if _unreachable(exc):
+        return (
+            f"the database server cannot be reached ({text.splitlines()[0] if text else exc}); "
+            "nothing was written; once it is back, the next call reconnects by itself"
         )
     if sqlite_busy(exc):
         waited = BUSY_TIMEOUT_S if busy_timeout is None else busy_timeout

@@ -21,6 +21,7 @@ from __future__ import annotations
 
 import functools
 import os
+import select
 import shutil
 import weakref
 from collections.abc import Collection
@@ -195,6 +196,26 @@ class SqlSession:
             self.conn.close()
 
 
+def _heard_from_server(conn: Connection) -> bool:
+    """Whether the server sent something to an idle connection, which it never does but to close it.
+
+    A PostgreSQL server that restarts or terminates a session writes a last
+    message and closes the socket; reading the socket's state costs a system
+    call, not a round trip, so an idle reader that went stale meanwhile is
+    never handed to a read (which would fail although the server is back).
+    """
+    driver = conn.connection.driver_connection
+    pgconn = getattr(driver, "pgconn", None)
+    if pgconn is None:  # SQLite: no server
+        return False
+    gone: tuple[type[Exception], ...] = (OSError, ValueError, *driver_errors())
+    try:
+        readable, _, _ = select.select([pgconn.socket], [], [], 0)
+    except gone:  # closed already: no socket
+        return True
+    return bool(readable)
+
+
 class _Readers:
     """The idle read connections of one engine, shared by its tenants' backends."""
 
@@ -215,10 +236,14 @@ class _Readers:
             _ABANDONED.extend(self._idle)
             self._idle = []
             self._pid = os.getpid()
-        try:
-            return self._idle.pop()
-        except IndexError:
-            return self._engine.connect().execution_options(**self._options)
+        while True:
+            try:
+                conn = self._idle.pop()
+            except IndexError:
+                return self._engine.connect().execution_options(**self._options)
+            if not _heard_from_server(conn):
+                return conn
+            conn.invalidate()  # it said goodbye while idle (a restart): a fresh one instead
 
     def give_back(self, conn: Connection) -> None:
         """Keep a read connection whose transaction ended well for the next read."""

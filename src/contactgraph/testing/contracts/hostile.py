@@ -24,6 +24,13 @@ HOSTILE = [
     "A" * 10_000,
 ]
 
+LOOKALIKE_MAILBOXES = [
+    ("\u017fam@acme.fr", "sam@acme.fr"),  # LATIN SMALL LETTER LONG S
+    ("stra\u00dfe@acme.fr", "strasse@acme.fr"),  # sharp s
+    ("o\ufb03ce@acme.fr", "office@acme.fr"),  # LATIN SMALL LIGATURE FFI
+]
+"""Distinct mailboxes that Unicode case folding would merge (Django's CVE-2019-19844)."""
+
 
 class HostileInputContract(ContractBase):
     @pytest.mark.parametrize("text", HOSTILE)
@@ -66,3 +73,30 @@ class HostileInputContract(ContractBase):
             store.accounts.add(Account.create(name="Odd", id=text))
         assert "id.invalid" in caught.value.codes
         assert store.accounts.count() == 0
+
+    @pytest.mark.parametrize(("lookalike", "plain"), LOOKALIKE_MAILBOXES)
+    def test_case_fold_lookalikes_are_other_mailboxes(
+        self, store: Store, lookalike: str, plain: str
+    ) -> None:
+        """``ſam``/``sam``, ``straße``/``strasse``, ``oﬃce``/``office``: distinct, never merged."""
+        account = Account.create(name="ACME SA", id="acme")
+        account, near = account.add_contact(last_name="Near", id="near", email=lookalike)
+        account, real = account.add_contact(last_name="Real", id="real", email=plain)
+        store.accounts.add(account)  # not refused as a duplicate email
+        assert store.accounts.find_contacts(email=plain) == [real]
+        assert store.accounts.find_contacts(email=plain.upper()) == [real]
+        assert store.accounts.find_contacts(email=lookalike) == [near]
+
+    def test_the_kelvin_sign_is_the_letter_k_and_finds_kim(self, store: Store) -> None:
+        """NFC maps U+212A KELVIN SIGN to K: ``\\u212aim@acme.fr`` is Kim's address."""
+        account = Account.create(name="ACME SA", id="acme")
+        account, kim = account.add_contact(last_name="Kim", id="kim", email="kim@acme.fr")
+        globex = Account.create(name="Globex", id="globex")
+        globex, kelvin = globex.add_contact(last_name="K", id="k", email="\u212aim@globex.fr")
+        store.accounts.add(account)
+        store.accounts.add(globex)
+        assert store.accounts.find_contacts(email="\u212aim@acme.fr") == [kim]
+        assert store.accounts.find_contacts(email="kim@globex.fr") == [kelvin]
+        stored = store.accounts.get("globex").contact("k").email
+        assert stored is not None
+        assert stored.address == "Kim@globex.fr"  # stored as the letter mail goes to

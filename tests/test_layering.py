@@ -27,7 +27,8 @@ ARROWS: dict[str, set[str]] = {
     "serialization": {"interop"},  # old path of the JSON module: a shim over interop
     "graph": {"repos", "interop"},  # graph/frames.py: a shim over interop's DataFrames
     "matching": {"domain"},  # duplicate detection over domain objects
-    "store": {"graph", "matching"},  # the composition root: UnitOfWork + navigation and actions
+    "merging": {"graph"},  # merge and unmerge, over the store protocol (graph reaches interop)
+    "store": {"graph", "matching", "merging"},  # the composition root: UnitOfWork + navigation and actions
     "__init__": {"store"},
     "demo": {"repos"},
     "testing": {"store", "serialization"},

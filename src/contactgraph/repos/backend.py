@@ -37,6 +37,7 @@ from typing import Protocol, TypeVar
 
 from contactgraph.domain import Account, AccountContactRelation, Case, Contact, Opportunity
 from contactgraph.repos.keys import ContactQuery, SearchNeedle
+from contactgraph.repos.merges import MergeStorage
 from contactgraph.repos.protocol import AccountOrder
 
 __all__ = [
@@ -187,6 +188,11 @@ class Session(Protocol):
 
     @property
     def relations(self) -> RelationStorage: ...
+
+    @property
+    def merges(self) -> MergeStorage:
+        """Merge records (:mod:`contactgraph.repos.merges`)."""
+        ...
 
     def savepoint(self) -> Savepoint: ...
     def commit(self) -> None: ...

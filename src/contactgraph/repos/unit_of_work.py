@@ -42,6 +42,7 @@ from contactgraph.errors import InvalidValueError, PolicyViolationError, StoreUn
 from contactgraph.repos.backend import Backend, Session
 from contactgraph.repos.integrity import Changes, integrity_violations
 from contactgraph.repos.keys import check_tenant
+from contactgraph.repos.merges import MergeRecords
 from contactgraph.repos.protocol import EventHandler
 from contactgraph.repos.repositories import Accounts, Cases, Opportunities, Relations
 
@@ -75,6 +76,7 @@ class UnitOfWork:
         opportunities: Opportunities.
         cases: Cases.
         relations: Account-contact relations.
+        merges: Merge records (see :meth:`contactgraph.Store.merge_contacts`).
         allow_foreign_contact_roles: Whether an opportunity may give a role
             to a contact of another account (Salesforce allows it; off by default).
     """
@@ -99,6 +101,7 @@ class UnitOfWork:
         self.opportunities = Opportunities(self)
         self.cases = Cases(self)
         self.relations = Relations(self)
+        self.merges = MergeRecords(self)
 
     # ------------------------------------------------------------ identity
 

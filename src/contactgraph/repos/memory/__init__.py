@@ -16,6 +16,7 @@ from typing import Any, ClassVar
 from contactgraph.domain import Account
 from contactgraph.repos.memory.accounts import MemoryAccounts
 from contactgraph.repos.memory.linked import MemoryCases, MemoryOpportunities, MemoryRelations
+from contactgraph.repos.memory.merges import MemoryMerges
 from contactgraph.repos.memory.tables import MemoryDatabase, Tables, named_database
 from contactgraph.repos.protocol import AccountOrder
 
@@ -74,6 +75,7 @@ class MemorySession:
         self.opportunities = MemoryOpportunities(self)
         self.cases = MemoryCases(self)
         self.relations = MemoryRelations(self)
+        self.merges = MemoryMerges(self)
 
     def savepoint(self) -> _MemorySavepoint:
         return _MemorySavepoint(self)

@@ -74,6 +74,8 @@ class Tables:
     relations: immutables.Map[str, AccountContactRelation] = EMPTY
     rels_by_account: Index = EMPTY
     rels_by_contact: Index = EMPTY
+    merge_records: immutables.Map[str, Any] = EMPTY
+    """Merge records by id (:class:`~contactgraph.repos.merges.StoredMerge`)."""
 
 
 EMPTY_TABLES = Tables()

@@ -36,6 +36,7 @@ from contactgraph.repos.backend import chunks
 from contactgraph.repos.sql import rls
 from contactgraph.repos.sql.accounts import SqlAccounts
 from contactgraph.repos.sql.errors import BUSY_TIMEOUT_S, as_unavailable, driver_errors, translate
+from contactgraph.repos.sql.merges import SqlMerges
 from contactgraph.repos.sql.statements import BulkSql
 from contactgraph.repos.sql.storage import SqlCases, SqlOpportunities, SqlRelations
 
@@ -109,6 +110,10 @@ class SqlSession:
     @functools.cached_property
     def relations(self) -> SqlRelations:
         return SqlRelations(self)
+
+    @functools.cached_property
+    def merges(self) -> SqlMerges:
+        return SqlMerges(self)
 
     @translate
     def savepoint(self) -> _SqlSavepoint:

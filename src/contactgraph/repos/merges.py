@@ -7,8 +7,8 @@ thing about it, so that it can forget a person without understanding the
 rest: **a person's personal data sits only under** ``body["people"][contact_id]``.
 ``people`` lists the contacts whose data the body holds.
 
-:meth:`MergeRecords.forget` replaces that entry with ``{"forgotten": true}``
-in every record that holds it, and drops the id from ``people``; what is not
+:meth:`MergeRecords.forget` replaces those entries with ``{"forgotten": true}``
+in every record that holds the person, and empties ``people``; what is not
 personal (ids, the plan's field names, when, the accounts) stays. A record
 that lost a person's data can no longer restore that person.
 """
@@ -85,12 +85,13 @@ class MergeStorage(Protocol):
     def count(self) -> int: ...
 
 
-def scrub_body(body: str, contact_id: str) -> str:
-    """``body`` with ``people[contact_id]`` replaced by :data:`FORGOTTEN`."""
+def scrub_body(body: str) -> str:
+    """``body`` with every entry of ``people`` replaced by :data:`FORGOTTEN`."""
     data = json.loads(body)
     people = data.get("people") if isinstance(data, dict) else None
-    if isinstance(people, dict) and contact_id in people:
-        people[contact_id] = dict(FORGOTTEN)
+    if isinstance(people, dict):
+        for key in people:
+            people[key] = dict(FORGOTTEN)
     return json.dumps(data, ensure_ascii=False, sort_keys=True)
 
 
@@ -149,9 +150,12 @@ class MergeRecords:
     def forget(self, contact_id: str) -> int:
         """Scrub ``contact_id``'s personal data from every merge record; how many changed.
 
-        The hook "forget a person" calls. Ids, field names, dates and the
-        accounts stay; the person's values and prior state are replaced by
-        ``{"forgotten": true}``, and such a record can no longer restore them.
+        The hook "forget a person" calls. A contact merge joined records of
+        one person, so every person entry of a record naming ``contact_id``
+        (survivor or loser) is scrubbed: the survivor's values hold the
+        losers' emails and phones. Ids, field names, dates and the accounts
+        stay; the values and prior states become ``{"forgotten": true}``, and
+        such a record can no longer be undone.
         """
         if not isinstance(contact_id, str):
             raise InvalidValueError("a contact id is text", field="contact_id", value=contact_id)
@@ -163,8 +167,8 @@ class MergeRecords:
                 session.merges.update(
                     attrs.evolve(
                         merge,
-                        body=scrub_body(merge.body, contact_id),
-                        people=tuple(p for p in merge.people if p != contact_id),
+                        body=scrub_body(merge.body),
+                        people=(),
                     )
                 )
                 changed += 1

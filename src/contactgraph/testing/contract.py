@@ -32,6 +32,7 @@ from contactgraph.testing.contracts.base import Boom, ContractBase, acme, globex
 from contactgraph.testing.contracts.hostile import HOSTILE, HostileInputContract
 from contactgraph.testing.contracts.integrity import IntegrityContract
 from contactgraph.testing.contracts.lookups import AccountListContract, ContactLookupContract
+from contactgraph.testing.contracts.merges import MergeContract
 from contactgraph.testing.contracts.relations import RelationRepositoryContract
 from contactgraph.testing.contracts.search import SearchContract
 from contactgraph.testing.contracts.tenants import TenantContract
@@ -48,6 +49,7 @@ __all__ = [
     "ContractBase",
     "HostileInputContract",
     "IntegrityContract",
+    "MergeContract",
     "OpportunityRepositoryContract",
     "RelationRepositoryContract",
     "SearchContract",
@@ -75,5 +77,6 @@ class StoreContract(
     TransactionContract,
     TenantContract,
     HostileInputContract,
+    MergeContract,
 ):
     """Everything a store promises; subclass it once per backend."""

@@ -27,7 +27,9 @@ class MemoryMerges(Part):
 
     def _put(self, merge: StoredMerge) -> None:
         tables = self._t
-        self._session.tables = attrs.evolve(tables, merge_records=tables.merge_records.set(merge.id, merge))
+        self._session.tables = attrs.evolve(
+            tables, merge_records=tables.merge_records.set(merge.id, merge)
+        )
 
     def involving(self, record_id: str | None) -> list[StoredMerge]:
         found: list[StoredMerge] = [

@@ -28,7 +28,7 @@ ARROWS: dict[str, set[str]] = {
     "graph": {"repos", "interop"},  # graph/frames.py: a shim over interop's DataFrames
     "matching": {"domain"},  # duplicate detection over domain objects
     "merging": {"graph"},  # merge and unmerge, over the store protocol (graph reaches interop)
-    "store": {"graph", "matching", "merging"},  # the composition root: UnitOfWork + navigation and actions
+    "store": {"graph", "matching", "merging"},  # composition root: UnitOfWork + graph, actions
     "__init__": {"store"},
     "demo": {"repos"},
     "testing": {"store", "serialization"},

@@ -2,9 +2,6 @@
 
 from __future__ import annotations
 
-import shutil
-from pathlib import Path
-
 import hypothesis.strategies as st
 from hypothesis import HealthCheck, given, settings
 
@@ -127,18 +124,3 @@ def test_undoing_an_unchanged_value_gives_back_the_value_before(
 ) -> None:
     assert three_way(before, after, after) == before
     assert three_way({"k": before}, {"k": after}, {"k": after}) == {"k": before}
-
-
-def test_a_010_sqlite_store_upgrades_and_takes_a_merge(tmp_path: Path) -> None:
-    stores_dir = Path(__file__).resolve().parents[1] / "data" / "stores"
-    copy = tmp_path / "v010.sqlite"
-    shutil.copyfile(stores_dir / "v010.sqlite", copy)
-    with cg.open_store(f"sqlite:///{copy}") as store:
-        acme = store.accounts.get("acme")
-        people = sorted(acme.contacts)
-        before = observable(store)
-        record = store.merge_contacts(people[0], [people[1]])
-        store.unmerge(record.id)
-        assert observable(store) == before
-    with cg.open_store(f"sqlite:///{copy}") as store:
-        assert [m.id for m in store.merges.list()] == [record.id]

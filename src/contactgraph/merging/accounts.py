@@ -15,6 +15,7 @@ from collections.abc import Mapping, Sequence
 from typing import Any
 
 import attrs
+import immutables
 
 from contactgraph.domain import Account
 from contactgraph.domain.common import utcnow
@@ -23,7 +24,7 @@ from contactgraph.errors import InvalidValueError, NotFoundError
 from contactgraph.interop.json import structure, unstructure
 from contactgraph.merging.contacts import check_ids
 from contactgraph.merging.plan import FieldChoice, MergePlan, Move, choose, three_way
-from contactgraph.merging.record import MergeRecord, MergeStore, dumps, refuse
+from contactgraph.merging.record import MergeRecord, MergeStore, check_actor, dumps, refuse
 from contactgraph.repos.merges import StoredMerge
 
 __all__ = ["merge_accounts", "plan_accounts", "unmerge_accounts"]
@@ -34,17 +35,22 @@ _LINKS = ("contacts", "opportunities", "cases", "relations", "children")
 
 
 def fields_of(account: Account) -> dict[str, Any]:
-    """The account's own fields in JSON shape, without its contacts."""
-    data: dict[str, Any] = unstructure(account)
+    """The account's own fields in JSON shape, without its contacts (not even read)."""
+    bare = attrs.evolve(account, contacts=_NO_CONTACTS, reports_index=_NO_CONTACTS)
+    data: dict[str, Any] = unstructure(bare)
     data.pop("contacts", None)
     return data
 
 
+_NO_CONTACTS: immutables.Map[str, Any] = immutables.Map()
+
+
 def _typed(account: Account, values: Mapping[str, Any]) -> Account:
     """``account`` updated to ``values`` (JSON shape), through the validated command."""
-    data = {**fields_of(account), **values, "contacts": []}
+    now = fields_of(account)
+    data = {**now, **values, "contacts": []}
     typed = structure(data, Account, trusted=True)
-    changed = {f: getattr(typed, f) for f in values if data[f] != fields_of(account)[f]}
+    changed = {f: getattr(typed, f) for f in values if data[f] != now[f]}
     return account.update(**changed) if changed else account
 
 
@@ -154,6 +160,7 @@ def merge_accounts(
         InvalidValueError: bad ids or ``take``, naming the field.
         PolicyViolationError: a chosen value or the result breaks a rule; nothing is written.
     """
+    actor = check_actor(actor)
     with store.transaction():
         prep = _prepare(store, survivor_id, loser_ids, take or {})
         plan, sid = prep.plan, prep.plan.survivor_id

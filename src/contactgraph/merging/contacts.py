@@ -19,14 +19,14 @@ from typing import Any
 
 import attrs
 
-from contactgraph.domain import Account, Contact, Opportunity
+from contactgraph.domain import Account, Contact, Opportunity, email_key
 from contactgraph.domain.common import utcnow
 from contactgraph.domain.fields import parse_contact_fields
 from contactgraph.domain.ids import new_id
 from contactgraph.errors import InvalidValueError, NotFoundError, PolicyViolationError
 from contactgraph.interop.json import structure, unstructure
 from contactgraph.merging.plan import FieldChoice, MergePlan, Move, choose, dedupe, three_way
-from contactgraph.merging.record import MergeRecord, MergeStore, dumps, refuse
+from contactgraph.merging.record import MergeRecord, MergeStore, check_actor, dumps, refuse
 from contactgraph.repos.merges import StoredMerge
 
 __all__ = ["merge_contacts", "plan_contacts", "unmerge_contacts"]
@@ -106,7 +106,7 @@ def _prepare(
     emails = [e for _, p in records for e in (p["email"], *p["alternate_emails"])]
     phones = [n for _, p in records for n in (p["phone"], p["mobile"], *p["alternate_phones"])]
     alternates = {
-        "alternate_emails": dedupe(emails, [target["email"]]),
+        "alternate_emails": dedupe(emails, [target["email"]], key=_mailbox),
         "alternate_phones": dedupe(phones, [target["phone"], target["mobile"]]),
     }
     for field, value in alternates.items():
@@ -123,6 +123,11 @@ def _prepare(
                 moves.append(Move("opportunity_role", opp.id, role.contact_id, sid, note))
     plan = MergePlan("contacts", sid, tuple(lids), tuple(choices), tuple(moves), tuple(notes))
     return _Prepared(plan, survivor, losers, accounts, plain, opportunities, target)
+
+
+def _mailbox(address: str) -> str:
+    """The key two spellings of one mailbox share (``Alice@acme.fr``, ``alice@acme.fr``)."""
+    return email_key(address) or address
 
 
 def _combined(field: str, value: Any, survivor: Mapping[str, Any], given: bool) -> FieldChoice:
@@ -217,6 +222,7 @@ def merge_contacts(
         InvalidValueError: bad ids or ``take``, naming the field.
         PolicyViolationError: a chosen value or the result breaks a rule; nothing is written.
     """
+    actor = check_actor(actor)
     with store.transaction():
         prep = _prepare(store, survivor_id, loser_ids, take or {})
         plan, sid = prep.plan, prep.plan.survivor_id

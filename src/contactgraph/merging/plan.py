@@ -8,7 +8,7 @@ merge record keeps.
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Mapping, Sequence
+from collections.abc import Callable, Iterable, Mapping, Sequence
 from typing import Any, Literal
 
 import attrs
@@ -146,14 +146,16 @@ def _empty(value: Plain) -> bool:
     return value is None or value in ("", [], {})
 
 
-def dedupe(values: Iterable[Plain], drop: Iterable[Plain] = ()) -> list[Plain]:
-    """``values`` without repeats (first kept), nulls and ``drop``, in order."""
-    seen = {v for v in drop if v is not None}
+def dedupe(
+    values: Iterable[Plain], drop: Iterable[Plain] = (), key: Callable[[Any], Any] = lambda v: v
+) -> list[Plain]:
+    """``values`` without repeats (first kept, compared by ``key``), nulls and ``drop``, in order."""
+    seen = {key(v) for v in drop if v is not None}
     out = []
     for value in values:
-        if value is None or value in seen:
+        if value is None or key(value) in seen:
             continue
-        seen.add(value)
+        seen.add(key(value))
         out.append(value)
     return out
 

@@ -22,11 +22,12 @@ from typing import Any, Protocol
 
 import attrs
 
-from contactgraph.errors import PolicyViolationError, Violation
+from contactgraph.errors import InvalidValueError, PolicyViolationError, Violation
+from contactgraph.repos.keys import is_storable
 from contactgraph.repos.merges import MergeRecords, StoredMerge
 from contactgraph.repos.protocol import StoreProtocol
 
-__all__ = ["MergeRecord", "MergeStore", "refuse"]
+__all__ = ["MergeRecord", "MergeStore", "check_actor", "refuse"]
 
 
 class MergeStore(StoreProtocol, Protocol):
@@ -89,6 +90,20 @@ class MergeRecord:
             "unmerged_at": None if self.unmerged_at is None else self.unmerged_at.isoformat(),
             "plan": self.plan,
         }
+
+
+def check_actor(actor: object) -> str | None:
+    """Who merges: ``None`` or a line of text (at most 200 characters)."""
+    if actor is None:
+        return None
+    if (
+        not isinstance(actor, str)
+        or not actor.strip()
+        or len(actor) > 200
+        or not is_storable(actor)
+    ):
+        raise InvalidValueError("an actor is a line of text", field="actor", value=actor)
+    return actor
 
 
 def refuse(code: str, message: str, field: str, entity_id: str | None) -> PolicyViolationError:

@@ -51,6 +51,7 @@ def _duplicate_of_alice(store: Store) -> tuple[Any, dict[str, Any], str]:
         last_name="Martin",
         first_name="Alice",
         email="alice.m@gmail.com",
+        alternate_emails=["alice.martin@acme.fr"],  # her main address, spelt otherwise
         mobile="+33 6 11 22 33 44",
         birthdate="1985-04-01",
         email_opt_out=True,
@@ -214,3 +215,13 @@ class MergeContract(ContractBase):
         with pytest.raises(NotFoundError):
             store.unmerge("no-such-merge")
         assert attrs.has(type(stored))
+
+    def test_another_tenant_sees_no_merge_record(self, store: Store, other_tenant: Store) -> None:
+        _account, people, twin = _duplicate_of_alice(store)
+        record = store.merge_contacts(people["alice"].id, [twin])
+        assert other_tenant.merges.count() == 0
+        assert other_tenant.merges.list() == []
+        with pytest.raises(NotFoundError):
+            other_tenant.unmerge(record.id)
+        assert other_tenant.merges.forget(people["alice"].id) == 0
+        assert store.merges.get(record.id).people == (people["alice"].id, twin)

@@ -12,7 +12,7 @@ from __future__ import annotations
 
 from collections.abc import Iterable, Mapping, Sequence
 from datetime import date
-from typing import TYPE_CHECKING, Any, Literal, overload
+from typing import TYPE_CHECKING, Literal, overload
 
 from contactgraph import merging
 from contactgraph.domain import Account, Opportunity
@@ -81,7 +81,7 @@ class Store(UnitOfWork):
         survivor_id: str,
         loser_ids: Sequence[str],
         *,
-        take: Mapping[str, Any] | None = ...,
+        take: Mapping[str, object] | None = ...,
         dry_run: Literal[False] = ...,
         actor: str | None = ...,
     ) -> MergeRecord: ...
@@ -92,7 +92,7 @@ class Store(UnitOfWork):
         survivor_id: str,
         loser_ids: Sequence[str],
         *,
-        take: Mapping[str, Any] | None = ...,
+        take: Mapping[str, object] | None = ...,
         dry_run: Literal[True],
         actor: str | None = ...,
     ) -> MergePlan: ...
@@ -102,7 +102,7 @@ class Store(UnitOfWork):
         survivor_id: str,
         loser_ids: Sequence[str],
         *,
-        take: Mapping[str, Any] | None = None,
+        take: Mapping[str, object] | None = None,
         dry_run: bool = False,
         actor: str | None = None,
     ) -> MergeRecord | MergePlan:
@@ -121,7 +121,7 @@ class Store(UnitOfWork):
         survivor_id: str,
         loser_ids: Sequence[str],
         *,
-        take: Mapping[str, Any] | None = ...,
+        take: Mapping[str, object] | None = ...,
         dry_run: Literal[False] = ...,
         actor: str | None = ...,
     ) -> MergeRecord: ...
@@ -132,7 +132,7 @@ class Store(UnitOfWork):
         survivor_id: str,
         loser_ids: Sequence[str],
         *,
-        take: Mapping[str, Any] | None = ...,
+        take: Mapping[str, object] | None = ...,
         dry_run: Literal[True],
         actor: str | None = ...,
     ) -> MergePlan: ...
@@ -142,7 +142,7 @@ class Store(UnitOfWork):
         survivor_id: str,
         loser_ids: Sequence[str],
         *,
-        take: Mapping[str, Any] | None = None,
+        take: Mapping[str, object] | None = None,
         dry_run: bool = False,
         actor: str | None = None,
     ) -> MergeRecord | MergePlan:
@@ -157,7 +157,7 @@ class Store(UnitOfWork):
         survivor_id: str,
         loser_ids: Sequence[str],
         *,
-        take: Mapping[str, Any] | None = None,
+        take: Mapping[str, object] | None = None,
         dry_run: bool = False,
         actor: str | None = None,
     ) -> MergeRecord | MergePlan:

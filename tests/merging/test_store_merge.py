@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from typing import Any, get_type_hints
+
 import pytest
 
 import contactgraph as cg
@@ -59,3 +61,10 @@ def test_with_foreign_roles_allowed_the_role_follows_the_person_and_comes_back()
     assert store.opportunities.list()[0].primary_contact_id == alice
     store.unmerge(merge.id)
     assert observable(store) == before
+
+
+def test_the_merge_methods_are_typed_without_any() -> None:
+    for name in ("merge_contacts", "merge_accounts", "merge", "unmerge"):
+        hints = get_type_hints(getattr(cg.Store, name))
+        assert Any not in hints.values(), name
+    assert get_type_hints(cg.Store.unmerge)["return"] is MergeRecord

@@ -7,7 +7,7 @@ import json
 import pytest
 
 import contactgraph as cg
-from contactgraph.cli import EXIT_NOT_FOUND, EXIT_OK, EXIT_REFUSED, EXIT_USAGE, main
+from contactgraph.cli import EXIT_AMBIGUOUS, EXIT_NOT_FOUND, EXIT_OK, EXIT_REFUSED, EXIT_USAGE, main
 
 
 @pytest.fixture
@@ -65,4 +65,16 @@ def test_bad_arguments_are_refused(
     assert main(["--store", url, "merge", "contacts", alice, twin, "--take", "email"]) == EXIT_USAGE
     assert main(["--store", url, "merge", "accounts", alice, twin]) == EXIT_NOT_FOUND
     assert main(["--store", url, "unmerge", "no-such-merge"]) == EXIT_NOT_FOUND
+    assert main(["--store", url, "merge", "contacts", "Alice Martin", twin]) == EXIT_AMBIGUOUS
     capsys.readouterr()
+
+
+def test_records_may_be_named_by_email(
+    twins: tuple[str, str, str], capsys: pytest.CaptureFixture[str]
+) -> None:
+    url, alice, twin = twins
+    code = main(["--store", url, "merge", "contacts", "alice@acme.fr", "alice.m@gmail.com"])
+    assert code == EXIT_OK
+    assert f"into {alice}" in capsys.readouterr().out
+    with cg.open_store(url) as store:
+        assert not store.accounts.contacts_by_id([twin])

@@ -16,16 +16,19 @@ class MergeMachine(RuleBasedStateMachine):
         super().__init__()
         self.store = cg.open_store()
         self.merges: list[str] = []
-        for name in ("ACME SA", "Globex"):
-            account = cg.Account.create(name)
+        for name in ("ACME SA", "Globex"):  # fixed ids: the draws must not depend on uuid4
+            account = cg.Account.create(name, id=name[:4].lower())
             manager = None
             for last in ("Martin", "Durand", "Petit", "Leroy"):
-                account, contact = account.add_contact(last_name=last, reports_to=manager)
+                account, contact = account.add_contact(
+                    last_name=last, reports_to=manager, id=f"{account.id}-{last.lower()}"
+                )
                 manager = contact.id if last == "Durand" else manager
             account = self.store.accounts.add(account)
             ids = list(account.contacts)
-            self.store.cases.add(Case.create("Help", account.id, ids[0]))
-            deal = Opportunity.create("Deal", account.id).add_contact_role(ids[1], primary=True)
+            self.store.cases.add(Case.create("Help", account.id, ids[0], id=f"{account.id}-case"))
+            deal = Opportunity.create("Deal", account.id, id=f"{account.id}-deal")
+            deal = deal.add_contact_role(ids[1], primary=True)
             self.store.opportunities.add(deal.add_contact_role(ids[2], "Influencer"))
         first, second = list(self.store.accounts)
         self.store.relations.add(
@@ -84,6 +87,8 @@ class MergeMachine(RuleBasedStateMachine):
 
     @invariant()
     def nothing_names_a_record_that_is_gone(self) -> None:
+        """A case or role may name a contact of another account (a move leaves them so),
+        never one that is gone; managers stay inside their account; parents exist."""
         owner = dict(self._contacts())
         accounts = {a.id: a for a in self.store.accounts}
         for account in accounts.values():
@@ -92,10 +97,10 @@ class MergeMachine(RuleBasedStateMachine):
                 assert contact.reports_to is None or contact.reports_to in account.contacts
         for case in self.store.cases.list():
             assert case.account_id in accounts
-            assert case.contact_id is None or owner[case.contact_id] == case.account_id
+            assert case.contact_id is None or case.contact_id in owner
         for opp in self.store.opportunities.list():
             assert opp.account_id in accounts
-            assert all(owner[c] == opp.account_id for c in opp.contact_ids)
+            assert all(c in owner for c in opp.contact_ids)
         for rel in self.store.relations.list():
             assert rel.account_id in accounts
             assert rel.contact_id in owner

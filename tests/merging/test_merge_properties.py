@@ -23,7 +23,7 @@ def stores(draw: st.DrawFn) -> tuple[cg.Store, list[str], list[str]]:
     contact_ids: list[str] = []
     for n in range(draw(st.integers(1, 3))):
         parent = draw(st.sampled_from([None, *[a.id for a in accounts]]))
-        account = Account.create(f"Company {n}", parent_id=parent)
+        account = Account.create(f"Company {n}", parent_id=parent, id=f"a{n}")
         mine: list[str] = []
         for _ in range(draw(st.integers(1, 4))):
             manager = draw(st.sampled_from([None, *mine]))
@@ -35,6 +35,7 @@ def stores(draw: st.DrawFn) -> tuple[cg.Store, list[str], list[str]]:
                 email_opt_out=draw(st.booleans()),
                 reports_to=manager,
                 external_ids={"crm": f"{n}-{len(mine)}"},
+                id=f"a{n}-c{len(mine)}",  # fixed ids: the draws must not depend on uuid4
             )
             mine.append(contact.id)
         accounts.append(store.accounts.add(account))

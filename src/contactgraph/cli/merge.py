@@ -6,6 +6,7 @@ import argparse
 
 from contactgraph.cli.codes import EXIT_OK, UsageError
 from contactgraph.cli.context import Commands, Context
+from contactgraph.graph.lookup import find_account, find_contact
 from contactgraph.merging import MergePlan, MergeRecord
 
 __all__ = ["register"]
@@ -36,21 +37,19 @@ def _show(ctx: Context, result: MergePlan | MergeRecord) -> int:
 
 
 def cmd_merge_contacts(ctx: Context, args: argparse.Namespace) -> int:
-    return _show(
-        ctx,
-        ctx.store.merge_contacts(
-            args.survivor, args.losers, take=_take(args.take), dry_run=args.dry_run
-        ),
-    )
+    store = ctx.store
+    survivor = find_contact(store, args.survivor).id
+    losers = [find_contact(store, key).id for key in args.losers]
+    take = _take(args.take)
+    return _show(ctx, store.merge_contacts(survivor, losers, take=take, dry_run=args.dry_run))
 
 
 def cmd_merge_accounts(ctx: Context, args: argparse.Namespace) -> int:
-    return _show(
-        ctx,
-        ctx.store.merge_accounts(
-            args.survivor, args.losers, take=_take(args.take), dry_run=args.dry_run
-        ),
-    )
+    store = ctx.store
+    survivor = find_account(store, args.survivor).id
+    losers = [find_account(store, key).id for key in args.losers]
+    take = _take(args.take)
+    return _show(ctx, store.merge_accounts(survivor, losers, take=take, dry_run=args.dry_run))
 
 
 def cmd_unmerge(ctx: Context, args: argparse.Namespace) -> int:
@@ -71,8 +70,10 @@ def register(commands: Commands) -> None:
             f"merge {what} into SURVIVOR (ids); the losers are removed, their links re-pointed",
             writes=True,
         )
-        p.add_argument("survivor", metavar="SURVIVOR", help="id of the record that stays")
-        p.add_argument("losers", metavar="LOSER", nargs="+", help="ids of the records merged in")
+        p.add_argument(
+            "survivor", metavar="SURVIVOR", help="the record that stays (id, name or email)"
+        )
+        p.add_argument("losers", metavar="LOSER", nargs="+", help="the records merged into it")
         p.add_argument("--dry-run", action="store_true", help="show the plan, write nothing")
         p.add_argument(
             "--take",

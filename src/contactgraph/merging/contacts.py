@@ -188,7 +188,8 @@ def _moves(
         note = "" if case.account_id == home.id else f"moves to account {home.id}"
         moves.append(Move("case", case.id, case.contact_id or "", survivor.id, note))
     for rel in store.relations.list(contact_ids=lids):
-        moves.append(Move("relation", rel.id, rel.contact_id, survivor.id))
+        own = "now a relation to the survivor's own account" if rel.account_id == home.id else ""
+        moves.append(Move("relation", rel.id, rel.contact_id, survivor.id, own))
     return moves, notes
 
 
@@ -357,20 +358,24 @@ def unmerge_contacts(store: MergeStore, stored: StoredMerge, body: dict[str, Any
         k: v if k in MANAGED else three_way(before.get(k), after.get(k), v)
         for k, v in current.items()
     }
-    home = accounts[home_id]
-    if result["reports_to"] not in home.contacts or result["reports_to"] == sid:
-        result["reports_to"] = None
-    accounts[home_id] = home.revert_contact(structure(result, Contact, trusted=True))
-    for snap in snaps.values():
-        account = accounts[snap.account_id]
-        manager = snap.reports_to if snap.reports_to in account.contacts else None
-        accounts[snap.account_id] = account.revert_contact(attrs.evolve(snap, reports_to=manager))
+    if now.reports_to is not None and result["reports_to"] != now.reports_to:
+        # Cleared first: every link set below is then one of the final state's, so a
+        # transient loop (the survivor back under a report still re-pointed to it) cannot form.
+        accounts[home_id] = accounts[home_id].update_contact(sid, reports_to=None)
     owner = {lid: s.account_id for lid, s in snaps.items()}
     for link in body["links"]["reports"]:
         account = accounts[owner[link["from"]]]
         contact = account.contacts.get(link["contact_id"])
         if contact is not None and contact.reports_to == link["to"]:
             accounts[account.id] = account.update_contact(contact.id, reports_to=link["from"])
+    for snap in snaps.values():
+        account = accounts[snap.account_id]
+        manager = snap.reports_to if snap.reports_to in account.contacts else None
+        accounts[snap.account_id] = account.revert_contact(attrs.evolve(snap, reports_to=manager))
+    home = accounts[home_id]
+    if result["reports_to"] not in home.contacts or result["reports_to"] == sid:
+        result["reports_to"] = None
+    accounts[home_id] = home.revert_contact(structure(result, Contact, trusted=True))
     for account in accounts.values():
         store.accounts.save(account)
     _restore_links(store, sid, body["links"])

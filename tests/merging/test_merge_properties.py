@@ -125,3 +125,20 @@ def test_undoing_an_unchanged_value_gives_back_the_value_before(
 ) -> None:
     assert three_way(before, after, after) == before
     assert three_way({"k": before}, {"k": after}, {"k": after}) == {"k": before}
+
+
+@settings(max_examples=200, deadline=None)
+@given(
+    before=st.dictionaries(st.sampled_from("abcd"), st.one_of(st.none(), st.integers(0, 3))),
+    after=st.dictionaries(st.sampled_from("abcd"), st.one_of(st.none(), st.integers(0, 3))),
+    later=st.dictionaries(st.sampled_from("abcd"), st.one_of(st.none(), st.integers(0, 3))),
+)
+def test_undoing_keyed_values_drops_what_the_merge_added_and_keeps_later_keys(
+    before: dict[str, int | None], after: dict[str, int | None], later: dict[str, int | None]
+) -> None:
+    assert three_way(before, after, after) == before
+    current = {**after, **later}
+    undone = three_way(before, after, current)
+    for key, value in later.items():  # a key changed since the merge keeps its later value
+        if after.get(key, "absent") != value:
+            assert undone[key] == value

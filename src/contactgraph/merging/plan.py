@@ -214,8 +214,14 @@ def three_way(before: Plain, after: Plain, current: Plain) -> Plain:
     if isinstance(current, dict) and isinstance(before, dict) and isinstance(after, dict):
         out: dict[str, Plain] = {}
         for key in dict.fromkeys([*before, *after, *current]):
-            value = three_way(before.get(key), after.get(key), current.get(key))
-            if value is not None or key in current:
+            value = three_way(
+                before.get(key, _ABSENT), after.get(key, _ABSENT), current.get(key, _ABSENT)
+            )
+            if value is not _ABSENT:  # a key the merge added, untouched since, goes
                 out[key] = value
         return out
     return current
+
+
+_ABSENT: Any = object()
+"""A dict key that is not there (unlike one holding ``None``)."""

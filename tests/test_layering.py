@@ -27,10 +27,11 @@ ARROWS: dict[str, set[str]] = {
     "serialization": {"interop"},  # old path of the JSON module: a shim over interop
     "graph": {"repos", "interop"},  # graph/frames.py: a shim over interop's DataFrames
     "matching": {"domain"},  # duplicate detection over domain objects
+    "merging": {"graph"},  # merge and unmerge, over the store protocol (graph reaches interop)
     "privacy": {"interop"},  # personal-data export and forget, over the unit of work
     "rules": {"repos", "matching"},  # duplicate rules: a save check over the store's indexes
     # the composition root: UnitOfWork + navigation and actions
-    "store": {"graph", "matching", "privacy", "rules"},
+    "store": {"graph", "matching", "merging", "privacy", "rules"},
     "__init__": {"store"},
     "demo": {"repos"},
     "testing": {"store", "serialization"},

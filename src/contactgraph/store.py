@@ -10,10 +10,11 @@ a backend from a URL and wraps it.
 
 from __future__ import annotations
 
-from collections.abc import Iterable
+from collections.abc import Iterable, Mapping, Sequence
 from datetime import date
 from typing import TYPE_CHECKING, Any, ClassVar, Literal, Self, overload
 
+from contactgraph import merging
 from contactgraph.domain import Account, Opportunity
 from contactgraph.errors import InvalidValueError, MissingDependencyError
 from contactgraph.graph.commercial import (
@@ -27,6 +28,8 @@ from contactgraph.graph.commercial import (
 )
 from contactgraph.graph.moves import MoveResult, move_contact
 from contactgraph.graph.navigator import Navigator
+from contactgraph.merging import MergePlan, MergeRecord
+from contactgraph.merging.holder import MERGE_RECORDS
 from contactgraph.policies import PolicySet
 from contactgraph.privacy import Forgotten, PersonalDataHolder, forget, personal_data
 from contactgraph.repos.backend import Backend
@@ -54,7 +57,7 @@ class Store(UnitOfWork):
         duplicates: The duplicate rules (see :attr:`duplicate_rules`).
     """
 
-    personal_data_holders: ClassVar[tuple[PersonalDataHolder, ...]] = ()
+    personal_data_holders: ClassVar[tuple[PersonalDataHolder, ...]] = (MERGE_RECORDS,)
     """Other holders of personal data (merge records…) that :meth:`personal_data`
     reads and :meth:`forget` erases (see :mod:`contactgraph.privacy`)."""
 
@@ -121,6 +124,104 @@ class Store(UnitOfWork):
     def follow_up(self, opportunity: Opportunity | str) -> Recipients:
         """Recipients of a follow-up (see :func:`contactgraph.graph.follow_up`)."""
         return follow_up(self, opportunity)
+
+    @overload
+    def merge_contacts(
+        self,
+        survivor_id: str,
+        loser_ids: Sequence[str],
+        *,
+        take: Mapping[str, object] | None = ...,
+        dry_run: Literal[False] = ...,
+        actor: str | None = ...,
+    ) -> MergeRecord: ...
+
+    @overload
+    def merge_contacts(
+        self,
+        survivor_id: str,
+        loser_ids: Sequence[str],
+        *,
+        take: Mapping[str, object] | None = ...,
+        dry_run: Literal[True],
+        actor: str | None = ...,
+    ) -> MergePlan: ...
+
+    def merge_contacts(
+        self,
+        survivor_id: str,
+        loser_ids: Sequence[str],
+        *,
+        take: Mapping[str, object] | None = None,
+        dry_run: bool = False,
+        actor: str | None = None,
+    ) -> MergeRecord | MergePlan:
+        """Merge contacts into ``survivor_id`` (see :mod:`contactgraph.merging` and
+        docs/howto/merge.md); ``dry_run=True`` returns the plan and writes nothing.
+
+        ``take`` chooses per field: ``{"email": loser_id}`` or ``{"title": "CFO"}``.
+        """
+        if dry_run:
+            return merging.plan_contacts(self, survivor_id, loser_ids, take)
+        return merging.merge_contacts(self, survivor_id, loser_ids, take, actor=actor)
+
+    @overload
+    def merge_accounts(
+        self,
+        survivor_id: str,
+        loser_ids: Sequence[str],
+        *,
+        take: Mapping[str, object] | None = ...,
+        dry_run: Literal[False] = ...,
+        actor: str | None = ...,
+    ) -> MergeRecord: ...
+
+    @overload
+    def merge_accounts(
+        self,
+        survivor_id: str,
+        loser_ids: Sequence[str],
+        *,
+        take: Mapping[str, object] | None = ...,
+        dry_run: Literal[True],
+        actor: str | None = ...,
+    ) -> MergePlan: ...
+
+    def merge_accounts(
+        self,
+        survivor_id: str,
+        loser_ids: Sequence[str],
+        *,
+        take: Mapping[str, object] | None = None,
+        dry_run: bool = False,
+        actor: str | None = None,
+    ) -> MergeRecord | MergePlan:
+        """Merge accounts into ``survivor_id``, with their contacts, deals, cases and
+        children; ``dry_run=True`` returns the plan and writes nothing."""
+        if dry_run:
+            return merging.plan_accounts(self, survivor_id, loser_ids, take)
+        return merging.merge_accounts(self, survivor_id, loser_ids, take, actor=actor)
+
+    def merge(
+        self,
+        survivor_id: str,
+        loser_ids: Sequence[str],
+        *,
+        take: Mapping[str, object] | None = None,
+        dry_run: bool = False,
+        actor: str | None = None,
+    ) -> MergeRecord | MergePlan:
+        """:meth:`merge_accounts` when ``survivor_id`` is an account, else :meth:`merge_contacts`."""
+        kind = "accounts" if self.accounts.exists(survivor_id) else "contacts"
+        if dry_run:
+            plan = merging.plan_accounts if kind == "accounts" else merging.plan_contacts
+            return plan(self, survivor_id, loser_ids, take)
+        run = merging.merge_accounts if kind == "accounts" else merging.merge_contacts
+        return run(self, survivor_id, loser_ids, take, actor=actor)
+
+    def unmerge(self, merge_id: str) -> MergeRecord:
+        """Undo a merge from its record (see :func:`contactgraph.merging.unmerge`)."""
+        return merging.unmerge(self, merge_id)
 
     @overload
     def duplicates(

@@ -13,6 +13,7 @@ import subprocess
 import sys
 import uuid
 from collections.abc import Iterator
+from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
@@ -24,6 +25,7 @@ import contactgraph as cg
 from contactgraph.domain import AccountContactRelation, Case
 from contactgraph.errors import StoreConfigurationError
 from contactgraph.repos import schema
+from contactgraph.repos.merges import StoredMerge
 from contactgraph.repos.sql import rls
 from contactgraph.testing.contract import StoreContract, acme, globex
 from contactgraph.testing.contracts.base import acme_deal
@@ -66,6 +68,16 @@ def filled(app_base: cg.Store) -> Iterator[cg.Store]:
     other, _ = globex()
     store.accounts.add(other)
     store.relations.add(AccountContactRelation.create(other.id, people["bob"].id))
+    store.merges.add(  # a merge record (the merges table)
+        StoredMerge(
+            id="m1",
+            kind="contacts",
+            survivor_id=people["bob"].id,
+            loser_ids=("gone",),
+            people=(),
+            merged_at=datetime.now(UTC),
+        )
+    )
     yield store
     store.close()
 

@@ -18,7 +18,7 @@ from collections.abc import Sequence
 from pathlib import Path
 from typing import Any, NoReturn
 
-from contactgraph.cli import check, demo, options, privacy, read, serve, transfer, write
+from contactgraph.cli import check, demo, merge, options, privacy, read, serve, transfer, write
 from contactgraph.cli.codes import (
     EXIT_AMBIGUOUS,
     EXIT_BROKEN_PIPE,
@@ -100,7 +100,7 @@ def _parser(prog: str) -> argparse.ArgumentParser:
     parser.add_argument("--version", action="store_true", help="print the version and stop")
     sub = parser.add_subparsers(dest="command", metavar="COMMAND")
     commands = Commands(sub, common)
-    for module in (demo, read, check, write, transfer, serve, privacy):
+    for module in (demo, read, check, write, transfer, serve, privacy, merge):
         module.register(commands)
     try:
         from contactgraph.cli import duplicates

@@ -38,6 +38,7 @@ from typing import Protocol, TypeVar
 from contactgraph.domain import Account, AccountContactRelation, Case, Contact, Opportunity
 from contactgraph.repos.history import Entry
 from contactgraph.repos.keys import ContactQuery, SearchNeedle
+from contactgraph.repos.merges import MergeStorage
 from contactgraph.repos.protocol import AccountOrder
 
 __all__ = [
@@ -210,6 +211,11 @@ class Session(Protocol):
 
     @property
     def history(self) -> HistoryStorage: ...
+
+    @property
+    def merges(self) -> MergeStorage:
+        """Merge records (:mod:`contactgraph.repos.merges`)."""
+        ...
 
     def savepoint(self) -> Savepoint: ...
     def commit(self) -> None: ...

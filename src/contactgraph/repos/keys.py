@@ -256,8 +256,14 @@ def check_limit(limit: int | None, offset: int = 0) -> None:
         raise InvalidValueError(
             "must be a whole number from 0 to 2**62, or None", field="limit", value=limit
         )
-    if isinstance(offset, bool) or not isinstance(offset, int) or not 0 <= offset <= MAX_PAGE_NUMBER:
-        raise InvalidValueError("must be a whole number from 0 to 2**62", field="offset", value=offset)
+    if (
+        isinstance(offset, bool)
+        or not isinstance(offset, int)
+        or not 0 <= offset <= MAX_PAGE_NUMBER
+    ):
+        raise InvalidValueError(
+            "must be a whole number from 0 to 2**62", field="offset", value=offset
+        )
 
 
 MIN_INDEXED: Final = 3

@@ -38,7 +38,7 @@ from sqlalchemy import (
 
 __all__ = ["SCHEMA_VERSION", "metadata"]
 
-SCHEMA_VERSION: Final = 4
+SCHEMA_VERSION: Final = 5
 """Bumped whenever the schema or the meaning of a stored key changes, with a step in
 :mod:`contactgraph.repos.sql.migrations`; a store with a higher number is refused.
 Version 1 is release 0.1.0's."""
@@ -273,4 +273,22 @@ field_history = Table(
     _flag("redacted"),
     comment="Field history of contacts and accounts, appended (see contactgraph.repos.history); "
     "the key (tenant, record_id, seq) reads one record's changes in order.",
+)
+
+merges = Table(
+    "merges",
+    metadata,
+    _text("tenant", primary_key=True),
+    _text("id", primary_key=True),
+    _text("kind", nullable=False),
+    _text("survivor_id", nullable=False),
+    _text("loser_ids", nullable=False),
+    _text("people", nullable=False),
+    _micros("merged_at"),
+    _text("actor"),
+    _micros("unmerged_at", nullable=True),
+    _text("body", nullable=False),
+    Index("ix_merges_survivor", "tenant", "survivor_id"),
+    Index("ix_merges_merged_at", "tenant", "merged_at", "id"),
+    comment="Merge records (repos/merges.py): loser_ids and people are JSON lists, body JSON.",
 )

@@ -50,6 +50,7 @@ from contactgraph.repos.checks import SaveCheck, SaveWarning
 from contactgraph.repos.history import History, check_actor
 from contactgraph.repos.integrity import Changes, integrity_violations
 from contactgraph.repos.keys import check_tenant
+from contactgraph.repos.merges import MergeRecords
 from contactgraph.repos.protocol import EventHandler
 from contactgraph.repos.repositories import Accounts, Cases, Opportunities, Relations
 
@@ -85,6 +86,7 @@ class UnitOfWork:
         cases: Cases.
         relations: Account-contact relations.
         history: Field history of accounts and contacts (``store.history.of(id)``).
+        merges: Merge records (see :meth:`contactgraph.Store.merge_contacts`).
         allow_foreign_contact_roles: Whether an opportunity may give a role
             to a contact of another account (Salesforce allows it; off by default).
     """
@@ -116,6 +118,7 @@ class UnitOfWork:
         self._collectors: ContextVar[list[SaveWarning] | None] = ContextVar(
             f"contactgraph_warnings_{id(self)}", default=None
         )
+        self.merges = MergeRecords(self)
 
     # ------------------------------------------------------------ identity
 

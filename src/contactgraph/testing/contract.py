@@ -33,6 +33,7 @@ from contactgraph.testing.contracts.history import HistoryContract
 from contactgraph.testing.contracts.hostile import HOSTILE, HostileInputContract
 from contactgraph.testing.contracts.integrity import IntegrityContract
 from contactgraph.testing.contracts.lookups import AccountListContract, ContactLookupContract
+from contactgraph.testing.contracts.merges import MergeContract
 from contactgraph.testing.contracts.privacy import PersonalDataContract
 from contactgraph.testing.contracts.relations import RelationRepositoryContract
 from contactgraph.testing.contracts.rules import DuplicateRuleContract
@@ -53,6 +54,7 @@ __all__ = [
     "HistoryContract",
     "HostileInputContract",
     "IntegrityContract",
+    "MergeContract",
     "OpportunityRepositoryContract",
     "PersonalDataContract",
     "RelationRepositoryContract",
@@ -84,5 +86,6 @@ class StoreContract(
     HistoryContract,
     PersonalDataContract,
     DuplicateRuleContract,
+    MergeContract,
 ):
     """Everything a store promises; subclass it once per backend."""

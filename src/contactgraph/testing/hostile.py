@@ -119,5 +119,3 @@ def call_hostile(
             raise AssertionError(f"{target} raised an InvalidValueError naming no field") from exc
     except ContactGraphError as exc:
         str(exc)
-
-

@@ -17,6 +17,7 @@ from contactgraph.domain import Account
 from contactgraph.repos.memory.accounts import MemoryAccounts
 from contactgraph.repos.memory.history import MemoryHistory
 from contactgraph.repos.memory.linked import MemoryCases, MemoryOpportunities, MemoryRelations
+from contactgraph.repos.memory.merges import MemoryMerges
 from contactgraph.repos.memory.tables import MemoryDatabase, Tables, named_database
 from contactgraph.repos.protocol import AccountOrder
 
@@ -91,6 +92,7 @@ class MemorySession:
         self.cases = MemoryCases(self)
         self.relations = MemoryRelations(self)
         self.history = MemoryHistory(self)
+        self.merges = MemoryMerges(self)
 
     def savepoint(self) -> _MemorySavepoint:
         return _MemorySavepoint(self)

@@ -76,6 +76,8 @@ class Tables:
     rels_by_contact: Index = EMPTY
     history: immutables.Map[str, Any] = EMPTY
     """Record id to its field history (a ``memory.history.Chain``)."""
+    merge_records: immutables.Map[str, Any] = EMPTY
+    """Merge records by id (:class:`~contactgraph.repos.merges.StoredMerge`)."""
 
 
 EMPTY_TABLES = Tables()

@@ -275,6 +275,35 @@ def _field_history(conn: Connection) -> None:
         "the key (tenant, record_id, seq) reads one record's changes in order.",
     )
     table.create(conn)
+# ------------------------------------------------ 4 -> 5: merge records
+
+
+def _merge_records(conn: Connection) -> None:
+    """The ``merges`` table (merge and unmerge of contacts and accounts), with its indexes.
+
+    Declared here as it is at version 5, not taken from today's schema. Made
+    with ``checkfirst``, so a store whose table already exists (built by a
+    branch that numbered this step otherwise) is left as it is.
+    """
+    text = sa.Text().with_variant(sa.Text(collation="C"), "postgresql")
+    table = sa.Table(
+        "merges",
+        sa.MetaData(),
+        sa.Column("tenant", text, primary_key=True),
+        sa.Column("id", text, primary_key=True),
+        sa.Column("kind", text, nullable=False),
+        sa.Column("survivor_id", text, nullable=False),
+        sa.Column("loser_ids", text, nullable=False),
+        sa.Column("people", text, nullable=False),
+        sa.Column("merged_at", sa.BigInteger, nullable=False),
+        sa.Column("actor", text),
+        sa.Column("unmerged_at", sa.BigInteger),
+        sa.Column("body", text, nullable=False),
+        sa.Index("ix_merges_survivor", "tenant", "survivor_id"),
+        sa.Index("ix_merges_merged_at", "tenant", "merged_at", "id"),
+        comment="Merge records (repos/merges.py): loser_ids and people are JSON lists, body JSON.",
+    )
+    table.create(conn, checkfirst=True)
 
 
 # ------------------------------------------------------------ the list
@@ -283,6 +312,7 @@ MIGRATIONS: Final[dict[int, tuple[str, Step]]] = {
     2: ("email keys lower-case ASCII letters only (no case folding)", _email_keys),
     3: ("indexed search: search_key on contacts and accounts, trigram indexes", _search),
     4: ("field history: the field_history table", _field_history),
+    5: ("merge records: the merges table", _merge_records),
 }
 """Step *n* takes a store from schema version *n - 1* to *n*; version 1 is release 0.1.0."""
 

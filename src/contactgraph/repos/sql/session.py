@@ -38,6 +38,7 @@ from contactgraph.repos.sql import rls
 from contactgraph.repos.sql.accounts import SqlAccounts
 from contactgraph.repos.sql.errors import BUSY_TIMEOUT_S, as_unavailable, driver_errors, translate
 from contactgraph.repos.sql.history import SqlHistory, scrub_sqlite
+from contactgraph.repos.sql.merges import SqlMerges
 from contactgraph.repos.sql.statements import BulkSql
 from contactgraph.repos.sql.storage import SqlCases, SqlOpportunities, SqlRelations
 
@@ -115,6 +116,10 @@ class SqlSession:
     @functools.cached_property
     def history(self) -> SqlHistory:
         return SqlHistory(self)
+
+    @functools.cached_property
+    def merges(self) -> SqlMerges:
+        return SqlMerges(self)
 
     @translate
     def savepoint(self) -> _SqlSavepoint:

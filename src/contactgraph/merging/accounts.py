@@ -1,0 +1,298 @@
+"""Merging accounts into a survivor, and undoing it.
+
+In one transaction: the survivor takes the plan's values (external ids and
+custom fields combine); the losers' contacts move to it with their
+reports-to links among themselves; their opportunities, cases and relations
+and their child accounts name the survivor; the losers are removed; the
+merge record keeps their fields and the ids of everything that moved. The
+store's commit-time integrity checks run on the result like on any
+transaction (a parent chain may not loop, nothing may name a removed account).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping, Sequence
+from typing import Any
+
+import attrs
+import immutables
+
+from contactgraph.domain import Account
+from contactgraph.domain.common import utcnow
+from contactgraph.domain.ids import new_id
+from contactgraph.errors import InvalidValueError, NotFoundError
+from contactgraph.interop.json import structure, unstructure
+from contactgraph.merging.contacts import check_ids
+from contactgraph.merging.plan import FieldChoice, MergePlan, Move, choose, three_way
+from contactgraph.merging.record import MergeRecord, MergeStore, check_actor, dumps, refuse
+from contactgraph.repos.merges import StoredMerge
+
+__all__ = ["merge_accounts", "plan_accounts", "unmerge_accounts"]
+
+_MANAGED = frozenset({"id", "version", "created_at", "updated_at", "contacts"})
+_COMBINED = ("external_ids", "extra")
+_LINKS = ("contacts", "opportunities", "cases", "relations", "children")
+
+
+def fields_of(account: Account) -> dict[str, Any]:
+    """The account's own fields in JSON shape, without its contacts (not even read)."""
+    bare = attrs.evolve(account, contacts=_NO_CONTACTS, reports_index=_NO_CONTACTS)
+    data: dict[str, Any] = unstructure(bare)
+    data.pop("contacts", None)
+    return data
+
+
+_NO_CONTACTS: immutables.Map[str, Any] = immutables.Map()
+
+
+def _typed(account: Account, values: Mapping[str, Any]) -> Account:
+    """``account`` updated to ``values`` (JSON shape), through the validated command."""
+    now = fields_of(account)
+    data = {**now, **values, "contacts": []}
+    typed = structure(data, Account, trusted=True)
+    changed = {f: getattr(typed, f) for f in values if data[f] != now[f]}
+    return account.update(**changed) if changed else account
+
+
+@attrs.define
+class _Prepared:
+    plan: MergePlan
+    survivor: Account
+    losers: list[Account]
+    target: dict[str, Any]
+
+
+def _parent_ok(store: MergeStore, ids: set[str]) -> Any:
+    def ok(value: Any) -> bool:
+        seen: set[str] = set()
+        current = value
+        while current is not None and current not in seen:
+            if current in ids:
+                return False
+            seen.add(current)
+            found = store.accounts.get_many([current])
+            current = found[0].parent_id if found else None
+        return True
+
+    return ok
+
+
+def _prepare(
+    store: MergeStore, survivor_id: str, loser_ids: Sequence[str], take: Mapping[str, Any]
+) -> _Prepared:
+    sid, lids = check_ids(survivor_id, loser_ids, "account")
+    ids = [sid, *lids]
+    store.lock_accounts(ids)
+    found = {a.id: a for a in store.accounts.get_many(ids)}
+    for aid in ids:
+        if aid not in found:
+            raise NotFoundError("Account", aid)
+    survivor, losers = found[sid], [found[i] for i in lids]
+    plain = {aid: fields_of(found[aid]) for aid in ids}
+    if not isinstance(take, Mapping):
+        raise InvalidValueError("a mapping of field to id or value", field="take", value=take)
+    given: dict[str, Any] = {}
+    literal: dict[str, Any] = {}
+    for field, wanted in take.items():
+        if field not in plain[sid] or field in _MANAGED:
+            raise InvalidValueError("not a field a merge can choose", field="take", value=field)
+        (given if isinstance(wanted, str) and wanted in ids else literal)[field] = wanted
+    if literal:
+        checked = fields_of(survivor.update(**literal))  # PolicyViolationError when invalid
+        given.update({f: checked[f] for f in literal})
+    records = [(aid, plain[aid]) for aid in ids]
+    choices: list[FieldChoice] = []
+    for field in plain[sid]:
+        if field in _MANAGED or field in _COMBINED:
+            continue
+        ok = _parent_ok(store, set(ids)) if field == "parent_id" else None
+        choices.append(choose(field, records, given, eligible=ok))
+    for field in _COMBINED:
+        merged: dict[str, Any] = {}
+        for _, data in reversed(records):
+            merged.update(data[field])
+        how = "given" if field in given else "combined"
+        choices.append(FieldChoice(field, given.get(field, merged), None, how, plain[sid][field]))
+    moves: list[Move] = []
+    notes: list[str] = []
+    moving = {c for a in losers for c in a.contacts}
+    for loser in losers:
+        lid = loser.id
+        moves.extend(Move("contact", c, lid, sid) for c in loser.contacts)
+        for opp in store.opportunities.list(account_id=lid):
+            moves.append(Move("opportunity", opp.id, lid, sid))
+        for case in store.cases.list(account_id=lid):
+            moves.append(Move("case", case.id, lid, sid))
+        for rel in store.relations.list(account_id=lid):
+            own = rel.contact_id in survivor.contacts or rel.contact_id in moving
+            note = "now a relation of a contact to its own account" if own else ""
+            moves.append(Move("relation", rel.id, lid, sid, note))
+        for child in store.accounts.children_of(lid):
+            if child.id not in ids:
+                moves.append(Move("child_account", child.id, lid, sid))
+    target = {**plain[sid], **{c.field: c.value for c in choices}}
+    plan = MergePlan("accounts", sid, tuple(lids), tuple(choices), tuple(moves), tuple(notes))
+    return _Prepared(plan, survivor, losers, target)
+
+
+def plan_accounts(
+    store: MergeStore,
+    survivor_id: str,
+    loser_ids: Sequence[str],
+    take: Mapping[str, Any] | None = None,
+) -> MergePlan:
+    """The plan of an account merge, without writing anything (a dry run)."""
+    return _prepare(store, survivor_id, loser_ids, take or {}).plan
+
+
+def merge_accounts(
+    store: MergeStore,
+    survivor_id: str,
+    loser_ids: Sequence[str],
+    take: Mapping[str, Any] | None = None,
+    *,
+    actor: str | None = None,
+) -> MergeRecord:
+    """Merge accounts ``loser_ids`` into ``survivor_id`` in one transaction (module docstring).
+
+    Raises:
+        NotFoundError: an account does not exist.
+        InvalidValueError: bad ids or ``take``, naming the field.
+        PolicyViolationError: a chosen value or the result breaks a rule; nothing is written.
+    """
+    actor = check_actor(actor)
+    with store.transaction():
+        prep = _prepare(store, survivor_id, loser_ids, take or {})
+        plan, sid = prep.plan, prep.plan.survivor_id
+        before = fields_of(prep.survivor)
+        survivor = _typed(
+            prep.survivor, {k: v for k, v in prep.target.items() if k not in _MANAGED}
+        )
+        for loser in prep.losers:
+            for contact in loser.contacts.values():
+                survivor = survivor.receive_contact(contact, loser.id)
+        for loser in prep.losers:
+            for contact in loser.contacts.values():
+                if contact.reports_to is not None:
+                    survivor = survivor.revert_contact(attrs.evolve(contact, account_id=sid))
+        for loser in prep.losers:
+            store.accounts.remove(loser.id)  # its contact rows go before the survivor takes them
+        saved = store.accounts.save(survivor)
+        links: dict[str, dict[str, list[str]]] = {k: {} for k in _LINKS}
+        for move in plan.moves:
+            links[_LINK_OF[move.kind]].setdefault(move.from_id, []).append(move.record_id)
+            if move.kind == "opportunity":
+                opp = store.opportunities.get(move.record_id)
+                store.opportunities.save(opp.update(account_id=sid))
+            elif move.kind == "case":
+                store.cases.save(store.cases.get(move.record_id).update(account_id=sid))
+            elif move.kind == "relation":
+                rel = store.relations.get(move.record_id)
+                store.relations.save(attrs.evolve(rel, account_id=sid))
+            elif move.kind == "child_account":
+                child = store.accounts.get(move.record_id)
+                store.accounts.save(child.update(parent_id=sid))
+        accounts = {
+            "before": before,
+            "after": fields_of(saved),
+            "losers": {a.id: fields_of(a) for a in prep.losers},
+        }
+        stored = StoredMerge(
+            id=new_id(),
+            kind="accounts",
+            survivor_id=sid,
+            loser_ids=plan.loser_ids,
+            people=(),
+            merged_at=utcnow(),
+            actor=actor,
+            body=dumps({"plan": plan.to_dict(), "links": links, "accounts": accounts}),
+        )
+        store.merges.add(stored)
+    return MergeRecord.of(stored)
+
+
+_LINK_OF = {
+    "contact": "contacts",
+    "opportunity": "opportunities",
+    "case": "cases",
+    "relation": "relations",
+    "child_account": "children",
+}
+
+
+def unmerge_accounts(store: MergeStore, stored: StoredMerge, body: dict[str, Any]) -> None:
+    """Undo an account merge from its record, inside the caller's transaction.
+
+    The losers come back with their fields; what moved to the survivor goes
+    back while it is still there (a contact moved or removed since, an
+    opportunity re-filed since, stays as it is now); contacts and records added
+    to the survivor since stay with it; survivor fields changed since keep
+    their later value (:func:`~contactgraph.merging.plan.three_way`).
+    """
+    sid, lids = stored.survivor_id, list(stored.loser_ids)
+    taken = [a.id for a in store.accounts.get_many(lids)]
+    if taken:
+        raise refuse(
+            "merge.id_taken",
+            f"account {taken[0]} exists again: remove it before undoing this merge",
+            "loser_ids",
+            stored.id,
+        )
+    store.lock_accounts([sid])
+    try:
+        survivor = store.accounts.get(sid)
+    except NotFoundError:
+        raise refuse(
+            "merge.survivor_gone",
+            f"the survivor {sid} was removed since: nothing to split",
+            "survivor_id",
+            stored.id,
+        ) from None
+    links, recorded = body["links"], body["accounts"]
+    original = dict(survivor.contacts)
+    back: dict[str, Account] = {}
+    for lid in lids:
+        data = {**recorded["losers"][lid], "version": 0, "contacts": []}
+        loser = structure(data, Account, trusted=True)
+        for cid in links["contacts"].get(lid, []):
+            if cid in survivor.contacts:
+                survivor, moved, _cut = survivor.release_contact(cid, lid)
+                loser = loser.receive_contact(moved, sid)
+        for cid in links["contacts"].get(lid, []):
+            manager = original[cid].reports_to if cid in original else None
+            if manager is not None and manager in loser.contacts:
+                loser = loser.revert_contact(attrs.evolve(original[cid], account_id=lid))
+        back[lid] = loser
+    current = fields_of(survivor)
+    result = {
+        k: three_way(recorded["before"].get(k), recorded["after"].get(k), v)
+        for k, v in current.items()
+        if k not in _MANAGED
+    }
+    store.accounts.save(_typed(survivor, result))
+    for loser in back.values():
+        store.accounts.add(loser)
+    for lid in lids:
+        for oid in links["opportunities"].get(lid, []):
+            opp = _get(store.opportunities.get, oid)
+            if opp is not None and opp.account_id == sid:
+                store.opportunities.save(opp.update(account_id=lid))
+        for kid in links["cases"].get(lid, []):
+            case = _get(store.cases.get, kid)
+            if case is not None and case.account_id == sid:
+                store.cases.save(case.update(account_id=lid))
+        for rid in links["relations"].get(lid, []):
+            rel = _get(store.relations.get, rid)
+            if rel is not None and rel.account_id == sid:
+                store.relations.save(attrs.evolve(rel, account_id=lid))
+        for cid in links["children"].get(lid, []):
+            child = _get(store.accounts.get, cid)
+            if child is not None and child.parent_id == sid:
+                store.accounts.save(child.update(parent_id=lid))
+
+
+def _get(fn: Any, record_id: str) -> Any:
+    try:
+        return fn(record_id)
+    except NotFoundError:
+        return None

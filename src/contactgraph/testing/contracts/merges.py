@@ -1,0 +1,227 @@
+"""Merge and unmerge: the same promises on every backend, records included."""
+
+from __future__ import annotations
+
+import json
+from typing import Any
+
+import attrs
+import pytest
+
+from contactgraph.domain import Account, AccountContactRelation, Case, Opportunity
+from contactgraph.errors import ContactGraphError, NotFoundError, PolicyViolationError
+from contactgraph.interop.json import unstructure
+from contactgraph.store import Store
+from contactgraph.testing.contracts.base import Boom, ContractBase, acme, acme_deal, globex
+
+__all__ = ["MergeContract", "observable"]
+
+_STAMPS = ("version", "updated_at")
+
+
+def _strip(data: dict[str, Any]) -> dict[str, Any]:
+    return {k: v for k, v in data.items() if k not in _STAMPS}
+
+
+def observable(store: Store) -> dict[str, Any]:
+    """Every record and link of the store, as callers see them (versions and
+    ``updated_at`` left out: a merge and its undo are writes). Roles are keyed by contact."""
+    accounts = {}
+    for account in store.accounts:
+        data = _strip(unstructure(account))
+        data["contacts"] = {c["id"]: _strip(c) for c in data["contacts"]}
+        accounts[account.id] = data
+    opportunities = {}
+    for opp in store.opportunities.list():
+        data = _strip(unstructure(opp))
+        data["contact_roles"] = {r["contact_id"]: r for r in data["contact_roles"]}
+        opportunities[opp.id] = data
+    return {
+        "accounts": accounts,
+        "opportunities": opportunities,
+        "cases": {c.id: _strip(unstructure(c)) for c in store.cases.list()},
+        "relations": {r.id: _strip(unstructure(r)) for r in store.relations.list()},
+    }
+
+
+def _duplicate_of_alice(store: Store) -> tuple[Any, dict[str, Any], str]:
+    """ACME with a second Alice (her own case, a report, a relation to Globex) beside the first."""
+    account, people = acme()
+    account, twin = account.add_contact(
+        last_name="Martin",
+        first_name="Alice",
+        email="alice.m@gmail.com",
+        alternate_emails=["alice.martin@acme.fr"],  # her main address, spelt otherwise
+        mobile="+33 6 11 22 33 44",
+        birthdate="1985-04-01",
+        email_opt_out=True,
+    )
+    account = account.update_contact(people["bob"].id, reports_to=twin.id)
+    account = store.accounts.add(account)
+    other, _hank = globex()
+    store.accounts.add(other)
+    store.opportunities.add(acme_deal(account, people))
+    store.cases.add(Case.create("Invoice error", account.id, twin.id))
+    store.relations.add(AccountContactRelation.create(other.id, twin.id, title="Advisor"))
+    return account, people, twin.id
+
+
+class MergeContract(ContractBase):
+    """``store.merge_contacts``, ``merge_accounts``, ``unmerge`` and ``store.merges``."""
+
+    def test_a_contact_merge_repoints_everything_and_its_undo_restores_the_store(
+        self, store: Store
+    ) -> None:
+        account, people, twin = _duplicate_of_alice(store)
+        alice = people["alice"].id
+        deal = store.opportunities.list()[0]
+        store.opportunities.save(deal.add_contact_role(twin, "Influencer"))
+        before = observable(store)
+        plan = store.merge_contacts(alice, [twin], dry_run=True)
+        assert observable(store) == before  # a dry run writes nothing
+        kinds = {(m.kind, m.from_id) for m in plan.moves}
+        assert kinds == {
+            ("case", twin),
+            ("relation", twin),
+            ("reports_to", twin),
+            ("opportunity_role", twin),
+        }
+        record = store.merge_contacts(alice, [twin], actor="ops@acme")
+        merged = store.accounts.get_contact(alice)
+        assert twin not in store.accounts.get(account.id)
+        assert merged.email is not None
+        assert merged.email.address == "Alice.Martin@acme.fr"
+        assert [e.address for e in merged.alternate_emails] == ["alice.m@gmail.com"]
+        assert merged.mobile is not None
+        assert merged.mobile.e164 == "+33611223344"
+        assert merged.alternate_phones == ()
+        assert merged.email_opt_out is True  # an opt-out is never lost
+        assert str(merged.birthdate) == "1985-04-01"  # the survivor had none
+        assert store.accounts.get_contact(people["bob"].id).reports_to == alice
+        assert [c.contact_id for c in store.cases.list()] == [alice]
+        assert [r.contact_id for r in store.relations.list()] == [alice]
+        assert store.opportunities.get(deal.id).contact_ids.count(alice) == 1
+        stored = store.merges.get(record.id)
+        assert (stored.survivor_id, stored.loser_ids, stored.actor) == (alice, (twin,), "ops@acme")
+        store.unmerge(record.id)
+        assert observable(store) == before
+        assert store.merges.get(record.id).unmerged_at is not None
+        with pytest.raises(PolicyViolationError, match="undone already"):
+            store.unmerge(record.id)
+
+    def test_unmerge_keeps_later_changes_and_closed_cases_go_back_closed(
+        self, store: Store
+    ) -> None:
+        account, people, twin = _duplicate_of_alice(store)
+        alice = people["alice"].id
+        record = store.merge_contacts(alice, [twin])
+        home = store.accounts.get(account.id)
+        store.accounts.save(home.update_contact(alice, title="CEO"))
+        case = store.cases.list()[0]
+        store.cases.save(case.close())
+        store.unmerge(record.id)
+        assert store.accounts.get_contact(alice).title == "CEO"
+        assert store.accounts.get_contact(alice).alternate_emails == ()
+        back = store.cases.get(case.id)
+        assert (back.contact_id, back.is_closed) == (twin, True)
+        assert store.accounts.get_contact(twin).birthdate is not None
+
+    def test_chosen_values_win_and_bad_ones_change_nothing(self, store: Store) -> None:
+        _account, people, twin = _duplicate_of_alice(store)
+        alice = people["alice"].id
+        before = observable(store)
+        with pytest.raises(ContactGraphError) as caught:
+            store.merge_contacts(alice, [twin], take={"email": "not an email"})
+        assert "email" in str(caught.value)
+        with pytest.raises(ContactGraphError, match="take"):
+            store.merge_contacts(alice, [twin], take={"id": twin})
+        with pytest.raises(NotFoundError):
+            store.merge_contacts(alice, ["nobody"])
+        assert observable(store) == before
+        assert store.merges.count() == 0
+        store.merge_contacts(alice, [twin], take={"email": twin, "title": "Group CFO"})
+        merged = store.accounts.get_contact(alice)
+        assert merged.email is not None
+        assert merged.email.address == "alice.m@gmail.com"
+        assert merged.title == "Group CFO"
+        assert "Alice.Martin@acme.fr" in [e.address for e in merged.alternate_emails]
+
+    def test_a_failure_inside_the_merge_leaves_the_store_as_it_was(
+        self, store: Store, monkeypatch: pytest.MonkeyPatch
+    ) -> None:
+        _account, people, twin = _duplicate_of_alice(store)
+        before = observable(store)
+
+        def fail(_merge: object) -> None:
+            raise Boom("the record could not be written")
+
+        monkeypatch.setattr(store.merges, "add", fail)
+        with pytest.raises(Boom):
+            store.merge_contacts(people["alice"].id, [twin])
+        assert observable(store) == before
+        assert store.merges.count() == 0
+
+    def test_contacts_of_two_accounts_merge_into_the_survivors_account(self, store: Store) -> None:
+        account, people, twin = _duplicate_of_alice(store)
+        other = next(a for a in store.accounts if a.id != account.id)
+        hank = next(iter(other.contacts))
+        store.accounts.save(store.accounts.get(account.id).update_contact(twin, reports_to=None))
+        before = observable(store)
+        plan = store.merge_contacts(hank, [twin], dry_run=True)
+        assert any("survivor's account" in note for note in plan.notes)
+        assert any(m.kind == "reports_to" and m.to_id is None for m in plan.moves)
+        record = store.merge_contacts(hank, [twin])
+        case = store.cases.list()[0]
+        assert (case.contact_id, case.account_id) == (hank, other.id)
+        assert store.accounts.get_contact(people["bob"].id).reports_to is None
+        store.unmerge(record.id)
+        assert observable(store) == before
+
+    def test_an_account_merge_moves_everything_and_its_undo_restores_the_store(
+        self, store: Store
+    ) -> None:
+        account, people, _twin = _duplicate_of_alice(store)
+        other = next(a for a in store.accounts if a.id != account.id)
+        child = store.accounts.add(Account.create("Globex Lab", parent_id=other.id))
+        store.accounts.save(store.accounts.get(account.id).update(parent_id=other.id))
+        store.opportunities.add(Opportunity.create("Globex deal", other.id))
+        before = observable(store)
+        plan = store.merge_accounts(account.id, [other.id], dry_run=True)
+        assert plan.field("parent_id").value is None  # a loser cannot be the parent
+        assert {m.kind for m in plan.moves} >= {"contact", "opportunity", "child_account"}
+        record = store.merge_accounts(account.id, [other.id])
+        assert not store.accounts.exists(other.id)
+        assert store.accounts.get(child.id).parent_id == account.id
+        assert len(store.accounts.get(account.id).contacts) == len(people) + 2
+        assert {o.account_id for o in store.opportunities.list()} == {account.id}
+        store.unmerge(record.id)
+        assert observable(store) == before
+
+    def test_merge_records_are_listed_and_forget_scrubs_a_person(self, store: Store) -> None:
+        _account, people, twin = _duplicate_of_alice(store)
+        alice = people["alice"].id
+        record = store.merge_contacts(alice, [twin])
+        assert [m.id for m in store.merges.list(record_id=twin)] == [record.id]
+        assert [m.id for m in store.merges.list(record_id=alice)] == [record.id]
+        assert store.merges.list(record_id="nobody") == []
+        assert store.merges.forget(twin) == 1
+        stored = store.merges.get(record.id)
+        assert "alice.m@gmail.com" not in stored.body
+        assert json.loads(stored.body)["people"][twin] == {"forgotten": True}
+        assert stored.people == ()
+        assert store.merges.forget(twin) == 0
+        with pytest.raises(PolicyViolationError, match="forgotten"):
+            store.unmerge(record.id)
+        with pytest.raises(NotFoundError):
+            store.unmerge("no-such-merge")
+        assert attrs.has(type(stored))
+
+    def test_another_tenant_sees_no_merge_record(self, store: Store, other_tenant: Store) -> None:
+        _account, people, twin = _duplicate_of_alice(store)
+        record = store.merge_contacts(people["alice"].id, [twin])
+        assert other_tenant.merges.count() == 0
+        assert other_tenant.merges.list() == []
+        with pytest.raises(NotFoundError):
+            other_tenant.unmerge(record.id)
+        assert other_tenant.merges.forget(people["alice"].id) == 0
+        assert store.merges.get(record.id).people == (people["alice"].id, twin)

@@ -15,7 +15,7 @@ from datetime import date
 from typing import TYPE_CHECKING, Any, ClassVar, Literal, Self, overload
 
 from contactgraph import merging
-from contactgraph.domain import Account, Opportunity
+from contactgraph.domain import Account, Contact, Opportunity
 from contactgraph.errors import InvalidValueError, MissingDependencyError
 from contactgraph.graph.commercial import (
     CallList,
@@ -31,7 +31,13 @@ from contactgraph.graph.navigator import Navigator
 from contactgraph.merging import MergePlan, MergeRecord
 from contactgraph.merging.holder import MERGE_RECORDS
 from contactgraph.policies import PolicySet
-from contactgraph.privacy import Forgotten, PersonalDataHolder, forget, personal_data
+from contactgraph.privacy import (
+    FORGOTTEN_NAME,
+    Forgotten,
+    PersonalDataHolder,
+    forget,
+    personal_data,
+)
 from contactgraph.repos.backend import Backend
 from contactgraph.repos.history import check_actor
 from contactgraph.repos.open import open_backend
@@ -247,7 +253,9 @@ class Store(UnitOfWork):
         except ImportError as exc:
             raise _missing(exc) from exc
         if kind == "contacts":
-            return find_contact_duplicates(self.accounts, threshold=threshold)
+            return find_contact_duplicates(
+                self.accounts, threshold=threshold, include=_not_forgotten
+            )
         if kind == "accounts":
             return find_account_duplicates(self.accounts, threshold=threshold)
         raise InvalidValueError("kind must be 'contacts' or 'accounts'", field="kind", value=kind)
@@ -284,6 +292,11 @@ class Store(UnitOfWork):
         return forget(
             self, contact_id, holders=self.personal_data_holders, scrub=scrub, actor=actor
         )
+
+
+def _not_forgotten(contact: Contact) -> bool:
+    """Whether a contact is a person, not the placeholder a forget leaves."""
+    return contact.active or contact.last_name != FORGOTTEN_NAME
 
 
 def _missing(exc: ImportError) -> MissingDependencyError:

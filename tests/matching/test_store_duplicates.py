@@ -69,3 +69,18 @@ def test_without_the_extra_the_error_says_how_to_install_it(
     monkeypatch.setattr(builtins, "__import__", no_rapidfuzz)
     with pytest.raises(MissingDependencyError, match=r"contactgraph\[duplicates\]"):
         store.duplicates()
+
+
+def test_the_placeholders_forgotten_people_leave_are_not_duplicates(store: Store) -> None:
+    acme = cg.Account.create(name="ACME SA")
+    ids = []
+    for first, email in [("Alice", "alice@acme.fr"), ("Bruno", "bruno@acme.fr")]:
+        acme, contact = acme.add_contact(last_name="Martin", first_name=first, email=email)
+        ids.append(contact.id)
+    acme, twin = acme.add_contact(last_name="Martin", first_name="Alice", email="alice@acme.fr")
+    store.accounts.add(acme)
+    assert any(set(c.contact_ids) == {ids[0], twin.id} for c in store.duplicates())
+    for contact_id in ids:
+        store.forget(contact_id)
+    # Two "(forgotten)" placeholders with nothing else are not one person.
+    assert store.duplicates() == []

@@ -16,7 +16,7 @@ import attrs
 import numpy as np
 import numpy.typing as npt
 
-from contactgraph.domain import Account
+from contactgraph.domain import Account, Contact
 from contactgraph.errors import InvalidValueError
 from contactgraph.matching.comparisons import (
     ACCOUNT_COMPARISONS,
@@ -428,14 +428,16 @@ def find_contact_duplicates(
     comparisons: Sequence[Comparison[PersonRecord]] = PERSON_COMPARISONS,
     max_block: int = MAX_BLOCK,
     vetoes: Sequence[Veto] = PERSON_VETOES,
+    include: Callable[[Contact], bool] | None = None,
 ) -> list[ContactCluster]:
     """Clusters of contacts of ``accounts`` that are likely the same person.
 
     Contacts of different accounts are compared too (a person imported twice
     under two spellings of the company). Reads every contact once; compares only
-    blocked pairs.
+    blocked pairs. ``include``: which contacts take part (all by default; the
+    store leaves out the placeholders of forgotten people).
     """
-    records = person_records(accounts)
+    records = person_records(accounts, include=include)
     return [
         ContactCluster(f.ids, f.score, f.reasons, f.matches)
         for f in _detect(

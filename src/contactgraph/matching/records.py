@@ -8,7 +8,7 @@ codes and nickname forms, emails, phone digits, dates and address parts.
 from __future__ import annotations
 
 import re
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 from datetime import date
 from functools import lru_cache
 
@@ -194,10 +194,13 @@ def account_record(account: Account) -> AccountRecord:
     )
 
 
-def person_records(accounts: Iterable[Account]) -> list[PersonRecord]:
-    """One record per contact of ``accounts``."""
+def person_records(
+    accounts: Iterable[Account], *, include: Callable[[Contact], bool] | None = None
+) -> list[PersonRecord]:
+    """One record per contact of ``accounts`` (those ``include`` keeps, when given)."""
     return [
         person_record(contact, account.name)
         for account in accounts
         for contact in account.contacts.values()
+        if include is None or include(contact)
     ]

@@ -177,7 +177,7 @@ def test_each_structural_violation_is_reported_whole() -> None:
             {
                 "c-1": held,
                 "c-other": _person("c-other", "Other", account_id="acc-globex"),
-                "c-bad": _person("c-bad", "", phone="0123", mobile="0456"),
+                "c-bad": _person("c-bad", "", email="bad@", phone="0123", mobile="0456"),
                 "c-self": _person("c-self", "Self", "c-self"),
                 "c-away": _person("c-away", "Away", "c-nobody"),
                 "c-a": _person("c-a", "A", "c-b"),
@@ -194,6 +194,7 @@ def test_each_structural_violation_is_reported_whole() -> None:
          "c-other", error, "contact_identity"),
         ("account_name.required", "an account needs a name", "name", ACME, error,
          "account_name_required"),
+        ("email.invalid", "not a validated email", "email", "c-bad", error, "contact_values"),
         ("id.mismatch", "held under id c-1", "id", "c-held", error, "contact_identity"),
         ("last_name.required", "a contact needs a last name", "last_name", "c-bad", error,
          "contact_values"),

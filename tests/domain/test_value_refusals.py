@@ -131,8 +131,8 @@ REFUSALS: dict[str, tuple[Callable[[], object], tuple[str, str | None, object]]]
         ("must be a date (YYYY-MM-DD)", "close_date", 20271231),
     ),
     "date too long": (
-        lambda: parse_date("2027-12-31" + " " * 60, "close_date"),
-        ("must be a date (YYYY-MM-DD)", "close_date", "2027-12-31" + " " * 60),
+        lambda: parse_date("2027-12-31".ljust(65), "close_date"),
+        ("must be a date (YYYY-MM-DD)", "close_date", "2027-12-31".ljust(65)),
     ),
     "date without a field name": (
         lambda: parse_date("soon", ""),

@@ -445,8 +445,17 @@ def test_reassigning_to_the_removed_contact_or_a_stranger_is_refused(
 ) -> None:
     acme, _, bob, chloe = acme_team
     new_manager = bob.id if target == "removed" else "no-such-contact"
-    with pytest.raises(PolicyViolationError):
+    with pytest.raises(PolicyViolationError) as refused:
         acme.remove_contact(bob.id, reassign_reports_to=new_manager)
+    [why] = refused.value.violations
+    if target == "removed":
+        assert (why.code, why.field, why.entity_id) == ("reports_to.account", "reports_to", bob.id)
+    else:
+        assert (why.code, why.field, why.entity_id) == (
+            "reports_to.outside_account",
+            "reports_to",
+            chloe.id,
+        )
     assert acme.contact(chloe.id).reports_to == bob.id
 
 

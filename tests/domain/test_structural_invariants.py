@@ -10,7 +10,7 @@ from __future__ import annotations
 import immutables
 import pytest
 
-from contactgraph import Account, Contact, PersonName, PolicyViolationError, policies
+from contactgraph import Account, Contact, PersonName, PolicyViolationError, Severity, policies
 from contactgraph.domain import STRUCTURAL_INVARIANTS, Policy, check_structure
 
 ACME = "acc-acme"
@@ -165,3 +165,71 @@ def test_a_faulty_contact_after_a_clean_or_missing_one_is_still_found() -> None:
         ("last_name.required", "last_name", "c-noname", "contact_values"),
         ("email.invalid", "email", "c-noname", "contact_values"),
     }
+
+
+def test_each_structural_violation_is_reported_whole() -> None:
+    """Code, message, field, entity, severity and policy: import reports print them all."""
+    held = Contact(id="c-held", account_id=ACME, name=PersonName.trusted("Held"))
+    acme = Account(
+        id=ACME,
+        name="",
+        contacts=immutables.Map(
+            {
+                "c-1": held,
+                "c-other": _person("c-other", "Other", account_id="acc-globex"),
+                "c-bad": _person("c-bad", "", email="bad@", phone="0123", mobile="0456"),
+                "c-self": _person("c-self", "Self", "c-self"),
+                "c-away": _person("c-away", "Away", "c-nobody"),
+                "c-a": _person("c-a", "A", "c-b"),
+                "c-b": _person("c-b", "B", "c-a"),
+            }
+        ),
+    )
+    error = Severity.ERROR
+    assert sorted(
+        (v.code, v.message, v.field, v.entity_id, v.severity, v.policy)
+        for v in check_structure(acme)
+    ) == [
+        ("account_id.mismatch", f"belongs to account acc-globex, not {ACME}", "account_id",
+         "c-other", error, "contact_identity"),
+        ("account_name.required", "an account needs a name", "name", ACME, error,
+         "account_name_required"),
+        ("email.invalid", "not a validated email", "email", "c-bad", error, "contact_values"),
+        ("id.mismatch", "held under id c-1", "id", "c-held", error, "contact_identity"),
+        ("last_name.required", "a contact needs a last name", "last_name", "c-bad", error,
+         "contact_values"),
+        ("mobile.invalid", "not a validated phone", "mobile", "c-bad", error, "contact_values"),
+        ("phone.invalid", "not a validated phone", "phone", "c-bad", error, "contact_values"),
+        ("reports_to.cycle", "reports-to would form a cycle: c-a -> c-b -> c-a", "reports_to",
+         "c-a", error, "reports_to_acyclic"),
+        ("reports_to.cycle", "reports-to would form a cycle: c-b -> c-a -> c-b", "reports_to",
+         "c-b", error, "reports_to_acyclic"),
+        ("reports_to.cycle", "reports-to would form a cycle: c-self -> c-self", "reports_to",
+         "c-self", error, "reports_to_acyclic"),
+        ("reports_to.outside_account", f"reports to c-nobody, who is not a contact of account {ACME}",
+         "reports_to", "c-away", error, "reports_to_inside_account"),
+        ("reports_to.self", "a contact cannot report to itself", "reports_to", "c-self", error,
+         "reports_to_inside_account"),
+    ]  # fmt: skip
+
+
+def test_an_account_name_that_is_not_text_is_reported() -> None:
+    acme = Account.rehydrate([], id=ACME, name=5)  # type: ignore[arg-type]
+    assert _codes(acme) == [("account_name.required", ACME)]
+    assert check_structure(Account.rehydrate([], id=ACME, name=" ACME ")) == []
+
+
+def test_a_chain_into_a_loop_reports_the_loop_only_once_per_member() -> None:
+    """Chloé reports into the Alice-Bob loop but is not on it: only its members are reported."""
+    acme = Account.rehydrate(
+        [
+            _person("c-chloe", "Petit", "c-bob"),
+            _person("c-alice", "Martin", "c-bob"),
+            _person("c-bob", "Durand", "c-alice"),
+            _person("c-dan", "Abel", "c-chloe"),
+        ],
+        id=ACME,
+        name="ACME SA",
+    )
+    ids = ["c-dan", "c-chloe", "c-alice", "c-bob"]
+    assert _codes(acme, ids) == [("reports_to.cycle", "c-alice"), ("reports_to.cycle", "c-bob")]

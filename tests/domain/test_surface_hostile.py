@@ -23,6 +23,8 @@ from contactgraph.testing.hostile import call_hostile
 
 # Constructors that take values a store validated before: not a caller boundary.
 TRUSTED = {"rehydrate", "trusted"}
+# Under `./dev mutate`, mutmut keeps each mutant as a class attribute beside the original.
+MUTANT = "__mutmut_"
 
 
 def _samples() -> dict[str, Any]:
@@ -63,7 +65,7 @@ def _targets() -> dict[str, Callable[..., Any]]:
                 out[f"{module.__name__}.{name}"] = obj
             elif inspect.isclass(obj) and obj.__module__.startswith("contactgraph"):
                 for attr, member in vars(obj).items():
-                    if attr.startswith("_") or attr in TRUSTED:
+                    if attr.startswith("_") or attr in TRUSTED or MUTANT in attr:
                         continue
                     if isinstance(member, classmethod | staticmethod):
                         out[f"{name}.{attr}"] = getattr(obj, attr)

@@ -34,7 +34,8 @@ def _model(text: str, max_length: int) -> str | None:
 def test_clean_single_line_follows_the_rules(text: str, max_length: int) -> None:
     expected = _model(text, max_length)
     if expected is None:
-        with pytest.raises(InvalidValueError):
+        with pytest.raises(InvalidValueError) as info:
             clean_single_line(text, "title", max_length=max_length)
+        assert (info.value.field, info.value.value) == ("title", text)
     else:
         assert clean_single_line(text, "title", max_length=max_length) == expected

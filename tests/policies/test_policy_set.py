@@ -58,8 +58,9 @@ def test_adding_a_policy_with_a_taken_name_replaces_it_in_place() -> None:
 def test_removing_policies_by_name() -> None:
     rules = policies.default().remove("decision_maker_identified", "has_active_contact")
     assert rules.names == ("structure", "email_unique_per_account", "phone_valid_number")
-    with pytest.raises(NotFoundError):
+    with pytest.raises(NotFoundError) as info:
         rules.remove("decision_maker_identified")
+    assert (info.value.kind, info.value.key) == ("Policy", "decision_maker_identified")
 
 
 def test_configuring_a_policy_changes_only_that_policy() -> None:
@@ -79,8 +80,9 @@ def test_configuring_a_policy_changes_only_that_policy() -> None:
 
 
 def test_configuring_an_unknown_policy_or_option_fails_loudly() -> None:
-    with pytest.raises(NotFoundError):
+    with pytest.raises(NotFoundError) as missing:
         policies.default().configure("no_such_policy", severity=Severity.ERROR)
+    assert (missing.value.kind, missing.value.key) == ("Policy", "no_such_policy")
     with pytest.raises(InvalidValueError) as info:
         policies.default().configure("structure", regoin="FR")
     assert info.value.field == "changes"

@@ -258,3 +258,16 @@ def test_dataframes_round_trip() -> None:
     accounts = frames.accounts_frame([acme])
     (reread,) = frames.accounts_from_frame(accounts, [acme.update(phone=None)])
     assert reread.phone == acme.phone
+
+
+@given(cgv.phones_with_region(), st.booleans())
+def test_cached_parsing_agrees_with_libphonenumber_each_time(
+    pair: tuple[str, str], national: bool
+) -> None:
+    from contactgraph.domain import phones
+
+    text, region = pair
+    wanted = region if national else None
+    cached = phones._placed(text.strip(), wanted)
+    assert phones._placed(text.strip(), wanted) == cached
+    assert phones._placed.__wrapped__(text.strip(), wanted) == cached

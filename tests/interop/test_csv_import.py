@@ -132,8 +132,12 @@ def test_orphans_and_default_region(tmp_path: Path, store: Any) -> None:
     contacts = _write(tmp_path / "Contact.csv", "LastName,Phone\nWilliams,4155550123\n")
     with pytest.raises(cg.ImportRejectedError, match="orphan_account"):
         import_csv(store, contacts)
-    with pytest.raises(cg.ImportRejectedError, match="default_region"):
-        import_csv(store, contacts, options=ImportOptions(orphan_account="Walk-ins"))
+    # no region anywhere: the number is kept as typed, unverified, with a warning
+    elsewhere = cg.open_store()
+    kept = import_csv(elsewhere, contacts, options=ImportOptions(orphan_account="Walk-ins"))
+    [unplaced] = elsewhere.accounts.list()[0].contacts.values()
+    assert (unplaced.phone.verified, unplaced.phone.typed) == (False, "4155550123")
+    assert [(w.row, w.field) for w in kept.warnings if "no country" in w.reason] == [(2, "Phone")]
     report = import_csv(
         store, contacts, options=ImportOptions(orphan_account="Walk-ins", default_region="US")
     )

@@ -10,14 +10,13 @@ from __future__ import annotations
 import re
 import unicodedata
 from datetime import date, datetime
-from functools import lru_cache
 from typing import Any
 
 import attrs
-import phonenumbers
 
 from contactgraph.domain.email_syntax import EmailNotValidError
 from contactgraph.domain.email_syntax import normalized as normalized_address
+from contactgraph.domain.phones import UNVERIFIED_MARK, Phone
 from contactgraph.domain.picklists import DecisionRole, Salutation
 from contactgraph.domain.regions import region_of_country
 from contactgraph.domain.text import clean_single_line, match_key
@@ -25,6 +24,7 @@ from contactgraph.errors import InvalidValueError
 
 __all__ = [
     "NAME_PART_PARSERS",
+    "UNVERIFIED_MARK",
     "Address",
     "DecisionRole",
     "Email",
@@ -159,166 +159,6 @@ def email_key(text: object) -> str | None:
         return Email(text).key
     except InvalidValueError:
         return None
-
-
-EXTENSION_MARK = ";ext="
-"""What separates a number from its extension in :attr:`Phone.e164` (RFC 3966)."""
-MAX_EXTENSION_DIGITS = 20
-
-
-def _parse_phone(text: str, region: str | None, field: str) -> str:
-    if len(text) > 64:
-        raise InvalidValueError("a phone number has at most 64 characters", field=field, value=text)
-    cleaned = clean_single_line(text, field, max_length=64)
-    if not cleaned:
-        raise InvalidValueError("a phone number cannot be empty", field=field, value=text)
-    if region is not None:
-        if not isinstance(region, str) or len(region) > 3:
-            raise InvalidValueError(
-                "a default region is an ISO 3166 alpha-2 code such as 'FR'",
-                field="phone_region",
-                value=region,
-            )
-        region = region.upper()
-    try:
-        number = phonenumbers.parse(cleaned, region)
-    except phonenumbers.NumberParseException as exc:
-        hint = (
-            "" if region or cleaned.startswith("+") else " (no country code and no default region)"
-        )
-        raise InvalidValueError(
-            f"not a phone number: {exc}{hint}", field=field, value=text
-        ) from None
-    if not phonenumbers.is_possible_number(number):
-        raise InvalidValueError("not a possible phone number", field=field, value=text)
-    e164: str = phonenumbers.format_number(number, phonenumbers.PhoneNumberFormat.E164)
-    if number.extension:
-        extension = phonenumbers.normalize_digits_only(number.extension)
-        if not extension or len(extension) > MAX_EXTENSION_DIGITS:
-            raise InvalidValueError(
-                f"a phone extension has 1 to {MAX_EXTENSION_DIGITS} digits",
-                field=field,
-                value=text,
-            )
-        return f"{e164}{EXTENSION_MARK}{extension}"
-    return e164
-
-
-def _normalise_phone(value: object) -> str:
-    if isinstance(value, Phone):
-        return value.e164
-    if not isinstance(value, str):
-        raise InvalidValueError("must be text", field="phone", value=value)
-    return _parse_phone(value, None, "phone")
-
-
-@lru_cache(maxsize=4096)
-def _parsed(e164: str) -> phonenumbers.PhoneNumber:
-    return phonenumbers.parse(e164, None)
-
-
-@attrs.frozen(slots=True, order=True)
-class Phone:
-    """A possible phone number, stored in E.164 (``+33123456789``), maybe with an extension.
-
-    Build one with :meth:`parse` to accept national input with a default
-    region; the constructor takes international input only. Whether the
-    number is *valid* (assigned) is a warning-level policy, not a refusal.
-
-    An extension given in any form libphonenumber reads (``x123``,
-    ``ext. 45``, ``#12``, ``;ext=7``, ``extension 9``) is kept, written the
-    RFC 3966 way after the number: ``+33144274427;ext=123`` (``tel:`` and that
-    text is the number's URI). Every format and store writes and reads that one
-    text, and look-ups compare it whole: an extension is a line of its own.
-
-    Attributes:
-        e164: The number in E.164 form, followed by ``;ext=`` and the
-            extension's ASCII digits when it has one.
-    """
-
-    e164: str = attrs.field(converter=_normalise_phone)
-
-    @classmethod
-    def parse(cls, text: str | Phone, region: str | None = None, *, field: str = "phone") -> Phone:
-        """Parse ``text``; national numbers take ``region`` (ISO 3166 alpha-2, e.g. ``"FR"``)."""
-        if isinstance(text, Phone):
-            return text
-        if not isinstance(field, str) or not field:
-            field = "phone"
-        if not isinstance(text, str):
-            raise InvalidValueError("must be text", field=field, value=text)
-        return cls.trusted(_parse_phone(text, region, field))
-
-    @classmethod
-    def trusted(cls, e164: str) -> Phone:
-        """Rebuild a number that was validated before (no parsing)."""
-        inst: Phone = _trusted(cls, e164=e164)
-        return inst
-
-    @property
-    def number(self) -> str:
-        """The number alone in E.164, without its extension."""
-        return self.e164.partition(EXTENSION_MARK)[0]
-
-    @property
-    def extension(self) -> str | None:
-        """The extension's digits (``"123"``), or ``None``."""
-        return self.e164.partition(EXTENSION_MARK)[2] or None
-
-    @property
-    def uri(self) -> str:
-        """The RFC 3966 URI: ``tel:+33144274427;ext=123``."""
-        return f"tel:{self.e164}"
-
-    @property
-    def region(self) -> str | None:
-        """The ISO region the number belongs to, when libphonenumber knows it."""
-        return phonenumbers.region_code_for_number(_parsed(self.e164))
-
-    @property
-    def country_code(self) -> int:
-        """The international calling code (``33`` for France, ``1`` for North America)."""
-        return int(_parsed(self.e164).country_code or 0)
-
-    def in_region(self, region: str) -> bool:
-        """Whether the number belongs to ``region`` (ISO alpha-2).
-
-        An unassigned number has no region of its own; it belongs to every
-        region that shares its calling code (``+1 926…`` is in ``US``).
-        """
-        if not isinstance(region, str):
-            raise InvalidValueError(
-                "must be an ISO 3166 alpha-2 code", field="region", value=region
-            )
-        wanted = region.upper()
-        own = self.region
-        if own is not None and own != "ZZ":
-            return own == wanted
-        return wanted in phonenumbers.region_codes_for_country_code(self.country_code)
-
-    @property
-    def is_valid(self) -> bool:
-        """Whether the number is assigned (libphonenumber's ``is_valid_number``)."""
-        return bool(phonenumbers.is_valid_number(_parsed(self.e164)))
-
-    @property
-    def national(self) -> str:
-        """National display, e.g. ``01 23 45 67 89``."""
-        return str(
-            phonenumbers.format_number(_parsed(self.e164), phonenumbers.PhoneNumberFormat.NATIONAL)
-        )
-
-    @property
-    def international(self) -> str:
-        """International display, e.g. ``+33 1 23 45 67 89``."""
-        return str(
-            phonenumbers.format_number(
-                _parsed(self.e164), phonenumbers.PhoneNumberFormat.INTERNATIONAL
-            )
-        )
-
-    def __str__(self) -> str:
-        return self.international
 
 
 def _optional_line(value: object, field: str) -> str | None:

@@ -180,7 +180,7 @@ class ImportContext:
         self.index.remark = self.warn
         self.done = 0
         self.regions: dict[str, str | None] = {}
-        """Account id -> the region its contacts' national phones are read in."""
+        """Account id -> its own region (``phone_region``, else billing country), if any."""
         self._accounts: OrderedDict[str, Account] = OrderedDict()
         self._orphan_id: str | None = None
         self.alerts: dict[str, list[str]] = {}
@@ -375,7 +375,7 @@ class ImportContext:
         self._accounts.pop(account_id, None)
 
     def _cache(self, account: Account) -> None:
-        self.regions[account.id] = account.default_region or self.options.default_region
+        self.regions[account.id] = account.default_region
         self._accounts[account.id] = account
         self._accounts.move_to_end(account.id)
         while len(self._accounts) > _ACCOUNT_CACHE:

@@ -19,7 +19,7 @@ import os
 from collections.abc import Iterable
 from pathlib import Path
 
-from contactgraph.domain import Account, Address, Contact
+from contactgraph.domain import Account, Address, Contact, Phone
 from contactgraph.interop.report import ExportReport, Progress
 from contactgraph.repos.protocol import StoreProtocol
 
@@ -74,6 +74,13 @@ def _components(*parts: str | None) -> str:
     return ";".join(escape(p or "") for p in parts)
 
 
+def _tel(phone: Phone, params: str) -> str:
+    """A TEL line: a ``tel:`` URI, or the text as typed for an unverified number (no country)."""
+    if phone.verified:
+        return f"TEL;VALUE=uri{params}:tel:{phone.e164}"
+    return f"TEL;VALUE=text{params}:{escape(phone.typed)}"
+
+
 def _adr(address: Address) -> str:
     return _components(
         "", "", address.street, address.city, address.state, address.postal_code, address.country
@@ -109,11 +116,11 @@ def vcard(contact: Contact, account: Account | None = None) -> str:
     for email in contact.alternate_emails:
         lines.append(f"EMAIL:{email.address}")
     if contact.phone:
-        lines.append(f'TEL;VALUE=uri;TYPE="work,voice";PREF=1:tel:{contact.phone.e164}')
+        lines.append(_tel(contact.phone, ';TYPE="work,voice";PREF=1'))
     if contact.mobile:
-        lines.append(f'TEL;VALUE=uri;TYPE="cell,voice":tel:{contact.mobile.e164}')
+        lines.append(_tel(contact.mobile, ';TYPE="cell,voice"'))
     for phone in contact.alternate_phones:
-        lines.append(f"TEL;VALUE=uri:tel:{phone.e164}")
+        lines.append(_tel(phone, ""))
     if contact.mailing_address and not contact.mailing_address.is_empty:
         lines.append("ADR;TYPE=work:" + _adr(contact.mailing_address))
     if contact.birthdate:

@@ -15,6 +15,7 @@ from contactgraph.domain import Account, Phone
 from contactgraph.errors import InvalidValueError
 from contactgraph.interop.context import ImportContext, merge_address, merge_extra, region_hint
 from contactgraph.interop.mapping import ACCOUNT, Mapped, map_record
+from contactgraph.interop.phones import UNVERIFIED_NOTE
 from contactgraph.interop.records import Defer, Pending, Refused, SourceRecord
 from contactgraph.interop.report import ImportMode
 
@@ -99,14 +100,18 @@ def _values(
     phone = values.get("phone")
     if isinstance(phone, int | float):
         phone = str(phone)
+    region = ctx.region(
+        billing, values.get("phone_region") or (current.phone_region if current else None)
+    )
     if phone is not None:
-        region = ctx.region(
-            billing, values.get("phone_region") or (current.phone_region if current else None)
-        )
         try:
-            values["phone"] = Phone.parse(phone, region, field="Phone")
+            values["phone"] = Phone.parse(phone, region, field="Phone", keep_unplaced=True)
         except InvalidValueError as exc:
             raise Refused("Phone", region_hint(exc.reason)) from None
+        if not values["phone"].verified:
+            ctx.warn(rec, "Phone", UNVERIFIED_NOTE)
+    elif "phone" not in values and region and current is not None and current.phone is not None:
+        values["phone"] = current.phone.place(region, strict=False)  # placed once a region is known
     values["external_ids"] = ctx.index.stored_external_ids(rec, mapped, current)
     values["extra"] = merge_extra(current.extra if current else None, mapped)
     return values

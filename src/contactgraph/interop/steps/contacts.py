@@ -20,6 +20,13 @@ from contactgraph.domain import Account, Contact, Email, Phone
 from contactgraph.errors import NotFoundError
 from contactgraph.interop.context import FLAGS, ImportContext, merge_address, merge_extra
 from contactgraph.interop.mapping import CONTACT, Mapped, map_record
+from contactgraph.interop.phones import (
+    UNVERIFIED_NOTE,
+    country_region,
+    read_phone,
+    read_phones,
+    region_for,
+)
 from contactgraph.interop.prevalidate import Checked, Item, Prevalidator
 from contactgraph.interop.records import Defer, Pending, Refused, SourceRecord, Waiting
 from contactgraph.interop.report import ImportMode
@@ -83,7 +90,11 @@ def _ahead(
     for mapped in mapped_rows:
         v = mapped.values
         account_id = ctx.index.ids["Account"].get(mapped.refs.get("AccountId", ""))
-        region = ctx.regions.get(account_id) if account_id else None
+        region = region_for(
+            ctx.regions.get(account_id) if account_id else None,
+            country_region(v.get("mailing_address")),
+            ctx.options.default_region,
+        )
         items.append(
             (
                 v.get("email") if isinstance(v.get("email"), str) else None,
@@ -172,12 +183,14 @@ def _apply(ctx: ImportContext, account_id: str, rows: list[_Row], pending: list[
             ctx.fail(row.record, KIND, [("AccountId", f"account {account_id} is not in the store")])
         return
     outcomes: list[tuple[SourceRecord, str, str]] = []
-    region = account.default_region or ctx.options.default_region
     for row in rows:
         rec, mapped, existing = row.record, row.mapped, row.existing
-        fields = _values(ctx, rec, mapped, account.contacts.get(existing) if existing else None)
+        current = account.contacts.get(existing) if existing else None
+        fields = _values(ctx, rec, mapped, current)
+        region = _region(ctx, account.default_region, fields, current)
         if row.pre_checked is not None:
             _hand_over(fields, row.pre_checked, region)
+        _read_phones(ctx, rec, fields, region, current)
         if "ReportsToId" in mapped.refs and not isinstance(row.manager, Waiting):
             fields["reports_to"] = row.manager
         previous: Contact | None = None
@@ -209,6 +222,44 @@ def _apply(ctx: ImportContext, account_id: str, rows: list[_Row], pending: list[
         ctx.ok(rec, KIND, our_id, status)
 
 
+def _region(
+    ctx: ImportContext, account_region: str | None, fields: dict[str, Any], current: Any
+) -> str | None:
+    """Where this contact's national numbers are read: account, own mailing country, option."""
+    mailing = fields.get("mailing_address")
+    own = country_region(mailing) if mailing is not None else None
+    if own is None and current is not None:
+        own = country_region(current.mailing_address)
+    return region_for(account_region, own, ctx.options.default_region)
+
+
+_PHONE_FIELDS = (("phone", "Phone"), ("mobile", "MobilePhone"))
+
+
+def _read_phones(
+    ctx: ImportContext, rec: SourceRecord, fields: dict[str, Any], region: str | None, current: Any
+) -> None:
+    """Parse the row's phones in ``region``: kept unverified (with a warning) when none is known.
+
+    A stored number that was kept unverified is placed once a region is known.
+    """
+    for key, api in _PHONE_FIELDS:
+        if key in fields:
+            fields[key], unverified = read_phone(fields[key], region, api)
+            if unverified:
+                ctx.warn(rec, api, UNVERIFIED_NOTE)
+        elif region and current is not None:
+            stored = getattr(current, key)
+            if stored is not None and not stored.verified:
+                fields[key] = stored.place(region, strict=False)
+    others = fields.get("alternate_phones")
+    if isinstance(others, list | tuple):
+        found, unverified = read_phones(others, region, "ContactGraph_Alternate_Phones__c")
+        fields["alternate_phones"] = found
+        if unverified:
+            ctx.warn(rec, "ContactGraph_Alternate_Phones__c", UNVERIFIED_NOTE)
+
+
 def _values(ctx: ImportContext, rec: SourceRecord, mapped: Mapped, current: Any) -> dict[str, Any]:
     values = {k: v for k, v in mapped.values.items() if not (v is None and k in FLAGS)}
     ctx.keep_opt_outs(rec, values, current)
@@ -216,9 +267,6 @@ def _values(ctx: ImportContext, rec: SourceRecord, mapped: Mapped, current: Any)
         values["mailing_address"] = merge_address(
             current.mailing_address if current is not None else None, values["mailing_address"]
         )
-    for key in ("phone", "mobile"):
-        if isinstance(values.get(key), int | float):
-            values[key] = str(values[key])
     values["external_ids"] = ctx.index.stored_external_ids(rec, mapped, current)
     values["extra"] = merge_extra(current.extra if current is not None else None, mapped)
     for field, note in mapped.notes:

@@ -271,3 +271,15 @@ def test_cached_parsing_agrees_with_libphonenumber_each_time(
     cached = phones._placed(text.strip(), wanted)
     assert phones._placed(text.strip(), wanted) == cached
     assert phones._placed.__wrapped__(text.strip(), wanted) == cached
+
+
+def test_search_finds_an_unverified_phone_by_its_digits_never_by_the_mark(store: Any) -> None:
+    acme = cg.Account.create(name="ACME SA", phone=cg.Phone.unverified("01 40 00 00 01"))
+    acme, martin = acme.add_contact(
+        last_name="Martin", phone=cg.Phone.unverified("01 44 27 44 27")
+    )
+    store.accounts.add(acme)
+    assert [c.id for c in store.accounts.search("0144274427").contacts] == [martin.id]
+    assert [a.id for a in store.accounts.search_accounts("0140000001").accounts] == [acme.id]
+    assert store.accounts.search("unverified").total == 0
+    assert store.accounts.search_accounts("verified").total == 0

@@ -13,7 +13,7 @@ import attrs
 import pytest
 
 from contactgraph import Account, NotFoundError, PolicyViolationError, Severity, Violation, policies
-from contactgraph.domain import check_structure
+from contactgraph.domain import Phone, check_structure
 from contactgraph.domain.display import readiness_html
 from contactgraph.errors import InvalidValueError
 from contactgraph.policies import Action
@@ -150,6 +150,16 @@ def test_phone_valid_number_reports_the_account_and_each_contact_line(acme: Acco
     ]  # fmt: skip
     assert policies.PhoneValidNumber().check(acme.update(phone="01 23 45 67 89"))[0].entity_id == alice.id
 
+
+
+def test_phone_valid_number_says_an_unverified_phone_was_kept_as_typed() -> None:
+    acme = Account.create(name="Nowhere Ltd")  # no country: nothing places the number
+    acme, alice = acme.add_contact(last_name="Martin", phone=Phone.unverified("01 44 27 44 27"))
+    assert _whole(policies.PhoneValidNumber().check(acme)) == [
+        ("phone.unverified",
+         "01 44 27 44 27 was kept as typed: no country placed it (set one to verify it)",
+         "phone", alice.id, WARNING, "phone_valid_number"),
+    ]  # fmt: skip
 
 def test_phone_region_reports_each_line_from_elsewhere(acme: Account) -> None:
     acme, alice = acme.add_contact(

@@ -11,7 +11,7 @@ from collections import defaultdict
 
 import attrs
 
-from contactgraph.domain import Account, Contact, check_structure
+from contactgraph.domain import Account, Contact, Phone, check_structure
 from contactgraph.errors import InvalidValueError, Severity, Violation
 
 __all__ = [
@@ -119,27 +119,25 @@ class PhoneValidNumber(_Rule):
         _expect_account(subject)
         out = []
         if subject.phone is not None and not subject.phone.is_valid:
-            out.append(
-                self._v(
-                    "phone.not_valid",
-                    f"{subject.phone.e164} is not an assigned number",
-                    "phone",
-                    subject.id,
-                )
-            )
+            out.append(self._not_valid(subject.phone, "phone", subject.id))
         for c in subject.sorted_contacts():
             for field in ("phone", "mobile"):
                 number = getattr(c, field)
                 if number is not None and not number.is_valid:
-                    out.append(
-                        self._v(
-                            f"{field}.not_valid",
-                            f"{number.e164} is not an assigned number",
-                            field,
-                            c.id,
-                        )
-                    )
+                    out.append(self._not_valid(number, field, c.id))
         return out
+
+    def _not_valid(self, number: Phone, field: str, entity_id: str) -> Violation:
+        if not number.verified:  # kept as typed: no country placed it
+            return self._v(
+                f"{field}.unverified",
+                f"{number.typed} was kept as typed: no country placed it (set one to verify it)",
+                field,
+                entity_id,
+            )
+        return self._v(
+            f"{field}.not_valid", f"{number.e164} is not an assigned number", field, entity_id
+        )
 
 
 @attrs.frozen(repr=False)

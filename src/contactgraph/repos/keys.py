@@ -35,6 +35,7 @@ from contactgraph.domain.events import (
     OpportunityCreated,
     OpportunityUpdated,
 )
+from contactgraph.domain.phones import UNVERIFIED_MARK
 from contactgraph.errors import InvalidValueError, StoreConfigurationError
 from contactgraph.repos.protocol import AccountOrder, ContactCriteria
 
@@ -286,8 +287,16 @@ def contact_search_text(full_name: str, email: str | None, phones: Iterable[str 
     collapses white space), so no match spans two fields.
     """
     parts = [key(full_name), key(email) if email else ""]
-    parts.extend(p[1:] for p in phones if p)
+    parts.extend(_phone_text(p) for p in phones if p)
     return "\n".join(parts)
+
+
+def _phone_text(stored: str) -> str:
+    """What the search index holds of a stored phone: E.164 without ``+``, or the
+    digits an unverified phone was typed with (never the ``unverified:`` mark)."""
+    if stored.startswith(UNVERIFIED_MARK):
+        return _digits(stored[len(UNVERIFIED_MARK) :])
+    return stored[1:]
 
 
 def contact_search_key(contact: Contact) -> str:
@@ -310,7 +319,7 @@ def account_search_text(name: str, website: str | None, phone: str | None) -> st
     """The folded text the account search index covers: name, website domain, phone digits."""
     parts = [key(name), key(_host(website)) if website else ""]
     if phone:
-        parts.append(phone[1:])
+        parts.append(_phone_text(phone))
     return "\n".join(parts)
 
 

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Collection, Iterator
+from collections.abc import Collection, Iterable, Iterator
 from typing import Any, TypeVar
 
 import sqlalchemy as sa
@@ -17,6 +17,7 @@ from contactgraph.repos.keys import (
     SearchNeedle,
     account_search_rank,
     contact_search_rank,
+    search_count_bound,
     sort_contacts,
 )
 from contactgraph.repos.protocol import AccountOrder
@@ -41,6 +42,16 @@ def _only_indexed(query: ContactQuery) -> bool:
     if query.impossible or any(x is not None for x in rest):
         return False
     return (query.email is None) != (query.phone is None)
+
+
+def _ranked(needle: SearchNeedle, hits: Iterable[Any]) -> list[tuple[Any, ...]]:
+    """``(rank, last, first, middle, id)`` of the hit rows that match ``needle``."""
+    ranked = []
+    for cid, search_key, last, first, middle in hits:
+        rank = contact_search_rank(needle, search_key, last, first)
+        if rank is not None:
+            ranked.append((rank, last, first, middle, cid))
+    return ranked
 
 
 def batches(items: list[T], size: int) -> Iterator[list[T]]:
@@ -84,11 +95,18 @@ class SqlAccounts(Part):
         return [rows.ACCOUNT.build(*r, contacts=grouped.get(r[_AT_ID], ())) for r in account_rows]
 
     def load(self, account_id: str) -> Account | None:
+        if self._s.snapshot:  # the account and its contacts in one go (one round trip)
+            found_rows, contact_rows = self._fetch_together(
+                (q.ACCOUNT_BY_ID, {"id": account_id}), (q.CONTACTS_OF, {"account_id": account_id})
+            )
+            if not found_rows:
+                return None
+            build = rows.CONTACT.build
+            return rows.ACCOUNT.build(*found_rows[0], contacts=[build(*r) for r in contact_rows])
         found_rows = self._fetch(q.ACCOUNT_BY_ID, id=account_id)
         if not found_rows:
             return None
-        row = found_rows[0]
-        found = self._assemble([row])
+        found = self._assemble([found_rows[0]])
         return found[0] if found else None
 
     def load_many(self, account_ids: Collection[str]) -> list[Account]:
@@ -244,7 +262,8 @@ class SqlAccounts(Part):
                 found_rows = self._chunked(q.CONTACTS_BY_IDS, candidates)
             else:
                 stmt, params = candidates
-                found_rows = self._fetch(stmt, **params)
+                fetch = self._fetch_alone if _only_indexed(query) else self._fetch
+                found_rows = fetch(stmt, **params)
             at_id, build = _AT_CONTACT_ID, rows.CONTACT.build
             unique = {r[at_id]: r for r in found_rows}.values()
             if _only_indexed(query):  # the index answered the whole query
@@ -267,16 +286,28 @@ class SqlAccounts(Part):
         return [rows.CONTACT.build(*r) for r in self._conn.execute(stmt)]
 
     def search_contacts(self, needle: SearchNeedle, limit: int) -> tuple[list[Contact], int]:
-        ranked = []
-        stmt = q.contact_hits(self._conn.dialect.name, self._tenant, needle)
-        for cid, search_key, last, first, middle in self._conn.execute(stmt):
-            rank = contact_search_rank(needle, search_key, last, first)
-            if rank is not None:
-                ranked.append((rank, last, first, middle, cid))
+        """Ranks every match when there are at most ``search_count_bound(limit)`` of them;
+        past that, counts no further and lets the engine pick the best ``limit``."""
+        dialect, tenant = self._conn.dialect.name, self._tenant
+        bound = search_count_bound(limit)
+        fetched = self._conn.execute(q.contact_hits(dialect, tenant, needle, bound + 1)).all()
+        ranked = _ranked(needle, fetched)
+        if len(fetched) > bound >= len(ranked):  # candidates that do not match: count them all
+            ranked = _ranked(needle, self._conn.execute(q.contact_hits(dialect, tenant, needle)))
+        total = len(ranked)
+        if total > bound:  # more than counted: the best by the engine's ranking
+            best_of = limit
+            while True:
+                found = self._conn.execute(q.ranked_contact_hits(dialect, tenant, needle, best_of))
+                rows = found.all()
+                ranked = _ranked(needle, rows)
+                if len(ranked) >= limit or len(rows) < best_of:
+                    break
+                best_of *= 2
         ranked.sort()
         best = [r[-1] for r in ranked[:limit]]
         by_id = {c.id: c for c in self.load_contacts(best)} if best else {}
-        return [by_id[i] for i in best], len(ranked)
+        return [by_id[i] for i in best], total
 
     def search_accounts(self, needle: SearchNeedle, limit: int) -> tuple[list[Account], int]:
         ranked = []

@@ -129,8 +129,12 @@ class Precompiled:
 
     def rows(self, driver: Any, tenant: str, params: dict[str, Any]) -> list[Any]:
         """The rows for ``params`` (and the tenant), on the driver connection ``driver``."""
+        return list(self.send(driver, tenant, params).fetchall())
+
+    def send(self, driver: Any, tenant: str, params: dict[str, Any]) -> Any:
+        """Execute for ``params`` (and the tenant) on ``driver``; the cursor, rows unread."""
         values = {**self.defaults, "t": tenant, **params}
-        return list(driver.execute(self.sql, self._args(values)).fetchall())
+        return driver.execute(self.sql, self._args(values))
 
 
 # ------------------------------------------------------------- statements
@@ -307,6 +311,14 @@ def _fts(table: str, mapping: str, owner: str, hit: Sequence[sa.Column[Any]]) ->
 
 
 _SQLITE_CONTACT_HITS = sa.text(_fts("contacts", "contact_search", "contact_id", CONTACT_HIT))
+_SQLITE_CONTACT_HITS_UP_TO = sa.text(
+    _fts("contacts", "contact_search", "contact_id", CONTACT_HIT) + " LIMIT :n"
+)
+CONTACT_RANKED = (*CONTACT_HIT, C.c.email_search, C.c.phone, C.c.mobile, C.c.full_key)
+"""The hit columns and what ranks them in SQL (see :func:`ranked_contact_hits`)."""
+_SQLITE_CONTACT_RANKED = sa.text(
+    _fts("contacts", "contact_search", "contact_id", CONTACT_RANKED)
+).columns(*CONTACT_RANKED)
 _SQLITE_ACCOUNT_HITS = sa.text(_fts("accounts", "account_search", "account_id", ACCOUNT_HIT))
 
 
@@ -320,21 +332,62 @@ def _like(text: str) -> str:
     return f"%{escaped}%"
 
 
-def contact_hits(dialect: str, tenant: str, needle: SearchNeedle) -> Any:
-    """Rows of :data:`CONTACT_HIT` holding every contact that may match ``needle``."""
+_SHORT_COLUMNS = (C.c.last_key, C.c.first_key, C.c.full_key, C.c.email_search)
+"""What a 1–2 character needle is the start of."""
+
+
+def _candidates(
+    dialect: str, tenant: str, needle: SearchNeedle, cols: Sequence[Any], up_to: int | None
+) -> Any:
     if needle.short:
-        cols = (C.c.last_key, C.c.first_key, C.c.full_key, C.c.email_search)
         # One indexed range per column, united (an OR would scan the tenant's rows).
-        return sa.union(
+        united = sa.union(
             *(
-                select(*CONTACT_HIT).where(C.c.tenant == tenant, _prefix(c, needle.text))
-                for c in cols
+                select(*cols).where(C.c.tenant == tenant, _prefix(c, needle.text))
+                for c in _SHORT_COLUMNS
             )
         )
+        return united if up_to is None else united.limit(up_to)
     if dialect == "sqlite":
+        if cols is CONTACT_RANKED:
+            return _SQLITE_CONTACT_RANKED.bindparams(q=_fts_query(needle), t=tenant)
+        if up_to is not None:
+            return _SQLITE_CONTACT_HITS_UP_TO.bindparams(q=_fts_query(needle), t=tenant, n=up_to)
         return _SQLITE_CONTACT_HITS.bindparams(q=_fts_query(needle), t=tenant)
-    return select(*CONTACT_HIT).where(
+    found = select(*cols).where(
         C.c.tenant == tenant, sa.or_(*(C.c.search_key.like(_like(p)) for p in needle.phrases))
+    )
+    return found if up_to is None else found.limit(up_to)
+
+
+def contact_hits(dialect: str, tenant: str, needle: SearchNeedle, up_to: int | None = None) -> Any:
+    """Rows of :data:`CONTACT_HIT` holding every contact that may match ``needle``
+    (at most ``up_to`` of them, any ``up_to``, when given)."""
+    return _candidates(dialect, tenant, needle, CONTACT_HIT, up_to)
+
+
+def ranked_contact_hits(dialect: str, tenant: str, needle: SearchNeedle, best: int) -> Any:
+    """The ``best`` first rows of :data:`CONTACT_HIT` by rank, then last, first, middle
+    name and id: :func:`~contactgraph.repos.keys.contact_search_rank` written in SQL.
+
+    For a needle that matches more than a search counts: the engine sorts the
+    matches (keeping only the best), instead of Python ranking every one. The
+    caller ranks the rows again with the Python rule, which has the last word.
+    """
+    hit = _candidates(dialect, tenant, needle, CONTACT_RANKED, None).subquery("hit")
+    h, text = hit.c, needle.text
+    if needle.short:
+        rank = sa.case((_prefix(h.last_key, text), 1), (_prefix(h.full_key, text), 2), else_=3)
+    else:
+        number = "+" + (needle.digits or text)
+        exact = sa.or_(h.email_search == text, h.phone == number, h.mobile == number)
+        rank = sa.case(
+            (exact, 0), (_prefix(h.last_key, text), 1), (_prefix(h.full_key, text), 2), else_=3
+        )
+    return (
+        select(*(h[c.name] for c in CONTACT_HIT))
+        .order_by(rank, h.last_key, h.first_key, h.middle_key, h.id)
+        .limit(best)
     )
 
 

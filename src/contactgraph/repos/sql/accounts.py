@@ -38,8 +38,13 @@ _AT_CONTACT_ID = rows.CONTACT.at["id"]
 
 def _only_indexed(query: ContactQuery) -> bool:
     """Whether ``query`` asks for one email or one phone and nothing else (but a limit)."""
-    rest = (query.name, query.title, query.department, query.active, query.account_id)
-    if query.impossible or any(x is not None for x in rest):
+    if query.impossible or not (
+        query.name is None
+        and query.title is None
+        and query.department is None
+        and query.active is None
+        and query.account_id is None
+    ):
         return False
     return (query.email is None) != (query.phone is None)
 
@@ -255,6 +260,7 @@ class SqlAccounts(Part):
     def find_contacts(self, query: ContactQuery) -> list[Contact]:
         candidates = self._candidates(query)
         if candidates is not None:
+            whole = _only_indexed(query)
             # Index-driven: fetch the few candidates by id, then filter and sort
             # them here with the reference semantics (the planner would
             # otherwise walk a name index to save the sort).
@@ -262,11 +268,11 @@ class SqlAccounts(Part):
                 found_rows = self._chunked(q.CONTACTS_BY_IDS, candidates)
             else:
                 stmt, params = candidates
-                fetch = self._fetch_alone if _only_indexed(query) else self._fetch
+                fetch = self._fetch_alone if whole else self._fetch
                 found_rows = fetch(stmt, **params)
             at_id, build = _AT_CONTACT_ID, rows.CONTACT.build
             unique = {r[at_id]: r for r in found_rows}.values()
-            if _only_indexed(query):  # the index answered the whole query
+            if whole:  # the index answered the whole query
                 found = [build(*r) for r in unique]
             else:
                 found = [c for c in (build(*r) for r in unique) if query.matches(c)]

@@ -293,23 +293,23 @@ class SqlAccounts(Part):
 
     def search_contacts(self, needle: SearchNeedle, limit: int) -> tuple[list[Contact], int]:
         """Ranks every match when there are at most ``search_count_bound(limit)`` of them;
-        past that, counts no further and lets the engine pick the best ``limit``."""
-        dialect, tenant = self._conn.dialect.name, self._tenant
+        past that, counts no further and reads the best ``limit`` rank by rank
+        (:func:`~contactgraph.repos.sql.statements.contact_tiers`)."""
+        dialect, tenant, run = self._conn.dialect.name, self._tenant, self._conn.execute
         bound = search_count_bound(limit)
-        fetched = self._conn.execute(q.contact_hits(dialect, tenant, needle, bound + 1)).all()
-        ranked = _ranked(needle, fetched)
-        if len(fetched) > bound >= len(ranked):  # candidates that do not match: count them all
-            ranked = _ranked(needle, self._conn.execute(q.contact_hits(dialect, tenant, needle)))
-        total = len(ranked)
-        if total > bound:  # more than counted: the best by the engine's ranking
-            best_of = limit
-            while True:
-                found = self._conn.execute(q.ranked_contact_hits(dialect, tenant, needle, best_of))
-                rows = found.all()
-                ranked = _ranked(needle, rows)
-                if len(ranked) >= limit or len(rows) < best_of:
+        total = int(run(q.count_contact_hits(dialect, tenant, needle, bound + 1)).scalar_one())
+        ranked: list[tuple[Any, ...]] = []
+        if total <= bound:
+            ranked = _ranked(needle, run(q.contact_hits(dialect, tenant, needle)))
+            total = len(ranked)
+        else:
+            seen: dict[str, tuple[Any, ...]] = {}
+            for rank, tier in enumerate(q.contact_tiers(dialect, tenant, needle, limit)):
+                for stmt in tier:
+                    seen.update((r[-1], r) for r in _ranked(needle, run(stmt)))
+                ranked = list(seen.values())
+                if sum(1 for r in ranked if r[0] <= rank) >= limit:
                     break
-                best_of *= 2
         ranked.sort()
         best = [r[-1] for r in ranked[:limit]]
         by_id = {c.id: c for c in self.load_contacts(best)} if best else {}

@@ -311,15 +311,14 @@ def _fts(table: str, mapping: str, owner: str, hit: Sequence[sa.Column[Any]]) ->
 
 
 _SQLITE_CONTACT_HITS = sa.text(_fts("contacts", "contact_search", "contact_id", CONTACT_HIT))
-_SQLITE_CONTACT_HITS_UP_TO = sa.text(
-    _fts("contacts", "contact_search", "contact_id", CONTACT_HIT) + " LIMIT :n"
-)
-CONTACT_RANKED = (*CONTACT_HIT, C.c.email_search, C.c.phone, C.c.mobile, C.c.full_key)
-"""The hit columns and what ranks them in SQL (see :func:`ranked_contact_hits`)."""
-_SQLITE_CONTACT_RANKED = sa.text(
-    _fts("contacts", "contact_search", "contact_id", CONTACT_RANKED)
-).columns(*CONTACT_RANKED)
 _SQLITE_ACCOUNT_HITS = sa.text(_fts("accounts", "account_search", "account_id", ACCOUNT_HIT))
+_SQLITE_CONTACT_HITS_BY_NAME = sa.text(
+    _fts("contacts", "contact_search", "contact_id", CONTACT_HIT)
+    + ' ORDER BY x."last_key", x."first_key", x."middle_key", x."id" LIMIT :n'
+)
+_SQLITE_CONTACT_COUNT_UP_TO = sa.text(
+    f"SELECT count(*) FROM ({_fts('contacts', 'contact_search', 'contact_id', (C.c.id,))} LIMIT :n)"
+)
 
 
 def _fts_query(needle: SearchNeedle) -> str:
@@ -335,60 +334,72 @@ def _like(text: str) -> str:
 _SHORT_COLUMNS = (C.c.last_key, C.c.first_key, C.c.full_key, C.c.email_search)
 """What a 1–2 character needle is the start of."""
 
+NAME_ORDER = (C.c.last_key, C.c.first_key, C.c.middle_key, C.c.id)
+"""The order of hits within a rank."""
 
-def _candidates(
-    dialect: str, tenant: str, needle: SearchNeedle, cols: Sequence[Any], up_to: int | None
-) -> Any:
+
+def contact_hits(dialect: str, tenant: str, needle: SearchNeedle) -> Any:
+    """Rows of :data:`CONTACT_HIT` holding every contact that may match ``needle``."""
     if needle.short:
         # One indexed range per column, united (an OR would scan the tenant's rows).
-        united = sa.union(
+        return sa.union(
             *(
-                select(*cols).where(C.c.tenant == tenant, _prefix(c, needle.text))
+                select(*CONTACT_HIT).where(C.c.tenant == tenant, _prefix(c, needle.text))
                 for c in _SHORT_COLUMNS
             )
         )
-        return united if up_to is None else united.limit(up_to)
     if dialect == "sqlite":
-        if cols is CONTACT_RANKED:
-            return _SQLITE_CONTACT_RANKED.bindparams(q=_fts_query(needle), t=tenant)
-        if up_to is not None:
-            return _SQLITE_CONTACT_HITS_UP_TO.bindparams(q=_fts_query(needle), t=tenant, n=up_to)
         return _SQLITE_CONTACT_HITS.bindparams(q=_fts_query(needle), t=tenant)
-    found = select(*cols).where(
-        C.c.tenant == tenant, sa.or_(*(C.c.search_key.like(_like(p)) for p in needle.phrases))
-    )
-    return found if up_to is None else found.limit(up_to)
+    return select(*CONTACT_HIT).where(C.c.tenant == tenant, _anywhere(needle))
 
 
-def contact_hits(dialect: str, tenant: str, needle: SearchNeedle, up_to: int | None = None) -> Any:
-    """Rows of :data:`CONTACT_HIT` holding every contact that may match ``needle``
-    (at most ``up_to`` of them, any ``up_to``, when given)."""
-    return _candidates(dialect, tenant, needle, CONTACT_HIT, up_to)
+def _anywhere(needle: SearchNeedle) -> Any:
+    return sa.or_(*(C.c.search_key.like(_like(p)) for p in needle.phrases))
 
 
-def ranked_contact_hits(dialect: str, tenant: str, needle: SearchNeedle, best: int) -> Any:
-    """The ``best`` first rows of :data:`CONTACT_HIT` by rank, then last, first, middle
-    name and id: :func:`~contactgraph.repos.keys.contact_search_rank` written in SQL.
+def count_contact_hits(dialect: str, tenant: str, needle: SearchNeedle, up_to: int) -> Any:
+    """How many rows :func:`contact_hits` gives, counting no further than ``up_to``."""
+    if dialect == "sqlite" and not needle.short:
+        return _SQLITE_CONTACT_COUNT_UP_TO.bindparams(q=_fts_query(needle), t=tenant, n=up_to)
+    hits = contact_hits(dialect, tenant, needle).limit(up_to).subquery()
+    return select(func.count()).select_from(hits)
 
-    For a needle that matches more than a search counts: the engine sorts the
-    matches (keeping only the best), instead of Python ranking every one. The
-    caller ranks the rows again with the Python rule, which has the last word.
+
+def contact_tiers(dialect: str, tenant: str, needle: SearchNeedle, best: int) -> list[list[Any]]:
+    """Statements for the ranks of :func:`~contactgraph.repos.keys.contact_search_rank`,
+    best rank first: each gives the ``best`` first rows of :data:`CONTACT_HIT` (by
+    :data:`NAME_ORDER`) among the contacts meeting that rank's condition.
+
+    Tier ``r`` holds the conditions of rank ``r`` (a contact meeting it ranks
+    ``r`` or better). Once the hits of ranks up to ``r`` number ``best`` or more,
+    the best ``best`` of all matches are among the rows read so far, so the
+    caller stops there: the ranges read through the name indexes end at
+    ``best`` rows, whatever the number of matches.
     """
-    hit = _candidates(dialect, tenant, needle, CONTACT_RANKED, None).subquery("hit")
-    h, text = hit.c, needle.text
+
+    def first(condition: Any) -> Any:
+        where = select(*CONTACT_HIT).where(C.c.tenant == tenant, condition)
+        return where.order_by(*NAME_ORDER).limit(best)
+
+    text = needle.text
+    by_name = [first(_prefix(C.c.last_key, text))], [first(_prefix(C.c.full_key, text))]
     if needle.short:
-        rank = sa.case((_prefix(h.last_key, text), 1), (_prefix(h.full_key, text), 2), else_=3)
+        return [
+            [],
+            *by_name,
+            [first(_prefix(C.c.first_key, text)), first(_prefix(C.c.email_search, text))],
+        ]
+    number = "+" + (needle.digits or text)
+    exact = [
+        first(C.c.email_search == text),
+        first(C.c.phone == number),
+        first(C.c.mobile == number),
+    ]
+    if dialect == "sqlite":
+        anywhere = _SQLITE_CONTACT_HITS_BY_NAME.bindparams(q=_fts_query(needle), t=tenant, n=best)
     else:
-        number = "+" + (needle.digits or text)
-        exact = sa.or_(h.email_search == text, h.phone == number, h.mobile == number)
-        rank = sa.case(
-            (exact, 0), (_prefix(h.last_key, text), 1), (_prefix(h.full_key, text), 2), else_=3
-        )
-    return (
-        select(*(h[c.name] for c in CONTACT_HIT))
-        .order_by(rank, h.last_key, h.first_key, h.middle_key, h.id)
-        .limit(best)
-    )
+        anywhere = first(_anywhere(needle))
+    return [exact, *by_name, [anywhere]]
 
 
 def account_hits(dialect: str, tenant: str, needle: SearchNeedle) -> Any:

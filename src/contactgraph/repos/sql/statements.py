@@ -377,9 +377,13 @@ def contact_tiers(dialect: str, tenant: str, needle: SearchNeedle, best: int) ->
     ``best`` rows, whatever the number of matches.
     """
 
-    def first(condition: Any) -> Any:
+    def first(condition: Any, order: Sequence[Any] = NAME_ORDER) -> Any:
         where = select(*CONTACT_HIT).where(C.c.tenant == tenant, condition)
-        return where.order_by(*NAME_ORDER).limit(best)
+        return where.order_by(*order).limit(best)
+
+    # An exact value is found through its own index, its few rows sorted after: the
+    # order written as an expression keeps SQLite from walking a name index instead.
+    sorted_after = tuple(sa.func.coalesce(c, "") for c in NAME_ORDER)
 
     text = needle.text
     by_name = [first(_prefix(C.c.last_key, text))], [first(_prefix(C.c.full_key, text))]
@@ -391,9 +395,9 @@ def contact_tiers(dialect: str, tenant: str, needle: SearchNeedle, best: int) ->
         ]
     number = "+" + (needle.digits or text)
     exact = [
-        first(C.c.email_search == text),
-        first(C.c.phone == number),
-        first(C.c.mobile == number),
+        first(C.c.email_search == text, sorted_after),
+        first(C.c.phone == number, sorted_after),
+        first(C.c.mobile == number, sorted_after),
     ]
     if dialect == "sqlite":
         anywhere = _SQLITE_CONTACT_HITS_BY_NAME.bindparams(q=_fts_query(needle), t=tenant, n=best)

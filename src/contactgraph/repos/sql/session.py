@@ -3,11 +3,14 @@
 Transactions: on SQLite the driver's own transaction handling is switched off
 (SQLAlchemy's recipe, see :mod:`contactgraph.repos.sql.engine`) and the
 session emits ``BEGIN IMMEDIATE`` for writes (so writers in several processes
-queue on the busy timeout instead of deadlocking) and ``BEGIN`` for reads (a
-WAL snapshot). On PostgreSQL writes run at READ COMMITTED; an account is read
+queue on the busy timeout instead of deadlocking) and ``BEGIN`` before a
+read's first statement (a WAL snapshot). On PostgreSQL writes run at READ COMMITTED; an account is read
 again if its version moved while its contacts were being read, so a loaded
 aggregate is always consistent. Reads there run as REPEATABLE READ, READ ONLY:
-one snapshot for the whole read, so nothing needs reading twice.
+one snapshot for the whole read, so nothing needs reading twice. A read
+that is one statement by itself (an email or phone look-up) runs without
+BEGIN and COMMIT (:meth:`SqlSession.alone`): one statement sees one snapshot
+on its own, and PostgreSQL then answers in one round trip instead of three.
 
 A read costs little more than its queries: the backend keeps a few idle read
 connections checked out of the pool between reads (no pool checkout, reset

@@ -372,10 +372,11 @@ it, ``SearchResult.total`` is this bound and ``total_is_exact`` is false, so tha
 broad needle costs what the bound costs, not what the whole store does."""
 
 
-def search_count_bound(limit: int) -> int:
+def search_count_bound(limit: int | None) -> int | None:
     """How many matches a search of ``limit`` results counts at most (at least one past
-    ``limit``, so ``truncated`` stays true whenever more match than were returned)."""
-    return max(SEARCH_COUNT_LIMIT, limit + 1)
+    ``limit``, so ``truncated`` stays true whenever more match than were returned);
+    ``None`` (no bound) when every match is asked for (``limit=None``)."""
+    return None if limit is None else max(SEARCH_COUNT_LIMIT, limit + 1)
 
 
 def contact_search_rank(

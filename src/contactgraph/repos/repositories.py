@@ -279,9 +279,9 @@ class Accounts(_Repository):
             return SearchResult()
         found, total = self._store._read(lambda s: s.accounts.search_contacts(needle, limit))
         bound = search_count_bound(limit)
-        return SearchResult(
-            contacts=tuple(found), total=min(total, bound), total_is_exact=total <= bound
-        )
+        if bound is None or total <= bound:
+            return SearchResult(contacts=tuple(found), total=total)
+        return SearchResult(contacts=tuple(found), total=bound, total_is_exact=False)
 
     def search_accounts(self, text: str, *, limit: int = 50) -> SearchResult:
         check_limit(limit)
@@ -290,9 +290,9 @@ class Accounts(_Repository):
             return SearchResult()
         found, total = self._store._read(lambda s: s.accounts.search_accounts(needle, limit))
         bound = search_count_bound(limit)
-        return SearchResult(
-            accounts=tuple(found), total=min(total, bound), total_is_exact=total <= bound
-        )
+        if bound is None or total <= bound:
+            return SearchResult(accounts=tuple(found), total=total)
+        return SearchResult(accounts=tuple(found), total=bound, total_is_exact=False)
 
     def find_by_name(self, name: str) -> list[Account]:
         """Accounts named ``name``, case and accents ignored ("acme sa" finds "ACME SA"), by id.

@@ -297,9 +297,10 @@ class SqlAccounts(Part):
         (:func:`~contactgraph.repos.sql.statements.contact_tiers`)."""
         dialect, tenant, run = self._conn.dialect.name, self._tenant, self._conn.execute
         bound = search_count_bound(limit)
-        total = int(run(q.count_contact_hits(dialect, tenant, needle, bound + 1)).scalar_one())
+        if bound is not None:
+            total = int(run(q.count_contact_hits(dialect, tenant, needle, bound + 1)).scalar_one())
         ranked: list[tuple[Any, ...]] = []
-        if total <= bound:
+        if bound is None or total <= bound:
             ranked = _ranked(needle, run(q.contact_hits(dialect, tenant, needle)))
             total = len(ranked)
         else:

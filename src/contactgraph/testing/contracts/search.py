@@ -86,6 +86,12 @@ def _needles(accounts: list[Account], rng: random.Random) -> list[str]:
     return texts
 
 
+def _bound(limit: int) -> int:
+    bound = search_count_bound(limit)
+    assert bound is not None
+    return bound
+
+
 def _all_contacts(store: Store) -> list[Contact]:
     return [c for a in store.accounts.list() for c in a.contacts.values()]
 
@@ -154,7 +160,7 @@ class SearchContract(ContractBase):
     def test_a_broad_needle_counts_up_to_a_bound_and_still_gives_the_best(
         self, store: Store
     ) -> None:
-        bound = search_count_bound(5)
+        bound = _bound(5)
         accounts = []
         for n in range(2):
             account = Account.create(name=f"Aumart {n} SA")
@@ -173,13 +179,19 @@ class SearchContract(ContractBase):
             want, total = expected_search(contacts, text, limit)
             got = store.accounts.search(text, limit=limit)
             assert list(got.contacts) == want, text
-            counted = min(total, search_count_bound(limit))
+            counted = min(total, _bound(limit))
             assert (got.total, got.total_is_exact) == (counted, total == counted), text
             assert got.truncated == (total > limit), text
         assert store.accounts.search("mart", limit=5).total == bound
         assert not store.accounts.search("mart", limit=5).total_is_exact
         exact = store.accounts.search("aumart0001")  # two of them, counted exactly
         assert (exact.total, exact.total_is_exact, exact.truncated) == (2, True, False)
+        every = store.accounts.search("mart", limit=None)  # type: ignore[arg-type]
+        assert (every.total, every.total_is_exact, len(every.contacts)) == (
+            bound + 9,
+            True,
+            bound + 9,
+        )
         wide = store.accounts.search("mart", limit=bound + 10)  # a limit past the bound
         assert len(wide.contacts) == bound + 9
         assert (wide.total, wide.total_is_exact, wide.truncated) == (bound + 9, True, False)

@@ -43,6 +43,9 @@ MAX_KEY_LENGTH = 1000
 
 _PAGE = 500
 
+_ALL = 2**62
+"""The largest limit a store takes: ``search_accounts(limit=None)`` asks for every match."""
+
 R = TypeVar("R", Account, Contact, Opportunity, Case)
 
 
@@ -176,20 +179,18 @@ def find_account(store: StoreProtocol, key: str) -> Account:
 
 
 def search_accounts(store: StoreProtocol, text: str, *, limit: int | None = 50) -> list[Account]:
-    """Accounts whose name *contains* ``text`` (case and accents ignored), by name.
+    """Accounts whose name, website domain or phone holds ``text``, best first.
 
-    At most ``limit`` (``None``: all). One pass over the accounts, stopping at the limit.
+    At most ``limit`` (``None``: all). 1 call: the store's indexed
+    ``accounts.search_accounts`` (ranked: an exact domain or phone, then names
+    starting with ``text``, then ``text`` anywhere; within a rank by name), so
+    the cost follows the matches, not the number of accounts.
     """
-    wanted = match_key(_key(text, "Account"))
-    found: list[Account] = []
+    wanted = _key(text, "Account")
     if limit is not None and limit <= 0:
-        return found
-    for account in store.accounts:
-        if wanted in match_key(account.name):
-            found.append(account)
-            if limit is not None and len(found) >= limit:
-                break
-    return found
+        return []
+    found = store.accounts.search_accounts(wanted, limit=_ALL if limit is None else limit)
+    return list(found.accounts)
 
 
 def _closeness(wanted: str, name_key: str) -> float:

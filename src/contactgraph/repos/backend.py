@@ -89,11 +89,12 @@ class AccountStorage(Protocol):
 
     def search_contacts(self, needle: SearchNeedle, limit: int) -> tuple[list[Contact], int]:
         """The best ``limit`` contacts for ``needle`` (see ``keys.contact_search_rank``), and
-        how many match in all."""
+        how many match in all; the count may stop past ``keys.search_count_bound(limit)``."""
         ...
 
     def search_accounts(self, needle: SearchNeedle, limit: int) -> tuple[list[Account], int]:
-        """The best ``limit`` accounts for ``needle`` (``keys.account_search_rank``), and the total."""
+        """The best ``limit`` accounts for ``needle`` (``keys.account_search_rank``), and the
+        total; the count may stop past ``keys.search_count_bound(limit)``."""
         ...
 
     def by_name_key(self, name_key: str) -> list[Account]:

@@ -41,6 +41,7 @@ from contactgraph.repos.protocol import AccountOrder, ContactCriteria
 
 __all__ = [
     "MAX_ID_LENGTH",
+    "SEARCH_COUNT_LIMIT",
     "ContactQuery",
     "SearchNeedle",
     "account_search_key",
@@ -52,6 +53,7 @@ __all__ = [
     "email_key",
     "is_storable",
     "name_keys",
+    "search_count_bound",
     "sort_contacts",
     "valid_id",
 ]
@@ -175,6 +177,10 @@ class ContactQuery:
     @classmethod
     def build(cls, **criteria: Unpack[ContactCriteria]) -> ContactQuery:
         """Normalise caller criteria; raise :class:`InvalidValueError` naming a wrong one."""
+        if len(criteria) == 1:  # the look-up by one address: the hot path, same result
+            email = criteria.get("email")
+            if type(email) is str and is_storable(email):
+                return cls(email=email_key(email))
         for label, value in criteria.items():
             if label not in _CRITERIA:
                 allowed = ", ".join(_CRITERIA)
@@ -374,6 +380,18 @@ def search_needle(text: object) -> SearchNeedle | None:
 
 MAX_SEARCH: Final = 1000
 """Longer search texts match nothing (no stored field is that long), checked before any work."""
+
+SEARCH_COUNT_LIMIT: Final = 1000
+"""A search counts its matches up to this many (or its ``limit`` + 1 when larger): past
+it, ``SearchResult.total`` is this bound and ``total_is_exact`` is false, so that a
+broad needle costs what the bound costs, not what the whole store does."""
+
+
+def search_count_bound(limit: int | None) -> int | None:
+    """How many matches a search of ``limit`` results counts at most (at least one past
+    ``limit``, so ``truncated`` stays true whenever more match than were returned);
+    ``None`` (no bound) when every match is asked for (``limit=None``)."""
+    return None if limit is None else max(SEARCH_COUNT_LIMIT, limit + 1)
 
 
 def contact_search_rank(

@@ -111,12 +111,17 @@ class SearchResult:
         contacts: The contacts found (a contact search), best first.
         accounts: The accounts found (an account search), best first.
         total: How many records match in all; more than were returned when
-            the results were cut at the limit.
+            the results were cut at the limit. Counting stops at a bound
+            (:data:`~contactgraph.repos.keys.SEARCH_COUNT_LIMIT`, or ``limit`` + 1
+            when larger): past it, ``total`` is that bound, a lower bound.
+        total_is_exact: Whether ``total`` is the exact count (false: at least
+            ``total`` match, "1,000+").
     """
 
     contacts: tuple[Contact, ...] = ()
     accounts: tuple[Account, ...] = ()
     total: int = 0
+    total_is_exact: bool = True
 
     @property
     def truncated(self) -> bool:

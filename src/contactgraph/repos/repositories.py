@@ -35,6 +35,7 @@ from contactgraph.repos.keys import (
     first_role_change,
     is_storable,
     key,
+    search_count_bound,
     search_needle,
     valid_id,
 )
@@ -292,7 +293,10 @@ class Accounts(_Repository):
         if needle is None:
             return SearchResult()
         found, total = self._store._read(lambda s: s.accounts.search_contacts(needle, limit))
-        return SearchResult(contacts=tuple(found), total=total)
+        bound = search_count_bound(limit)
+        if bound is None or total <= bound:
+            return SearchResult(contacts=tuple(found), total=total)
+        return SearchResult(contacts=tuple(found), total=bound, total_is_exact=False)
 
     def search_accounts(self, text: str, *, limit: int = 50) -> SearchResult:
         check_limit(limit)
@@ -300,7 +304,10 @@ class Accounts(_Repository):
         if needle is None:
             return SearchResult()
         found, total = self._store._read(lambda s: s.accounts.search_accounts(needle, limit))
-        return SearchResult(accounts=tuple(found), total=total)
+        bound = search_count_bound(limit)
+        if bound is None or total <= bound:
+            return SearchResult(accounts=tuple(found), total=total)
+        return SearchResult(accounts=tuple(found), total=bound, total_is_exact=False)
 
     def find_by_name(self, name: str) -> list[Account]:
         """Accounts named ``name``, case and accents ignored ("acme sa" finds "ACME SA"), by id.

@@ -37,14 +37,12 @@ from contactgraph.domain import (
     Contact,
     ContactRole,
     DecisionRole,
-    Email,
     Money,
     Opportunity,
-    PersonName,
-    Phone,
     Salutation,
     Stage,
     match_key,
+    rebuild,
 )
 from contactgraph.repos import schema
 from contactgraph.repos.keys import (
@@ -82,6 +80,8 @@ _ROLES = {r.value: r for r in DecisionRole}
 _STAGES = {s.value: s for s in Stage}
 _STATUSES = {s.value: s for s in CaseStatus}
 _PRIORITIES = {p.value: p for p in CasePriority}
+_EMAIL, _PHONE, _NAME, _ADDRESS = rebuild.email, rebuild.phone, rebuild.person_name, rebuild.address
+_CONTACT = rebuild.contact
 
 
 class Reader(Generic[T_co]):
@@ -147,7 +147,7 @@ def _address_from(
 ) -> Address | None:
     if not (street or city or state or postal_code or country):
         return None
-    return Address.trusted(street, city, state, postal_code, country)
+    return _ADDRESS(street, city, state, postal_code, country)
 
 
 # ----------------------------------------------------------------- accounts
@@ -219,7 +219,7 @@ def _account(  # noqa: PLR0917 - the parameters are the columns read
         type=type,
         industry=industry,
         website=website,
-        phone=Phone.trusted(phone) if phone else None,
+        phone=_PHONE(phone) if phone else None,
         billing_address=_address_from(
             billing_street, billing_city, billing_state, billing_postal_code, billing_country
         ),
@@ -328,46 +328,39 @@ def _contact(  # noqa: PLR0917 - the parameters are the columns read
     updated_at: int,
 ) -> Contact:
     created = _moment(created_at)
-    return Contact(
-        id=id,
-        account_id=account_id,
-        name=PersonName.trusted(
+    # In Contact's declaration order (rebuild.contact; tests/repos/test_trusted_rebuild.py).
+    return _CONTACT(
+        id,
+        account_id,
+        _NAME(
             last_name,
             first_name,
             _SALUTATIONS[salutation] if salutation else None,
             middle_name,
             suffix,
         ),
-        email=Email.trusted(email) if email is not None else None,
-        phone=Phone.trusted(phone) if phone is not None else None,
-        mobile=Phone.trusted(mobile) if mobile is not None else None,
-        title=title,
-        department=department,
-        mailing_address=_address_from(
+        _EMAIL(email) if email is not None else None,
+        _PHONE(phone) if phone is not None else None,
+        _PHONE(mobile) if mobile is not None else None,
+        title,
+        department,
+        _address_from(
             mailing_street, mailing_city, mailing_state, mailing_postal_code, mailing_country
         ),
-        reports_to=reports_to,
-        decision_role=_ROLES[decision_role] if decision_role else None,
-        active=bool(active),
-        email_opt_out=bool(email_opt_out),
-        do_not_call=bool(do_not_call),
-        description=description,
-        birthdate=_day(birthdate),
-        lead_source=lead_source,
-        alternate_emails=(
-            tuple(Email.trusted(a) for a in json.loads(alternate_emails))
-            if alternate_emails
-            else ()
-        ),
-        alternate_phones=(
-            tuple(Phone.trusted(p) for p in json.loads(alternate_phones))
-            if alternate_phones
-            else ()
-        ),
-        external_ids=_map(external_ids),
-        extra=_map(extra),
-        created_at=created,
-        updated_at=created if updated_at == created_at else _moment(updated_at),
+        reports_to,
+        _ROLES[decision_role] if decision_role else None,
+        bool(active),
+        bool(email_opt_out),
+        bool(do_not_call),
+        description,
+        _day(birthdate),
+        lead_source,
+        tuple(_EMAIL(a) for a in json.loads(alternate_emails)) if alternate_emails else (),
+        tuple(_PHONE(p) for p in json.loads(alternate_phones)) if alternate_phones else (),
+        _map(external_ids),
+        _map(extra),
+        created,
+        created if updated_at == created_at else _moment(updated_at),
     )
 
 

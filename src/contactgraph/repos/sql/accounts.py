@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Collection, Iterator
+from collections.abc import Collection, Iterable, Iterator
 from typing import Any, TypeVar
 
 import sqlalchemy as sa
@@ -17,6 +17,7 @@ from contactgraph.repos.keys import (
     SearchNeedle,
     account_search_rank,
     contact_search_rank,
+    search_count_bound,
     sort_contacts,
 )
 from contactgraph.repos.protocol import AccountOrder
@@ -37,10 +38,25 @@ _AT_CONTACT_ID = rows.CONTACT.at["id"]
 
 def _only_indexed(query: ContactQuery) -> bool:
     """Whether ``query`` asks for one email or one phone and nothing else (but a limit)."""
-    rest = (query.name, query.title, query.department, query.active, query.account_id)
-    if query.impossible or any(x is not None for x in rest):
+    if query.impossible or not (
+        query.name is None
+        and query.title is None
+        and query.department is None
+        and query.active is None
+        and query.account_id is None
+    ):
         return False
     return (query.email is None) != (query.phone is None)
+
+
+def _ranked(needle: SearchNeedle, hits: Iterable[Any]) -> list[tuple[Any, ...]]:
+    """``(rank, last, first, middle, id)`` of the hit rows that match ``needle``."""
+    ranked = []
+    for cid, search_key, last, first, middle in hits:
+        rank = contact_search_rank(needle, search_key, last, first)
+        if rank is not None:
+            ranked.append((rank, last, first, middle, cid))
+    return ranked
 
 
 def batches(items: list[T], size: int) -> Iterator[list[T]]:
@@ -84,11 +100,18 @@ class SqlAccounts(Part):
         return [rows.ACCOUNT.build(*r, contacts=grouped.get(r[_AT_ID], ())) for r in account_rows]
 
     def load(self, account_id: str) -> Account | None:
+        if self._s.snapshot:  # the account and its contacts in one go (one round trip)
+            found_rows, contact_rows = self._fetch_together(
+                (q.ACCOUNT_BY_ID, {"id": account_id}), (q.CONTACTS_OF, {"account_id": account_id})
+            )
+            if not found_rows:
+                return None
+            build = rows.CONTACT.build
+            return rows.ACCOUNT.build(*found_rows[0], contacts=[build(*r) for r in contact_rows])
         found_rows = self._fetch(q.ACCOUNT_BY_ID, id=account_id)
         if not found_rows:
             return None
-        row = found_rows[0]
-        found = self._assemble([row])
+        found = self._assemble([found_rows[0]])
         return found[0] if found else None
 
     def load_many(self, account_ids: Collection[str]) -> list[Account]:
@@ -249,6 +272,7 @@ class SqlAccounts(Part):
     def find_contacts(self, query: ContactQuery) -> list[Contact]:
         candidates = self._candidates(query)
         if candidates is not None:
+            whole = _only_indexed(query)
             # Index-driven: fetch the few candidates by id, then filter and sort
             # them here with the reference semantics (the planner would
             # otherwise walk a name index to save the sort).
@@ -256,10 +280,11 @@ class SqlAccounts(Part):
                 found_rows = self._chunked(q.CONTACTS_BY_IDS, candidates)
             else:
                 stmt, params = candidates
-                found_rows = self._fetch(stmt, **params)
+                fetch = self._fetch_alone if whole else self._fetch
+                found_rows = fetch(stmt, **params)
             at_id, build = _AT_CONTACT_ID, rows.CONTACT.build
             unique = {r[at_id]: r for r in found_rows}.values()
-            if _only_indexed(query):  # the index answered the whole query
+            if whole:  # the index answered the whole query
                 found = [build(*r) for r in unique]
             else:
                 found = [c for c in (build(*r) for r in unique) if query.matches(c)]
@@ -279,16 +304,29 @@ class SqlAccounts(Part):
         return [rows.CONTACT.build(*r) for r in self._conn.execute(stmt)]
 
     def search_contacts(self, needle: SearchNeedle, limit: int) -> tuple[list[Contact], int]:
-        ranked = []
-        stmt = q.contact_hits(self._conn.dialect.name, self._tenant, needle)
-        for cid, search_key, last, first, middle in self._conn.execute(stmt):
-            rank = contact_search_rank(needle, search_key, last, first)
-            if rank is not None:
-                ranked.append((rank, last, first, middle, cid))
+        """Ranks every match when there are at most ``search_count_bound(limit)`` of them;
+        past that, counts no further and reads the best ``limit`` rank by rank
+        (:func:`~contactgraph.repos.sql.statements.contact_tiers`)."""
+        dialect, tenant, run = self._conn.dialect.name, self._tenant, self._conn.execute
+        bound = search_count_bound(limit)
+        if bound is not None:
+            total = int(run(q.count_contact_hits(dialect, tenant, needle, bound + 1)).scalar_one())
+        ranked: list[tuple[Any, ...]] = []
+        if bound is None or total <= bound:
+            ranked = _ranked(needle, run(q.contact_hits(dialect, tenant, needle)))
+            total = len(ranked)
+        else:
+            seen: dict[str, tuple[Any, ...]] = {}
+            for rank, tier in enumerate(q.contact_tiers(dialect, tenant, needle, limit)):
+                for stmt in tier:
+                    seen.update((r[-1], r) for r in _ranked(needle, run(stmt)))
+                ranked = list(seen.values())
+                if sum(1 for r in ranked if r[0] <= rank) >= limit:
+                    break
         ranked.sort()
         best = [r[-1] for r in ranked[:limit]]
         by_id = {c.id: c for c in self.load_contacts(best)} if best else {}
-        return [by_id[i] for i in best], len(ranked)
+        return [by_id[i] for i in best], total
 
     def search_accounts(self, needle: SearchNeedle, limit: int) -> tuple[list[Account], int]:
         ranked = []

@@ -3,11 +3,14 @@
 Transactions: on SQLite the driver's own transaction handling is switched off
 (SQLAlchemy's recipe, see :mod:`contactgraph.repos.sql.engine`) and the
 session emits ``BEGIN IMMEDIATE`` for writes (so writers in several processes
-queue on the busy timeout instead of deadlocking) and ``BEGIN`` for reads (a
-WAL snapshot). On PostgreSQL writes run at READ COMMITTED; an account is read
+queue on the busy timeout instead of deadlocking) and ``BEGIN`` before a
+read's first statement (a WAL snapshot). On PostgreSQL writes run at READ COMMITTED; an account is read
 again if its version moved while its contacts were being read, so a loaded
 aggregate is always consistent. Reads there run as REPEATABLE READ, READ ONLY:
-one snapshot for the whole read, so nothing needs reading twice.
+one snapshot for the whole read, so nothing needs reading twice. A read
+that is one statement by itself (an email or phone look-up) runs without
+BEGIN and COMMIT (:meth:`SqlSession.alone`): one statement sees one snapshot
+on its own, and PostgreSQL then answers in one round trip instead of three.
 
 A read costs little more than its queries: the backend keeps a few idle read
 connections checked out of the pool between reads (no pool checkout, reset
@@ -24,9 +27,9 @@ import os
 import select
 import shutil
 import weakref
-from collections.abc import Collection
+from collections.abc import Callable, Collection
 from pathlib import Path
-from typing import Any
+from typing import Any, TypeVar
 
 import sqlalchemy as sa
 from sqlalchemy.engine import Connection, Engine, RootTransaction
@@ -43,6 +46,11 @@ from contactgraph.repos.sql.statements import BulkSql
 from contactgraph.repos.sql.storage import SqlCases, SqlOpportunities, SqlRelations
 
 __all__ = ["IDLE_READERS", "SqlBackend", "SqlSession"]
+
+T = TypeVar("T")
+
+_PG_IDLE = 0
+"""``psycopg.pq.TransactionStatus.IDLE``: no transaction open on the connection."""
 
 IDLE_READERS = 4
 """How many read connections a backend keeps checked out between reads."""
@@ -84,11 +92,11 @@ class SqlSession:
                 self._tx = self.conn.begin()
             else:
                 # A read skips SQLAlchemy's transaction bookkeeping (events, pool
-                # reset): BEGIN and its end go to the driver itself. psycopg
-                # begins by itself, at the connection's isolation level.
+                # reset): BEGIN and its end go to the driver itself, before the
+                # first statement (see begun(); a read that is one statement
+                # runs without, see alone()). psycopg begins by itself, at the
+                # connection's isolation level.
                 self.conn = backend.reader()
-                if backend.dialect == "sqlite":
-                    self.conn.connection.driver_connection.execute("BEGIN")  # type: ignore[union-attr]
             self.driver: Any = self.conn.connection.driver_connection
             rls.begin(backend, self.driver)  # the tenant for PostgreSQL row-level security
         except SQLAlchemyError as exc:
@@ -96,6 +104,42 @@ class SqlSession:
         except driver_errors() as exc:  # from BEGIN, sent to the driver by the begin event
             self.conn.close()
             raise as_unavailable(exc, backend.url, busy_timeout=self.busy_timeout) from exc
+
+    def begun(self) -> Any:
+        """The driver connection, inside this session's transaction (begun here if need be).
+
+        Core statements begin by themselves (the engine's ``begin`` event);
+        statements sent to the driver directly call this first.
+        """
+        driver = self.driver
+        if self._tx is None and self._backend.dialect == "sqlite" and not driver.in_transaction:
+            driver.execute("BEGIN")
+        return driver
+
+    def alone(self, run: Callable[[Any], T]) -> T:
+        """``run(driver)`` for a statement that is a whole read by itself.
+
+        Outside a transaction when this read has not begun one: a single
+        statement sees one snapshot on its own, and skipping BEGIN and COMMIT
+        saves two round trips on PostgreSQL. Inside the transaction otherwise
+        (a write, a read already begun, or the tenant set for row-level
+        security, which lasts only as long as a transaction).
+        """
+        driver = self.driver
+        if self._tx is None:
+            if self._backend.dialect == "sqlite":
+                if not driver.in_transaction:
+                    return run(driver)  # the driver's own autocommit mode
+            elif driver.info.transaction_status == _PG_IDLE:
+                driver.autocommit = True
+                try:
+                    return run(driver)
+                finally:
+                    try:
+                        driver.autocommit = False
+                    except driver_errors():  # broken: never reuse it for snapshot reads
+                        self.conn.invalidate()
+        return run(self.begun())
 
     @functools.cached_property
     def accounts(self) -> SqlAccounts:

@@ -129,8 +129,12 @@ class Precompiled:
 
     def rows(self, driver: Any, tenant: str, params: dict[str, Any]) -> list[Any]:
         """The rows for ``params`` (and the tenant), on the driver connection ``driver``."""
+        return list(self.send(driver, tenant, params).fetchall())
+
+    def send(self, driver: Any, tenant: str, params: dict[str, Any]) -> Any:
+        """Execute for ``params`` (and the tenant) on ``driver``; the cursor, rows unread."""
         values = {**self.defaults, "t": tenant, **params}
-        return list(driver.execute(self.sql, self._args(values)).fetchall())
+        return driver.execute(self.sql, self._args(values))
 
 
 # ------------------------------------------------------------- statements
@@ -308,6 +312,13 @@ def _fts(table: str, mapping: str, owner: str, hit: Sequence[sa.Column[Any]]) ->
 
 _SQLITE_CONTACT_HITS = sa.text(_fts("contacts", "contact_search", "contact_id", CONTACT_HIT))
 _SQLITE_ACCOUNT_HITS = sa.text(_fts("accounts", "account_search", "account_id", ACCOUNT_HIT))
+_SQLITE_CONTACT_HITS_BY_NAME = sa.text(
+    _fts("contacts", "contact_search", "contact_id", CONTACT_HIT)
+    + ' ORDER BY x."last_key", x."first_key", x."middle_key", x."id" LIMIT :n'
+)
+_SQLITE_CONTACT_COUNT_UP_TO = sa.text(
+    f"SELECT count(*) FROM ({_fts('contacts', 'contact_search', 'contact_id', (C.c.id,))} LIMIT :n)"
+)
 
 
 def _fts_query(needle: SearchNeedle) -> str:
@@ -320,22 +331,79 @@ def _like(text: str) -> str:
     return f"%{escaped}%"
 
 
+_SHORT_COLUMNS = (C.c.last_key, C.c.first_key, C.c.full_key, C.c.email_search)
+"""What a 1–2 character needle is the start of."""
+
+NAME_ORDER = (C.c.last_key, C.c.first_key, C.c.middle_key, C.c.id)
+"""The order of hits within a rank."""
+
+
 def contact_hits(dialect: str, tenant: str, needle: SearchNeedle) -> Any:
     """Rows of :data:`CONTACT_HIT` holding every contact that may match ``needle``."""
     if needle.short:
-        cols = (C.c.last_key, C.c.first_key, C.c.full_key, C.c.email_search)
         # One indexed range per column, united (an OR would scan the tenant's rows).
         return sa.union(
             *(
                 select(*CONTACT_HIT).where(C.c.tenant == tenant, _prefix(c, needle.text))
-                for c in cols
+                for c in _SHORT_COLUMNS
             )
         )
     if dialect == "sqlite":
         return _SQLITE_CONTACT_HITS.bindparams(q=_fts_query(needle), t=tenant)
-    return select(*CONTACT_HIT).where(
-        C.c.tenant == tenant, sa.or_(*(C.c.search_key.like(_like(p)) for p in needle.phrases))
-    )
+    return select(*CONTACT_HIT).where(C.c.tenant == tenant, _anywhere(needle))
+
+
+def _anywhere(needle: SearchNeedle) -> Any:
+    return sa.or_(*(C.c.search_key.like(_like(p)) for p in needle.phrases))
+
+
+def count_contact_hits(dialect: str, tenant: str, needle: SearchNeedle, up_to: int) -> Any:
+    """How many rows :func:`contact_hits` gives, counting no further than ``up_to``."""
+    if dialect == "sqlite" and not needle.short:
+        return _SQLITE_CONTACT_COUNT_UP_TO.bindparams(q=_fts_query(needle), t=tenant, n=up_to)
+    hits = contact_hits(dialect, tenant, needle).limit(up_to).subquery()
+    return select(func.count()).select_from(hits)
+
+
+def contact_tiers(dialect: str, tenant: str, needle: SearchNeedle, best: int) -> list[list[Any]]:
+    """Statements for the ranks of :func:`~contactgraph.repos.keys.contact_search_rank`,
+    best rank first: each gives the ``best`` first rows of :data:`CONTACT_HIT` (by
+    :data:`NAME_ORDER`) among the contacts meeting that rank's condition.
+
+    Tier ``r`` holds the conditions of rank ``r`` (a contact meeting it ranks
+    ``r`` or better). Once the hits of ranks up to ``r`` number ``best`` or more,
+    the best ``best`` of all matches are among the rows read so far, so the
+    caller stops there: the ranges read through the name indexes end at
+    ``best`` rows, whatever the number of matches.
+    """
+
+    def first(condition: Any, order: Sequence[Any] = NAME_ORDER) -> Any:
+        where = select(*CONTACT_HIT).where(C.c.tenant == tenant, condition)
+        return where.order_by(*order).limit(best)
+
+    # An exact value is found through its own index, its few rows sorted after: the
+    # order written as an expression keeps SQLite from walking a name index instead.
+    sorted_after = tuple(sa.func.coalesce(c, "") for c in NAME_ORDER)
+
+    text = needle.text
+    by_name = [first(_prefix(C.c.last_key, text))], [first(_prefix(C.c.full_key, text))]
+    if needle.short:
+        return [
+            [],
+            *by_name,
+            [first(_prefix(C.c.first_key, text)), first(_prefix(C.c.email_search, text))],
+        ]
+    number = "+" + (needle.digits or text)
+    exact = [
+        first(C.c.email_search == text, sorted_after),
+        first(C.c.phone == number, sorted_after),
+        first(C.c.mobile == number, sorted_after),
+    ]
+    if dialect == "sqlite":
+        anywhere = _SQLITE_CONTACT_HITS_BY_NAME.bindparams(q=_fts_query(needle), t=tenant, n=best)
+    else:
+        anywhere = first(_anywhere(needle))
+    return [exact, *by_name, [anywhere]]
 
 
 def account_hits(dialect: str, tenant: str, needle: SearchNeedle) -> Any:

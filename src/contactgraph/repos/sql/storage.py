@@ -64,7 +64,34 @@ class Part:
         """Rows of a module-level prebuilt statement (no expanding parameters)."""
         session = self._s
         fast = session.statements.precompiled(stmt, session.conn.dialect)
-        return fast.rows(session.driver, session.tenant, params)
+        return fast.rows(session.begun(), session.tenant, params)
+
+    def _fetch_alone(self, stmt: Any, **params: Any) -> list[Any]:
+        """:meth:`_fetch` for a backend method whose whole read is this one statement.
+
+        Run without BEGIN and COMMIT where the session allows it
+        (:meth:`SqlSession.alone`); never for a statement whose answer another
+        statement of the same read depends on.
+        """
+        session = self._s
+        fast = session.statements.precompiled(stmt, session.conn.dialect)
+        return session.alone(lambda driver: fast.rows(driver, session.tenant, params))
+
+    def _fetch_together(self, *queries: tuple[Any, dict[str, Any]]) -> list[list[Any]]:
+        """The rows of each ``(statement, params)``, in one transaction, sent together.
+
+        On PostgreSQL the statements (and the BEGIN before them) go in one
+        pipeline: one round trip instead of one each.
+        """
+        session = self._s
+        dialect, tenant = session.conn.dialect, session.tenant
+        fast = [(session.statements.precompiled(stmt, dialect), p) for stmt, p in queries]
+        driver = session.begun()
+        if dialect.name != "postgresql":
+            return [f.rows(driver, tenant, p) for f, p in fast]
+        with driver.pipeline():
+            cursors = [f.send(driver, tenant, p) for f, p in fast]
+        return [list(c.fetchall()) for c in cursors]
 
     def _p(self, **params: Any) -> dict[str, Any]:
         return {"t": self._s.tenant, **params}

@@ -8,6 +8,7 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from contactgraph.domain import Account, Contact
+from contactgraph.repos.keys import search_count_bound
 from contactgraph.store import Store
 from contactgraph.testing.contracts.base import ContractBase, acme, globex
 from contactgraph.testing.contracts.hostile import HOSTILE
@@ -85,6 +86,12 @@ def _needles(accounts: list[Account], rng: random.Random) -> list[str]:
     return texts
 
 
+def _bound(limit: int) -> int:
+    bound = search_count_bound(limit)
+    assert bound is not None
+    return bound
+
+
 def _all_contacts(store: Store) -> list[Contact]:
     return [c for a in store.accounts.list() for c in a.contacts.values()]
 
@@ -149,6 +156,45 @@ class SearchContract(ContractBase):
         store.accounts.remove(other.id)
         assert store.accounts.search("scorp").total == 0
         assert store.accounts.search_accounts("globex").total == 0
+
+    def test_a_broad_needle_counts_up_to_a_bound_and_still_gives_the_best(
+        self, store: Store
+    ) -> None:
+        bound = _bound(5)
+        accounts = []
+        for n in range(2):
+            account = Account.create(name=f"Aumart {n} SA")
+            for i in range(bound // 2 + 3):  # together, past the bound: all "mart" anywhere
+                account, _ = account.add_contact(last_name=f"Aumart{i:04d}", first_name="Ann")
+            accounts.append(account)
+        account = accounts[0]
+        account, _ = account.add_contact(last_name="Martin", first_name="Yves")
+        account, _ = account.add_contact(last_name="Bloggs", first_name="Marta")
+        account, _ = account.add_contact(last_name="Zorn", email="mart@acme.fr")
+        accounts[0] = account
+        for account in accounts:
+            store.accounts.add(account)
+        contacts = _all_contacts(store)
+        for text, limit in [("mart", 5), ("MART", 1), ("au", 3), ("aumart000", 50), ("ann", 2)]:
+            want, total = expected_search(contacts, text, limit)
+            got = store.accounts.search(text, limit=limit)
+            assert list(got.contacts) == want, text
+            counted = min(total, _bound(limit))
+            assert (got.total, got.total_is_exact) == (counted, total == counted), text
+            assert got.truncated == (total > limit), text
+        assert store.accounts.search("mart", limit=5).total == bound
+        assert not store.accounts.search("mart", limit=5).total_is_exact
+        exact = store.accounts.search("aumart0001")  # two of them, counted exactly
+        assert (exact.total, exact.total_is_exact, exact.truncated) == (2, True, False)
+        every = store.accounts.search("mart", limit=None)  # type: ignore[arg-type]
+        assert (every.total, every.total_is_exact, len(every.contacts)) == (
+            bound + 9,
+            True,
+            bound + 9,
+        )
+        wide = store.accounts.search("mart", limit=bound + 10)  # a limit past the bound
+        assert len(wide.contacts) == bound + 9
+        assert (wide.total, wide.total_is_exact, wide.truncated) == (bound + 9, True, False)
 
     def test_accounts_are_found_by_name_domain_and_phone(self, store: Store) -> None:
         account, _ = acme()

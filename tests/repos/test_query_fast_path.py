@@ -1,0 +1,20 @@
+"""``ContactQuery.build(email=…)`` alone takes a short path; it must build what the general one does."""
+
+from __future__ import annotations
+
+from hypothesis import given
+from hypothesis import strategies as st
+
+from contactgraph.repos.keys import ContactQuery, email_key, is_storable
+from contactgraph.testing import strategies as cgst
+
+
+@given(st.one_of(cgst.emails(), st.text(max_size=40), st.just(""), st.just("A\x00@b.fr")))
+def test_one_email_builds_the_query_the_general_path_builds(text: str) -> None:
+    alone = ContactQuery.build(email=text)
+    general = ContactQuery.build(email=text, active=None)  # two criteria: the general path
+    assert alone == general
+    if is_storable(text):
+        assert alone == ContactQuery(email=email_key(text))
+    else:
+        assert alone.impossible

@@ -1,0 +1,106 @@
+"""A read that is one statement runs without BEGIN/COMMIT; several go out together.
+
+SQL sessions (:mod:`contactgraph.repos.sql.session`): a read session begins
+its transaction before its first statement, except for a statement that is
+the whole read by itself (``alone``), which runs in the driver's autocommit
+mode. Writes, and reads already begun, keep every statement in their
+transaction. On PostgreSQL, ``_fetch_together`` sends an account's row and
+its contacts' rows in one pipeline.
+"""
+
+from __future__ import annotations
+
+import uuid
+from collections.abc import Iterator
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+import contactgraph as cg
+from contactgraph.repos.sql import statements as q
+from contactgraph.testing.contract import acme
+
+
+def _in_transaction(driver: Any) -> bool:
+    if hasattr(driver, "in_transaction"):  # sqlite3
+        return bool(driver.in_transaction)
+    return bool(driver.autocommit is False and driver.info.transaction_status != 0)
+
+
+def _autocommit(driver: Any) -> bool:
+    if hasattr(driver, "in_transaction"):  # sqlite3, its own transactions off: BEGIN or not
+        return not driver.in_transaction
+    return bool(driver.autocommit)
+
+
+@pytest.fixture(params=["sqlite", pytest.param("postgresql", marks=pytest.mark.postgres)])
+def sql_store(request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[cg.Store]:
+    """A store holding ACME (as ``store.acme``)."""
+    if request.param == "sqlite":
+        url = f"sqlite:///{tmp_path / 'crm.db'}"
+    else:
+        url = request.getfixturevalue("postgres_url")
+    with cg.open_store(url, tenant=f"t{uuid.uuid4().hex}") as store:
+        account, _ = acme()
+        store.acme = store.accounts.add(account)  # type: ignore[attr-defined]
+        yield store
+
+
+def _backend(store: cg.Store) -> Any:
+    return store._backend  # type: ignore[attr-defined]
+
+
+def test_a_read_of_one_statement_runs_outside_a_transaction(sql_store: cg.Store) -> None:
+    session = _backend(sql_store).session(write=False)
+    try:
+        seen = session.alone(lambda driver: (_in_transaction(driver), _autocommit(driver)))
+        assert seen == (False, True)
+        session.accounts.exists("anything")  # a statement: the read has begun
+        assert session.alone(_in_transaction)  # and a later one stays inside
+    finally:
+        session.rollback()
+
+
+def test_a_write_keeps_a_lone_statement_in_its_transaction(sql_store: cg.Store) -> None:
+    session = _backend(sql_store).session(write=True)
+    try:
+        session.accounts.exists("anything")  # a Core statement: the transaction has begun
+        assert session.alone(lambda driver: not _autocommit(driver))
+    finally:
+        session.rollback()
+
+
+def test_after_a_lone_statement_the_connection_reads_in_a_transaction_again(
+    sql_store: cg.Store,
+) -> None:
+    account = sql_store.acme  # type: ignore[attr-defined]
+    alice = next(c for c in account.contacts.values() if c.first_name == "Alice")
+    for _ in range(3):  # the same idle read connection serves each read
+        found = sql_store.accounts.find_contacts(email="alice.martin@acme.FR")
+        assert [c.id for c in found] == [alice.id]
+        session = _backend(sql_store).session(write=False)
+        try:
+            session.accounts.exists("anything")
+            assert _in_transaction(session.driver)
+            assert not _autocommit(session.driver)
+        finally:
+            session.rollback()
+
+
+def test_statements_sent_together_give_what_each_gives_alone(sql_store: cg.Store) -> None:
+    account = sql_store.acme  # type: ignore[attr-defined]
+    session = _backend(sql_store).session(write=False)
+    try:
+        part = session.accounts
+        together = part._fetch_together(
+            (q.ACCOUNT_BY_ID, {"id": account.id}), (q.CONTACTS_OF, {"account_id": account.id})
+        )
+        assert together == [
+            part._fetch(q.ACCOUNT_BY_ID, id=account.id),
+            part._fetch(q.CONTACTS_OF, account_id=account.id),
+        ]
+        assert len(together[1]) == len(account.contacts) > 0
+    finally:
+        session.rollback()
+    assert sql_store.accounts.get(account.id) == sql_store.acme  # type: ignore[attr-defined]

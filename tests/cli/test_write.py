@@ -227,3 +227,25 @@ def test_an_empty_contact_for_a_role_is_a_usage_error(demo: str, capsys: Capsys)
     )
     assert result.code == EXIT_USAGE
     assert "CONTACT is empty" in result.err
+
+
+def test_a_phone_no_country_places_is_kept_unverified_with_a_warning(
+    store_url: str, capsys: Capsys
+) -> None:
+    assert run(capsys, "--store", store_url, "add", "account", "Nowhere Ltd").code == EXIT_OK
+    result = run(
+        capsys, "--store", store_url, "add", "contact", "Nowhere Ltd",
+        "--last-name", "Roux", "--phone", "01 44 27 44 27", "--json",
+    )  # fmt: skip
+    assert result.code == EXIT_OK, result.err
+    assert "--phone '01 44 27 44 27' has no country" in result.err
+    assert result.json["phone"] == "unverified:01 44 27 44 27"
+    # once the account has a country, the same text is read there
+    run(capsys, "--store", store_url, "edit", "account", "Nowhere Ltd", "--country", "France")
+    edited = run(
+        capsys, "--store", store_url, "edit", "contact", result.json["id"],
+        "--mobile", "06 12 34 56 78", "--json",
+    )  # fmt: skip
+    assert edited.code == EXIT_OK, edited.err
+    assert edited.json["mobile"] == "+33612345678"
+    assert "no country" not in edited.err

@@ -27,6 +27,7 @@ from contactgraph.graph.lookup import (
     find_contact,
     find_opportunity,
 )
+from contactgraph.interop.phones import country_region, read_phone, region_for
 
 __all__ = ["register"]
 
@@ -161,6 +162,24 @@ def _colleague(ctx: Context, account_id: str, key: str | None) -> str | None:
         return find_contact(ctx.store, key).id
 
 
+def _read_phones(
+    ctx: Context, account: Account, contact: Contact | None, fields: dict[str, Any]
+) -> None:
+    """Phones typed without a country code: read in the account's region, else the
+    contact's mailing country; with neither, kept as typed, unverified, with a warning
+    (as an import keeps them) rather than refused."""
+    own = country_region(contact.mailing_address) if contact is not None else None
+    region = region_for(account.default_region, own)
+    for field in ("phone", "mobile"):
+        if isinstance(fields.get(field), str):
+            fields[field], unverified = read_phone(fields[field], region, field)
+            if unverified:
+                ctx.out.warn(
+                    f"--{field} {fields[field].typed!r} has no country: kept as typed, "
+                    "unverified (give the account a billing country to place it)"
+                )
+
+
 def cmd_add_contact(ctx: Context, args: argparse.Namespace) -> int:
     store = ctx.store
     fields = {k: v for k, v in _given(args, _CONTACT_OPTIONS).items() if v is not None}
@@ -169,6 +188,7 @@ def cmd_add_contact(ctx: Context, args: argparse.Namespace) -> int:
         manager = _colleague(ctx, account.id, args.reports_to)
         if manager is not None:
             fields["reports_to"] = manager
+        _read_phones(ctx, account, None, fields)
         changed, contact = account.add_contact(args.last_name, **fields)
         saved = store.accounts.save(changed)
     _warn_new(ctx, account, saved)
@@ -199,6 +219,7 @@ def cmd_edit_contact(ctx: Context, args: argparse.Namespace) -> int:
             fields["reports_to"] = _colleague(ctx, account.id, args.reports_to)
         if not fields:
             raise UsageError("nothing to change: give at least one --FIELD VALUE")
+        _read_phones(ctx, account, contact, fields)
         return account.update_contact(contact.id, **fields)
 
     return _contact_change(ctx, args.contact, change, "updated")

@@ -316,9 +316,38 @@ class Account:
         now = utcnow()
         candidate = self._replace(**values, updated_at=now)
         candidate._check(())
-        return candidate._record(
+        updated = candidate._record(
             AccountUpdated(aggregate_id=self.id, occurred_at=now, changes=changes)
         )
+        if updated.default_region and updated.default_region != self.default_region:
+            return updated.place_phones()
+        return updated
+
+    def place_phones(self) -> Account:
+        """Read the unverified phones of the account and its contacts in its
+        :attr:`default_region` (done by :meth:`update` when that region changes).
+
+        Numbers not possible there stay unverified; each contact changed records
+        a :class:`ContactUpdated`.
+        """
+        region = self.default_region
+        if not region:
+            return self
+        account = self
+        if self.phone is not None and not self.phone.verified:
+            placed = self.phone.place(region, strict=False)
+            if placed.verified:
+                account = account.update(phone=placed)
+        for contact in self.sorted_contacts():
+            placed_fields = {
+                field: number.place(region, strict=False)
+                for field in ("phone", "mobile")
+                if (number := getattr(contact, field)) is not None and not number.verified
+            }
+            placed_fields = {k: v for k, v in placed_fields.items() if v.verified}
+            if placed_fields:
+                account = account.update_contact(contact.id, **placed_fields)
+        return account
 
     def add_contact(
         self,

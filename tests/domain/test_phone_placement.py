@@ -1,0 +1,54 @@
+"""Unverified phones are read in the account's region once it has one (issue 12)."""
+
+from __future__ import annotations
+
+from hypothesis import given
+from hypothesis import strategies as st
+
+import contactgraph as cg
+from contactgraph.domain.events import ContactUpdated
+
+# National text: French numbers as people type them, and digits that may be nothing.
+national = st.one_of(
+    st.from_regex(r"0[1-9]( ?[0-9]{2}){4}", fullmatch=True),
+    st.from_regex(r"[0-9]{2,12}", fullmatch=True),
+)
+
+
+@given(st.lists(national, min_size=1, max_size=4))
+def test_a_region_given_later_places_every_number_possible_there(typed: list[str]) -> None:
+    account = cg.Account.create(name="Nowhere Ltd")
+    ids = []
+    for text in typed:
+        account, contact = account.add_contact(last_name="Roux", phone=cg.Phone.unverified(text))
+        ids.append(contact.id)
+    assert all(not account.contact(i).phone.verified for i in ids)  # type: ignore[union-attr]
+
+    placed = account.update(billing_address={"country": "France"})
+
+    for contact_id, text in zip(ids, typed, strict=True):
+        phone = placed.contact(contact_id).phone
+        assert phone is not None
+        expected = cg.Phone.unverified(text).place("FR", strict=False)
+        assert phone == expected  # placed when possible in France, else still as typed
+    changed = {e.contact_id for e in placed.pending_events if isinstance(e, ContactUpdated)}
+    moved = {i for i in ids if placed.contact(i).phone != account.contact(i).phone}
+    assert moved <= changed
+
+
+def test_the_account_phone_is_placed_too_and_verified_numbers_stay() -> None:
+    account = cg.Account.create(name="Nowhere Ltd", phone=cg.Phone.unverified("01 40 00 00 01"))
+    account, kept = account.add_contact(last_name="Martin", phone="+44 20 7946 0958")
+    placed = account.update(billing_address={"country": "France"})
+    assert placed.phone is not None
+    assert placed.phone.e164 == "+33140000001"
+    assert placed.contact(kept.id).phone == account.contact(kept.id).phone
+
+
+def test_without_a_region_nothing_changes() -> None:
+    account = cg.Account.create(name="Nowhere Ltd")
+    account, contact = account.add_contact(last_name="Roux", phone=cg.Phone.unverified("01 44"))
+    assert account.update(industry="Retail").contact(contact.id).phone == account.contact(
+        contact.id
+    ).phone
+    assert account.place_phones() is account

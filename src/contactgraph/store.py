@@ -169,7 +169,8 @@ class Store(UnitOfWork):
         """
         if dry_run:
             return merging.plan_contacts(self, survivor_id, loser_ids, take)
-        return merging.merge_contacts(self, survivor_id, loser_ids, take, actor=actor)
+        with self.transaction(actor=check_actor(actor)):  # history rows name the merger too
+            return merging.merge_contacts(self, survivor_id, loser_ids, take, actor=self._actor())
 
     @overload
     def merge_accounts(
@@ -206,7 +207,8 @@ class Store(UnitOfWork):
         children; ``dry_run=True`` returns the plan and writes nothing."""
         if dry_run:
             return merging.plan_accounts(self, survivor_id, loser_ids, take)
-        return merging.merge_accounts(self, survivor_id, loser_ids, take, actor=actor)
+        with self.transaction(actor=check_actor(actor)):  # history rows name the merger too
+            return merging.merge_accounts(self, survivor_id, loser_ids, take, actor=self._actor())
 
     def merge(
         self,
@@ -223,7 +225,8 @@ class Store(UnitOfWork):
             plan = merging.plan_accounts if kind == "accounts" else merging.plan_contacts
             return plan(self, survivor_id, loser_ids, take)
         run = merging.merge_accounts if kind == "accounts" else merging.merge_contacts
-        return run(self, survivor_id, loser_ids, take, actor=actor)
+        with self.transaction(actor=check_actor(actor)):  # history rows name the merger too
+            return run(self, survivor_id, loser_ids, take, actor=self._actor())
 
     def unmerge(self, merge_id: str) -> MergeRecord:
         """Undo a merge from its record (see :func:`contactgraph.merging.unmerge`)."""

@@ -90,3 +90,18 @@ def test_forgetting_a_person_scrubs_the_merge_records_that_hold_them() -> None:
     assert "Alice" not in body
     with pytest.raises(cg.PolicyViolationError):
         store.unmerge(merge.id)
+
+
+def test_a_merge_is_made_by_the_stores_actor_unless_the_call_names_one() -> None:
+    store = cg.open_store(actor="alice")
+    acme = cg.Account.create(name="ACME SA")
+    acme, one = acme.add_contact(last_name="Martin", email="m1@acme.fr")
+    acme, two = acme.add_contact(last_name="Martin", email="m2@acme.fr")
+    acme, three = acme.add_contact(last_name="Martin", email="m3@acme.fr")
+    store.accounts.add(acme)
+    by_store = store.merge_contacts(one.id, [two.id])
+    assert by_store.actor == "alice"
+    assert {c.actor for c in store.history.of(one.id) if c.action != "created"} == {"alice"}
+    by_call = store.merge_contacts(one.id, [three.id], actor="bob")
+    assert by_call.actor == "bob"
+    assert store.history.of(three.id)[-1].actor == "bob"

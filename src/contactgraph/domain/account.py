@@ -20,7 +20,7 @@ import immutables
 
 from contactgraph.domain import hierarchy, moves
 from contactgraph.domain.common import EMPTY_MAP, ExtraValue, expect, expect_version, utcnow
-from contactgraph.domain.contact import NAME_FIELDS, Contact
+from contactgraph.domain.contact import Contact
 from contactgraph.domain.events import (
     EMPTY_LOG,
     AccountCreated,
@@ -33,14 +33,13 @@ from contactgraph.domain.events import (
     ContactUpdated,
     DomainEvent,
     EventLog,
-    FieldChange,
 )
 from contactgraph.domain.fields import (
     ACCOUNT_FIELDS,
+    contact_field_changes,
     field_changes,
     parse_contact_fields,
     parse_fields,
-    plain,
     require_id,
 )
 from contactgraph.domain.hierarchy import OrgChart, OrgNode, sort_contacts
@@ -49,6 +48,7 @@ from contactgraph.domain.invariants import STRUCTURAL_INVARIANTS
 from contactgraph.domain.lookup import ContactCriteria
 from contactgraph.domain.moves import UNSET, _Unset
 from contactgraph.domain.parsers import region
+from contactgraph.domain.placing import place_phones
 from contactgraph.domain.values import Address, PersonName, Phone, region_of_country
 from contactgraph.errors import InvalidValueError, NotFoundError, PolicyViolationError, Violation
 
@@ -330,24 +330,7 @@ class Account:
         Numbers not possible there stay unverified; each contact changed records
         a :class:`ContactUpdated`.
         """
-        region = self.default_region
-        if not region:
-            return self
-        account = self
-        if self.phone is not None and not self.phone.verified:
-            placed = self.phone.place(region, strict=False)
-            if placed.verified:
-                account = account.update(phone=placed)
-        for contact in self.sorted_contacts():
-            placed_fields = {
-                field: number.place(region, strict=False)
-                for field in ("phone", "mobile")
-                if (number := getattr(contact, field)) is not None and not number.verified
-            }
-            placed_fields = {k: v for k, v in placed_fields.items() if v.verified}
-            if placed_fields:
-                account = account.update_contact(contact.id, **placed_fields)
-        return account
+        return place_phones(self)
 
     def add_contact(
         self,
@@ -419,7 +402,7 @@ class Account:
             current=current,
             entity_id=contact_id,
         )
-        changes = _contact_changes(current, values)
+        changes = contact_field_changes(current, values)
         if not changes and not violations:
             return self
         now = utcnow()
@@ -452,7 +435,7 @@ class Account:
                 ]
             )
         values = {field: getattr(previous, field) for field in _REVERTIBLE}
-        changes = _contact_changes(current, values)
+        changes = contact_field_changes(current, values)
         if not changes:
             return self
         now = utcnow()
@@ -611,16 +594,3 @@ def _parse_account_fields(
     return parse_fields(
         ACCOUNT_FIELDS, raw, entity="account", entity_id=account_id, region=region or default_region
     )
-
-
-def _contact_changes(current: Contact, values: Mapping[str, Any]) -> tuple[FieldChange, ...]:
-    changes: list[FieldChange] = []
-    for field, value in values.items():
-        if field == "name":
-            for public, part in NAME_FIELDS.items():
-                old, new = getattr(current.name, part), getattr(value, part)
-                if old != new:
-                    changes.append(FieldChange(public, plain(old), plain(new)))
-        elif getattr(current, field) != value:
-            changes.append(FieldChange(field, plain(getattr(current, field)), plain(value)))
-    return tuple(changes)

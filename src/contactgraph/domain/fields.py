@@ -251,6 +251,20 @@ def field_changes(current: object, values: Mapping[str, Any]) -> tuple[FieldChan
     )
 
 
+def contact_field_changes(current: Contact, values: Mapping[str, Any]) -> tuple[FieldChange, ...]:
+    """:func:`field_changes` for a contact, its ``name`` reported part by part (``first_name``…)."""
+    changes: list[FieldChange] = []
+    for field, value in values.items():
+        if field == "name":
+            for public, part in NAME_FIELDS.items():
+                old, new = getattr(current.name, part), getattr(value, part)
+                if old != new:
+                    changes.append(FieldChange(public, plain(old), plain(new)))
+        elif getattr(current, field) != value:
+            changes.append(FieldChange(field, plain(getattr(current, field)), plain(value)))
+    return tuple(changes)
+
+
 def plain(value: Any) -> Any:
     """A value as plain data (JSON types), for change records (events, history)."""
     if value is None or isinstance(value, str | bool | int | float):

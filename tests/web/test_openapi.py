@@ -181,3 +181,18 @@ def test_fuzzing_every_operation_finds_no_server_error(case: Any) -> None:
     case.call_and_validate(
         checks=[not_a_server_error, response_schema_conformance, content_type_conformance]
     )
+
+
+def test_building_the_document_never_writes_to_the_default_store(
+    tmp_path: Any, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """The schemas' samples are made in a private memory store, not in $CONTACTGRAPH_STORE_URL."""
+    from contactgraph.web import schemas
+
+    url = f"sqlite:///{tmp_path}/users.db"
+    monkeypatch.setenv("CONTACTGRAPH_STORE_URL", url)
+    schemas._record_samples.cache_clear()
+    with cg.open_store(url) as store:
+        with TestClient(create_app(store)) as client:
+            assert client.get("/openapi.json").status_code == 200
+        assert store.accounts.count() == 0

@@ -70,7 +70,7 @@ def _record_samples() -> dict[str, dict[str, Any]]:
     change = Change("c1", "contact", "updated", "email", None, "alice@acme.fr", when, None, 2)
     done = Forgotten("c1", ("email",), 1, 0, 0, 0, 0, {}, True)
     alert = DuplicateWarning("contact", "c2", "Alice Martin", (DuplicateCandidate("c1", "A", 1),))
-    with cg.open_store() as store:
+    with cg.open_store("memory://") as store:  # never the default store: it may be the user's
         account, alice = cg.Account.create(name="ACME SA").add_contact(last_name="Martin")
         store.accounts.add(account)
         personal = store.personal_data(alice.id)

@@ -145,6 +145,20 @@ def test_merging_a_contact_into_itself_is_refused_naming_loser_ids(
     assert snapshot(web_store, crm.alice) == before
 
 
+def test_a_chosen_value_the_merge_cannot_take_is_422_naming_it(
+    client: Client, crm: Crm, web_store: cg.Store
+) -> None:
+    twin = _twin(client, crm)
+    before = snapshot(web_store, crm.alice, twin)
+    for take, field in [({"shoe_size": "44"}, "take"), ({"email": "not-an-email"}, "email")]:
+        refused = client.post(
+            f"/contacts/{crm.alice}/merge", json={"loser_ids": [twin], "take": take}
+        )
+        assert refused.status_code == 422, refused.text
+        assert field in {f for _code, f in violations(refused)}
+    assert snapshot(web_store, crm.alice, twin) == before
+
+
 def test_unknown_ids_in_merges_are_404_and_change_nothing(
     client: Client, crm: Crm, web_store: cg.Store
 ) -> None:
@@ -244,8 +258,10 @@ def test_history_refuses_unknown_ids_fields_and_cursors(
     bad_field = client.get(f"/contacts/{crm.alice}/history", params={"field": "shoe_size"})
     assert bad_field.status_code == 422
     assert ("field.invalid", "field") in violations(bad_field)
-    bad_cursor = client.get(f"/contacts/{crm.alice}/history", params={"cursor": "nonsense"})
-    assert bad_cursor.status_code == 422
+    for cursor in ("nonsense", "eyJhZnRlciI6IsKyIn0"):  # the second says {"after": "²"}
+        bad_cursor = client.get(f"/contacts/{crm.alice}/history", params={"cursor": cursor})
+        assert bad_cursor.status_code == 422
+        assert ("cursor.invalid", "cursor") in violations(bad_cursor)
     assert snapshot(web_store, crm.alice) == before
 
 

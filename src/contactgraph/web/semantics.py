@@ -125,7 +125,7 @@ def decode_offset(cursor: str | None) -> int:
     after = decode_cursor(cursor)
     if after is None:
         return 0
-    if not after.isdigit() or len(after) > 12:
+    if not (after.isascii() and after.isdigit()) or len(after) > 12:
         raise cg.InvalidValueError("not a cursor this API issued", field="cursor")
     return int(after)
 

@@ -375,3 +375,26 @@ def test_a_call_list_names_every_unknown_target_and_changes_nothing(
     assert {v["entity_id"] for v in refused.json()["violations"]} == {"nowhere"}
     assert client.post("/call-list", json={}).status_code == 422  # no target
     assert snapshot(web_store) == before
+
+
+def test_another_tenant_reaches_none_of_it(client: Client, crm: Crm, web_store: cg.Store) -> None:
+    twin = _twin(client, crm)
+    merge = client.post(f"/contacts/{crm.alice}/merge", json={"loser_ids": [twin]}).json()["id"]
+    before = snapshot(web_store, crm.alice, crm.bob, twin)
+    other = {"X-Tenant": "globex-corp"}
+    for method, path, body in [
+        ("GET", f"/merges/{merge}", None),
+        ("POST", f"/merges/{merge}/undo", None),
+        ("GET", f"/contacts/{crm.alice}/history", None),
+        ("GET", f"/contacts/{twin}/history", None),  # a merged contact's, kept in history only
+        ("GET", f"/accounts/{crm.acme}/history", None),
+        ("GET", f"/contacts/{crm.alice}/personal-data", None),
+        ("POST", f"/contacts/{crm.bob}/forget", {"confirm": True}),
+        ("POST", f"/contacts/{crm.bob}/merge", {"loser_ids": [crm.alice]}),
+    ]:
+        answer = client.request(method, path, json=body, headers=other)
+        assert answer.status_code == 404, (method, path, answer.text)
+    assert client.get("/duplicates", headers=other).json()["items"] == []
+    refused = client.post("/call-list", json={"account_ids": [crm.acme]}, headers=other)
+    assert refused.status_code == 422
+    assert snapshot(web_store, crm.alice, crm.bob, twin) == before

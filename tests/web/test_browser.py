@@ -117,3 +117,24 @@ def test_click_from_search_to_account_contact_manager_and_back(server: str, tmp_
         page.screenshot(path=str(artifacts / "explorer.png"), full_page=True)
         browser.close()
     assert (artifacts / "explorer.png").stat().st_size > 10_000
+
+
+def test_a_change_shows_in_the_contact_history(server: str, tmp_path: Path) -> None:
+    _need_browser()
+    from playwright.sync_api import expect, sync_playwright
+
+    artifacts = Path(os.environ.get("CONTACTGRAPH_ARTIFACTS", tmp_path))
+    artifacts.mkdir(parents=True, exist_ok=True)
+    with sync_playwright() as pw:
+        browser = pw.chromium.launch(executable_path=str(CHROMIUM), args=["--no-sandbox"])
+        page = browser.new_page(viewport={"width": 1100, "height": 1000})
+        page.goto(server + "/?q=durand")
+        page.get_by_role("link", name="Bob Durand").click()
+        page.get_by_label("title").fill("Chief Accountant")
+        page.get_by_role("button", name="Save").click()
+        history = page.locator("table.history")
+        expect(history.locator("tr").nth(1)).to_contain_text("Chief Accountant")
+        expect(history.locator("tr").nth(1)).to_contain_text("Accountant")
+        page.screenshot(path=str(artifacts / "contact-history.png"), full_page=True)
+        browser.close()
+    assert (artifacts / "contact-history.png").stat().st_size > 10_000

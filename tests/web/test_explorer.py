@@ -116,3 +116,15 @@ def test_a_form_posted_from_another_site_is_refused_and_changes_nothing(client: 
         follow_redirects=False,
     )
     assert own.status_code == 303
+
+
+def test_the_contact_card_shows_its_history_newest_first_escaped(client: Client) -> None:
+    crm = seed(client)
+    client.patch(f"/contacts/{crm.bob}", json={"title": "Chief Accountant"})
+    client.patch(f"/contacts/{crm.bob}", json={"department": "<b>Finance</b>"})
+    card = client.get(f"/ui/contacts/{crm.bob}").text
+    history = card.split("<h2>History</h2>", 1)[1]
+    assert history.index("&lt;b&gt;Finance&lt;/b&gt;") < history.index("Chief Accountant")
+    assert "<td>Accountant</td><td>Chief Accountant</td>" in history
+    assert "<b>Finance</b>" not in card
+    assert "created" in history

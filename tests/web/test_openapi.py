@@ -49,6 +49,106 @@ def test_entity_schemas_list_exactly_the_keys_the_converter_writes(
     assert schemas["NewContact"]["required"] == ["last_name"]
 
 
+RECORD_OPERATIONS = {
+    ("/duplicates", "get"): (None, "DuplicateCluster"),
+    ("/contacts/{contact_id}/merge", "post"): ("MergeRequest", "MergeRecord"),
+    ("/accounts/{account_id}/merge", "post"): ("MergeRequest", "MergeRecord"),
+    ("/merges/{merge_id}", "get"): (None, "MergeRecord"),
+    ("/merges/{merge_id}/undo", "post"): (None, "MergeRecord"),
+    ("/contacts/{contact_id}/history", "get"): (None, "HistoryChange"),
+    ("/accounts/{account_id}/history", "get"): (None, "HistoryChange"),
+    ("/contacts/{contact_id}/personal-data", "get"): (None, "PersonalData"),
+    ("/contacts/{contact_id}/forget", "post"): ("ForgetRequest", "Forgotten"),
+    ("/call-list", "post"): ("CallListRequest", "CallList"),
+}
+
+
+def _refs(schema: Any) -> set[str]:
+    """Every component a schema refers to, however nested."""
+    if isinstance(schema, dict):
+        found = {schema["$ref"].rsplit("/", 1)[1]} if "$ref" in schema else set()
+        return found.union(*(_refs(v) for v in schema.values()))
+    if isinstance(schema, list):
+        return set().union(*(_refs(v) for v in schema))
+    return set()
+
+
+@pytest.mark.parametrize(("path", "method"), sorted(RECORD_OPERATIONS))
+def test_merges_history_privacy_duplicates_and_call_lists_are_documented(
+    document: dict[str, Any], path: str, method: str
+) -> None:
+    body, answer = RECORD_OPERATIONS[(path, method)]
+    operation = document["paths"][path][method]
+    assert operation["description"]
+    ok = "201" if "merge" in path and path.endswith("/merge") else "200"
+    assert answer in _refs(operation["responses"][ok]), operation["responses"]
+    if body is not None:
+        schema = operation["requestBody"]["content"]["application/json"]["schema"]
+        assert schema == {"$ref": f"#/components/schemas/{body}"}
+    if path.endswith("/merge"):
+        assert "MergePlan" in _refs(operation["responses"]["200"])  # the dry run's answer
+
+
+def test_writes_document_their_alerts_and_problems_their_duplicates(
+    document: dict[str, Any],
+) -> None:
+    schemas = document["components"]["schemas"]
+    for path, method, status in [
+        ("/accounts", "post", "201"),
+        ("/accounts/{account_id}", "patch", "200"),
+        ("/accounts/{account_id}/contacts", "post", "201"),
+        ("/contacts/{contact_id}", "patch", "200"),
+    ]:
+        answer = document["paths"][path][method]["responses"][status]
+        assert "Alert" in _refs(answer), (path, method)
+    assert schemas["Problem"]["properties"]["duplicates"]["items"] == {
+        "$ref": "#/components/schemas/Alert"
+    }
+    assert set(schemas["Alert"]["required"]) == {
+        "code",
+        "kind",
+        "record_id",
+        "label",
+        "message",
+        "candidates",
+    }
+
+
+def test_record_schemas_list_exactly_the_keys_the_answers_carry(
+    document: dict[str, Any],
+) -> None:
+    """Read off live answers, so the documented shapes cannot drift from the handlers."""
+    schemas = document["components"]["schemas"]
+    with TestClient(create_app(cg.open_store())) as client:
+        acme = client.post("/accounts", json={"name": "ACME SA"}).json()["id"]
+        people = [
+            client.post(
+                f"/accounts/{acme}/contacts",
+                json={"last_name": "Martin", "first_name": "Alice", "phone": "+33123456789"},
+            ).json()["id"]
+            for _ in range(2)
+        ]
+        answers = {
+            "MergePlan": client.post(
+                f"/contacts/{people[0]}/merge", json={"loser_ids": people[1:], "dry_run": True}
+            ).json(),
+            "DuplicateCluster": client.get("/duplicates").json()["items"][0],
+            "HistoryChange": client.get(f"/contacts/{people[0]}/history").json()["items"][0],
+            "PersonalData": client.get(f"/contacts/{people[0]}/personal-data").json(),
+            "CallList": client.post("/call-list", json={"account_ids": [acme]}).json(),
+            "MergeRecord": client.post(
+                f"/contacts/{people[0]}/merge", json={"loser_ids": people[1:]}
+            ).json(),
+            "Forgotten": client.post(
+                f"/contacts/{people[0]}/forget", json={"confirm": True}
+            ).json(),
+        }
+    answers["FieldChoice"] = answers["MergePlan"]["fields"][0]
+    for name, answer in answers.items():
+        assert set(schemas[name]["properties"]) == set(answer), name
+        assert set(schemas[name]["required"]) == set(answer), name
+
+
 def test_the_design_address_serves_the_document() -> None:
     with TestClient(create_app(cg.open_store())) as client:
         assert client.get("/openapi.json").json() == client.get("/schema/openapi.json").json()
@@ -81,3 +181,18 @@ def test_fuzzing_every_operation_finds_no_server_error(case: Any) -> None:
     case.call_and_validate(
         checks=[not_a_server_error, response_schema_conformance, content_type_conformance]
     )
+
+
+def test_building_the_document_never_writes_to_the_default_store(
+    tmp_path: Any, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """The schemas' samples are made in a private memory store, not in $CONTACTGRAPH_STORE_URL."""
+    from contactgraph.web import schemas
+
+    url = f"sqlite:///{tmp_path}/users.db"
+    monkeypatch.setenv("CONTACTGRAPH_STORE_URL", url)
+    schemas._record_samples.cache_clear()
+    with cg.open_store(url) as store:
+        with TestClient(create_app(store)) as client:
+            assert client.get("/openapi.json").status_code == 200
+        assert store.accounts.count() == 0

@@ -50,3 +50,18 @@ def violations(response: Any) -> set[tuple[str, str | None]]:
     """``(code, field)`` of every violation in a problem response."""
     assert response.headers["content-type"].startswith("application/problem+json"), response.text
     return {(v["code"], v["field"]) for v in response.json().get("violations", [])}
+
+
+def snapshot(store: Any, *record_ids: str) -> dict[str, Any]:
+    """What the store holds, as plain data, with the history and merges of ``record_ids``
+    (to prove that a refused request changed nothing)."""
+    from contactgraph.serialization import unstructure
+
+    return {
+        "accounts": [unstructure(a) for a in store.accounts],
+        "opportunities": [unstructure(o) for o in store.opportunities.list()],
+        "cases": [unstructure(c) for c in store.cases.list()],
+        "relations": [unstructure(r) for r in store.relations.list()],
+        "merges": [(m.id, m.unmerged_at) for m in store.merges.list()],
+        "history": {i: [(c.seq, c.field, c.new) for c in store.history.of(i)] for i in record_ids},
+    }

@@ -10,6 +10,7 @@ from typing import Any
 import attrs
 
 from contactgraph import Store
+from contactgraph.cli import options
 from contactgraph.cli.output import Output
 
 __all__ = ["Check", "Commands", "Context", "Handler"]
@@ -58,12 +59,21 @@ class Commands:
         writes: bool = False,
         check: Check | None = None,
     ) -> argparse.ArgumentParser:
-        """A command; ``writes`` lets it create the store when there is none yet, and
-        ``check`` looks at its arguments before any work."""
+        """A command; ``writes`` lets it create the store when there is none yet and gives it
+        ``--duplicates``, and ``check`` looks at its arguments before any work."""
         parser: argparse.ArgumentParser = self._sub.add_parser(
             name, help=help, description=help, parents=[self._common]
         )
         parser.set_defaults(handler=handler, writes=writes, check=check)
+        if writes:
+            parser.add_argument(
+                "--duplicates",
+                metavar="RULE",
+                type=options.duplicate_rule,
+                default=argparse.SUPPRESS,
+                help="a write that looks like stored records: allow (default), alert "
+                "(written, with a warning naming them) or block (refused, nothing written)",
+            )
         return parser
 
     def group(self, name: str, help: str) -> Commands:

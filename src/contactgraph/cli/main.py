@@ -47,6 +47,7 @@ from contactgraph.errors import (
 )
 from contactgraph.graph.lookup import AmbiguousNameError, Candidate, UnknownNameError
 from contactgraph.repos.open import ENV_VAR
+from contactgraph.rules import DuplicateBlockedError, DuplicateWarning
 
 __all__ = ["DEFAULT_STORE_FILE", "PROG_VAR", "default_store_url", "main"]
 
@@ -173,8 +174,16 @@ def _run(words: list[str]) -> int:
             _refuse_missing_store(url, prog, "".join(f" {r}" for r in repeat))
         from contactgraph import open_store
 
-        with open_store(url, tenant=tenant) as store:
-            return int(args.handler(Context(store, out, prog, tuple(repeat)), args))
+        rules = getattr(args, "duplicates", None)
+        with open_store(url, tenant=tenant, duplicates=rules) as store:
+            ctx = Context(store, out, prog, tuple(repeat))
+            if rules is None or args.command == "serve":  # the web app hands alerts to clients
+                return int(args.handler(ctx, args))
+            with store.collect_warnings() as alerts:
+                code = int(args.handler(ctx, args))
+            for alert in alerts:
+                out.warn(str(alert))
+            return code
     except UsageError as exc:
         return _fail(out, exc, EXIT_USAGE, "usage")
     except AmbiguousNameError as exc:
@@ -183,6 +192,15 @@ def _run(words: list[str]) -> int:
         return _fail(out, exc, EXIT_NOT_FOUND, "not_found", suggestions=_records(exc.suggestions))
     except NotFoundError as exc:
         return _fail(out, exc, EXIT_NOT_FOUND, "not_found")
+    except DuplicateBlockedError as exc:
+        return _fail(
+            out,
+            exc,
+            EXIT_REFUSED,
+            "refused",
+            violations=plain(list(exc.violations)),
+            duplicates=[_alert(a) for a in exc.alerts],
+        )
     except PolicyViolationError as exc:
         return _fail(out, exc, EXIT_REFUSED, "refused", violations=plain(list(exc.violations)))
     except ImportRejectedError as exc:
@@ -224,6 +242,19 @@ def _records(candidates: Sequence[Candidate]) -> list[dict[str, Any]]:
     return [
         {"kind": c.kind, "id": c.id, "name": c.name, "details": dict(c.details)} for c in candidates
     ]
+
+
+def _alert(alert: DuplicateWarning) -> dict[str, Any]:
+    """A refused record and the stored records it looks like (as the HTTP API lists them)."""
+    return {
+        "kind": alert.kind,
+        "record_id": alert.record_id,
+        "label": alert.label,
+        "candidates": [
+            {"id": c.id, "label": c.label, "score": round(c.score, 6), "reasons": list(c.reasons)}
+            for c in alert.candidates
+        ],
+    }
 
 
 def _version(out: Output) -> int:

@@ -25,6 +25,7 @@ __all__ = [
     "count",
     "currency",
     "day",
+    "duplicate_rule",
     "region",
     "store_url",
     "tenant",
@@ -189,3 +190,15 @@ def probability(value: str) -> float:
     if not 0 < number <= 1:
         raise argparse.ArgumentTypeError(f"must be above 0 and at most 1, got {value.strip()}")
     return number
+
+
+DUPLICATE_RULES = ("allow", "alert", "block")
+"""What ``--duplicates`` accepts: the store's rule for writes that look like stored records."""
+
+
+def duplicate_rule(value: str) -> str:
+    """``allow``, ``alert`` or ``block`` (any case)."""
+    rule = value.strip().lower()
+    if rule not in DUPLICATE_RULES:
+        raise argparse.ArgumentTypeError(f"{value!r} is not a rule; use allow, alert or block")
+    return rule

@@ -12,6 +12,7 @@ and the new one (block). See docs/howto/duplicates.md.
 from contactgraph.rules.duplicates import CONTACT_KEY_FIELDS, DuplicateCheck
 from contactgraph.rules.policy import (
     DEFAULT_RULE_THRESHOLD,
+    DuplicateBlockedError,
     DuplicateCandidate,
     DuplicateRule,
     DuplicateRules,
@@ -21,6 +22,7 @@ from contactgraph.rules.policy import (
 __all__ = [
     "CONTACT_KEY_FIELDS",
     "DEFAULT_RULE_THRESHOLD",
+    "DuplicateBlockedError",
     "DuplicateCandidate",
     "DuplicateCheck",
     "DuplicateRule",

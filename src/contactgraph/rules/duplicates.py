@@ -26,10 +26,11 @@ from contactgraph.domain.events import (
     ContactUpdated,
 )
 from contactgraph.domain.text import match_key
-from contactgraph.errors import MissingDependencyError, PolicyViolationError, Severity, Violation
+from contactgraph.errors import MissingDependencyError, Severity, Violation
 from contactgraph.repos.checks import SaveWarning
 from contactgraph.repos.protocol import StoreProtocol
 from contactgraph.rules.policy import (
+    DuplicateBlockedError,
     DuplicateCandidate,
     DuplicateRule,
     DuplicateRules,
@@ -306,9 +307,10 @@ class DuplicateCheck:
             is DuplicateRule.block
         ]
         if blocked:
-            raise PolicyViolationError(
+            raise DuplicateBlockedError(
                 [_violation(w, c) for w in blocked for c in w.candidates],
                 "duplicate rule: refused, nothing was written",
+                blocked,
             )
         return found
 

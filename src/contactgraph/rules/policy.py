@@ -12,11 +12,12 @@ from typing import Literal
 
 import attrs
 
-from contactgraph.errors import InvalidValueError
+from contactgraph.errors import InvalidValueError, PolicyViolationError, Violation
 from contactgraph.repos.checks import SaveWarning
 
 __all__ = [
     "DEFAULT_RULE_THRESHOLD",
+    "DuplicateBlockedError",
     "DuplicateCandidate",
     "DuplicateRule",
     "DuplicateRules",
@@ -148,3 +149,21 @@ class DuplicateWarning(SaveWarning):
     def ids(self) -> tuple[str, ...]:
         """The candidates' ids."""
         return tuple(c.id for c in self.candidates)
+
+
+class DuplicateBlockedError(PolicyViolationError):
+    """A ``block`` rule refused a write: the violations, and the alerts behind them.
+
+    Attributes:
+        alerts: Per refused record, the stored records it looks like (for a
+            face that links to them: the HTTP API's problem document lists them).
+    """
+
+    def __init__(
+        self,
+        violations: tuple[Violation, ...] | list[Violation],
+        summary: str,
+        alerts: tuple[DuplicateWarning, ...] | list[DuplicateWarning],
+    ) -> None:
+        super().__init__(violations, summary)
+        self.alerts = tuple(alerts)

@@ -24,7 +24,13 @@ from litestar.openapi.spec import Components, Reference, SecurityScheme
 from litestar.params import HeaderParameter
 
 import contactgraph as cg
-from contactgraph.web import explorer, routes_accounts, routes_deals, routes_files
+from contactgraph.web import (
+    explorer,
+    routes_accounts,
+    routes_deals,
+    routes_files,
+    routes_records,
+)
 from contactgraph.web.context import Api
 from contactgraph.web.problems import Problem, problem_response
 from contactgraph.web.schemas import add_problems, components
@@ -151,6 +157,7 @@ def create_app(
     cors: Sequence[str] | CORSConfig | None = None,
     workers: int = 16,
     max_body: int = MAX_BODY,
+    duplicates: cg.DuplicateRules | cg.DuplicateRule | str | None = None,
     debug: bool = False,
 ) -> Litestar:
     """An ASGI application over a store (or a store URL, opened here and closed on shutdown).
@@ -164,11 +171,22 @@ def create_app(
         cors: Allowed origins (or a full :class:`CORSConfig`); ``None``: no CORS headers.
         workers: Size of the worker pool that runs store calls.
         max_body: Largest accepted JSON body in bytes (413 above).
+        duplicates: The duplicate rules of the store opened from a URL
+            (``"allow"``, ``"alert"``, ``"block"`` or a :class:`~contactgraph.DuplicateRules`);
+            a store given open keeps its own, and giving both is refused.
     """
     if isinstance(store_or_url, cg.Store):
+        if duplicates is not None:
+            raise cg.InvalidValueError(
+                "an open store keeps the rules it was opened with; "
+                "give open_store(..., duplicates=...) instead",
+                field="duplicates",
+                value=duplicates,
+            )
         stores = _Stores(store_or_url, owned=False, workers=workers)
     else:
-        stores = _Stores(cg.open_store(store_or_url), owned=True, workers=workers)
+        opened = cg.open_store(store_or_url, duplicates=duplicates)
+        stores = _Stores(opened, owned=True, workers=workers)
     resolver = tenant_resolver or header_tenant()
     results = routes_files.ImportResults()
     cors_config = None
@@ -201,6 +219,7 @@ def create_app(
             *routes_accounts.HANDLERS,
             *routes_deals.HANDLERS,
             *routes_files.HANDLERS,
+            *routes_records.HANDLERS,
             *explorer.HANDLERS,
         ],
         dependencies={"api": _dependency(stores, auth, resolver)},

@@ -8,6 +8,7 @@ addresses through :func:`urllib.parse.quote`. Forms post back and redirect
 
 from __future__ import annotations
 
+import json
 from collections.abc import Callable, Iterable
 from html import escape
 from typing import Annotated, Any
@@ -22,6 +23,7 @@ from litestar.params import Body, FromPath, FromQuery
 from litestar.response import Redirect
 
 import contactgraph as cg
+from contactgraph.repos.history import Change
 from contactgraph.web.context import TenantApi
 from contactgraph.web.routes_accounts import change_contact
 from contactgraph.web.semantics import save_retrying
@@ -38,7 +40,7 @@ main{max-width:60rem;margin:1rem auto;padding:0 1rem}
 section{background:#fff;border:1px solid #d8dce3;border-radius:6px;padding:.8rem 1.2rem;margin:.8rem 0}
 h1{margin:.2rem 0 .6rem}h2{font-size:1.05rem;margin:.2rem 0 .5rem;color:#33415c}
 table{border-collapse:collapse}td,th{text-align:left;padding:.15rem .8rem .15rem 0;vertical-align:top}
-th{color:#5b6475;font-weight:500}.inactive{color:#8a92a3}.banner{background:#fff4e5;border-color:#f0b35a}
+th{color:#5b6475;font-weight:500}.history td{font-size:.9rem;border-top:1px solid #eef0f3}.inactive{color:#8a92a3}.banner{background:#fff4e5;border-color:#f0b35a}
 .ok{background:#eaf7ee;border-color:#8fd19e}.error{background:#fdecec;border-color:#e58c8c}
 input{padding:.3rem;margin:.1rem .3rem .1rem 0}button{padding:.3rem .8rem}
 """
@@ -73,6 +75,29 @@ def _page(title: str, body: str, status: int = 200) -> Response[str]:
 def _rows(pairs: Iterable[tuple[str, object]]) -> str:
     cells = "".join(f"<tr><th>{_e(k)}</th><td>{v}</td></tr>" for k, v in pairs if v != "")
     return f"<table>{cells}</table>"
+
+
+def _value(value: object) -> str:
+    """A history value for people: text as is, lists and objects as JSON, nothing as —."""
+    if value is None or value in ([], {}):
+        return "—"
+    return _e(value if isinstance(value, str) else json.dumps(value, ensure_ascii=False))
+
+
+def _history(changes: list[Change], shown: int = 20) -> str:
+    """The last ``shown`` changes, newest first: when, who, what, and the value before and after."""
+    rows = [
+        f"<tr><td>{_e(c.at.strftime('%Y-%m-%d %H:%M'))}</td><td>{_e(c.actor or '')}</td>"
+        f"<td>{_e(c.action)}</td><td>{_e(c.field or '')}</td>"
+        f"<td>{'(erased)' if c.redacted else _value(c.old)}</td>"
+        f"<td>{'(erased)' if c.redacted else _value(c.new)}</td></tr>"
+        for c in reversed(changes[-shown:])
+    ]
+    if not rows:
+        return "<p>No change recorded.</p>"
+    head = "<tr><th>When (UTC)</th><th>Who</th><th>What</th><th>Field</th><th>Before</th><th>After</th></tr>"
+    more = f"<p>The last {shown} of {len(changes)} changes.</p>" if len(changes) > shown else ""
+    return f'<table class="history">{head}{"".join(rows)}</table>{more}'
 
 
 def _list(items: list[str], empty: str) -> str:
@@ -210,6 +235,7 @@ async def contact_card(api: TenantApi, contact_id: FromPath[str]) -> Response[An
     def render() -> Response[Any]:
         card = api.store.graph.card(contact_id)
         tenures = api.store.graph.tenures_of(contact_id)
+        changes = api.store.history.of(contact_id)
         c, a = card.contact, card.account
         fields = _rows(
             [
@@ -254,6 +280,7 @@ async def contact_card(api: TenantApi, contact_id: FromPath[str]) -> Response[An
             f"<section><h2>Opportunities</h2>{_list(deals, 'None.')}</section>"
             f"<section><h2>Cases</h2>{_list(cases, 'None.')}</section>"
             f"<section><h2>Past accounts</h2>{_list(past, 'None.')}</section>"
+            f"<section><h2>History</h2>{_history(changes)}</section>"
         )
         return _page(c.full_name, body)
 

@@ -3,7 +3,9 @@
 One table says which library error becomes which status; a handler turns
 the exception into a problem document with ``type``, ``title``, ``status``,
 ``detail`` and, when there are any, ``violations`` (``code``, ``field``,
-``entity_id``, ``message``, ``severity``) or ``rows`` (import errors).
+``entity_id``, ``message``, ``severity``) or ``rows`` (import errors). A
+write refused by a duplicate rule (``block``) also lists ``duplicates``: per
+refused record, the stored records it looks like.
 """
 
 from __future__ import annotations
@@ -15,7 +17,10 @@ from litestar import Request, Response
 from litestar.exceptions import HTTPException
 
 import contactgraph as cg
+from contactgraph.errors import MissingDependencyError
+from contactgraph.rules import DuplicateBlockedError
 from contactgraph.serialization import unstructure
+from contactgraph.web.alerts import alert_view
 
 __all__ = ["PROBLEM_JSON", "Problem", "problem_response", "to_problem"]
 
@@ -25,11 +30,13 @@ _log = logging.getLogger("contactgraph.web")
 # library error -> (status, title); the first match in this order wins
 _STATUS: tuple[tuple[type[Exception], int, str], ...] = (
     (cg.NotFoundError, 404, "Not found"),
+    (DuplicateBlockedError, 422, "Likely duplicate"),
     (cg.ConcurrencyError, 409, "Edited concurrently"),
     (cg.PolicyViolationError, 422, "Policy violation"),
     (cg.InvalidValueError, 422, "Invalid value"),
     (cg.ImportRejectedError, 422, "Import rejected"),
     (cg.StoreUnavailableError, 503, "Store unavailable"),
+    (MissingDependencyError, 501, "Not installed"),
     (cg.ContactGraphError, 400, "Bad request"),
 )
 
@@ -95,6 +102,8 @@ def to_problem(exc: Exception) -> tuple[int, dict[str, Any], dict[str, str]]:
                 body["violations"] = violations
             if isinstance(exc, cg.ImportRejectedError):
                 body["rows"] = [unstructure(e) for e in exc.errors]
+            if isinstance(exc, DuplicateBlockedError):
+                body["duplicates"] = [alert_view(a) for a in exc.alerts]
             return status, body, {}
     _log.exception("unexpected error", exc_info=exc)
     detail = "the server met an unexpected error; it has been logged"

@@ -11,13 +11,16 @@ from litestar.params import FromPath, FromQuery, JSONBody
 
 import contactgraph as cg
 from contactgraph.graph.render import org_chart_dot, org_chart_mermaid, org_chart_text
+from contactgraph.repos.checks import SaveWarning
 from contactgraph.serialization import unstructure
+from contactgraph.web.alerts import alert_view, with_alerts
 from contactgraph.web.context import Api, IfMatch, Limit, TenantApi
 from contactgraph.web.schemas import documented
 from contactgraph.web.semantics import (
     account_tag,
     call_with_body,
     check_if_match,
+    collecting,
     contact_tag,
     decode_cursor,
     encode_cursor,
@@ -41,22 +44,27 @@ def change_contact(
     contact_id: str,
     if_match: str | None,
     command: Callable[[cg.Account], cg.Account],
+    alerts: list[SaveWarning] | None = None,
 ) -> cg.Contact:
-    """Apply ``command`` to the account owning the contact, under the contact's precondition."""
+    """Apply ``command`` to the account owning the contact, under the contact's precondition
+    (``alerts`` receives the duplicate rule's alerts, see :func:`save_retrying`)."""
 
     def attempt() -> cg.Account:
         account = store.accounts.account_of(contact_id)
         check_if_match(if_match, contact_tag(account.contact(contact_id)))
         return command(account)
 
-    return save_retrying(store, attempt).contact(contact_id)
+    return save_retrying(store, attempt, alerts).contact(contact_id)
 
 
 async def _changed(
     api: Api, contact_id: str, if_match: str | None, command: Callable[[cg.Account], cg.Account]
 ) -> Response[Any]:
-    def work() -> tuple[bytes, str]:
-        return contact_out(change_contact(api.store, contact_id, if_match, command))
+    alerts: list[SaveWarning] = []
+
+    def work() -> tuple[Any, str]:
+        body, tag = contact_out(change_contact(api.store, contact_id, if_match, command, alerts))
+        return with_alerts(body, alerts), tag
 
     body, tag = await api.run(work)
     return json_response(body, etag=tag)
@@ -88,7 +96,7 @@ async def list_accounts(
 
 @post(
     "/accounts",
-    operation_class=documented("Account", body="NewAccount", status=201),
+    operation_class=documented("Account", body="NewAccount", status=201, alerts=True),
     tags=["accounts"],
 )
 async def create_account(api: TenantApi, data: JSONBody[dict[str, Any]]) -> Response[Any]:
@@ -97,9 +105,9 @@ async def create_account(api: TenantApi, data: JSONBody[dict[str, Any]]) -> Resp
     def work() -> cg.Account:
         return api.store.accounts.add(call_with_body(cg.Account.create, data, "account"))
 
-    account = await api.run(work)
+    account, alerts = await api.run(collecting, api.store, work)
     return json_response(
-        unstructure(account),
+        with_alerts(unstructure(account), alerts),
         status=201,
         etag=account_tag(account),
         location=f"/accounts/{account.id}",
@@ -115,7 +123,7 @@ async def get_account(api: TenantApi, account_id: FromPath[str]) -> Response[Any
 
 @patch(
     "/accounts/{account_id:str}",
-    operation_class=documented("Account", body="AccountFields"),
+    operation_class=documented("Account", body="AccountFields", alerts=True),
     tags=["accounts"],
 )
 async def patch_account(
@@ -131,8 +139,9 @@ async def patch_account(
         check_if_match(if_match, account_tag(account))
         return account.update(**data)
 
-    account = await api.run(save_retrying, api.store, attempt)
-    return json_response(unstructure(account), etag=account_tag(account))
+    alerts: list[SaveWarning] = []
+    account = await api.run(save_retrying, api.store, attempt, alerts)
+    return json_response(with_alerts(unstructure(account), alerts), etag=account_tag(account))
 
 
 @delete("/accounts/{account_id:str}", tags=["accounts"], status_code=204)
@@ -198,7 +207,7 @@ async def account_readiness(api: TenantApi, account_id: FromPath[str]) -> dict[s
 
 @post(
     "/accounts/{account_id:str}/contacts",
-    operation_class=documented("Contact", body="NewContact", status=201),
+    operation_class=documented("Contact", body="NewContact", status=201, alerts=True),
     tags=["contacts"],
 )
 async def create_contact(
@@ -206,6 +215,7 @@ async def create_contact(
 ) -> Response[Any]:
     """Add a contact to the account: a last name is enough, the rest can come later."""
     added: list[cg.Contact] = []
+    alerts: list[SaveWarning] = []
 
     def attempt() -> cg.Account:
         account = api.store.accounts.get(account_id)
@@ -213,8 +223,10 @@ async def create_contact(
         added[:] = [contact]
         return account
 
-    def work() -> tuple[bytes, str]:
-        return contact_out(save_retrying(api.store, attempt).contact(added[0].id))
+    def work() -> tuple[Any, str]:
+        saved = save_retrying(api.store, attempt, alerts).contact(added[0].id)
+        body, tag = contact_out(saved)
+        return with_alerts(body, alerts), tag
 
     body, tag = await api.run(work)
     return json_response(body, status=201, etag=tag, location=f"/contacts/{added[0].id}")
@@ -229,7 +241,7 @@ async def get_contact(api: TenantApi, contact_id: FromPath[str]) -> Response[Any
 
 @patch(
     "/contacts/{contact_id:str}",
-    operation_class=documented("Contact", body="ContactFields"),
+    operation_class=documented("Contact", body="ContactFields", alerts=True),
     tags=["contacts"],
 )
 async def patch_contact(
@@ -244,7 +256,7 @@ async def patch_contact(
 
 @post(
     "/contacts/{contact_id:str}/deactivate",
-    operation_class=documented("Contact"),
+    operation_class=documented("Contact", alerts=True),
     tags=["contacts"],
     status_code=200,
 )
@@ -257,7 +269,7 @@ async def deactivate_contact(
 
 @post(
     "/contacts/{contact_id:str}/reactivate",
-    operation_class=documented("Contact"),
+    operation_class=documented("Contact", alerts=True),
     tags=["contacts"],
     status_code=200,
 )
@@ -284,8 +296,10 @@ async def move_contact(
         day = date.fromisoformat(on) if on is not None else None
     except (TypeError, ValueError):
         raise cg.InvalidValueError("a date YYYY-MM-DD", field="on", value=on) from None
-    result = await api.run(
-        api.store.move_contact, contact_id, to_account=data["to_account"], on=day
+    result, alerts = await api.run(
+        collecting,
+        api.store,
+        lambda: api.store.move_contact(contact_id, to_account=data["to_account"], on=day),
     )
     body = {
         "contact": unstructure(result.contact),
@@ -293,6 +307,7 @@ async def move_contact(
         "to_account_id": result.to_account.id,
         "warnings": result.warnings,
         "violations": [unstructure(v) for v in result.violations],
+        "alerts": [alert_view(a) for a in alerts],
     }
     return json_response(body, etag=contact_tag(result.contact))
 

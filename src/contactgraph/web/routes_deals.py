@@ -12,7 +12,7 @@ import contactgraph as cg
 from contactgraph.serialization import unstructure
 from contactgraph.web.context import IfMatch, Limit, TenantApi
 from contactgraph.web.schemas import documented
-from contactgraph.web.semantics import call_with_body, check_if_match, version_tag
+from contactgraph.web.semantics import call_with_body, check_if_match, ids_list, version_tag
 from contactgraph.web.views import json_response
 
 __all__ = ["HANDLERS"]
@@ -163,6 +163,36 @@ async def start_campaign(api: TenantApi, data: JSONBody[dict[str, Any]]) -> dict
     return _recipients(await api.run(api.store.start_campaign, ids))
 
 
+@post(
+    "/call-list",
+    operation_class=documented("CallList", body="CallListRequest"),
+    tags=["commercial"],
+    status_code=200,
+)
+async def call_list(api: TenantApi, data: JSONBody[dict[str, Any]]) -> dict[str, Any]:
+    """Whom to call for ``{"account_ids": [...], "contact_ids": [...]}``: never a contact who asked
+    not to be called; do-not-call, inactive and phoneless contacts are ``skipped`` with the reason.
+    422 naming every unknown id."""
+    unknown = sorted(set(data) - {"account_ids", "contact_ids"})
+    if unknown:
+        raise cg.InvalidValueError(
+            "give account_ids and/or contact_ids, lists of ids", field=unknown[0]
+        )
+    for key in ("account_ids", "contact_ids"):
+        if key in data and not ids_list(data[key]):
+            raise cg.InvalidValueError(f"give {key}, a list of ids", field=key)
+    targets = [*data.get("account_ids", []), *data.get("contact_ids", [])]
+    found = await api.run(api.store.call_list, targets)
+    return {
+        "action": "call",
+        "recipients": [unstructure(c) for c in found.contacts],
+        "numbers": [
+            {"contact_id": c.id, "number": unstructure(number)} for c, number in found.numbers
+        ],
+        "skipped": [{"contact_id": s.contact.id, "reason": s.reason} for s in found.skipped],
+    }
+
+
 # ------------------------------------------------------------------ cases
 
 
@@ -275,6 +305,7 @@ HANDLERS = [
     send_contract,
     follow_up,
     start_campaign,
+    call_list,
     list_cases,
     create_case,
     get_case,

@@ -9,8 +9,9 @@ that says what a valid email or stage is.
 
 from __future__ import annotations
 
+import functools
 from dataclasses import dataclass
-from datetime import date
+from datetime import UTC, date, datetime
 from typing import Any
 
 from litestar.openapi.spec import (
@@ -25,8 +26,14 @@ from litestar.openapi.spec import (
 from litestar.openapi.spec.enums import OpenAPIFormat, OpenAPIType
 
 import contactgraph as cg
+from contactgraph.merging import FieldChoice, MergePlan, MergeRecord, Move
+from contactgraph.privacy import Forgotten
+from contactgraph.repos.history import Change
+from contactgraph.rules import DuplicateCandidate, DuplicateWarning
 from contactgraph.serialization import unstructure
+from contactgraph.web.alerts import alert_view
 from contactgraph.web.problems import PROBLEM_JSON
+from contactgraph.web.views import change_view, forgotten_view
 
 __all__ = ["add_problems", "components", "documented"]
 
@@ -47,6 +54,35 @@ def _samples() -> dict[str, dict[str, Any]]:
         "Case": unstructure(case),
         "Relation": unstructure(relation),
         "Violation": unstructure(violation),
+    }
+
+
+@functools.cache
+def _record_samples() -> dict[str, dict[str, Any]]:
+    """The documents of merges, history, forgets and alerts, from samples (read once)."""
+    when = datetime(2027, 1, 1, tzinfo=UTC)
+    choice = FieldChoice("email", "alice@acme.fr", "c2", "loser", None)
+    move = Move("case", "k1", "c2", "c1")
+    plan = MergePlan("contacts", "c1", ("c2",), (choice,), (move,))
+    record = MergeRecord(
+        id="m1", kind="contacts", survivor_id="c1", loser_ids=("c2",), merged_at=when
+    )
+    change = Change("c1", "contact", "updated", "email", None, "alice@acme.fr", when, None, 2)
+    done = Forgotten("c1", ("email",), 1, 0, 0, 0, 0, {}, True)
+    alert = DuplicateWarning("contact", "c2", "Alice Martin", (DuplicateCandidate("c1", "A", 1),))
+    with cg.open_store("memory://") as store:  # never the default store: it may be the user's
+        account, alice = cg.Account.create(name="ACME SA").add_contact(last_name="Martin")
+        store.accounts.add(account)
+        personal = store.personal_data(alice.id)
+    return {
+        "MergePlan": plan.to_dict(),
+        "FieldChoice": choice.to_dict(),
+        "Move": move.to_dict(),
+        "MergeRecord": record.to_dict(),
+        "HistoryChange": change_view(change),
+        "Forgotten": forgotten_view(done),
+        "PersonalData": personal,
+        "Alert": alert_view(alert),
     }
 
 
@@ -104,8 +140,64 @@ def components() -> dict[str, Schema]:
             "detail": Schema(type=OpenAPIType.STRING),
             "violations": _array(_ref("Violation")),
             "rows": _array(Schema(type=OpenAPIType.OBJECT)),
+            "duplicates": _array(_ref("Alert")),
         },
         required=["type", "title", "status"],
+    )
+    schemas.update(_record_schemas())
+    return schemas
+
+
+def _record_schemas() -> dict[str, Schema]:
+    """Merges, history, duplicates, privacy and call lists: answers and action bodies."""
+    samples = _record_samples()
+    nested: dict[str, dict[str, Any]] = {
+        "MergePlan": {"fields": _array(_ref("FieldChoice")), "moves": _array(_ref("Move"))},
+        "MergeRecord": {"plan": Schema(type=OpenAPIType.OBJECT)},
+        "Alert": {"candidates": _array(_ref("DuplicateCandidate"))},
+    }
+    schemas = {
+        name: _object([k for k in data if k not in nested.get(name, {})], **nested.get(name, {}))
+        for name, data in samples.items()
+    }
+    text, flag, ids = (
+        Schema(type=OpenAPIType.STRING),
+        Schema(type=OpenAPIType.BOOLEAN),
+        _array(Schema(type=OpenAPIType.STRING)),
+    )
+    optional_text = Schema(one_of=[text, Schema(type=OpenAPIType.NULL)])
+    schemas["DuplicateCandidate"] = _object(["id", "label", "score", "reasons"])
+    schemas["DuplicateCluster"] = _object(
+        ["score"],
+        ids=ids,
+        reasons=_array(_object(["field", "level", "weight"])),
+        members=_array(Schema(type=OpenAPIType.OBJECT, required=["id", "name"])),
+    )
+    schemas["MergeRequest"] = Schema(
+        type=OpenAPIType.OBJECT,
+        properties={
+            "loser_ids": ids,
+            "take": Schema(
+                type=OpenAPIType.OBJECT, description="field -> a loser's id, or the value"
+            ),
+            "dry_run": flag,
+            "actor": optional_text,
+        },
+        required=["loser_ids"],
+    )
+    schemas["ForgetRequest"] = Schema(
+        type=OpenAPIType.OBJECT,
+        properties={"confirm": flag, "actor": optional_text},
+        required=["confirm"],
+    )
+    schemas["CallListRequest"] = Schema(
+        type=OpenAPIType.OBJECT, properties={"account_ids": ids, "contact_ids": ids}
+    )
+    schemas["CallList"] = _object(
+        ["action"],
+        recipients=_array(_ref("Contact")),
+        numbers=_array(_object(["contact_id", "number"])),
+        skipped=_array(_object(["contact_id", "reason"])),
     )
     return schemas
 
@@ -123,13 +215,17 @@ def documented(
     status: int = 200,
     text: tuple[str, ...] = (),
     upload: bool = False,
+    alerts: bool = False,
+    also: tuple[tuple[int, str], ...] = (),
 ) -> type[Operation]:
     """An ``operation_class`` for a handler: its body and result as named schemas, problems as such.
 
     Handlers answer with the converter's plain dicts; this tells the OpenAPI
     document which named shape those dicts have. ``text`` lists other media
     types the operation may answer with (text, zip…), as opaque strings;
-    ``upload`` declares a multipart body of files.
+    ``upload`` declares a multipart body of files; ``alerts``: the answer may
+    carry the duplicate rule's ``alerts``; ``also``: other statuses and
+    their named schemas (a dry run's 200 beside a merge's 201).
     """
 
     @dataclass
@@ -155,6 +251,14 @@ def documented(
                         },
                         required=["items", "next_cursor"],
                     )
+            if alerts:
+                extra = Schema(
+                    type=OpenAPIType.OBJECT,
+                    properties={"alerts": _array(_ref("Alert"))},
+                    description="alerts: present when the store's duplicate rule is alert "
+                    "and the write looks like stored records",
+                )
+                schema = Schema(all_of=[schema, extra])
             content: dict[str, OpenAPIMediaType] = {}
             if returns is not None:
                 content.update(_content(schema))
@@ -171,6 +275,10 @@ def documented(
                 headers = getattr(old, "headers", None)
                 responses[str(status)] = OpenAPIResponse(
                     description=description, headers=headers, content=content
+                )
+            for code, name in also:
+                responses[str(code)] = OpenAPIResponse(
+                    description="OK", content=_content(_ref(name))
                 )
             self.responses = responses
             if upload:

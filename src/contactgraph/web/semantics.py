@@ -20,23 +20,29 @@ import base64
 import hashlib
 import inspect
 from collections.abc import Callable, Mapping
-from typing import Any, TypeVar
+from typing import Any, NamedTuple, TypeVar
 
 import orjson
 
 import contactgraph as cg
+from contactgraph.repos.checks import SaveWarning
 from contactgraph.serialization import to_json
 from contactgraph.web.problems import Problem
 
 __all__ = [
     "MAX_PAGE",
+    "Field",
     "account_tag",
     "call_with_body",
     "check_if_match",
+    "collecting",
     "contact_tag",
     "decode_cursor",
+    "decode_offset",
     "encode_cursor",
+    "ids_list",
     "json_tag",
+    "read_body",
     "save_retrying",
     "version_tag",
 ]
@@ -110,6 +116,20 @@ def decode_cursor(cursor: str | None) -> str | None:
     return after
 
 
+def decode_offset(cursor: str | None) -> int:
+    """The position a cursor of a computed list (history, duplicates) stands for; 0 for none.
+
+    Such lists are recomputed for each page; history only grows at its end,
+    so a position stays where it was.
+    """
+    after = decode_cursor(cursor)
+    if after is None:
+        return 0
+    if not (after.isascii() and after.isdigit()) or len(after) > 12:
+        raise cg.InvalidValueError("not a cursor this API issued", field="cursor")
+    return int(after)
+
+
 # ------------------------------------------------------------------ bodies
 
 
@@ -141,20 +161,73 @@ def call_with_body(factory: Callable[..., T], body: Mapping[str, Any], what: str
     return factory(**body)
 
 
+class Field(NamedTuple):
+    """One key of an action's JSON body: whether a value fits, what fits, and whether it is needed."""
+
+    fits: Callable[[Any], bool]
+    expected: str
+    required: bool = False
+
+
+def read_body(data: Mapping[str, Any], fields: Mapping[str, Field], what: str) -> dict[str, Any]:
+    """The keys of an action's body, checked: every unknown, missing or ill-typed key is
+    named in one 422 (``field.unknown``, ``field.required``, ``<key>.invalid``)."""
+    violations = [
+        cg.Violation("field.unknown", f"{k!r} is not a key of {what}", k, None, policy="web")
+        for k in data
+        if k not in fields
+    ]
+    for key, field in fields.items():
+        if key not in data:
+            if field.required:
+                violations.append(
+                    cg.Violation("field.required", f"{what} needs {key!r}", key, None, policy="web")
+                )
+        elif not field.fits(data[key]):
+            message = f"{key} must be {field.expected}"
+            violations.append(cg.Violation(f"{key}.invalid", message, key, None, policy="web"))
+    if violations:
+        raise cg.PolicyViolationError(violations, f"{what} refused")
+    return {k: data[k] for k in fields if k in data}
+
+
+def collecting(store: cg.Store, work: Callable[[], T]) -> tuple[T, list[SaveWarning]]:
+    """Run a write and keep the alerts its save checks raised (duplicate rule ``alert``)."""
+    with store.collect_warnings() as found:
+        result = work()
+    return result, list(found)
+
+
 RETRIES = 5
 """How often a write re-applies itself after a concurrent save before answering 409."""
 
 
-def save_retrying(store: cg.Store, change: Callable[[], cg.Account]) -> cg.Account:
+def save_retrying(
+    store: cg.Store,
+    change: Callable[[], cg.Account],
+    alerts: list[SaveWarning] | None = None,
+) -> cg.Account:
     """Run ``change`` (load, check, apply) and save; re-run it when someone saved in between.
+
+    ``alerts``, when given, receives the save checks' alerts of the attempt
+    that landed (not those of attempts that lost the race).
 
     Raises:
         ConcurrencyError: still losing the race after :data:`RETRIES` attempts (409).
     """
     for attempt in range(RETRIES):
         try:
-            return store.accounts.save(change())
+            if alerts is None:
+                return store.accounts.save(change())
+            saved, found = collecting(store, lambda: store.accounts.save(change()))
+            alerts[:] = found
+            return saved
         except cg.ConcurrencyError:
             if attempt == RETRIES - 1:
                 raise
     raise AssertionError("unreachable")
+
+
+def ids_list(value: object) -> bool:
+    """Whether ``value`` is a JSON list of ids (text)."""
+    return isinstance(value, list) and all(isinstance(i, str) for i in value)

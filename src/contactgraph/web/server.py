@@ -26,6 +26,12 @@ def serve(
     uvicorn.run(app, host=host, port=port, log_level=log_level)
 
 
-def run(store_url: str | None = None, host: str = "127.0.0.1", port: int = 8000) -> None:
-    """What the CLI's ``serve`` command calls: open ``store_url`` (default store when None) and serve it."""
-    serve(store_url, host=host, port=port)
+def run(
+    store_url: str | None = None,
+    host: str = "127.0.0.1",
+    port: int = 8000,
+    *,
+    duplicates: str | None = None,
+) -> None:
+    """Open ``store_url`` (default store when None) with the ``duplicates`` rule and serve it."""
+    serve(store_url, host=host, port=port, duplicates=duplicates)

@@ -8,10 +8,21 @@ from typing import Any
 from litestar import Response
 
 import contactgraph as cg
+from contactgraph.privacy import Forgotten
+from contactgraph.repos.history import Change
 from contactgraph.serialization import to_json, unstructure
 from contactgraph.web.semantics import account_tag, json_tag
 
-__all__ = ["account_out", "contact_out", "json_response", "org_tree", "readiness_view", "summary"]
+__all__ = [
+    "account_out",
+    "change_view",
+    "contact_out",
+    "forgotten_view",
+    "json_response",
+    "org_tree",
+    "readiness_view",
+    "summary",
+]
 
 
 def json_response(
@@ -85,3 +96,32 @@ def contact_out(contact: cg.Contact) -> tuple[bytes, str]:
 def account_out(account: cg.Account) -> tuple[bytes, str]:
     """The account's JSON document and its tag."""
     return to_json(account).encode("utf-8"), account_tag(account)
+
+
+def change_view(change: Change) -> dict[str, Any]:
+    """One history entry, as the CLI's ``history --json`` writes it."""
+    return {
+        "seq": change.seq,
+        "at": change.at.isoformat(),
+        "actor": change.actor,
+        "action": change.action,
+        "field": change.field,
+        "old": change.old,
+        "new": change.new,
+        "redacted": change.redacted,
+    }
+
+
+def forgotten_view(done: Forgotten) -> dict[str, Any]:
+    """What a forget did, as the CLI's ``forget --json`` writes it."""
+    return {
+        "contact_id": done.contact_id,
+        "fields": list(done.fields),
+        "history_entries": done.history_entries,
+        "cases": done.cases,
+        "opportunities": done.opportunities,
+        "relations": done.relations,
+        "contacts": done.contacts,
+        "holders": dict(done.holders),
+        "files_scrubbed": done.files_scrubbed,
+    }

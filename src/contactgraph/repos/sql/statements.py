@@ -10,9 +10,9 @@ generated from the schema tables with named parameters, run with the driver's
 
 from __future__ import annotations
 
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Iterator, Sequence
 from operator import itemgetter
-from typing import Any, TypeVar
+from typing import Any, Final, TypeVar
 
 import sqlalchemy as sa
 from sqlalchemy import bindparam, func, select
@@ -312,17 +312,80 @@ def _fts(table: str, mapping: str, owner: str, hit: Sequence[sa.Column[Any]]) ->
 
 _SQLITE_CONTACT_HITS = sa.text(_fts("contacts", "contact_search", "contact_id", CONTACT_HIT))
 _SQLITE_ACCOUNT_HITS = sa.text(_fts("accounts", "account_search", "account_id", ACCOUNT_HIT))
-_SQLITE_CONTACT_HITS_BY_NAME = sa.text(
-    _fts("contacts", "contact_search", "contact_id", CONTACT_HIT)
-    + ' ORDER BY x."last_key", x."first_key", x."middle_key", x."id" LIMIT :n'
-)
-_SQLITE_CONTACT_COUNT_UP_TO = sa.text(
-    f"SELECT count(*) FROM ({_fts('contacts', 'contact_search', 'contact_id', (C.c.id,))} LIMIT :n)"
-)
+
+
+def _sqlite_hits_by_name(phrases: int) -> Any:
+    """The FTS candidates that hold one of ``phrases`` phrases (``:p0``…), by name, ``:n``
+    at most: checked here, so that no candidate the FTS match lets through takes a place."""
+    checks = " OR ".join(f"instr(contacts_fts.search_key, :p{i}) > 0" for i in range(phrases))
+    return sa.text(
+        _fts("contacts", "contact_search", "contact_id", CONTACT_HIT)
+        + f' AND ({checks}) ORDER BY x."last_key", x."first_key", x."middle_key", x."id" LIMIT :n'
+    )
+
+
+_SQLITE_CONTACT_HITS_BY_NAME = {n: _sqlite_hits_by_name(n) for n in (1, 2)}
+
+
+def _phrase(phrase: str) -> str:
+    """An FTS5 string: the phrase as typed, quotes doubled."""
+    return '"' + phrase.replace('"', '""') + '"'
 
 
 def _fts_query(needle: SearchNeedle) -> str:
-    return " OR ".join('"' + p.replace('"', '""') + '"' for p in needle.phrases)
+    return " OR ".join(_phrase(p) for p in needle.phrases)
+
+
+PROBE_WINDOW: Final = 2000
+"""How many of the latest FTS rows :func:`probe_trigrams` counts a trigram in."""
+
+
+def _trigrams(phrase: str) -> list[str]:
+    return [phrase[i : i + 3] for i in range(len(phrase) - 2)]
+
+
+def trigrams_to_probe(needle: SearchNeedle) -> list[str]:
+    """The trigrams :func:`fts_match` chooses among (none when no phrase has more than three)."""
+    return sorted({g for p in needle.phrases if len(p) >= 6 for g in _trigrams(p)})
+
+
+def probe_trigrams(grams: Sequence[str]) -> Any:
+    """SQLite: one row counting each of ``grams`` among the latest
+    :data:`PROBE_WINDOW` rows of the contacts' FTS index (a sample: each count reads
+    that window's entries only, whatever the store's size).
+
+    FTS5 answers a phrase by stepping through the entries of every one of its
+    trigrams, and the entries of a common trigram grow with the store; the rarest
+    two give the same matches once each candidate is checked for the phrase
+    (:func:`fts_match`), at the cost of the rare ones only.
+    """
+    latest = "(SELECT max(seq) FROM contact_search) - :w"
+    counts = ", ".join(
+        f"(SELECT count(*) FROM contacts_fts WHERE contacts_fts MATCH :g{i} "
+        f"AND contacts_fts.rowid > {latest})"
+        for i in range(len(grams))
+    )
+    params = {f"g{i}": _phrase(g) for i, g in enumerate(grams)}
+    return sa.text(f"SELECT {counts}").bindparams(w=PROBE_WINDOW, **params)
+
+
+def fts_match(needle: SearchNeedle, seen: dict[str, int] | None = None) -> str:
+    """The FTS5 query for ``needle``: each phrase whole, or, given ``seen`` (how often
+    each trigram was met, :func:`probe_trigrams`), the phrase's two rarest trigrams
+    that do not overlap by two letters, which every match holds too (a superset:
+    candidates are checked for the phrase itself)."""
+    if seen is None:
+        return _fts_query(needle)
+    parts = []
+    for phrase in needle.phrases:
+        grams = _trigrams(phrase)
+        if len(grams) <= 3:
+            parts.append(_phrase(phrase))
+            continue
+        order = sorted(range(len(grams)), key=lambda i: (seen.get(grams[i], 0), i))
+        second = next((i for i in order[1:] if abs(i - order[0]) >= 2), order[1])
+        parts.append(f"({_phrase(grams[order[0]])} AND {_phrase(grams[second])})")
+    return " OR ".join(parts)
 
 
 def _like(text: str) -> str:
@@ -338,8 +401,9 @@ NAME_ORDER = (C.c.last_key, C.c.first_key, C.c.middle_key, C.c.id)
 """The order of hits within a rank."""
 
 
-def contact_hits(dialect: str, tenant: str, needle: SearchNeedle) -> Any:
-    """Rows of :data:`CONTACT_HIT` holding every contact that may match ``needle``."""
+def contact_hits(dialect: str, tenant: str, needle: SearchNeedle, match: str | None = None) -> Any:
+    """Rows of :data:`CONTACT_HIT` holding every contact that may match ``needle``
+    (``match``: the FTS5 query on SQLite, :func:`fts_match`)."""
     if needle.short:
         # One indexed range per column, united (an OR would scan the tenant's rows).
         return sa.union(
@@ -349,7 +413,7 @@ def contact_hits(dialect: str, tenant: str, needle: SearchNeedle) -> Any:
             )
         )
     if dialect == "sqlite":
-        return _SQLITE_CONTACT_HITS.bindparams(q=_fts_query(needle), t=tenant)
+        return _SQLITE_CONTACT_HITS.bindparams(q=match or _fts_query(needle), t=tenant)
     return select(*CONTACT_HIT).where(C.c.tenant == tenant, _anywhere(needle))
 
 
@@ -357,15 +421,69 @@ def _anywhere(needle: SearchNeedle) -> Any:
     return sa.or_(*(C.c.search_key.like(_like(p)) for p in needle.phrases))
 
 
-def count_contact_hits(dialect: str, tenant: str, needle: SearchNeedle, up_to: int) -> Any:
-    """How many rows :func:`contact_hits` gives, counting no further than ``up_to``."""
-    if dialect == "sqlite" and not needle.short:
-        return _SQLITE_CONTACT_COUNT_UP_TO.bindparams(q=_fts_query(needle), t=tenant, n=up_to)
-    hits = contact_hits(dialect, tenant, needle).limit(up_to).subquery()
-    return select(func.count()).select_from(hits)
+def _instr(column: str, needle: SearchNeedle) -> str:
+    """SQLite: ``column`` holds one of the needle's phrases, exactly (the FTS match is
+    a superset: its case folding maps a few more letters, ``ſ`` to ``s``)."""
+    return " OR ".join(f"instr({column}, :p{i}) > 0" for i in range(len(needle.phrases)))
 
 
-def contact_tiers(dialect: str, tenant: str, needle: SearchNeedle, best: int) -> list[list[Any]]:
+def count_contact_matches(
+    dialect: str, tenant: str, needle: SearchNeedle, up_to: int, match: str | None = None
+) -> Any:
+    """How many contacts match the (3+ character) ``needle``, exactly, counting no further
+    than ``up_to``: the index's candidates checked in SQL, no contact row read on SQLite."""
+    if dialect == "sqlite":
+        phrases = {f"p{i}": p for i, p in enumerate(needle.phrases)}
+        return sa.text(
+            "SELECT count(*) FROM (SELECT 1 FROM contacts_fts CROSS JOIN contact_search m "
+            "ON m.seq = contacts_fts.rowid WHERE contacts_fts MATCH :q AND m.tenant = :t "
+            f"AND ({_instr('contacts_fts.search_key', needle)}) LIMIT :n)"
+        ).bindparams(q=match or _fts_query(needle), t=tenant, n=up_to, **phrases)
+    hits = select(C.c.id).where(C.c.tenant == tenant, _anywhere(needle)).limit(up_to)
+    return select(func.count()).select_from(hits.subquery())
+
+
+def count_prefixes(tenant: str, text: str, columns: Sequence[Any], up_to: int) -> Any:
+    """One row: for each of ``columns``, how many contacts' values start with ``text``,
+    counting no further than ``up_to`` (each an index range, read no further)."""
+
+    def counted(column: Any) -> Any:
+        hits = select(C.c.tenant).where(C.c.tenant == tenant, _prefix(column, text)).limit(up_to)
+        return select(func.count()).select_from(hits.subquery()).scalar_subquery()
+
+    return select(*(counted(c) for c in columns))
+
+
+SHORT_COLUMNS = _SHORT_COLUMNS
+
+
+def _first_in_name_order(tenant: str, column: Any, text: str, best: int, walk: bool) -> Any:
+    """The ``best`` first hits (by :data:`NAME_ORDER`) whose ``column`` starts with ``text``.
+
+    ``walk``: for a wide range, walk the name index in order and keep the rows
+    in the range (the range's index is kept out of the plan: reading a wide
+    range whole to sort it costs what the range holds); else read the range
+    through its index and sort it.
+    """
+    if walk:
+        value = func.coalesce(column, "")
+        upper = prefix_upper(text)
+        condition = value >= text if upper is None else sa.and_(value >= text, value < upper)
+    else:
+        condition = _prefix(column, text)
+    where = select(*CONTACT_HIT).where(C.c.tenant == tenant, condition)
+    return where.order_by(*NAME_ORDER).limit(best)
+
+
+def contact_tiers(
+    dialect: str,
+    tenant: str,
+    needle: SearchNeedle,
+    best: int,
+    wide: Callable[[Any], bool],
+    *,
+    match: str | None = None,
+) -> Iterator[list[Any]]:
     """Statements for the ranks of :func:`~contactgraph.repos.keys.contact_search_rank`,
     best rank first: each gives the ``best`` first rows of :data:`CONTACT_HIT` (by
     :data:`NAME_ORDER`) among the contacts meeting that rank's condition.
@@ -374,36 +492,51 @@ def contact_tiers(dialect: str, tenant: str, needle: SearchNeedle, best: int) ->
     ``r`` or better). Once the hits of ranks up to ``r`` number ``best`` or more,
     the best ``best`` of all matches are among the rows read so far, so the
     caller stops there: the ranges read through the name indexes end at
-    ``best`` rows, whatever the number of matches.
+    ``best`` rows, whatever the number of matches. ``wide(column)`` tells whether
+    the needle's prefix range on ``column`` holds too many rows to be read whole
+    (then the name index is walked instead). Each tier is built as it is reached.
     """
 
-    def first(condition: Any, order: Sequence[Any] = NAME_ORDER) -> Any:
+    def first(condition: Any) -> Any:
         where = select(*CONTACT_HIT).where(C.c.tenant == tenant, condition)
-        return where.order_by(*order).limit(best)
+        return where.order_by(*NAME_ORDER).limit(best)
 
-    # An exact value is found through its own index, its few rows sorted after: the
-    # order written as an expression keeps SQLite from walking a name index instead.
-    sorted_after = tuple(sa.func.coalesce(c, "") for c in NAME_ORDER)
+    def starting(column: Any) -> Any:
+        return _first_in_name_order(tenant, column, text, best, wide(column))
 
     text = needle.text
-    by_name = [first(_prefix(C.c.last_key, text))], [first(_prefix(C.c.full_key, text))]
     if needle.short:
-        return [
-            [],
-            *by_name,
-            [first(_prefix(C.c.first_key, text)), first(_prefix(C.c.email_search, text))],
-        ]
-    number = "+" + (needle.digits or text)
-    exact = [
-        first(C.c.email_search == text, sorted_after),
-        first(C.c.phone == number, sorted_after),
-        first(C.c.mobile == number, sorted_after),
-    ]
-    if dialect == "sqlite":
-        anywhere = _SQLITE_CONTACT_HITS_BY_NAME.bindparams(q=_fts_query(needle), t=tenant, n=best)
+        yield []
     else:
-        anywhere = first(_anywhere(needle))
-    return [exact, *by_name, [anywhere]]
+        number = "+" + (needle.digits or text)
+        # One index look-up each, united (an OR would scan the tenant's rows on SQLite).
+        found = sa.union_all(
+            *(
+                select(*CONTACT_HIT).where(C.c.tenant == tenant, condition)
+                for condition in (
+                    C.c.email_search == text,
+                    C.c.phone == number,
+                    C.c.mobile == number,
+                )
+            )
+        ).subquery()
+        # The order written as expressions keeps SQLite from walking a name index instead.
+        order = [sa.func.coalesce(found.c[c.name], "") for c in NAME_ORDER]
+        yield [select(*found.c).order_by(*order).limit(best)]
+    # The last-name range is read in the name index's own order: it ends at ``best`` rows.
+    yield [first(_prefix(C.c.last_key, text))]
+    yield [starting(C.c.full_key)]
+    if needle.short:
+        yield [starting(C.c.first_key), starting(C.c.email_search)]
+    elif dialect == "sqlite":
+        phrases = {f"p{i}": p for i, p in enumerate(needle.phrases)}
+        yield [
+            _SQLITE_CONTACT_HITS_BY_NAME[len(phrases)].bindparams(
+                q=match or _fts_query(needle), t=tenant, n=best, **phrases
+            )
+        ]
+    else:
+        yield [first(_anywhere(needle))]
 
 
 def account_hits(dialect: str, tenant: str, needle: SearchNeedle) -> Any:

@@ -1,0 +1,166 @@
+"""Search on the SQL engines: a count bounded in SQL, then only the best hits read.
+
+A search answers the best ``limit`` matches (:func:`~contactgraph.repos.keys.contact_search_rank`)
+and how many match, counted no further than ``search_count_bound(limit)``. What
+it costs must follow the results asked for, not the store, so that a type-ahead
+box stays as quick at a million contacts as at ten thousand:
+
+- **3+ characters**: the matches are counted in SQL, exactly, up to the bound
+  (the trigram index's candidates checked there, no row brought to Python).
+  When they are no more than ``limit``, every one is a result: they are read
+  and ranked. Otherwise the best ``limit`` are read rank by rank
+  (:func:`~contactgraph.repos.sql.statements.contact_tiers`): exact email or
+  phone through their indexes, the last-name range in the name index's order,
+  the full-name range, then anywhere, each statement stopping at ``limit`` rows
+  and the reading stopping as soon as the ranks read hold ``limit`` hits.
+- **1–2 characters** (no trigram): each prefix range (last name, first name,
+  full name, email) is counted up to the bound through its own index. When
+  none passes it, their union (at most four bounds of rows) is read and ranked;
+  otherwise the ranks are read as above, a wide range walked in name order
+  rather than read whole.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Iterable, Sequence
+from typing import Any
+from weakref import WeakKeyDictionary
+
+from sqlalchemy.engine import Connection, Engine
+
+from contactgraph.domain import Account, Contact
+from contactgraph.repos.keys import (
+    SearchNeedle,
+    account_search_rank,
+    contact_search_rank,
+    search_count_bound,
+)
+from contactgraph.repos.sql import statements as q
+
+Ranked = tuple[Any, ...]
+"""``(rank, last, first, middle, id)`` of a contact that matches."""
+
+
+def _ranked(needle: SearchNeedle, hits: Iterable[Any]) -> list[Ranked]:
+    """``(rank, last, first, middle, id)`` of the hit rows that match ``needle``."""
+    ranked = []
+    for cid, search_key, last, first, middle in hits:
+        rank = contact_search_rank(needle, search_key, last, first)
+        if rank is not None:
+            ranked.append((rank, last, first, middle, cid))
+    return ranked
+
+
+def search_contacts(
+    conn: Connection,
+    tenant: str,
+    needle: SearchNeedle,
+    limit: int,
+    load: Callable[[list[str]], list[Contact]],
+) -> tuple[list[Contact], int]:
+    """The best ``limit`` contacts for ``needle`` and how many match (past
+    ``search_count_bound(limit)``, a number above it); ``load`` reads contacts by id."""
+    dialect, run = conn.dialect.name, conn.execute
+    bound = search_count_bound(limit)
+    if bound is None:  # every match asked for
+        ranked = _ranked(needle, run(q.contact_hits(dialect, tenant, needle)))
+        return _best(ranked, limit, load), len(ranked)
+    wide: Callable[[Any], bool]
+    if needle.short:
+        columns = q.SHORT_COLUMNS
+        counts = dict(
+            zip(
+                columns,
+                run(q.count_prefixes(tenant, needle.text, columns, bound + 1)).one(),
+                strict=True,
+            )
+        )
+        if max(counts.values()) <= bound:  # at most four bounds of rows: rank them all
+            ranked = _ranked(needle, run(q.contact_hits(dialect, tenant, needle)))
+            return _best(ranked, limit, load), len(ranked)
+        total = bound + 1
+
+        def wide(column: Any) -> bool:
+            return bool(counts[column] > bound)
+
+    else:
+        match = _match(conn, needle)
+        counted = q.count_contact_matches(dialect, tenant, needle, bound + 1, match)
+        total = int(run(counted).scalar_one())
+        if total <= limit:  # every match is a result
+            ranked = _ranked(needle, run(q.contact_hits(dialect, tenant, needle, match)))
+            return _best(ranked, limit, load), len(ranked)
+
+        def wide(column: Any) -> bool:
+            counted = q.count_prefixes(tenant, needle.text, [column], bound + 1)
+            return int(run(counted).scalar_one()) > bound
+
+    seen: dict[str, Ranked] = {}
+    ranked = []
+    match = None if needle.short else match
+    for rank, tier in enumerate(q.contact_tiers(dialect, tenant, needle, limit, wide, match=match)):
+        for stmt in tier:
+            seen.update((r[-1], r) for r in _ranked(needle, run(stmt)))
+        ranked = list(seen.values())
+        if sum(1 for r in ranked if r[0] <= rank) >= limit:
+            break
+    return _best(ranked, limit, load), total
+
+
+_SEEN: WeakKeyDictionary[Engine, dict[str, int]] = WeakKeyDictionary()
+"""Per database, how often each trigram probed was met in the sample
+(:func:`~contactgraph.repos.sql.statements.probe_trigrams`): statistics, as a
+planner keeps them, read again only for trigrams not seen yet (a type-ahead box
+repeats them at every keystroke). Stale counts cost speed, never results."""
+
+_SEEN_MAX = 4096
+
+
+def _match(conn: Connection, needle: SearchNeedle) -> str | None:
+    """SQLite: the FTS5 query for a 3+ character ``needle``
+    (:func:`~contactgraph.repos.sql.statements.fts_match`): a long phrase by its
+    two rarest trigrams."""
+    if conn.dialect.name != "sqlite":
+        return None
+    grams = q.trigrams_to_probe(needle)
+    if not grams:
+        return q.fts_match(needle)
+    seen = _SEEN.setdefault(conn.engine, {})
+    missing = [g for g in grams if g not in seen]
+    if missing:
+        if len(seen) + len(missing) > _SEEN_MAX:
+            seen.clear()
+        seen.update(zip(missing, conn.execute(q.probe_trigrams(missing)).one(), strict=True))
+    return q.fts_match(needle, seen)
+
+
+def _best(
+    ranked: list[Ranked], limit: int | None, load: Callable[[list[str]], list[Contact]]
+) -> list[Contact]:
+    ranked.sort()
+    best = [r[-1] for r in ranked[:limit]]
+    by_id = {c.id: c for c in load(best)} if best else {}
+    return [by_id[i] for i in best]
+
+
+def search_accounts(
+    conn: Connection,
+    tenant: str,
+    needle: SearchNeedle,
+    limit: int,
+    load: Callable[[list[str]], Sequence[Account]],
+) -> tuple[list[Account], int]:
+    """The best ``limit`` accounts for ``needle`` and how many match."""
+    ranked = []
+    stmt = q.account_hits(conn.dialect.name, tenant, needle)
+    for aid, search_key, name_key in conn.execute(stmt):
+        rank = account_search_rank(needle, search_key)
+        if rank is not None:
+            ranked.append((rank, name_key, aid))
+    ranked.sort()
+    best = [r[-1] for r in ranked[:limit]]
+    by_id = {a.id: a for a in load(best)} if best else {}
+    return [by_id[i] for i in best], len(ranked)
+
+
+__all__ = ["search_accounts", "search_contacts"]

@@ -150,17 +150,41 @@ def search_accounts(
     limit: int,
     load: Callable[[list[str]], Sequence[Account]],
 ) -> tuple[list[Account], int]:
-    """The best ``limit`` accounts for ``needle`` and how many match."""
-    ranked = []
-    stmt = q.account_hits(conn.dialect.name, tenant, needle)
-    for aid, search_key, name_key in conn.execute(stmt):
-        rank = account_search_rank(needle, search_key)
-        if rank is not None:
-            ranked.append((rank, name_key, aid))
+    """The best ``limit`` accounts for ``needle`` and how many match (past
+    ``search_count_bound(limit)``, a number above it): every match ranked up to
+    the bound, past it the best read rank by rank (:func:`~contactgraph.repos.sql.statements.account_tiers`)."""
+    dialect, run = conn.dialect.name, conn.execute
+    bound = search_count_bound(limit)
+    total = None
+    if bound is not None:
+        total = int(run(q.count_account_matches(dialect, tenant, needle, bound + 1)).scalar_one())
+
+    def ranked_rows(rows: Iterable[Any]) -> list[tuple[Any, ...]]:
+        ranked = []
+        for aid, search_key, name_key in rows:
+            rank = account_search_rank(needle, search_key)
+            if rank is not None:
+                ranked.append((rank, name_key, aid))
+        return ranked
+
+    if bound is None or total is None or total <= bound:
+        ranked = ranked_rows(run(q.account_hits(dialect, tenant, needle)))
+        total = len(ranked)
+    else:
+        seen: dict[str, tuple[Any, ...]] = {}
+        ranked = []
+        for rank, tier in enumerate(q.account_tiers(dialect, tenant, needle, limit)):
+            for stmt in tier:
+                seen.update((r[-1], r) for r in ranked_rows(run(stmt)))
+            ranked = list(seen.values())
+            # Tiers are ranks 0, 1 and 3 (accounts have no rank 2), or 1 for a short needle.
+            reached = 1 if needle.short else (0, 1, 3)[rank]
+            if sum(1 for r in ranked if r[0] <= reached) >= limit:
+                break
     ranked.sort()
     best = [r[-1] for r in ranked[:limit]]
     by_id = {a.id: a for a in load(best)} if best else {}
-    return [by_id[i] for i in best], len(ranked)
+    return [by_id[i] for i in best], total
 
 
 __all__ = ["search_accounts", "search_contacts"]

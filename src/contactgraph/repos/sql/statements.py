@@ -539,6 +539,57 @@ def contact_tiers(
         yield [first(_anywhere(needle))]
 
 
+def _account_anywhere(dialect: str, tenant: str, needle: SearchNeedle) -> Any:
+    """Accounts holding one of the (3+ character) needle's phrases, exactly."""
+    if dialect != "sqlite":
+        return sa.or_(*(A.c.search_key.like(_like(p)) for p in needle.phrases))
+    candidates = (
+        sa.text(
+            "SELECT m.account_id FROM accounts_fts CROSS JOIN account_search m "
+            "ON m.seq = accounts_fts.rowid WHERE accounts_fts MATCH :q AND m.tenant = :t"
+        )
+        .bindparams(q=_fts_query(needle), t=tenant)
+        .columns(sa.column("account_id"))
+        .subquery()
+    )
+    exact = sa.or_(*(func.instr(A.c.search_key, p) > 0 for p in needle.phrases))
+    return sa.and_(A.c.id.in_(select(candidates.c.account_id)), exact)
+
+
+def count_account_matches(dialect: str, tenant: str, needle: SearchNeedle, up_to: int) -> Any:
+    """How many accounts match ``needle``, exactly, counting no further than ``up_to``."""
+    if needle.short:
+        condition = _prefix(A.c.name_key, needle.text)
+    else:
+        condition = _account_anywhere(dialect, tenant, needle)
+    hits = select(A.c.id).where(A.c.tenant == tenant, condition).limit(up_to)
+    return select(func.count()).select_from(hits.subquery())
+
+
+def account_tiers(
+    dialect: str, tenant: str, needle: SearchNeedle, best: int
+) -> Iterator[list[Any]]:
+    """Statements for the ranks of :func:`~contactgraph.repos.keys.account_search_rank`,
+    best rank first, as :func:`contact_tiers` for contacts: the accounts whose website
+    domain or phone is the needle (few, read whole: a LIKE on SQLite ignores the case
+    of ASCII letters, so its rows are checked after), then the ``best`` first by name
+    whose name starts with it (the name index, in order), then anywhere."""
+    hit = select(*ACCOUNT_HIT).where(A.c.tenant == tenant)
+    order = (A.c.name_key, A.c.id)
+    text = needle.text
+    if not needle.short:
+        lines = [f"\n{v}" for v in dict.fromkeys((text, needle.digits or text))]
+        exact = sa.or_(
+            *(A.c.search_key.contains(v + "\n", autoescape=True) for v in lines),
+            *(A.c.search_key.endswith(v, autoescape=True) for v in lines),
+        )
+        yield [hit.where(_account_anywhere(dialect, tenant, needle), exact)]
+    yield [hit.where(_prefix(A.c.name_key, text)).order_by(*order).limit(best)]
+    if not needle.short:
+        anywhere = _account_anywhere(dialect, tenant, needle)
+        yield [hit.where(anywhere).order_by(*order).limit(best)]
+
+
 def account_hits(dialect: str, tenant: str, needle: SearchNeedle) -> Any:
     """Rows of :data:`ACCOUNT_HIT` holding every account that may match ``needle``."""
     if needle.short:

@@ -63,7 +63,7 @@ def search_contacts(
     dialect, run = conn.dialect.name, conn.execute
     bound = search_count_bound(limit)
     if bound is None:  # every match asked for
-        ranked = _ranked(needle, run(q.contact_hits(dialect, tenant, needle)))
+        ranked = _ranked(needle, run(*q.contact_hits(dialect, tenant, needle)))
         return _best(ranked, limit, load), len(ranked)
     wide: Callable[[Any], bool]
     if needle.short:
@@ -71,12 +71,12 @@ def search_contacts(
         counts = dict(
             zip(
                 columns,
-                run(q.count_prefixes(tenant, needle.text, columns, bound + 1)).one(),
+                run(*q.count_prefixes(tenant, needle.text, columns, bound + 1)).one(),
                 strict=True,
             )
         )
         if max(counts.values()) <= bound:  # at most four bounds of rows: rank them all
-            ranked = _ranked(needle, run(q.contact_hits(dialect, tenant, needle)))
+            ranked = _ranked(needle, run(*q.contact_hits(dialect, tenant, needle)))
             return _best(ranked, limit, load), len(ranked)
         total = bound + 1
 
@@ -86,21 +86,21 @@ def search_contacts(
     else:
         match = _match(conn, needle)
         counted = q.count_contact_matches(dialect, tenant, needle, bound + 1, match)
-        total = int(run(counted).scalar_one())
+        total = int(run(*counted).scalar_one())
         if total <= limit:  # every match is a result
-            ranked = _ranked(needle, run(q.contact_hits(dialect, tenant, needle, match)))
+            ranked = _ranked(needle, run(*q.contact_hits(dialect, tenant, needle, match)))
             return _best(ranked, limit, load), len(ranked)
 
         def wide(column: Any) -> bool:
             counted = q.count_prefixes(tenant, needle.text, [column], bound + 1)
-            return int(run(counted).scalar_one()) > bound
+            return int(run(*counted).scalar_one()) > bound
 
     seen: dict[str, Ranked] = {}
     ranked = []
     match = None if needle.short else match
     for rank, tier in enumerate(q.contact_tiers(dialect, tenant, needle, limit, wide, match=match)):
         for stmt in tier:
-            seen.update((r[-1], r) for r in _ranked(needle, run(stmt)))
+            seen.update((r[-1], r) for r in _ranked(needle, run(*stmt)))
         ranked = list(seen.values())
         if sum(1 for r in ranked if r[0] <= rank) >= limit:
             break

@@ -314,10 +314,16 @@ _SQLITE_CONTACT_HITS = sa.text(_fts("contacts", "contact_search", "contact_id", 
 _SQLITE_ACCOUNT_HITS = sa.text(_fts("accounts", "account_search", "account_id", ACCOUNT_HIT))
 
 
+def _instr(column: str, count: int) -> str:
+    """SQLite: ``column`` holds one of ``:p0``…, exactly (the FTS match is a superset:
+    its case folding maps a few more letters, ``ſ`` to ``s``)."""
+    return " OR ".join(f"instr({column}, :p{i}) > 0" for i in range(count))
+
+
 def _sqlite_hits_by_name(phrases: int) -> Any:
     """The FTS candidates that hold one of ``phrases`` phrases (``:p0``…), by name, ``:n``
     at most: checked here, so that no candidate the FTS match lets through takes a place."""
-    checks = " OR ".join(f"instr(contacts_fts.search_key, :p{i}) > 0" for i in range(phrases))
+    checks = _instr("contacts_fts.search_key", phrases)
     return sa.text(
         _fts("contacts", "contact_search", "contact_id", CONTACT_HIT)
         + f' AND ({checks}) ORDER BY x."last_key", x."first_key", x."middle_key", x."id" LIMIT :n'
@@ -401,63 +407,119 @@ NAME_ORDER = (C.c.last_key, C.c.first_key, C.c.middle_key, C.c.id)
 """The order of hits within a rank."""
 
 
-def contact_hits(dialect: str, tenant: str, needle: SearchNeedle, match: str | None = None) -> Any:
+Query = tuple[Any, dict[str, Any]]
+"""A statement built once (bind parameters only) and the parameters of one call."""
+
+_BUILT: dict[tuple[Any, ...], Any] = {}
+
+
+def _built(key: tuple[Any, ...], build: Callable[[], Any]) -> Any:
+    """The statement for ``key``, built on first use: building and hashing a Core
+    statement costs about as much as running an indexed search, so each shape is
+    built once and run with parameters."""
+    found = _BUILT.get(key)
+    if found is None:
+        found = _BUILT[key] = build()
+    return found
+
+
+def _range(column: Any, upper: bool, *, walk: bool = False) -> Any:
+    """``column`` in ``[:lo, :hi)`` (``upper``) or ``>= :lo``; ``walk``: written as an
+    expression, so that the planner walks another index rather than this range."""
+    value = func.coalesce(column, "") if walk else column
+    low = value >= bindparam("lo")
+    return sa.and_(low, value < bindparam("hi")) if upper else low
+
+
+def _range_params(text: str) -> tuple[bool, dict[str, Any]]:
+    upper = prefix_upper(text)
+    return upper is not None, {"lo": text} if upper is None else {"lo": text, "hi": upper}
+
+
+def _phrase_params(needle: SearchNeedle, pattern: Callable[[str], str]) -> dict[str, Any]:
+    return {f"p{i}": pattern(p) for i, p in enumerate(needle.phrases)}
+
+
+def _likes(count: int) -> Any:
+    """PostgreSQL: ``search_key`` holds one of ``:p0``… (LIKE patterns, :func:`_like`)."""
+    return sa.or_(*(C.c.search_key.like(bindparam(f"p{i}")) for i in range(count)))
+
+
+def contact_hits(
+    dialect: str, tenant: str, needle: SearchNeedle, match: str | None = None
+) -> Query:
     """Rows of :data:`CONTACT_HIT` holding every contact that may match ``needle``
     (``match``: the FTS5 query on SQLite, :func:`fts_match`)."""
     if needle.short:
-        # One indexed range per column, united (an OR would scan the tenant's rows).
-        return sa.union(
-            *(
-                select(*CONTACT_HIT).where(C.c.tenant == tenant, _prefix(c, needle.text))
-                for c in _SHORT_COLUMNS
+        upper, params = _range_params(needle.text)
+
+        def united() -> Any:
+            # One indexed range per column, united (an OR would scan the tenant's rows).
+            return sa.union(
+                *(
+                    select(*CONTACT_HIT).where(C.c.tenant == t, _range(c, upper))
+                    for c in _SHORT_COLUMNS
+                )
             )
-        )
+
+        return _built(("short hits", upper), united), {"t": tenant, **params}
     if dialect == "sqlite":
-        return _SQLITE_CONTACT_HITS.bindparams(q=match or _fts_query(needle), t=tenant)
-    return select(*CONTACT_HIT).where(C.c.tenant == tenant, _anywhere(needle))
+        return _SQLITE_CONTACT_HITS, {"q": match or _fts_query(needle), "t": tenant}
+    count = len(needle.phrases)
+    stmt = _built(
+        ("hits", count), lambda: select(*CONTACT_HIT).where(C.c.tenant == t, _likes(count))
+    )
+    return stmt, {"t": tenant, **_phrase_params(needle, _like)}
 
 
-def _anywhere(needle: SearchNeedle) -> Any:
-    return sa.or_(*(C.c.search_key.like(_like(p)) for p in needle.phrases))
+def _sqlite_count(phrases: int) -> Any:
+    return sa.text(
+        "SELECT count(*) FROM (SELECT 1 FROM contacts_fts CROSS JOIN contact_search m "
+        "ON m.seq = contacts_fts.rowid WHERE contacts_fts MATCH :q AND m.tenant = :t "
+        f"AND ({_instr('contacts_fts.search_key', phrases)}) LIMIT :n)"
+    )
 
 
-def _instr(column: str, needle: SearchNeedle) -> str:
-    """SQLite: ``column`` holds one of the needle's phrases, exactly (the FTS match is
-    a superset: its case folding maps a few more letters, ``ſ`` to ``s``)."""
-    return " OR ".join(f"instr({column}, :p{i}) > 0" for i in range(len(needle.phrases)))
+def _postgres_count(phrases: int) -> Any:
+    hits = select(C.c.id).where(C.c.tenant == t, _likes(phrases)).limit(bindparam("n"))
+    return select(func.count()).select_from(hits.subquery())
 
 
 def count_contact_matches(
     dialect: str, tenant: str, needle: SearchNeedle, up_to: int, match: str | None = None
-) -> Any:
+) -> Query:
     """How many contacts match the (3+ character) ``needle``, exactly, counting no further
     than ``up_to``: the index's candidates checked in SQL, no contact row read on SQLite."""
+    count = len(needle.phrases)
+    params: dict[str, Any] = {"t": tenant, "n": up_to}
     if dialect == "sqlite":
-        phrases = {f"p{i}": p for i, p in enumerate(needle.phrases)}
-        return sa.text(
-            "SELECT count(*) FROM (SELECT 1 FROM contacts_fts CROSS JOIN contact_search m "
-            "ON m.seq = contacts_fts.rowid WHERE contacts_fts MATCH :q AND m.tenant = :t "
-            f"AND ({_instr('contacts_fts.search_key', needle)}) LIMIT :n)"
-        ).bindparams(q=match or _fts_query(needle), t=tenant, n=up_to, **phrases)
-    hits = select(C.c.id).where(C.c.tenant == tenant, _anywhere(needle)).limit(up_to)
-    return select(func.count()).select_from(hits.subquery())
+        params |= {"q": match or _fts_query(needle), **_phrase_params(needle, str)}
+        return _built(("sqlite count", count), lambda: _sqlite_count(count)), params
+    params |= _phrase_params(needle, _like)
+    return _built(("count", count), lambda: _postgres_count(count)), params
 
 
-def count_prefixes(tenant: str, text: str, columns: Sequence[Any], up_to: int) -> Any:
+def count_prefixes(tenant: str, text: str, columns: Sequence[Any], up_to: int) -> Query:
     """One row: for each of ``columns``, how many contacts' values start with ``text``,
     counting no further than ``up_to`` (each an index range, read no further)."""
+    upper, params = _range_params(text)
 
     def counted(column: Any) -> Any:
-        hits = select(C.c.tenant).where(C.c.tenant == tenant, _prefix(column, text)).limit(up_to)
-        return select(func.count()).select_from(hits.subquery()).scalar_subquery()
+        hits = select(C.c.tenant).where(C.c.tenant == t, _range(column, upper))
+        limited = hits.limit(bindparam("n")).subquery()
+        return select(func.count()).select_from(limited).scalar_subquery()
 
-    return select(*(counted(c) for c in columns))
+    def build() -> Any:
+        return select(*(counted(c) for c in columns))
+
+    key = ("prefix counts", upper, *(c.name for c in columns))
+    return _built(key, build), {"t": tenant, "n": up_to, **params}
 
 
 SHORT_COLUMNS = _SHORT_COLUMNS
 
 
-def _first_in_name_order(tenant: str, column: Any, text: str, best: int, walk: bool) -> Any:
+def _first_in_name_order(tenant: str, column: Any, text: str, best: int, walk: bool) -> Query:
     """The ``best`` first hits (by :data:`NAME_ORDER`) whose ``column`` starts with ``text``.
 
     ``walk``: for a wide range, walk the name index in order and keep the rows
@@ -465,14 +527,39 @@ def _first_in_name_order(tenant: str, column: Any, text: str, best: int, walk: b
     range whole to sort it costs what the range holds); else read the range
     through its index and sort it.
     """
-    if walk:
-        value = func.coalesce(column, "")
-        upper = prefix_upper(text)
-        condition = value >= text if upper is None else sa.and_(value >= text, value < upper)
-    else:
-        condition = _prefix(column, text)
-    where = select(*CONTACT_HIT).where(C.c.tenant == tenant, condition)
-    return where.order_by(*NAME_ORDER).limit(best)
+    upper, params = _range_params(text)
+
+    def build() -> Any:
+        where = select(*CONTACT_HIT).where(C.c.tenant == t, _range(column, upper, walk=walk))
+        return where.order_by(*NAME_ORDER).limit(bindparam("n"))
+
+    stmt = _built(("first by name", column.name, upper, walk), build)
+    return stmt, {"t": tenant, "n": best, **params}
+
+
+def _exact() -> Any:
+    # One index look-up each, united (an OR would scan the tenant's rows on SQLite).
+    found = sa.union_all(
+        *(
+            select(*CONTACT_HIT).where(C.c.tenant == t, condition)
+            for condition in (
+                C.c.email_search == bindparam("text"),
+                C.c.phone == bindparam("number"),
+                C.c.mobile == bindparam("number"),
+            )
+        )
+    ).subquery()
+    # The order written as expressions keeps SQLite from walking a name index instead.
+    order = [sa.func.coalesce(found.c[c.name], "") for c in NAME_ORDER]
+    return select(*found.c).order_by(*order).limit(bindparam("n"))
+
+
+_EXACT = _exact()
+
+
+def _postgres_by_name(phrases: int) -> Any:
+    where = select(*CONTACT_HIT).where(C.c.tenant == t, _likes(phrases))
+    return where.order_by(*NAME_ORDER).limit(bindparam("n"))
 
 
 def contact_tiers(
@@ -483,7 +570,7 @@ def contact_tiers(
     wide: Callable[[Any], bool],
     *,
     match: str | None = None,
-) -> Iterator[list[Any]]:
+) -> Iterator[list[Query]]:
     """Statements for the ranks of :func:`~contactgraph.repos.keys.contact_search_rank`,
     best rank first: each gives the ``best`` first rows of :data:`CONTACT_HIT` (by
     :data:`NAME_ORDER`) among the contacts meeting that rank's condition.
@@ -497,46 +584,31 @@ def contact_tiers(
     (then the name index is walked instead). Each tier is built as it is reached.
     """
 
-    def first(condition: Any) -> Any:
-        where = select(*CONTACT_HIT).where(C.c.tenant == tenant, condition)
-        return where.order_by(*NAME_ORDER).limit(best)
-
-    def starting(column: Any) -> Any:
-        return _first_in_name_order(tenant, column, text, best, wide(column))
+    def starting(column: Any, walk: bool) -> Query:
+        return _first_in_name_order(tenant, column, text, best, walk)
 
     text = needle.text
     if needle.short:
         yield []
     else:
         number = "+" + (needle.digits or text)
-        # One index look-up each, united (an OR would scan the tenant's rows on SQLite).
-        found = sa.union_all(
-            *(
-                select(*CONTACT_HIT).where(C.c.tenant == tenant, condition)
-                for condition in (
-                    C.c.email_search == text,
-                    C.c.phone == number,
-                    C.c.mobile == number,
-                )
-            )
-        ).subquery()
-        # The order written as expressions keeps SQLite from walking a name index instead.
-        order = [sa.func.coalesce(found.c[c.name], "") for c in NAME_ORDER]
-        yield [select(*found.c).order_by(*order).limit(best)]
+        yield [(_EXACT, {"t": tenant, "text": text, "number": number, "n": best})]
     # The last-name range is read in the name index's own order: it ends at ``best`` rows.
-    yield [first(_prefix(C.c.last_key, text))]
-    yield [starting(C.c.full_key)]
+    yield [starting(C.c.last_key, False)]
+    yield [starting(C.c.full_key, wide(C.c.full_key))]
     if needle.short:
-        yield [starting(C.c.first_key), starting(C.c.email_search)]
-    elif dialect == "sqlite":
-        phrases = {f"p{i}": p for i, p in enumerate(needle.phrases)}
         yield [
-            _SQLITE_CONTACT_HITS_BY_NAME[len(phrases)].bindparams(
-                q=match or _fts_query(needle), t=tenant, n=best, **phrases
-            )
+            starting(C.c.first_key, wide(C.c.first_key)),
+            starting(C.c.email_search, wide(C.c.email_search)),
         ]
+        return
+    count = len(needle.phrases)
+    if dialect == "sqlite":
+        params = {"q": match or _fts_query(needle), **_phrase_params(needle, str)}
+        yield [(_SQLITE_CONTACT_HITS_BY_NAME[count], {"t": tenant, "n": best, **params})]
     else:
-        yield [first(_anywhere(needle))]
+        stmt = _built(("by name", count), lambda: _postgres_by_name(count))
+        yield [(stmt, {"t": tenant, "n": best, **_phrase_params(needle, _like)})]
 
 
 def _account_anywhere(dialect: str, tenant: str, needle: SearchNeedle) -> Any:

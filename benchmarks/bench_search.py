@@ -191,6 +191,11 @@ def kept_cluster(folder: Path) -> Iterator[str]:
     if not (data / "PG_VERSION").exists():
         init = [str(bindir / "initdb"), "-D", str(data), "-U", _superuser(), "-A", "trust"]
         subprocess.run([*prefix, *init, "-E", "UTF8", "--locale=C", "--no-sync"], check=True)
+    pid = data / "postmaster.pid"
+    if pid.exists():  # already running (another run of this script): use it, leave it running
+        port = pid.read_text().splitlines()[3]
+        yield f"postgresql+psycopg://{_superuser()}@127.0.0.1:{port}"
+        return
     with socket.socket() as sock:
         sock.bind(("127.0.0.1", 0))
         port = sock.getsockname()[1]

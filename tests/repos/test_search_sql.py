@@ -13,12 +13,9 @@ from typing import Any
 
 import pytest
 import sqlalchemy as sa
-from hypothesis import given
-from hypothesis import strategies as st
 
 import contactgraph as cg
-from contactgraph.repos.keys import SEARCH_COUNT_LIMIT, search_needle
-from contactgraph.repos.sql import statements as q
+from contactgraph.repos.keys import SEARCH_COUNT_LIMIT
 
 
 @pytest.fixture
@@ -71,32 +68,8 @@ def test_a_long_needle_past_the_bound_reads_no_more_than_its_limit(store: cg.Sto
     assert fts == []  # the last-name range gave the best three: no trigram read beyond the count
 
 
-def test_a_long_phrase_is_matched_by_its_rarest_trigrams_and_checked(store: cg.Store) -> None:
+def test_a_long_needle_counts_its_fts_candidates_checked_in_sql(store: cg.Store) -> None:
     sent = _sent(store)
     found = store.accounts.search("durand10007", limit=5)
     assert [c.last_name for c in found.contacts] == ["Durand10007"]
     assert any("instr(contacts_fts.search_key" in s for s in sent)
-    needle = search_needle("durand10007")
-    assert needle is not None
-    seen = dict.fromkeys(q.trigrams_to_probe(needle), 100) | {"d10": 1, "007": 2}
-    assert q.fts_match(needle, seen) == '("d10" AND "007")'
-
-
-@given(
-    phrase=st.text(alphabet="abcé\"' 1", min_size=6, max_size=12),
-    counts=st.lists(st.integers(0, 5), min_size=12, max_size=12),
-)
-def test_the_trigrams_chosen_are_two_of_the_phrase_at_least_two_letters_apart_when_possible(
-    phrase: str, counts: list[int]
-) -> None:
-    needle = search_needle(phrase)
-    if needle is None or len(needle.phrases) != 1 or len(needle.text) < 6:
-        return
-    grams = [needle.text[i : i + 3] for i in range(len(needle.text) - 2)]
-    seen = {g: counts[i % len(counts)] for i, g in enumerate(grams)}
-    match = q.fts_match(needle, seen)
-    chosen = [part.replace('""', '"') for part in match[2:-2].split('" AND "')]
-    assert len(chosen) == 2
-    assert all(g in grams for g in chosen)  # a match holds every one of them
-    rarest = min(seen[g] for g in grams)
-    assert seen[chosen[0]] == rarest

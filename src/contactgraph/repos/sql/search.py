@@ -24,9 +24,8 @@ from __future__ import annotations
 
 from collections.abc import Callable, Iterable, Sequence
 from typing import Any
-from weakref import WeakKeyDictionary
 
-from sqlalchemy.engine import Connection, Engine
+from sqlalchemy.engine import Connection
 
 from contactgraph.domain import Account, Contact
 from contactgraph.repos.keys import (
@@ -107,31 +106,9 @@ def search_contacts(
     return _best(ranked, limit, load), total
 
 
-_SEEN: WeakKeyDictionary[Engine, dict[str, int]] = WeakKeyDictionary()
-"""Per database, how often each trigram probed was met in the sample
-(:func:`~contactgraph.repos.sql.statements.probe_trigrams`): statistics, as a
-planner keeps them, read again only for trigrams not seen yet (a type-ahead box
-repeats them at every keystroke). Stale counts cost speed, never results."""
-
-_SEEN_MAX = 4096
-
-
 def _match(conn: Connection, needle: SearchNeedle) -> str | None:
-    """SQLite: the FTS5 query for a 3+ character ``needle``
-    (:func:`~contactgraph.repos.sql.statements.fts_match`): a long phrase by its
-    two rarest trigrams."""
-    if conn.dialect.name != "sqlite":
-        return None
-    grams = q.trigrams_to_probe(needle)
-    if not grams:
-        return q.fts_match(needle)
-    seen = _SEEN.setdefault(conn.engine, {})
-    missing = [g for g in grams if g not in seen]
-    if missing:
-        if len(seen) + len(missing) > _SEEN_MAX:
-            seen.clear()
-        seen.update(zip(missing, conn.execute(q.probe_trigrams(missing)).one(), strict=True))
-    return q.fts_match(needle, seen)
+    """SQLite: the FTS5 query for a 3+ character ``needle`` (its phrases, each whole)."""
+    return q.fts_match(needle) if conn.dialect.name == "sqlite" else None
 
 
 def _best(

@@ -12,7 +12,7 @@ from __future__ import annotations
 
 from collections.abc import Callable, Iterator, Sequence
 from operator import itemgetter
-from typing import Any, Final, TypeVar
+from typing import Any, TypeVar
 
 import sqlalchemy as sa
 from sqlalchemy import bindparam, func, select
@@ -342,56 +342,9 @@ def _fts_query(needle: SearchNeedle) -> str:
     return " OR ".join(_phrase(p) for p in needle.phrases)
 
 
-PROBE_WINDOW: Final = 2000
-"""How many of the latest FTS rows :func:`probe_trigrams` counts a trigram in."""
-
-
-def _trigrams(phrase: str) -> list[str]:
-    return [phrase[i : i + 3] for i in range(len(phrase) - 2)]
-
-
-def trigrams_to_probe(needle: SearchNeedle) -> list[str]:
-    """The trigrams :func:`fts_match` chooses among (none when no phrase has more than three)."""
-    return sorted({g for p in needle.phrases if len(p) >= 6 for g in _trigrams(p)})
-
-
-def probe_trigrams(grams: Sequence[str]) -> Any:
-    """SQLite: one row counting each of ``grams`` among the latest
-    :data:`PROBE_WINDOW` rows of the contacts' FTS index (a sample: each count reads
-    that window's entries only, whatever the store's size).
-
-    FTS5 answers a phrase by stepping through the entries of every one of its
-    trigrams, and the entries of a common trigram grow with the store; the rarest
-    two give the same matches once each candidate is checked for the phrase
-    (:func:`fts_match`), at the cost of the rare ones only.
-    """
-    latest = "(SELECT max(seq) FROM contact_search) - :w"
-    counts = ", ".join(
-        f"(SELECT count(*) FROM contacts_fts WHERE contacts_fts MATCH :g{i} "
-        f"AND contacts_fts.rowid > {latest})"
-        for i in range(len(grams))
-    )
-    params = {f"g{i}": _phrase(g) for i, g in enumerate(grams)}
-    return sa.text(f"SELECT {counts}").bindparams(w=PROBE_WINDOW, **params)
-
-
-def fts_match(needle: SearchNeedle, seen: dict[str, int] | None = None) -> str:
-    """The FTS5 query for ``needle``: each phrase whole, or, given ``seen`` (how often
-    each trigram was met, :func:`probe_trigrams`), the phrase's two rarest trigrams
-    that do not overlap by two letters, which every match holds too (a superset:
-    candidates are checked for the phrase itself)."""
-    if seen is None:
-        return _fts_query(needle)
-    parts = []
-    for phrase in needle.phrases:
-        grams = _trigrams(phrase)
-        if len(grams) <= 3:
-            parts.append(_phrase(phrase))
-            continue
-        order = sorted(range(len(grams)), key=lambda i: (seen.get(grams[i], 0), i))
-        second = next((i for i in order[1:] if abs(i - order[0]) >= 2), order[1])
-        parts.append(f"({_phrase(grams[order[0]])} AND {_phrase(grams[second])})")
-    return " OR ".join(parts)
+def fts_match(needle: SearchNeedle) -> str:
+    """The FTS5 query for ``needle``: each of its phrases, whole."""
+    return _fts_query(needle)
 
 
 def _like(text: str) -> str:

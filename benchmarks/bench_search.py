@@ -19,7 +19,8 @@ machine slows them alike), on needles taken from stored contacts:
 
 The target (issue 10): for needles of 3+ characters (``email``, ``phone``,
 ``name``, ``common``), the median at the largest size within 3x of the
-smallest; ``short`` (2 characters, the bounded fallback) is shown, not targeted. The exit status is 1 when it is missed. The
+smallest; ``short`` (2 characters, the bounded fallback) is shown, not
+targeted. The exit status is 1 when it is missed. The
 client's CPU time per call is shown too: on a saturated machine a call that
 needs more than a scheduler slice waits for every other runnable process,
 which inflates wall time far beyond the work done.

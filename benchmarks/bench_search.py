@@ -15,11 +15,12 @@ machine slows them alike), on needles taken from stored contacts:
 - ``short``: 2 characters (a last-name prefix), the bounded fallback;
 - ``common``: 3 letters shared by many names (``mar``): more matches than a
   search counts (``SEARCH_COUNT_LIMIT``), so its cost is the bounded count and
-  the best hits read rank by rank; shown (hits ``1000.0+``), not targeted.
+  the best hits read rank by rank (hits shown ``1000.0+``).
 
-The target (issue 10): for needles of 3+ characters that name a bounded set
-of contacts (``email``, ``phone``, ``name``), the median at the largest size
-within 3x of the smallest. The exit status is 1 when it is missed. The
+The target (issue 10): for needles of 3+ characters (``email``, ``phone``,
+``name``, ``common``), the median at the largest size within 3x of the
+smallest; ``short`` (2 characters, the bounded fallback) is shown, not
+targeted. The exit status is 1 when it is missed. The
 client's CPU time per call is shown too: on a saturated machine a call that
 needs more than a scheduler slice waits for every other runnable process,
 which inflates wall time far beyond the work done.
@@ -29,19 +30,34 @@ Run::
     .venv/bin/python benchmarks/bench_search.py                          # 10k and 100k, SQLite
     .venv/bin/python benchmarks/bench_search.py --sizes 10000 1000000
     .venv/bin/python benchmarks/bench_search.py --engines sqlite postgresql
+    .venv/bin/python benchmarks/bench_search.py --sizes 10000 100000 1000000 \\
+        --engines sqlite postgresql --store-dir /tmp/bench-search   # kept, reused next run
+
+With ``--store-dir`` every store is kept there (an SQLite file per size; for
+PostgreSQL a cluster in ``DIR/pg``, a database per size, started for the run
+and stopped after it) with the sample its needles are cut from, and a later
+run with the same folder reuses them instead of building them again (a
+million contacts take about ten minutes to build).
 """
 
 from __future__ import annotations
 
 import argparse
+import json
+import os
+import pwd
 import random
+import shutil
+import socket
 import statistics
+import subprocess
 import tempfile
 import time
 import unicodedata
 from collections.abc import Callable, Iterator
 from contextlib import AbstractContextManager, ExitStack, contextmanager
 from pathlib import Path
+from typing import NamedTuple
 
 import contactgraph as cg
 
@@ -74,17 +90,32 @@ SYLLABLES = [
     "lu",
     "chi",
 ]
-BOUNDED = ("email", "phone", "name")
+TARGETED = ("email", "phone", "name", "common")
+"""Needles of 3+ characters: the 3x target applies (``short`` is shown, not targeted)."""
+KINDS = (*TARGETED[:3], "short", "common")
 
 
 def _last(rng: random.Random) -> str:
     return "".join(rng.choice(SYLLABLES) for _ in range(3)).capitalize()
 
 
-def build(store: cg.Store, size: int, seed: int) -> list[cg.Contact]:
+class Sample(NamedTuple):
+    """What the needles of one stored contact are cut from."""
+
+    first: str
+    last: str
+    email: str
+    phone: str
+
+
+def build(store: cg.Store, size: int, seed: int) -> list[Sample]:
     """``size`` contacts in accounts of 100; returns a sample of them for needles."""
     rng = random.Random(seed)
-    sample: list[cg.Contact] = []
+    # 8 subscriber digits drawn without replacement: no two contacts share a number
+    # at any size, and numbers do not count up (a 7-digit needle is not, shifted by
+    # one, inside its neighbours' numbers).
+    numbers = random.Random(seed + 1).sample(range(100_000_000), size)
+    sample: list[Sample] = []
     n = 0
     while n < size:
         with store.transaction():
@@ -97,61 +128,110 @@ def build(store: cg.Store, size: int, seed: int) -> list[cg.Contact]:
                     # Built already normalised (``trusted``): parsing a million phone
                     # numbers would take most of the set-up; the stored rows are the same.
                     address = f"{first[0].lower()}.{last.lower()}.{n}@acme{n % 97}.example"
-                    number = f"+331{n // 1_000_000 % 10}{n % 1_000_000:06d}{rng.randint(0, 9)}"
-                    account, contact = account.add_contact(
+                    address = unicodedata.normalize("NFC", address)
+                    number = f"+331{numbers[n]:08d}"
+                    account, _contact = account.add_contact(
                         last_name=last,
                         first_name=first,
-                        email=cg.Email.trusted(unicodedata.normalize("NFC", address)),
+                        email=cg.Email.trusted(address),
                         phone=cg.Phone.trusted(number),
                     )
                     if rng.random() < 1000 / size:
-                        sample.append(contact)
+                        sample.append(Sample(first, last, address, number))
                     n += 1
                 store.accounts.add(account)
     return sample
 
 
-def needle(kind: str, contact: cg.Contact, rng: random.Random) -> str:
+def needle(kind: str, contact: Sample, rng: random.Random) -> str:
     if kind == "email":
-        local = contact.email.address.split("@")[0] if contact.email else contact.last_name
-        part = local[-9:]
+        part = contact.email.split("@")[0][-9:]
         return part.upper() if rng.random() < 0.5 else part
     if kind == "phone":
-        digits = contact.phone.e164[-7:] if contact.phone else "1234567"
+        digits = contact.phone[-7:]
         return f"{digits[:2]} {digits[2:4]} {digits[4:]}"
     if kind == "name":
-        first = cg.domain.match_key(contact.first_name or "")
-        return f"{first} {cg.domain.match_key(contact.last_name)[:4]}"
+        first = cg.domain.match_key(contact.first)
+        return f"{first} {cg.domain.match_key(contact.last)[:4]}"
     if kind == "short":
-        return cg.domain.match_key(contact.last_name)[:2]
+        return cg.domain.match_key(contact.last)[:2]
     return "mar"
 
 
-def measure(store: cg.Store, needles: list[str]) -> tuple[float, float, float]:
-    """Median and p99 in ms per call, and the mean number of hits."""
-    times, hits = [], []
-    for text in needles:
-        start = time.perf_counter()
-        found = store.accounts.search(text, limit=20)
-        times.append(time.perf_counter() - start)
-        hits.append(found.total)
-    times.sort()
-    p99 = times[min(len(times) - 1, int(len(times) * 0.99))]
-    return statistics.median(times) * 1e3, p99 * 1e3, statistics.fmean(hits)
+@contextmanager
+def sqlite_url(folder: Path | None, size: int) -> Iterator[str]:
+    if folder is not None:
+        yield f"sqlite:///{folder / f'sqlite-{size}.db'}"
+        return
+    with tempfile.TemporaryDirectory(prefix="bench-search-") as temporary:
+        yield f"sqlite:///{Path(temporary) / 'crm.db'}"
+
+
+def _as_postgres() -> list[str]:
+    """The prefix running PostgreSQL's tools (as the ``postgres`` user when root)."""
+    return ["runuser", "-u", "postgres", "--"] if os.geteuid() == 0 else []
+
+
+def _superuser() -> str:
+    return "postgres" if os.geteuid() == 0 else pwd.getpwuid(os.geteuid()).pw_name
 
 
 @contextmanager
-def sqlite_url() -> Iterator[str]:
-    with tempfile.TemporaryDirectory(prefix="bench-search-") as folder:
-        yield f"sqlite:///{Path(folder) / 'crm.db'}"
+def kept_cluster(folder: Path) -> Iterator[str]:
+    """A PostgreSQL cluster in ``folder`` (made on first use, kept), started for the run;
+    yields the URL of its server without a database name."""
+    from contactgraph.testing.postgres import find_bindir
+
+    bindir = find_bindir()
+    if bindir is None:
+        raise SystemExit("no PostgreSQL (initdb) found")
+    data, prefix = folder / "data", _as_postgres()
+    folder.mkdir(parents=True, exist_ok=True)
+    if prefix:
+        shutil.chown(folder, "postgres", "postgres")
+    if not (data / "PG_VERSION").exists():
+        init = [str(bindir / "initdb"), "-D", str(data), "-U", _superuser(), "-A", "trust"]
+        subprocess.run([*prefix, *init, "-E", "UTF8", "--locale=C", "--no-sync"], check=True)
+    pid = data / "postmaster.pid"
+    if pid.exists():  # already running (another run of this script): use it, leave it running
+        port = pid.read_text().splitlines()[3]
+        yield f"postgresql+psycopg://{_superuser()}@127.0.0.1:{port}"
+        return
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        port = sock.getsockname()[1]
+    options = (
+        f"-c listen_addresses=127.0.0.1 -c port={port} -c unix_socket_directories={folder}"
+        " -c fsync=off -c synchronous_commit=off -c full_page_writes=off"
+    )
+    pg_ctl = [*prefix, str(bindir / "pg_ctl"), "-D", str(data)]
+    subprocess.run(
+        [*pg_ctl, "-l", str(folder / "server.log"), "-o", options, "-w", "start"], check=True
+    )
+    try:
+        yield f"postgresql+psycopg://{_superuser()}@127.0.0.1:{port}"
+    finally:
+        subprocess.run([*pg_ctl, "-m", "fast", "stop"], check=False)
 
 
 @contextmanager
-def postgres_url() -> Iterator[str]:
-    import os
-
+def postgres_url(folder: Path | None, size: int) -> Iterator[str]:
+    """A database for the ``size`` store: in the kept cluster, in
+    ``CONTACTGRAPH_TEST_PG_URL``, or in a throwaway cluster."""
     from contactgraph.testing.postgres import ENV_VAR, throwaway_cluster
 
+    if folder is not None:
+        import psycopg
+
+        server = KEPT_SERVERS[folder]
+        name = f"bench_search_{size}"
+        plain = server.replace("postgresql+psycopg", "postgresql")
+        with psycopg.connect(f"{plain}/postgres", autocommit=True) as conn:
+            found = conn.execute("SELECT 1 FROM pg_database WHERE datname = %s", [name])
+            if found.fetchone() is None:
+                conn.execute(f'CREATE DATABASE "{name}"')
+        yield f"{server}/{name}"
+        return
     if os.environ.get(ENV_VAR):
         yield os.environ[ENV_VAR]
         return
@@ -159,10 +239,36 @@ def postgres_url() -> Iterator[str]:
         yield url
 
 
-ENGINES: dict[str, Callable[[], AbstractContextManager[str]]] = {
+KEPT_SERVERS: dict[Path, str] = {}
+"""The kept cluster's server URL by store folder, while it runs (one cluster, a database a size)."""
+
+ENGINES: dict[str, Callable[[Path | None, int], AbstractContextManager[str]]] = {
     "sqlite": sqlite_url,
     "postgresql": postgres_url,
 }
+
+
+def open_built(
+    stack: ExitStack, engine: str, folder: Path | None, size: int
+) -> tuple[cg.Store, list[Sample]]:
+    """The store of ``size`` contacts and its sample: reused from ``folder`` when a
+    complete one is kept there (its sample file is written last), else built."""
+    kept = folder / f"sample-{engine}-{size}.json" if folder is not None else None
+    if kept is not None and not kept.exists() and engine == "sqlite":  # a build cut short
+        (folder / f"sqlite-{size}.db").unlink(missing_ok=True)  # type: ignore[operator]
+    url = stack.enter_context(ENGINES[engine](folder, size))
+    store = stack.enter_context(cg.open_store(url, tenant=f"s{size}"))
+    if kept is not None and kept.exists():
+        print(f"{engine}, {size:,} contacts: kept store reused")
+        return store, [Sample(*row) for row in json.loads(kept.read_text())]
+    if store.accounts.count():
+        raise SystemExit(f"{url} holds a store of an unfinished build: drop it first")
+    started = time.perf_counter()
+    sample = build(store, size, seed=size)
+    print(f"{engine}, {size:,} contacts built in {time.perf_counter() - started:.1f} s")
+    if kept is not None:
+        kept.write_text(json.dumps(sample))
+    return store, sample
 
 
 def main() -> int:
@@ -170,19 +276,21 @@ def main() -> int:
     parser.add_argument("--sizes", type=int, nargs="+", default=[10_000, 100_000])
     parser.add_argument("--engines", nargs="+", default=["sqlite"], choices=list(ENGINES))
     parser.add_argument("--calls", type=int, default=300, help="calls per needle kind")
+    parser.add_argument("--kinds", nargs="+", default=list(KINDS), choices=KINDS)
+    parser.add_argument("--store-dir", type=Path, help="keep the stores here and reuse them")
     args = parser.parse_args()
-    kinds = (*BOUNDED, "short", "common")
+    folder: Path | None = args.store_dir
+    if folder is not None:
+        folder.mkdir(parents=True, exist_ok=True)
+    kinds = tuple(args.kinds)
     ok = True
     for engine in args.engines:
         with ExitStack() as stack:
             stores, samples = {}, {}
+            if engine == "postgresql" and folder is not None:
+                KEPT_SERVERS[folder] = stack.enter_context(kept_cluster(folder / "pg"))
             for size in args.sizes:  # every size built first, then measured side by side
-                url = stack.enter_context(ENGINES[engine]())
-                store = stack.enter_context(cg.open_store(url, tenant=f"s{size}"))
-                started = time.perf_counter()
-                samples[size] = build(store, size, seed=size)
-                stores[size] = store
-                print(f"{engine}, {size:,} contacts built in {time.perf_counter() - started:.1f} s")
+                stores[size], samples[size] = open_built(stack, engine, folder, size)
             medians = measure_sizes(stores, samples, kinds, args.calls, engine)
         small, big = min(args.sizes), max(args.sizes)
         if small == big:
@@ -191,16 +299,16 @@ def main() -> int:
         for kind in kinds:
             ratio = medians[big, kind] / medians[small, kind]
             cpu_ratio = medians[-big, kind] / max(medians[-small, kind], 1e-6)
-            bounded = kind in BOUNDED
-            verdict = ("ok" if ratio < TARGET else "MISSED") if bounded else "(not targeted)"
-            ok = ok and (ratio < TARGET or not bounded)
+            targeted = kind in TARGETED
+            verdict = ("ok" if ratio < TARGET else "MISSED") if targeted else "(not targeted)"
+            ok = ok and (ratio < TARGET or not targeted)
             print(f"  {kind:<8} {ratio:6.2f}x  {cpu_ratio:6.2f}x  {verdict}")
     return 0 if ok else 1
 
 
 def measure_sizes(
     stores: dict[int, cg.Store],
-    samples: dict[int, list[cg.Contact]],
+    samples: dict[int, list[Sample]],
     kinds: tuple[str, ...],
     calls: int,
     engine: str,
@@ -214,7 +322,8 @@ def measure_sizes(
         for size, sample in samples.items():
             rng = random.Random(1)
             texts[size] = [needle(kind, rng.choice(sample), rng) for _ in range(calls)]
-            measure(stores[size], texts[size][:20])  # warm up
+            for text in texts[size][:20]:  # warm up
+                stores[size].accounts.search(text, limit=20)
         times: dict[int, list[float]] = {size: [] for size in stores}
         cpu: dict[int, list[float]] = {size: [] for size in stores}
         hits: dict[int, list[int]] = {size: [] for size in stores}

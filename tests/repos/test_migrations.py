@@ -286,9 +286,9 @@ def test_sqlite_search_goes_through_the_trigram_index_and_survives_vacuum(
         engine: sa.Engine = store.backend.engine  # type: ignore[attr-defined]
         needle = search_needle("lefèv")
         assert needle is not None
-        stmt = statements.contact_hits("sqlite", "default", needle)
+        stmt, params = statements.contact_hits("sqlite", "default", needle)
         with engine.connect() as conn:
-            compiled = stmt.compile(dialect=conn.dialect)
+            compiled = stmt.bindparams(**params).compile(dialect=conn.dialect)
             plan = conn.exec_driver_sql(
                 f"EXPLAIN QUERY PLAN {compiled.string}",
                 tuple(compiled.construct_params()[n] for n in compiled.positiontup or ()),

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Collection, Iterable, Iterator
+from collections.abc import Collection, Iterator
 from typing import Any, TypeVar
 
 import sqlalchemy as sa
@@ -15,14 +15,12 @@ from contactgraph.repos.backend import chunks
 from contactgraph.repos.keys import (
     ContactQuery,
     SearchNeedle,
-    account_search_rank,
-    contact_search_rank,
-    search_count_bound,
     sort_contacts,
 )
 from contactgraph.repos.protocol import AccountOrder
 from contactgraph.repos.schema import accounts as A
 from contactgraph.repos.schema import contacts as C
+from contactgraph.repos.sql import search
 from contactgraph.repos.sql import statements as q
 from contactgraph.repos.sql.copy import insert_rows
 from contactgraph.repos.sql.errors import duplicate, translated
@@ -47,16 +45,6 @@ def _only_indexed(query: ContactQuery) -> bool:
     ):
         return False
     return (query.email is None) != (query.phone is None)
-
-
-def _ranked(needle: SearchNeedle, hits: Iterable[Any]) -> list[tuple[Any, ...]]:
-    """``(rank, last, first, middle, id)`` of the hit rows that match ``needle``."""
-    ranked = []
-    for cid, search_key, last, first, middle in hits:
-        rank = contact_search_rank(needle, search_key, last, first)
-        if rank is not None:
-            ranked.append((rank, last, first, middle, cid))
-    return ranked
 
 
 def batches(items: list[T], size: int) -> Iterator[list[T]]:
@@ -304,41 +292,12 @@ class SqlAccounts(Part):
         return [rows.CONTACT.build(*r) for r in self._conn.execute(stmt)]
 
     def search_contacts(self, needle: SearchNeedle, limit: int) -> tuple[list[Contact], int]:
-        """Ranks every match when there are at most ``search_count_bound(limit)`` of them;
-        past that, counts no further and reads the best ``limit`` rank by rank
-        (:func:`~contactgraph.repos.sql.statements.contact_tiers`)."""
-        dialect, tenant, run = self._conn.dialect.name, self._tenant, self._conn.execute
-        bound = search_count_bound(limit)
-        if bound is not None:
-            total = int(run(q.count_contact_hits(dialect, tenant, needle, bound + 1)).scalar_one())
-        ranked: list[tuple[Any, ...]] = []
-        if bound is None or total <= bound:
-            ranked = _ranked(needle, run(q.contact_hits(dialect, tenant, needle)))
-            total = len(ranked)
-        else:
-            seen: dict[str, tuple[Any, ...]] = {}
-            for rank, tier in enumerate(q.contact_tiers(dialect, tenant, needle, limit)):
-                for stmt in tier:
-                    seen.update((r[-1], r) for r in _ranked(needle, run(stmt)))
-                ranked = list(seen.values())
-                if sum(1 for r in ranked if r[0] <= rank) >= limit:
-                    break
-        ranked.sort()
-        best = [r[-1] for r in ranked[:limit]]
-        by_id = {c.id: c for c in self.load_contacts(best)} if best else {}
-        return [by_id[i] for i in best], total
+        """See :mod:`contactgraph.repos.sql.search`."""
+        return search.search_contacts(self._conn, self._tenant, needle, limit, self.load_contacts)
 
     def search_accounts(self, needle: SearchNeedle, limit: int) -> tuple[list[Account], int]:
-        ranked = []
-        stmt = q.account_hits(self._conn.dialect.name, self._tenant, needle)
-        for aid, search_key, name_key in self._conn.execute(stmt):
-            rank = account_search_rank(needle, search_key)
-            if rank is not None:
-                ranked.append((rank, name_key, aid))
-        ranked.sort()
-        best = [r[-1] for r in ranked[:limit]]
-        by_id = {a.id: a for a in self.load_many(best)} if best else {}
-        return [by_id[i] for i in best], len(ranked)
+        """See :mod:`contactgraph.repos.sql.search`."""
+        return search.search_accounts(self._conn, self._tenant, needle, limit, self.load_many)
 
     def by_name_key(self, name_key: str) -> list[Account]:
         ids = self._conn.execute(

@@ -10,7 +10,7 @@ generated from the schema tables with named parameters, run with the driver's
 
 from __future__ import annotations
 
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Iterator, Sequence
 from operator import itemgetter
 from typing import Any, TypeVar
 
@@ -312,17 +312,39 @@ def _fts(table: str, mapping: str, owner: str, hit: Sequence[sa.Column[Any]]) ->
 
 _SQLITE_CONTACT_HITS = sa.text(_fts("contacts", "contact_search", "contact_id", CONTACT_HIT))
 _SQLITE_ACCOUNT_HITS = sa.text(_fts("accounts", "account_search", "account_id", ACCOUNT_HIT))
-_SQLITE_CONTACT_HITS_BY_NAME = sa.text(
-    _fts("contacts", "contact_search", "contact_id", CONTACT_HIT)
-    + ' ORDER BY x."last_key", x."first_key", x."middle_key", x."id" LIMIT :n'
-)
-_SQLITE_CONTACT_COUNT_UP_TO = sa.text(
-    f"SELECT count(*) FROM ({_fts('contacts', 'contact_search', 'contact_id', (C.c.id,))} LIMIT :n)"
-)
+
+
+def _instr(column: str, count: int) -> str:
+    """SQLite: ``column`` holds one of ``:p0``…, exactly (the FTS match is a superset:
+    its case folding maps a few more letters, ``ſ`` to ``s``)."""
+    return " OR ".join(f"instr({column}, :p{i}) > 0" for i in range(count))
+
+
+def _sqlite_hits_by_name(phrases: int) -> Any:
+    """The FTS candidates that hold one of ``phrases`` phrases (``:p0``…), by name, ``:n``
+    at most: checked here, so that no candidate the FTS match lets through takes a place."""
+    checks = _instr("contacts_fts.search_key", phrases)
+    return sa.text(
+        _fts("contacts", "contact_search", "contact_id", CONTACT_HIT)
+        + f' AND ({checks}) ORDER BY x."last_key", x."first_key", x."middle_key", x."id" LIMIT :n'
+    )
+
+
+_SQLITE_CONTACT_HITS_BY_NAME = {n: _sqlite_hits_by_name(n) for n in (1, 2)}
+
+
+def _phrase(phrase: str) -> str:
+    """An FTS5 string: the phrase as typed, quotes doubled."""
+    return '"' + phrase.replace('"', '""') + '"'
 
 
 def _fts_query(needle: SearchNeedle) -> str:
-    return " OR ".join('"' + p.replace('"', '""') + '"' for p in needle.phrases)
+    return " OR ".join(_phrase(p) for p in needle.phrases)
+
+
+def fts_match(needle: SearchNeedle) -> str:
+    """The FTS5 query for ``needle``: each of its phrases, whole."""
+    return _fts_query(needle)
 
 
 def _like(text: str) -> str:
@@ -338,34 +360,170 @@ NAME_ORDER = (C.c.last_key, C.c.first_key, C.c.middle_key, C.c.id)
 """The order of hits within a rank."""
 
 
-def contact_hits(dialect: str, tenant: str, needle: SearchNeedle) -> Any:
-    """Rows of :data:`CONTACT_HIT` holding every contact that may match ``needle``."""
+Query = tuple[Any, dict[str, Any]]
+"""A statement built once (bind parameters only) and the parameters of one call."""
+
+_BUILT: dict[tuple[Any, ...], Any] = {}
+
+
+def _built(key: tuple[Any, ...], build: Callable[[], Any]) -> Any:
+    """The statement for ``key``, built on first use: building and hashing a Core
+    statement costs about as much as running an indexed search, so each shape is
+    built once and run with parameters."""
+    found = _BUILT.get(key)
+    if found is None:
+        found = _BUILT[key] = build()
+    return found
+
+
+def _range(column: Any, upper: bool, *, walk: bool = False) -> Any:
+    """``column`` in ``[:lo, :hi)`` (``upper``) or ``>= :lo``; ``walk``: written as an
+    expression, so that the planner walks another index rather than this range."""
+    value = func.coalesce(column, "") if walk else column
+    low = value >= bindparam("lo")
+    return sa.and_(low, value < bindparam("hi")) if upper else low
+
+
+def _range_params(text: str) -> tuple[bool, dict[str, Any]]:
+    upper = prefix_upper(text)
+    return upper is not None, {"lo": text} if upper is None else {"lo": text, "hi": upper}
+
+
+def _phrase_params(needle: SearchNeedle, pattern: Callable[[str], str]) -> dict[str, Any]:
+    return {f"p{i}": pattern(p) for i, p in enumerate(needle.phrases)}
+
+
+def _likes(count: int) -> Any:
+    """PostgreSQL: ``search_key`` holds one of ``:p0``… (LIKE patterns, :func:`_like`)."""
+    return sa.or_(*(C.c.search_key.like(bindparam(f"p{i}")) for i in range(count)))
+
+
+def contact_hits(
+    dialect: str, tenant: str, needle: SearchNeedle, match: str | None = None
+) -> Query:
+    """Rows of :data:`CONTACT_HIT` holding every contact that may match ``needle``
+    (``match``: the FTS5 query on SQLite, :func:`fts_match`)."""
     if needle.short:
-        # One indexed range per column, united (an OR would scan the tenant's rows).
-        return sa.union(
-            *(
-                select(*CONTACT_HIT).where(C.c.tenant == tenant, _prefix(c, needle.text))
-                for c in _SHORT_COLUMNS
+        upper, params = _range_params(needle.text)
+
+        def united() -> Any:
+            # One indexed range per column, united (an OR would scan the tenant's rows).
+            return sa.union(
+                *(
+                    select(*CONTACT_HIT).where(C.c.tenant == t, _range(c, upper))
+                    for c in _SHORT_COLUMNS
+                )
+            )
+
+        return _built(("short hits", upper), united), {"t": tenant, **params}
+    if dialect == "sqlite":
+        return _SQLITE_CONTACT_HITS, {"q": match or _fts_query(needle), "t": tenant}
+    count = len(needle.phrases)
+    stmt = _built(
+        ("hits", count), lambda: select(*CONTACT_HIT).where(C.c.tenant == t, _likes(count))
+    )
+    return stmt, {"t": tenant, **_phrase_params(needle, _like)}
+
+
+def _sqlite_count(phrases: int) -> Any:
+    return sa.text(
+        "SELECT count(*) FROM (SELECT 1 FROM contacts_fts CROSS JOIN contact_search m "
+        "ON m.seq = contacts_fts.rowid WHERE contacts_fts MATCH :q AND m.tenant = :t "
+        f"AND ({_instr('contacts_fts.search_key', phrases)}) LIMIT :n)"
+    )
+
+
+def _postgres_count(phrases: int) -> Any:
+    hits = select(C.c.id).where(C.c.tenant == t, _likes(phrases)).limit(bindparam("n"))
+    return select(func.count()).select_from(hits.subquery())
+
+
+def count_contact_matches(
+    dialect: str, tenant: str, needle: SearchNeedle, up_to: int, match: str | None = None
+) -> Query:
+    """How many contacts match the (3+ character) ``needle``, exactly, counting no further
+    than ``up_to``: the index's candidates checked in SQL, no contact row read on SQLite."""
+    count = len(needle.phrases)
+    params: dict[str, Any] = {"t": tenant, "n": up_to}
+    if dialect == "sqlite":
+        params |= {"q": match or _fts_query(needle), **_phrase_params(needle, str)}
+        return _built(("sqlite count", count), lambda: _sqlite_count(count)), params
+    params |= _phrase_params(needle, _like)
+    return _built(("count", count), lambda: _postgres_count(count)), params
+
+
+def count_prefixes(tenant: str, text: str, columns: Sequence[Any], up_to: int) -> Query:
+    """One row: for each of ``columns``, how many contacts' values start with ``text``,
+    counting no further than ``up_to`` (each an index range, read no further)."""
+    upper, params = _range_params(text)
+
+    def counted(column: Any) -> Any:
+        hits = select(C.c.tenant).where(C.c.tenant == t, _range(column, upper))
+        limited = hits.limit(bindparam("n")).subquery()
+        return select(func.count()).select_from(limited).scalar_subquery()
+
+    def build() -> Any:
+        return select(*(counted(c) for c in columns))
+
+    key = ("prefix counts", upper, *(c.name for c in columns))
+    return _built(key, build), {"t": tenant, "n": up_to, **params}
+
+
+SHORT_COLUMNS = _SHORT_COLUMNS
+
+
+def _first_in_name_order(tenant: str, column: Any, text: str, best: int, walk: bool) -> Query:
+    """The ``best`` first hits (by :data:`NAME_ORDER`) whose ``column`` starts with ``text``.
+
+    ``walk``: for a wide range, walk the name index in order and keep the rows
+    in the range (the range's index is kept out of the plan: reading a wide
+    range whole to sort it costs what the range holds); else read the range
+    through its index and sort it.
+    """
+    upper, params = _range_params(text)
+
+    def build() -> Any:
+        where = select(*CONTACT_HIT).where(C.c.tenant == t, _range(column, upper, walk=walk))
+        return where.order_by(*NAME_ORDER).limit(bindparam("n"))
+
+    stmt = _built(("first by name", column.name, upper, walk), build)
+    return stmt, {"t": tenant, "n": best, **params}
+
+
+def _exact() -> Any:
+    # One index look-up each, united (an OR would scan the tenant's rows on SQLite).
+    found = sa.union_all(
+        *(
+            select(*CONTACT_HIT).where(C.c.tenant == t, condition)
+            for condition in (
+                C.c.email_search == bindparam("text"),
+                C.c.phone == bindparam("number"),
+                C.c.mobile == bindparam("number"),
             )
         )
-    if dialect == "sqlite":
-        return _SQLITE_CONTACT_HITS.bindparams(q=_fts_query(needle), t=tenant)
-    return select(*CONTACT_HIT).where(C.c.tenant == tenant, _anywhere(needle))
+    ).subquery()
+    # The order written as expressions keeps SQLite from walking a name index instead.
+    order = [sa.func.coalesce(found.c[c.name], "") for c in NAME_ORDER]
+    return select(*found.c).order_by(*order).limit(bindparam("n"))
 
 
-def _anywhere(needle: SearchNeedle) -> Any:
-    return sa.or_(*(C.c.search_key.like(_like(p)) for p in needle.phrases))
+_EXACT = _exact()
 
 
-def count_contact_hits(dialect: str, tenant: str, needle: SearchNeedle, up_to: int) -> Any:
-    """How many rows :func:`contact_hits` gives, counting no further than ``up_to``."""
-    if dialect == "sqlite" and not needle.short:
-        return _SQLITE_CONTACT_COUNT_UP_TO.bindparams(q=_fts_query(needle), t=tenant, n=up_to)
-    hits = contact_hits(dialect, tenant, needle).limit(up_to).subquery()
-    return select(func.count()).select_from(hits)
+def _postgres_by_name(phrases: int) -> Any:
+    where = select(*CONTACT_HIT).where(C.c.tenant == t, _likes(phrases))
+    return where.order_by(*NAME_ORDER).limit(bindparam("n"))
 
 
-def contact_tiers(dialect: str, tenant: str, needle: SearchNeedle, best: int) -> list[list[Any]]:
+def contact_tiers(
+    dialect: str,
+    tenant: str,
+    needle: SearchNeedle,
+    best: int,
+    wide: Callable[[Any], bool],
+    *,
+    match: str | None = None,
+) -> Iterator[list[Query]]:
     """Statements for the ranks of :func:`~contactgraph.repos.keys.contact_search_rank`,
     best rank first: each gives the ``best`` first rows of :data:`CONTACT_HIT` (by
     :data:`NAME_ORDER`) among the contacts meeting that rank's condition.
@@ -374,36 +532,87 @@ def contact_tiers(dialect: str, tenant: str, needle: SearchNeedle, best: int) ->
     ``r`` or better). Once the hits of ranks up to ``r`` number ``best`` or more,
     the best ``best`` of all matches are among the rows read so far, so the
     caller stops there: the ranges read through the name indexes end at
-    ``best`` rows, whatever the number of matches.
+    ``best`` rows, whatever the number of matches. ``wide(column)`` tells whether
+    the needle's prefix range on ``column`` holds too many rows to be read whole
+    (then the name index is walked instead). Each tier is built as it is reached.
     """
 
-    def first(condition: Any, order: Sequence[Any] = NAME_ORDER) -> Any:
-        where = select(*CONTACT_HIT).where(C.c.tenant == tenant, condition)
-        return where.order_by(*order).limit(best)
-
-    # An exact value is found through its own index, its few rows sorted after: the
-    # order written as an expression keeps SQLite from walking a name index instead.
-    sorted_after = tuple(sa.func.coalesce(c, "") for c in NAME_ORDER)
+    def starting(column: Any, walk: bool) -> Query:
+        return _first_in_name_order(tenant, column, text, best, walk)
 
     text = needle.text
-    by_name = [first(_prefix(C.c.last_key, text))], [first(_prefix(C.c.full_key, text))]
     if needle.short:
-        return [
-            [],
-            *by_name,
-            [first(_prefix(C.c.first_key, text)), first(_prefix(C.c.email_search, text))],
-        ]
-    number = "+" + (needle.digits or text)
-    exact = [
-        first(C.c.email_search == text, sorted_after),
-        first(C.c.phone == number, sorted_after),
-        first(C.c.mobile == number, sorted_after),
-    ]
-    if dialect == "sqlite":
-        anywhere = _SQLITE_CONTACT_HITS_BY_NAME.bindparams(q=_fts_query(needle), t=tenant, n=best)
+        yield []
     else:
-        anywhere = first(_anywhere(needle))
-    return [exact, *by_name, [anywhere]]
+        number = "+" + (needle.digits or text)
+        yield [(_EXACT, {"t": tenant, "text": text, "number": number, "n": best})]
+    # The last-name range is read in the name index's own order: it ends at ``best`` rows.
+    yield [starting(C.c.last_key, False)]
+    yield [starting(C.c.full_key, wide(C.c.full_key))]
+    if needle.short:
+        yield [
+            starting(C.c.first_key, wide(C.c.first_key)),
+            starting(C.c.email_search, wide(C.c.email_search)),
+        ]
+        return
+    count = len(needle.phrases)
+    if dialect == "sqlite":
+        params = {"q": match or _fts_query(needle), **_phrase_params(needle, str)}
+        yield [(_SQLITE_CONTACT_HITS_BY_NAME[count], {"t": tenant, "n": best, **params})]
+    else:
+        stmt = _built(("by name", count), lambda: _postgres_by_name(count))
+        yield [(stmt, {"t": tenant, "n": best, **_phrase_params(needle, _like)})]
+
+
+def _account_anywhere(dialect: str, tenant: str, needle: SearchNeedle) -> Any:
+    """Accounts holding one of the (3+ character) needle's phrases, exactly."""
+    if dialect != "sqlite":
+        return sa.or_(*(A.c.search_key.like(_like(p)) for p in needle.phrases))
+    candidates = (
+        sa.text(
+            "SELECT m.account_id FROM accounts_fts CROSS JOIN account_search m "
+            "ON m.seq = accounts_fts.rowid WHERE accounts_fts MATCH :q AND m.tenant = :t"
+        )
+        .bindparams(q=_fts_query(needle), t=tenant)
+        .columns(sa.column("account_id"))
+        .subquery()
+    )
+    exact = sa.or_(*(func.instr(A.c.search_key, p) > 0 for p in needle.phrases))
+    return sa.and_(A.c.id.in_(select(candidates.c.account_id)), exact)
+
+
+def count_account_matches(dialect: str, tenant: str, needle: SearchNeedle, up_to: int) -> Any:
+    """How many accounts match ``needle``, exactly, counting no further than ``up_to``."""
+    if needle.short:
+        condition = _prefix(A.c.name_key, needle.text)
+    else:
+        condition = _account_anywhere(dialect, tenant, needle)
+    hits = select(A.c.id).where(A.c.tenant == tenant, condition).limit(up_to)
+    return select(func.count()).select_from(hits.subquery())
+
+
+def account_tiers(
+    dialect: str, tenant: str, needle: SearchNeedle, best: int
+) -> Iterator[list[Any]]:
+    """Statements for the ranks of :func:`~contactgraph.repos.keys.account_search_rank`,
+    best rank first, as :func:`contact_tiers` for contacts: the accounts whose website
+    domain or phone is the needle (few, read whole: a LIKE on SQLite ignores the case
+    of ASCII letters, so its rows are checked after), then the ``best`` first by name
+    whose name starts with it (the name index, in order), then anywhere."""
+    hit = select(*ACCOUNT_HIT).where(A.c.tenant == tenant)
+    order = (A.c.name_key, A.c.id)
+    text = needle.text
+    if not needle.short:
+        lines = [f"\n{v}" for v in dict.fromkeys((text, needle.digits or text))]
+        exact = sa.or_(
+            *(A.c.search_key.contains(v + "\n", autoescape=True) for v in lines),
+            *(A.c.search_key.endswith(v, autoescape=True) for v in lines),
+        )
+        yield [hit.where(_account_anywhere(dialect, tenant, needle), exact)]
+    yield [hit.where(_prefix(A.c.name_key, text)).order_by(*order).limit(best)]
+    if not needle.short:
+        anywhere = _account_anywhere(dialect, tenant, needle)
+        yield [hit.where(anywhere).order_by(*order).limit(best)]
 
 
 def account_hits(dialect: str, tenant: str, needle: SearchNeedle) -> Any:

@@ -9,6 +9,7 @@ from hypothesis import strategies as st
 
 from contactgraph.domain import Account, Contact
 from contactgraph.repos.keys import search_count_bound
+from contactgraph.repos.protocol import SearchResult
 from contactgraph.store import Store
 from contactgraph.testing.contracts.base import ContractBase, acme, globex
 from contactgraph.testing.contracts.hostile import HOSTILE
@@ -195,6 +196,36 @@ class SearchContract(ContractBase):
         wide = store.accounts.search("mart", limit=bound + 10)  # a limit past the bound
         assert len(wide.contacts) == bound + 9
         assert (wide.total, wide.total_is_exact, wide.truncated) == (bound + 9, True, False)
+
+    def test_a_broad_account_needle_counts_up_to_a_bound_and_still_gives_the_best(
+        self, store: Store
+    ) -> None:
+        bound = _bound(5)
+        with store.transaction():
+            for i in range(bound + 3):  # past the bound: all "mart" anywhere, "au" at the start
+                store.accounts.add(Account.create(name=f"Aumart {i:04d} SA"))
+            by_domain = store.accounts.add(Account.create(name="Zed", website="http://MART/x"))
+            by_phone = store.accounts.add(Account.create(name="Zorn", phone="+33 1 40 00 00 01"))
+            also = store.accounts.add(Account.create(name="Able", website="https://33140000001.fr"))
+            by_name = store.accounts.add(Account.create(name="Martin SA"))
+        firsts = [a.id for a in store.accounts.list(limit=bound)]  # by name: Able, Aumart…
+
+        def names(found: SearchResult) -> list[str]:
+            return [a.id for a in found.accounts]
+
+        broad = store.accounts.search_accounts("mart", limit=5)
+        aumart = [i for i in firsts if i not in (also.id,)][:3]
+        assert names(broad) == [by_domain.id, by_name.id, *aumart]
+        assert (broad.total, broad.total_is_exact, broad.truncated) == (bound, False, True)
+        assert names(store.accounts.search_accounts("MART", limit=1)) == [by_domain.id]
+        by_digits = store.accounts.search_accounts("+33 1 40 00 00 01", limit=1)
+        assert names(by_digits) == [by_phone.id]
+        assert (by_digits.total, by_digits.total_is_exact) == (2, True)
+        short = store.accounts.search_accounts("au", limit=3)
+        assert names(short) == aumart
+        assert (short.total, short.total_is_exact) == (bound, False)
+        every = store.accounts.search_accounts("mart", limit=None)  # type: ignore[arg-type]
+        assert (every.total, every.total_is_exact) == (bound + 5, True)
 
     def test_accounts_are_found_by_name_domain_and_phone(self, store: Store) -> None:
         account, _ = acme()

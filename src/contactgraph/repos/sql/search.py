@@ -1,0 +1,167 @@
+"""Search on the SQL engines: a count bounded in SQL, then only the best hits read.
+
+A search answers the best ``limit`` matches (:func:`~contactgraph.repos.keys.contact_search_rank`)
+and how many match, counted no further than ``search_count_bound(limit)``. What
+it costs must follow the results asked for, not the store, so that a type-ahead
+box stays as quick at a million contacts as at ten thousand:
+
+- **3+ characters**: the matches are counted in SQL, exactly, up to the bound
+  (the trigram index's candidates checked there, no row brought to Python).
+  When they are no more than ``limit``, every one is a result: they are read
+  and ranked. Otherwise the best ``limit`` are read rank by rank
+  (:func:`~contactgraph.repos.sql.statements.contact_tiers`): exact email or
+  phone through their indexes, the last-name range in the name index's order,
+  the full-name range, then anywhere, each statement stopping at ``limit`` rows
+  and the reading stopping as soon as the ranks read hold ``limit`` hits.
+- **1–2 characters** (no trigram): each prefix range (last name, first name,
+  full name, email) is counted up to the bound through its own index. When
+  none passes it, their union (at most four bounds of rows) is read and ranked;
+  otherwise the ranks are read as above, a wide range walked in name order
+  rather than read whole.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Iterable, Sequence
+from typing import Any
+
+from sqlalchemy.engine import Connection
+
+from contactgraph.domain import Account, Contact
+from contactgraph.repos.keys import (
+    SearchNeedle,
+    account_search_rank,
+    contact_search_rank,
+    search_count_bound,
+)
+from contactgraph.repos.sql import statements as q
+
+Ranked = tuple[Any, ...]
+"""``(rank, last, first, middle, id)`` of a contact that matches."""
+
+
+def _ranked(needle: SearchNeedle, hits: Iterable[Any]) -> list[Ranked]:
+    """``(rank, last, first, middle, id)`` of the hit rows that match ``needle``."""
+    ranked = []
+    for cid, search_key, last, first, middle in hits:
+        rank = contact_search_rank(needle, search_key, last, first)
+        if rank is not None:
+            ranked.append((rank, last, first, middle, cid))
+    return ranked
+
+
+def search_contacts(
+    conn: Connection,
+    tenant: str,
+    needle: SearchNeedle,
+    limit: int,
+    load: Callable[[list[str]], list[Contact]],
+) -> tuple[list[Contact], int]:
+    """The best ``limit`` contacts for ``needle`` and how many match (past
+    ``search_count_bound(limit)``, a number above it); ``load`` reads contacts by id."""
+    dialect, run = conn.dialect.name, conn.execute
+    bound = search_count_bound(limit)
+    if bound is None:  # every match asked for
+        ranked = _ranked(needle, run(*q.contact_hits(dialect, tenant, needle)))
+        return _best(ranked, limit, load), len(ranked)
+    wide: Callable[[Any], bool]
+    if needle.short:
+        columns = q.SHORT_COLUMNS
+        counts = dict(
+            zip(
+                columns,
+                run(*q.count_prefixes(tenant, needle.text, columns, bound + 1)).one(),
+                strict=True,
+            )
+        )
+        if max(counts.values()) <= bound:  # at most four bounds of rows: rank them all
+            ranked = _ranked(needle, run(*q.contact_hits(dialect, tenant, needle)))
+            return _best(ranked, limit, load), len(ranked)
+        total = bound + 1
+
+        def wide(column: Any) -> bool:
+            return bool(counts[column] > bound)
+
+    else:
+        match = _match(conn, needle)
+        counted = q.count_contact_matches(dialect, tenant, needle, bound + 1, match)
+        total = int(run(*counted).scalar_one())
+        if total <= limit:  # every match is a result
+            ranked = _ranked(needle, run(*q.contact_hits(dialect, tenant, needle, match)))
+            return _best(ranked, limit, load), len(ranked)
+
+        def wide(column: Any) -> bool:
+            counted = q.count_prefixes(tenant, needle.text, [column], bound + 1)
+            return int(run(*counted).scalar_one()) > bound
+
+    seen: dict[str, Ranked] = {}
+    ranked = []
+    match = None if needle.short else match
+    for rank, tier in enumerate(q.contact_tiers(dialect, tenant, needle, limit, wide, match=match)):
+        for stmt in tier:
+            seen.update((r[-1], r) for r in _ranked(needle, run(*stmt)))
+        ranked = list(seen.values())
+        if sum(1 for r in ranked if r[0] <= rank) >= limit:
+            break
+    return _best(ranked, limit, load), total
+
+
+def _match(conn: Connection, needle: SearchNeedle) -> str | None:
+    """SQLite: the FTS5 query for a 3+ character ``needle`` (its phrases, each whole)."""
+    return q.fts_match(needle) if conn.dialect.name == "sqlite" else None
+
+
+def _best(
+    ranked: list[Ranked], limit: int | None, load: Callable[[list[str]], list[Contact]]
+) -> list[Contact]:
+    ranked.sort()
+    best = [r[-1] for r in ranked[:limit]]
+    by_id = {c.id: c for c in load(best)} if best else {}
+    return [by_id[i] for i in best]
+
+
+def search_accounts(
+    conn: Connection,
+    tenant: str,
+    needle: SearchNeedle,
+    limit: int,
+    load: Callable[[list[str]], Sequence[Account]],
+) -> tuple[list[Account], int]:
+    """The best ``limit`` accounts for ``needle`` and how many match (past
+    ``search_count_bound(limit)``, a number above it): every match ranked up to
+    the bound, past it the best read rank by rank (:func:`~contactgraph.repos.sql.statements.account_tiers`)."""
+    dialect, run = conn.dialect.name, conn.execute
+    bound = search_count_bound(limit)
+    total = None
+    if bound is not None:
+        total = int(run(q.count_account_matches(dialect, tenant, needle, bound + 1)).scalar_one())
+
+    def ranked_rows(rows: Iterable[Any]) -> list[tuple[Any, ...]]:
+        ranked = []
+        for aid, search_key, name_key in rows:
+            rank = account_search_rank(needle, search_key)
+            if rank is not None:
+                ranked.append((rank, name_key, aid))
+        return ranked
+
+    if bound is None or total is None or total <= bound:
+        ranked = ranked_rows(run(q.account_hits(dialect, tenant, needle)))
+        total = len(ranked)
+    else:
+        seen: dict[str, tuple[Any, ...]] = {}
+        ranked = []
+        for rank, tier in enumerate(q.account_tiers(dialect, tenant, needle, limit)):
+            for stmt in tier:
+                seen.update((r[-1], r) for r in ranked_rows(run(stmt)))
+            ranked = list(seen.values())
+            # Tiers are ranks 0, 1 and 3 (accounts have no rank 2), or 1 for a short needle.
+            reached = 1 if needle.short else (0, 1, 3)[rank]
+            if sum(1 for r in ranked if r[0] <= reached) >= limit:
+                break
+    ranked.sort()
+    best = [r[-1] for r in ranked[:limit]]
+    by_id = {a.id: a for a in load(best)} if best else {}
+    return [by_id[i] for i in best], total
+
+
+__all__ = ["search_accounts", "search_contacts"]

@@ -230,9 +230,11 @@ class ContactQuery:
 
 
 def _e164(phone: str) -> str:
+    """The stored text a look-up compares: E.164, or for national text (no region is
+    known to place it) the unverified form a number kept as typed is stored in."""
     if not is_storable(phone):
         raise InvalidValueError("not a phone number", field="phone", value=None)
-    return Phone.parse(phone, None).e164
+    return Phone.parse(phone, None, keep_unplaced=True).e164
 
 
 _CRITERIA: Final = get_type_hints(ContactCriteria)

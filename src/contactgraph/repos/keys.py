@@ -177,10 +177,16 @@ class ContactQuery:
     @classmethod
     def build(cls, **criteria: Unpack[ContactCriteria]) -> ContactQuery:
         """Normalise caller criteria; raise :class:`InvalidValueError` naming a wrong one."""
-        if len(criteria) == 1:  # the look-up by one address: the hot path, same result
+        if len(criteria) == 1:  # the look-up by one address or number: the hot path, same result
             email = criteria.get("email")
             if type(email) is str and is_storable(email):
                 return cls(email=email_key(email))
+            phone = criteria.get("phone")
+            if type(phone) is str and is_storable(phone):
+                try:
+                    return cls(phone=_e164(phone))
+                except InvalidValueError:  # an unparseable phone number matches nothing
+                    return cls(impossible=True)
         for label, value in criteria.items():
             if label not in _CRITERIA:
                 allowed = ", ".join(_CRITERIA)

@@ -5,7 +5,9 @@ For each engine (an SQLite file, and PostgreSQL in a throwaway cluster from
 median cost of:
 
 1. ``accounts.find_contacts(email=…)`` (an upper-cased address, one hit);
-2. ``accounts.find_contacts(phone=…)`` (``+33 6 12 34 56 78`` as typed, one hit);
+2. ``accounts.find_contacts(phone=…)`` (``+33 6 12 34 56 78`` as typed, one hit), for
+   numbers never looked up before (the target) and, for comparison, for 50 numbers
+   looked up again and again (libphonenumber's parse cached);
 3. ``accounts.get`` of a 100-contact account;
 4. ``accounts.account_of`` a contact of a 100-contact account;
 5. ``accounts.get`` of a 10,000-contact account;
@@ -163,8 +165,18 @@ def raw_postgres(url: str) -> Iterator[Raw]:
 # ---------------------------------------------------------------- timing
 
 
-def compare(label: str, store_fn: Callable[[], Any], raw_fn: Callable[[], Any], calls: int) -> bool:
-    """Median of each side, their calls alternating so that load on a shared machine hits both."""
+def compare(
+    label: str,
+    store_fn: Callable[[], Any],
+    raw_fn: Callable[[], Any],
+    calls: int,
+    *,
+    target: bool = True,
+) -> bool:
+    """Median of each side, their calls alternating so that load on a shared machine hits both.
+
+    ``target=False``: a figure shown for comparison, never a miss.
+    """
     store_fn(), raw_fn()
     gc.collect()
     ours: list[float] = []
@@ -184,12 +196,12 @@ def compare(label: str, store_fn: Callable[[], Any], raw_fn: Callable[[], Any], 
     mine, base = statistics.median(ours) * 1e6, statistics.median(raw) * 1e6
     ratio = mine / base
     cpu_ratio = sum(ours_cpu) / max(sum(raw_cpu), 1e-9)
-    verdict = "ok" if ratio <= TARGET else "MISSED"
+    verdict = ("ok" if ratio <= TARGET else "MISSED") if target else "for comparison"
     print(
         f"   {label:26} store {mine:9.1f} µs   raw {base:9.1f} µs   "
         f"{ratio:5.2f}x  (target <= {TARGET}x: {verdict}; client CPU {cpu_ratio:4.2f}x)"
     )
-    return ratio <= TARGET
+    return ratio <= TARGET or not target
 
 
 def bench_engine(name: str, store: cg.Store, raw: Raw, data: Data, calls: int) -> list[bool]:
@@ -204,7 +216,7 @@ def bench_engine(name: str, store: cg.Store, raw: Raw, data: Data, calls: int) -
         picks = iter(rng.choice(items) for _ in range(10**9))
         return lambda: next(picks)
 
-    email, phone = cycling(emails), cycling(phones)
+    email, phone, seen = cycling(emails), cycling(phones[50:]), cycling(phones[:50])
     account, contact = cycling(accounts), cycling(contacts)
     repo = store.accounts
     print(f"\n== {name} ==")
@@ -240,6 +252,13 @@ def bench_engine(name: str, store: cg.Store, raw: Raw, data: Data, calls: int) -
             max(calls // 50, 5),
         ),
     ]
+    compare(  # shown, not counted: what the look-up costs once the number's text is parsed
+        "find_contacts(phone=) seen",
+        lambda: repo.find_contacts(phone=seen()),
+        lambda: raw.find_by_phone(seen()),
+        calls,
+        target=False,
+    )
     return results
 
 

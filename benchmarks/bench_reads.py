@@ -5,13 +5,20 @@ For each engine (an SQLite file, and PostgreSQL in a throwaway cluster from
 median cost of:
 
 1. ``accounts.find_contacts(email=…)`` (an upper-cased address, one hit);
-2. ``accounts.get`` of a 100-contact account;
-3. ``accounts.account_of`` a contact of a 100-contact account;
-4. ``accounts.get`` of a 10,000-contact account;
+2. ``accounts.find_contacts(phone=…)`` (``+33 6 12 34 56 78`` as typed, one hit), for
+   numbers never looked up before (the target) and, for comparison, for 50 numbers
+   looked up again and again (libphonenumber's parse cached);
+3. ``accounts.get`` of a 100-contact account;
+4. ``accounts.account_of`` a contact of a 100-contact account;
+5. ``accounts.get`` of a 10,000-contact account;
 
 each against its baseline: the raw driver (``sqlite3`` / ``psycopg``, autocommit)
 running the same look-ups on the same tables (every column but the tenant) and
-building plain attrs objects, one per row, from them. Target: within 1.5x.
+building plain attrs objects, one per row, from them. The baseline's look-up
+keys are made the cheap way (``casefold()`` of the address, ``+`` and the
+digits of the number: no validation, no alternates), the store's through its
+own normalisation (an email-validator check for non-ASCII addresses,
+libphonenumber for numbers; both cached per text). Target: within 1.5x.
 Calls alternate between the two sides, so that a busy machine slows both
 alike; the exit status is 1 when a target is missed. The ratio of the client's
 CPU time (summed over the calls) is shown too: on a saturated machine the
@@ -28,6 +35,7 @@ from __future__ import annotations
 
 import argparse
 import gc
+import itertools
 import random
 import sqlite3
 import statistics
@@ -65,15 +73,20 @@ PlainAccount = attrs.make_class(
 # -------------------------------------------------------------------- data
 
 
+_NUMBERS = itertools.count(12_000_000)
+"""Each contact's own mobile number (a look-up by phone finds one contact)."""
+
+
 def make_account(name: str, size: int, rng: random.Random) -> cg.Account:
     account = cg.Account.create(name=name, industry="Manufacturing", phone="+33 1 40 00 00 00")
     for i in range(size):
         first, last = rng.choice(FIRST), rng.choice(LAST)
+        n = next(_NUMBERS)
         account, _ = account.add_contact(
             last_name=last,
             first_name=first,
             email=f"{first.lower()}.{i}@{name.lower().replace(' ', '-')}.example",
-            phone=f"+33 6 {i // 10000 % 100:02d} {i // 100 % 100:02d} {i % 100:02d} 00",
+            phone=f"+33 6 {n // 10**6 % 100:02d} {n // 10**4 % 100:02d} {n // 100 % 100:02d} {n % 100:02d}",
             title=rng.choice(["CFO", "Buyer", "Engineer", None]),
             department=rng.choice(["Finance", "IT", None]),
         )
@@ -108,10 +121,18 @@ class Raw:
         self._contacts_of = (
             f"SELECT {contacts} FROM contacts WHERE tenant = {mark} AND account_id = {mark}"
         )
+        self._by_phone = (
+            f"SELECT {contacts} FROM contacts WHERE tenant = {mark} AND phone = {mark} UNION ALL "
+            f"SELECT {contacts} FROM contacts WHERE tenant = {mark} AND mobile = {mark}"
+        )
         self._owner = f"SELECT account_id FROM contacts WHERE tenant = {mark} AND id = {mark}"
 
     def find_by_email(self, email: str) -> list[Any]:
         return [PlainContact(*r) for r in self._run(self._by_email, (TENANT, email.casefold()))]
+
+    def find_by_phone(self, phone: str) -> list[Any]:
+        number = "+" + "".join(ch for ch in phone if ch.isdigit())
+        return [PlainContact(*r) for r in self._run(self._by_phone, (TENANT, number) * 2)]
 
     def get(self, account_id: str) -> Any:
         (row,) = self._run(self._account, (TENANT, account_id))
@@ -144,8 +165,18 @@ def raw_postgres(url: str) -> Iterator[Raw]:
 # ---------------------------------------------------------------- timing
 
 
-def compare(label: str, store_fn: Callable[[], Any], raw_fn: Callable[[], Any], calls: int) -> bool:
-    """Median of each side, their calls alternating so that load on a shared machine hits both."""
+def compare(
+    label: str,
+    store_fn: Callable[[], Any],
+    raw_fn: Callable[[], Any],
+    calls: int,
+    *,
+    target: bool = True,
+) -> bool:
+    """Median of each side, their calls alternating so that load on a shared machine hits both.
+
+    ``target=False``: a figure shown for comparison, never a miss.
+    """
     store_fn(), raw_fn()
     gc.collect()
     ours: list[float] = []
@@ -165,18 +196,19 @@ def compare(label: str, store_fn: Callable[[], Any], raw_fn: Callable[[], Any], 
     mine, base = statistics.median(ours) * 1e6, statistics.median(raw) * 1e6
     ratio = mine / base
     cpu_ratio = sum(ours_cpu) / max(sum(raw_cpu), 1e-9)
-    verdict = "ok" if ratio <= TARGET else "MISSED"
+    verdict = ("ok" if ratio <= TARGET else "MISSED") if target else "for comparison"
     print(
         f"   {label:26} store {mine:9.1f} µs   raw {base:9.1f} µs   "
         f"{ratio:5.2f}x  (target <= {TARGET}x: {verdict}; client CPU {cpu_ratio:4.2f}x)"
     )
-    return ratio <= TARGET
+    return ratio <= TARGET or not target
 
 
 def bench_engine(name: str, store: cg.Store, raw: Raw, data: Data, calls: int) -> list[bool]:
     rng = random.Random(5)
     people = [c for a in data.small for c in list(a.contacts.values())[:10]]
     emails = [c.email.address.upper() for c in people if c.email is not None]
+    phones = [c.phone.international for c in people if c.phone is not None]
     accounts = [a.id for a in data.small]
     contacts = [c.id for c in people]
 
@@ -184,7 +216,8 @@ def bench_engine(name: str, store: cg.Store, raw: Raw, data: Data, calls: int) -
         picks = iter(rng.choice(items) for _ in range(10**9))
         return lambda: next(picks)
 
-    email, account, contact = cycling(emails), cycling(accounts), cycling(contacts)
+    email, phone, seen = cycling(emails), cycling(phones[50:]), cycling(phones[:50])
+    account, contact = cycling(accounts), cycling(contacts)
     repo = store.accounts
     print(f"\n== {name} ==")
     results = [
@@ -192,6 +225,12 @@ def bench_engine(name: str, store: cg.Store, raw: Raw, data: Data, calls: int) -
             "find_contacts(email=)",
             lambda: repo.find_contacts(email=email()),
             lambda: raw.find_by_email(email()),
+            calls,
+        ),
+        compare(
+            "find_contacts(phone=)",
+            lambda: repo.find_contacts(phone=phone()),
+            lambda: raw.find_by_phone(phone()),
             calls,
         ),
         compare(
@@ -213,6 +252,13 @@ def bench_engine(name: str, store: cg.Store, raw: Raw, data: Data, calls: int) -
             max(calls // 50, 5),
         ),
     ]
+    compare(  # shown, not counted: what the look-up costs once the number's text is parsed
+        "find_contacts(phone=) seen",
+        lambda: repo.find_contacts(phone=seen()),
+        lambda: raw.find_by_phone(seen()),
+        calls,
+        target=False,
+    )
     return results
 
 

@@ -6,7 +6,7 @@ import unicodedata
 
 import pytest
 
-from contactgraph import Account, Contact, NotFoundError
+from contactgraph import Account, Contact, NotFoundError, Phone
 
 Team = tuple[Account, Contact, Contact, Contact]
 
@@ -106,6 +106,17 @@ def test_find_by_phone_reads_national_numbers_in_the_accounts_region(acme_team: 
     assert acme.find_contacts(phone="+33 1 23 45 67 89") == [alice]
     assert acme.find_contacts(phone="0123456789") == [alice]
     assert acme.find_contacts(phone="not a number") == []
+
+
+def test_find_by_national_text_without_a_region_finds_numbers_kept_unverified() -> None:
+    initech = Account.create(name="Initech")  # no region: national text cannot be placed
+    initech, bill = initech.add_contact(
+        last_name="Lumbergh", phone=Phone.unverified("01 44 27 44 27")
+    )
+    initech, _ = initech.add_contact(last_name="Bolton", phone="+33 1 44 27 44 27")
+    assert initech.find_contacts(phone="01 44 27 44 27") == [bill]
+    assert initech.find_contacts(phone="0144274427") == []  # typed otherwise
+    assert initech.find_contacts(phone="not a number") == []
 
 
 # ----------------------------------------------------------------- hierarchy

@@ -75,7 +75,7 @@ class ContactCriteria:
         phone_key = keys["phone"]
         if phone_key is not None and phone_key != _NOTHING:
             try:
-                phone_key = Phone.parse(phone_key, region).e164
+                phone_key = Phone.parse(phone_key, region, keep_unplaced=True).e164
             except InvalidValueError:
                 phone_key = _NOTHING
         return cls(

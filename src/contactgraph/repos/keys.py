@@ -177,10 +177,16 @@ class ContactQuery:
     @classmethod
     def build(cls, **criteria: Unpack[ContactCriteria]) -> ContactQuery:
         """Normalise caller criteria; raise :class:`InvalidValueError` naming a wrong one."""
-        if len(criteria) == 1:  # the look-up by one address: the hot path, same result
+        if len(criteria) == 1:  # the look-up by one address or number: the hot path, same result
             email = criteria.get("email")
             if type(email) is str and is_storable(email):
                 return cls(email=email_key(email))
+            phone = criteria.get("phone")
+            if type(phone) is str and is_storable(phone):
+                try:
+                    return cls(phone=_e164(phone))
+                except InvalidValueError:  # an unparseable phone number matches nothing
+                    return cls(impossible=True)
         for label, value in criteria.items():
             if label not in _CRITERIA:
                 allowed = ", ".join(_CRITERIA)
@@ -230,9 +236,11 @@ class ContactQuery:
 
 
 def _e164(phone: str) -> str:
+    """The stored text a look-up compares: E.164, or for national text (no region is
+    known to place it) the unverified form a number kept as typed is stored in."""
     if not is_storable(phone):
         raise InvalidValueError("not a phone number", field="phone", value=None)
-    return Phone.parse(phone, None).e164
+    return Phone.parse(phone, None, keep_unplaced=True).e164
 
 
 _CRITERIA: Final = get_type_hints(ContactCriteria)

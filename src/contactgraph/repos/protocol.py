@@ -84,7 +84,8 @@ class ContactCriteria(TypedDict, total=False):
     Attributes:
         email: An address, main or alternate, ignoring case.
         phone: A number (with a ``+`` country code) compared in E.164 with
-            phone, mobile and alternates.
+            phone, mobile and alternates; national text (no country code)
+            finds the numbers kept unverified as that same text.
         name: A first, last or full name, ignoring case and accents.
         title: The whole title, ignoring case and accents.
         department: The whole department, ignoring case and accents.

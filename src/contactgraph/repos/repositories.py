@@ -57,6 +57,10 @@ class UnitOfWorkAccess(Protocol):
         """``fn`` on the current transaction's session, or on a read-only one."""
         ...
 
+    def _find_contacts(self, query: ContactQuery) -> list[Contact]:
+        """The backend's ``find_contacts(query)``, on the current transaction or alone."""
+        ...
+
     def _stream(self, page: Callable[[Session, T | None], list[T]]) -> Iterator[T]:
         """Every item of ``page(session, last item seen)``, page after page, from one session."""
         ...
@@ -282,7 +286,7 @@ class Accounts(_Repository):
         query = ContactQuery.build(**criteria)
         if query.impossible:
             return []
-        return self._store._read(lambda s: s.accounts.find_contacts(query))
+        return self._store._find_contacts(query)
 
     def search_contacts(self, text: str, *, limit: int = 50) -> list[Contact]:
         return list(self.search(text, limit=limit).contacts)

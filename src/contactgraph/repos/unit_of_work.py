@@ -43,13 +43,13 @@ from typing import Self, TypeVar
 
 import attrs
 
-from contactgraph.domain import Account, DomainEvent
+from contactgraph.domain import Account, Contact, DomainEvent
 from contactgraph.errors import InvalidValueError, PolicyViolationError, StoreUnavailableError
 from contactgraph.repos.backend import Backend, Session
 from contactgraph.repos.checks import SaveCheck, SaveWarning
 from contactgraph.repos.history import History, check_actor
 from contactgraph.repos.integrity import Changes, integrity_violations
-from contactgraph.repos.keys import check_tenant
+from contactgraph.repos.keys import ContactQuery, check_tenant
 from contactgraph.repos.merges import MergeRecords
 from contactgraph.repos.protocol import EventHandler
 from contactgraph.repos.repositories import Accounts, Cases, Opportunities, Relations
@@ -101,6 +101,9 @@ class UnitOfWork:
     ) -> None:
         self._actor_name = check_actor(actor)
         self._backend = backend
+        self._alone: Callable[[ContactQuery], list[Contact] | None] | None = getattr(
+            backend, "find_contacts_alone", None
+        )
         self._owns_backend = _owns_backend
         self.allow_foreign_contact_roles = allow_foreign_contact_roles
         self._current: ContextVar[_Transaction | None] = ContextVar(
@@ -259,6 +262,17 @@ class UnitOfWork:
             return fn(session)
         finally:
             session.rollback()
+
+    def _find_contacts(self, query: ContactQuery) -> list[Contact]:
+        """``find_contacts`` of the backend; outside a transaction, an indexed look-up
+        goes to the backend's one-statement path when it has one (``find_contacts_alone``,
+        see :class:`~contactgraph.repos.sql.SqlBackend`), with no session around it."""
+        alone = self._alone
+        if alone is not None and self._current.get() is None and not self._closed:
+            found = alone(query)
+            if found is not None:
+                return found
+        return self._read(lambda s: s.accounts.find_contacts(query))
 
     def _stream(self, page: Callable[[Session, T | None], list[T]]) -> Iterator[T]:
         """Every item of ``page(session, last item seen)`` (pages of 500, keyset), one session."""

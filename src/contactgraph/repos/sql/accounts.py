@@ -47,6 +47,28 @@ def _only_indexed(query: ContactQuery) -> bool:
     return (query.email is None) != (query.phone is None)
 
 
+def indexed_lookup(query: ContactQuery) -> tuple[Any, str] | None:
+    """The statement and key of a look-up one indexed statement answers whole
+    (one email or one phone, maybe a limit), else ``None``."""
+    if not _only_indexed(query):
+        return None
+    if query.email is not None:
+        return q.FIND_BY_EMAIL, query.email
+    return q.FIND_BY_PHONE, str(query.phone)
+
+
+def found_contacts(found_rows: list[Any], limit: int | None) -> list[Contact]:
+    """The contacts of an indexed look-up's rows: each once (a contact found by its
+    main value and an alternate comes twice), sorted, at most ``limit``."""
+    build = rows.CONTACT.build
+    if len(found_rows) < 2:
+        found = [build(*r) for r in found_rows]
+    else:
+        unique = {r[_AT_CONTACT_ID]: r for r in found_rows}.values()
+        found = sort_contacts([build(*r) for r in unique])
+    return found if limit is None else found[:limit]
+
+
 def batches(items: list[T], size: int) -> Iterator[list[T]]:
     for start in range(0, len(items), size):
         yield items[start : start + size]
@@ -58,9 +80,8 @@ class SqlAccounts(Part):
 
     def _contacts_by_account(self, account_ids: list[str]) -> dict[str, list[Contact]]:
         grouped: dict[str, list[Contact]] = {i: [] for i in account_ids}
-        build, at_owner = rows.CONTACT.build, rows.CONTACT.at["account_id"]
-        for row in self._chunked(q.CONTACTS_OF_MANY, account_ids):
-            grouped[row[at_owner]].append(build(*row))
+        for contact in rows.built(rows.CONTACT, self._chunked(q.CONTACTS_OF_MANY, account_ids)):
+            grouped[contact.account_id].append(contact)
         return grouped
 
     def _assemble(self, account_rows: list[Any]) -> list[Account]:
@@ -71,10 +92,7 @@ class SqlAccounts(Part):
                 return []
             if len(ids) == 1:
                 grouped = {
-                    ids[0]: [
-                        rows.CONTACT.build(*r)
-                        for r in self._fetch(q.CONTACTS_OF, account_id=ids[0])
-                    ]
+                    ids[0]: rows.built(rows.CONTACT, self._fetch(q.CONTACTS_OF, account_id=ids[0]))
                 }
             else:
                 grouped = self._contacts_by_account(ids)
@@ -94,8 +112,8 @@ class SqlAccounts(Part):
             )
             if not found_rows:
                 return None
-            build = rows.CONTACT.build
-            return rows.ACCOUNT.build(*found_rows[0], contacts=[build(*r) for r in contact_rows])
+            contacts = rows.built(rows.CONTACT, contact_rows)
+            return rows.ACCOUNT.build(*found_rows[0], contacts=contacts)
         found_rows = self._fetch(q.ACCOUNT_BY_ID, id=account_id)
         if not found_rows:
             return None
@@ -120,7 +138,7 @@ class SqlAccounts(Part):
         return {r[0]: r[1] for r in self._chunked(q.OWNERS, list(contact_ids))}
 
     def load_contacts(self, contact_ids: Collection[str]) -> list[Contact]:
-        return [rows.CONTACT.build(*r) for r in self._chunked(q.CONTACTS_BY_IDS, list(contact_ids))]
+        return rows.built(rows.CONTACT, self._chunked(q.CONTACTS_BY_IDS, list(contact_ids)))
 
     # --------------------------------------------------------------- writes
 
@@ -268,14 +286,12 @@ class SqlAccounts(Part):
                 found_rows = self._chunked(q.CONTACTS_BY_IDS, candidates)
             else:
                 stmt, params = candidates
-                fetch = self._fetch_alone if whole else self._fetch
-                found_rows = fetch(stmt, **params)
+                if whole:  # the index answers the whole query
+                    return found_contacts(self._fetch_alone(stmt, **params), query.limit)
+                found_rows = self._fetch(stmt, **params)
             at_id, build = _AT_CONTACT_ID, rows.CONTACT.build
             unique = {r[at_id]: r for r in found_rows}.values()
-            if whole:  # the index answered the whole query
-                found = [build(*r) for r in unique]
-            else:
-                found = [c for c in (build(*r) for r in unique) if query.matches(c)]
+            found = [c for c in (build(*r) for r in unique) if query.matches(c)]
             if len(found) > 1:
                 found = sort_contacts(found)
             return found if query.limit is None else found[: query.limit]

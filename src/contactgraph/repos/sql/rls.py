@@ -308,6 +308,11 @@ def applies(engine: Any) -> bool:
     return bool(_active.get(engine))
 
 
+def known_absent(engine: Any) -> bool:
+    """Whether RLS was found *not* to hold ``engine``'s role (``False`` until a transaction asked)."""
+    return _active.get(engine) is False
+
+
 def begin(backend: Any, driver: Any) -> None:
     """Set the tenant for the transaction just begun on ``driver``, where RLS needs it.
 

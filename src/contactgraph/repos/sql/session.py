@@ -35,14 +35,22 @@ import sqlalchemy as sa
 from sqlalchemy.engine import Connection, Engine, RootTransaction
 from sqlalchemy.exc import SQLAlchemyError
 
+from contactgraph.domain import Contact
 from contactgraph.repos import schema
 from contactgraph.repos.backend import chunks
+from contactgraph.repos.keys import ContactQuery
 from contactgraph.repos.sql import rls
-from contactgraph.repos.sql.accounts import SqlAccounts
-from contactgraph.repos.sql.errors import BUSY_TIMEOUT_S, as_unavailable, driver_errors, translate
+from contactgraph.repos.sql.accounts import SqlAccounts, found_contacts, indexed_lookup
+from contactgraph.repos.sql.errors import (
+    BUSY_TIMEOUT_S,
+    as_unavailable,
+    classify,
+    driver_errors,
+    translate,
+)
 from contactgraph.repos.sql.history import SqlHistory, scrub_sqlite
 from contactgraph.repos.sql.merges import SqlMerges
-from contactgraph.repos.sql.statements import BulkSql
+from contactgraph.repos.sql.statements import BulkSql, Precompiled
 from contactgraph.repos.sql.storage import SqlCases, SqlOpportunities, SqlRelations
 
 __all__ = ["IDLE_READERS", "SqlBackend", "SqlSession"]
@@ -54,6 +62,11 @@ _PG_IDLE = 0
 
 IDLE_READERS = 4
 """How many read connections a backend keeps checked out between reads."""
+
+_FORKS = [0]
+"""How many times this process is a fork's child: read connections held before a
+fork are the parent's (counted at fork time, not asked of the system at each read)."""
+os.register_at_fork(after_in_child=lambda: _FORKS.__setitem__(0, _FORKS[0] + 1))
 
 _ABANDONED: list[Connection] = []
 """Idle connections inherited through ``fork``: never used nor closed here (the
@@ -272,7 +285,8 @@ class _Readers:
         self._engine = engine
         self._idle: list[Connection] = []
         self._closed = False
-        self._pid = os.getpid()
+        self._forks = _FORKS[0]
+        self._remote = engine.dialect.name != "sqlite"
         self._options: dict[str, Any] = (
             {}
             if engine.dialect.name == "sqlite"
@@ -281,16 +295,16 @@ class _Readers:
 
     def take(self) -> Connection:
         """An idle read connection, else a new one from the pool."""
-        if os.getpid() != self._pid:  # forked: the idle ones share the parent's sockets
+        if _FORKS[0] != self._forks:  # forked: the idle ones share the parent's sockets
             _ABANDONED.extend(self._idle)
             self._idle = []
-            self._pid = os.getpid()
+            self._forks = _FORKS[0]
         while True:
             try:
                 conn = self._idle.pop()
             except IndexError:
                 return self._engine.connect().execution_options(**self._options)
-            if not _heard_from_server(conn):
+            if not self._remote or not _heard_from_server(conn):
                 return conn
             conn.invalidate()  # it said goodbye while idle (a restart): a fresh one instead
 
@@ -321,6 +335,24 @@ class _Readers:
             self._idle.pop().close()
 
 
+def _lookup_sql(fast: Precompiled, tenant: str) -> tuple[str, Callable[[str], Any]]:
+    """A look-up's SQL, and its driver arguments for a key (parameter ``v``) in ``tenant``."""
+    values = {**fast.defaults, "t": tenant, "v": None}
+    template = fast.args(values)
+    if isinstance(template, dict):
+        return fast.sql, lambda key: {**template, "v": key}
+    keys = [i for i, name in enumerate(fast.names) if name == "v"]
+    base = list(template)
+
+    def args(key: str) -> tuple[Any, ...]:
+        given = base.copy()
+        for i in keys:
+            given[i] = key
+        return tuple(given)
+
+    return fast.sql, args
+
+
 class SqlBackend:
     """An SQLAlchemy engine seen as one tenant."""
 
@@ -344,6 +376,7 @@ class SqlBackend:
         self._scratch = scratch
         self._owns_engine = owns_engine
         self._readers = readers if readers is not None else _Readers(engine)
+        self._lookups: dict[Any, tuple[str, Callable[[str], Any]]] = {}
         if owns_engine:  # a backend never closed still checks its idle readers in
             weakref.finalize(self, self._readers.close)
             sa.event.listen(engine, "handle_error", self._readers.on_error)
@@ -365,6 +398,55 @@ class SqlBackend:
     def release(self, conn: Connection) -> None:
         """Give back a read connection whose transaction ended well."""
         self._readers.give_back(conn)
+
+    def find_contacts_alone(self, query: ContactQuery) -> list[Contact] | None:
+        """The answer to an indexed look-up (one email or one phone) outside any
+        transaction, else ``None`` (the caller takes the general path).
+
+        One statement on an idle read connection, with no session around it:
+        one snapshot by itself, so no BEGIN nor COMMIT (autocommit on
+        PostgreSQL: one round trip), and one place where driver errors become
+        ours. Not where row-level security holds the role (or is not known
+        yet to hold it not): the tenant setting needs a transaction there.
+        """
+        lookup = indexed_lookup(query)
+        if lookup is None:
+            return None
+        postgres = self.dialect != "sqlite"
+        if postgres and not rls.known_absent(self.engine):
+            return None
+        stmt, key = lookup
+        found_sql = self._lookups.get(stmt)
+        if found_sql is None:
+            found_sql = self._lookups[stmt] = _lookup_sql(
+                self.statements.precompiled(stmt, self.engine.dialect), self.tenant
+            )
+        sql, args = found_sql
+        readers = self._readers
+        try:
+            conn = readers.take()
+        except SQLAlchemyError as exc:
+            raise as_unavailable(exc, self.url, busy_timeout=self.busy_timeout) from exc
+        try:
+            driver: Any = conn.connection.driver_connection
+            if postgres:
+                driver.autocommit = True
+                try:
+                    found = driver.execute(sql, args(key)).fetchall()
+                finally:
+                    driver.autocommit = False
+            else:
+                if driver.in_transaction:  # never left so by a read; end it rather than read in it
+                    driver.commit()
+                found = driver.execute(sql, args(key)).fetchall()
+        except driver_errors() as exc:
+            conn.invalidate()
+            raise classify(exc, busy_timeout=self.busy_timeout) from exc
+        except BaseException:
+            conn.close()
+            raise
+        readers.give_back(conn)
+        return found_contacts(found, query.limit)
 
     def for_tenant(self, tenant: str) -> SqlBackend:
         return SqlBackend(

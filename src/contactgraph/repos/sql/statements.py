@@ -119,6 +119,8 @@ class Precompiled:
                 self.defaults[name] = bind.value
         self.sql = compiled.string
         order = list(compiled.positiontup) if compiled.positional else None
+        self.names: list[str] = order or []
+        """The parameters' names in the driver's order (positional drivers; else empty)."""
         self._args: Callable[[dict[str, Any]], Any]
         if order is None:
             self._args = dict
@@ -126,6 +128,10 @@ class Precompiled:
             self._args = lambda values: (values[order[0]],)
         else:
             self._args = itemgetter(*order)
+
+    def args(self, values: dict[str, Any]) -> Any:
+        """The driver's arguments for these parameter values (a tuple, or a dict)."""
+        return self._args(values)
 
     def rows(self, driver: Any, tenant: str, params: dict[str, Any]) -> list[Any]:
         """The rows for ``params`` (and the tenant), on the driver connection ``driver``."""
@@ -252,21 +258,24 @@ def _contacts_where(*criteria: Any) -> Any:
     return select(*CONTACT_COLS).where(C.c.tenant == t, *criteria)
 
 
-def _alternates(kind: str) -> Any:
-    return C.c.id.in_(
-        select(ALT.c.contact_id).where(ALT.c.tenant == t, ALT.c.kind == kind, ALT.c.value == v)
+def _by_alternate(kind: str) -> Any:
+    """Contacts with an alternate value ``v`` of ``kind``: a join, walked from the
+    alternates' index (``IN (SELECT …)`` would first fill a temporary table)."""
+    owner = ALT.join(C, sa.and_(C.c.tenant == ALT.c.tenant, C.c.id == ALT.c.contact_id))
+    return (
+        select(*CONTACT_COLS)
+        .select_from(owner)
+        .where(ALT.c.tenant == t, ALT.c.kind == kind, ALT.c.value == v)
     )
 
 
 # UNION ALL of index look-ups (UNION would sort them through a temporary
 # B-tree); a contact found twice is kept once by the caller.
-FIND_BY_EMAIL = sa.union_all(
-    _contacts_where(C.c.email_key == v), _contacts_where(_alternates("email"))
-)
+FIND_BY_EMAIL = sa.union_all(_contacts_where(C.c.email_key == v), _by_alternate("email"))
 FIND_BY_PHONE = sa.union_all(
     _contacts_where(C.c.phone == v),
     _contacts_where(C.c.mobile == v),
-    _contacts_where(_alternates("phone")),
+    _by_alternate("phone"),
 )
 IDS_BY_NAME_KEY = sa.union(
     select(C.c.id).where(C.c.tenant == t, C.c.last_key == v),

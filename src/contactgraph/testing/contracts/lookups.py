@@ -8,7 +8,7 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from contactgraph.domain import Account
+from contactgraph.domain import Account, Phone
 from contactgraph.errors import InvalidValueError, NotFoundError
 from contactgraph.store import Store
 from contactgraph.testing.contracts.base import ContractBase, acme, globex
@@ -34,6 +34,27 @@ class ContactLookupContract(ContractBase):
         assert store.accounts.find_contacts(phone="+33 6 98 76 54 32") == [people["helene"]]
         assert store.accounts.find_contacts(phone="0123456789") == []  # national: no region here
         assert store.accounts.find_contacts(phone="call me") == []
+
+    def test_find_by_national_text_finds_numbers_kept_unverified(self, store: Store) -> None:
+        """A number kept as typed (no region known) is found by the text it was typed as."""
+        account = Account.create(name="Initech")  # no region: national text stays unverified
+        account, bill = account.add_contact(
+            last_name="Lumbergh", phone=Phone.unverified("01 44 27 44 27")
+        )
+        account, peter = account.add_contact(
+            last_name="Gibbons",
+            mobile=Phone.unverified("06 11 22 33 44"),
+            alternate_phones=[Phone.unverified("01 44 27 44 27")],
+        )
+        account, _ = account.add_contact(last_name="Bolton", phone="+33 1 44 27 44 27")
+        store.accounts.add(account)
+        find = store.accounts.find_contacts
+        assert find(phone="01 44 27 44 27") == [peter, bill]  # phone and alternate; by name
+        assert find(phone="  06 11 22 33 44 ") == [peter]  # mobile, the text cleaned alike
+        assert find(phone="unverified:06 11 22 33 44") == [peter]  # the stored form too
+        assert find(phone="01 44 27 44 27", limit=1) == [peter]
+        assert find(phone="0144274427") == []  # typed otherwise: another text
+        assert find(phone="+33 1 44 27 44 27") == find(name="Bolton")  # not the national text
 
     @pytest.mark.parametrize(
         ("query", "who"),

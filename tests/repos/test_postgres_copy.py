@@ -39,17 +39,31 @@ def pg_store(postgres_url: str) -> Any:
 
 @pytest.fixture
 def copied(monkeypatch: pytest.MonkeyPatch) -> list[int]:
-    """Counts the rows each COPY sends (the test fails if COPY is not used)."""
+    """Counts the contact rows each COPY sends (the test fails if COPY is not used)."""
     sizes: list[int] = []
+    sides = copied_sides()
+
+    def counting(conn: Any, table: Any, insert: str, rows: list[Any]) -> None:
+        if rows and copy_module.copies(conn) and table is contacts:
+            sizes.append(len(rows))
+        sides(conn, table, insert, rows)
+
+    monkeypatch.setattr("contactgraph.repos.sql.accounts.insert_rows", counting)
+    return sizes
+
+
+def copied_sides() -> Any:
+    """``insert_rows`` counting, per table, the rows COPY sends (in ``copied_sides.tables``)."""
+    tables: dict[str, int] = {}
     real = copy_module.insert_rows
 
     def counting(conn: Any, table: Any, insert: str, rows: list[Any]) -> None:
         if rows and copy_module.copies(conn):
-            sizes.append(len(rows))
+            tables[table.name] = tables.get(table.name, 0) + len(rows)
         real(conn, table, insert, rows)
 
-    monkeypatch.setattr("contactgraph.repos.sql.accounts.insert_rows", counting)
-    return sizes
+    counting.tables = tables  # type: ignore[attr-defined]
+    return counting
 
 
 def test_an_import_into_postgresql_copies_its_contacts_and_matches_memory(
@@ -104,3 +118,27 @@ def test_the_copy_statement_names_every_column_in_order() -> None:
     assert sql.startswith('COPY "contacts" ("')
     assert sql.count('"') == 2 * (len(contacts.columns) + 1)
     assert sql.endswith(") FROM STDIN")
+
+
+def test_external_ids_and_alternates_of_new_contacts_are_copied_too(
+    pg_store: cg.Store, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    sides = copied_sides()
+    monkeypatch.setattr("contactgraph.repos.sql.accounts.insert_rows", sides)
+    account = cg.Account.create(name="ACME SA")
+    for n in range(40):
+        account, _ = account.add_contact(
+            last_name=f"Martin {n}",
+            email=f"alice{n}@acme.fr",
+            alternate_emails=[f"alice.martin{n}@acme.fr"],
+            alternate_phones=["+33 1 44 27 44 27"] if n % 2 else [],
+            external_ids={"salesforce": f"003{n:015d}"},
+        )
+    pg_store.accounts.add(account)
+    assert sides.tables == {"contacts": 40, "contact_alternates": 60, "external_ids": 40}
+    [found] = pg_store.accounts.find_contacts(email="alice.martin7@acme.fr")
+    assert dict(found.external_ids) == {"salesforce": "003000000000000007"}
+    assert (
+        pg_store.accounts.find_contact_by_external_id("salesforce", "003000000000000012")
+        is not None
+    )

@@ -19,7 +19,9 @@ from contactgraph.repos.keys import (
 )
 from contactgraph.repos.protocol import AccountOrder
 from contactgraph.repos.schema import accounts as A
+from contactgraph.repos.schema import contact_alternates as ALT
 from contactgraph.repos.schema import contacts as C
+from contactgraph.repos.schema import external_ids as X
 from contactgraph.repos.sql import search
 from contactgraph.repos.sql import statements as q
 from contactgraph.repos.sql.copy import insert_rows
@@ -170,9 +172,13 @@ class SqlAccounts(Part):
         nested.commit()
 
     def _write_side_rows(self, account: Account, contacts: list[Contact]) -> None:
-        st = self._s.statements
-        self._many(st.insert_alternate, rows.alternate_values(self._tenant, contacts))
-        self._many(
+        """Alternates and external ids of ``contacts``: one statement each (``COPY`` on
+        PostgreSQL, where ``executemany`` would run one ``INSERT`` per row)."""
+        st, conn = self._s.statements, self._conn
+        insert_rows(conn, ALT, st.insert_alternate, rows.alternate_values(self._tenant, contacts))
+        insert_rows(
+            conn,
+            X,
             st.insert_external,
             rows.external_id_values(
                 self._tenant, "contact", ((c.id, c.external_ids) for c in contacts)

@@ -153,6 +153,8 @@ def test_only_library_errors_escape_and_nothing_changes(
         ("store.lock_accounts", {"account_ids": None}, "account_ids"),
         ("store.lock_accounts", {"account_ids": [["acme"]]}, "account_ids"),
         ("graph.buying_committee", {"subject": "acme", "roles": False}, "roles"),
+        ("graph.people_at", {"account_id": "acme", "on": True}, "on"),
+        ("history.of", {"record_id": "", "field": []}, "field"),
     ],
 )
 def test_what_the_walk_on_real_records_found_is_refused_naming_the_argument(

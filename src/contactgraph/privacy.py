@@ -333,31 +333,28 @@ def _scrub_notes(
 
 
 def _scrub_cases(store: UnitOfWork, contact: Contact, scrub: Callable[[str], str]) -> int:
-    found = {c.id: c for c in store.cases.list(contact_id=contact.id)}
-    found.update((c.id, c) for c in store.cases.list(account_id=contact.account_id))
-    count = 0
-    for case in found.values():
-        fields: dict[str, Any] = {"subject": scrub(case.subject)}
-        if case.description:
-            fields["description"] = scrub(case.description)
-        updated = case.update(**fields)
-        if updated is not case:
-            store.cases.save(updated)
-            count += 1
-    return count
+    return _scrub_free_text(store.cases, "subject", contact, scrub)
 
 
 def _scrub_opportunities(store: UnitOfWork, contact: Contact, scrub: Callable[[str], str]) -> int:
-    found = {o.id: o for o in store.opportunities.list(contact_id=contact.id)}
-    found.update((o.id, o) for o in store.opportunities.list(account_id=contact.account_id))
+    return _scrub_free_text(store.opportunities, "name", contact, scrub)
+
+
+def _scrub_free_text(
+    repository: Any, title: str, contact: Contact, scrub: Callable[[str], str]
+) -> int:
+    """Scrub the ``title`` field and the description of the records of ``repository``
+    (cases, opportunities) that name ``contact`` or belong to its account; how many changed."""
+    found = {r.id: r for r in repository.list(contact_id=contact.id)}
+    found.update((r.id, r) for r in repository.list(account_id=contact.account_id))
     count = 0
-    for opportunity in found.values():
-        fields: dict[str, Any] = {"name": scrub(opportunity.name)}
-        if opportunity.description:
-            fields["description"] = scrub(opportunity.description)
-        updated = opportunity.update(**fields)
-        if updated is not opportunity:
-            store.opportunities.save(updated)
+    for record in found.values():
+        fields: dict[str, Any] = {title: scrub(getattr(record, title))}
+        if record.description:
+            fields["description"] = scrub(record.description)
+        updated = record.update(**fields)
+        if updated is not record:
+            repository.save(updated)
             count += 1
     return count
 

@@ -12,7 +12,7 @@ from __future__ import annotations
 
 from collections.abc import Iterable, Mapping, Sequence
 from datetime import date
-from typing import TYPE_CHECKING, Any, ClassVar, Literal, Self, overload
+from typing import TYPE_CHECKING, Any, ClassVar, Literal, Protocol, Self, overload
 
 from contactgraph import merging
 from contactgraph.domain import Account, Contact, Opportunity
@@ -48,6 +48,53 @@ if TYPE_CHECKING:
     from contactgraph.matching import AccountCluster, ContactCluster, LookAlike
 
 __all__ = ["Store", "open_store"]
+
+
+class _Merge(Protocol):
+    """:meth:`Store.merge_contacts` and :meth:`Store.merge_accounts`: a record, or with
+    ``dry_run=True`` the plan."""
+
+    @overload
+    def __call__(
+        self,
+        survivor_id: str,
+        loser_ids: Sequence[str],
+        *,
+        take: Mapping[str, object] | None = ...,
+        dry_run: Literal[False] = ...,
+        actor: str | None = ...,
+    ) -> MergeRecord: ...
+
+    @overload
+    def __call__(
+        self,
+        survivor_id: str,
+        loser_ids: Sequence[str],
+        *,
+        take: Mapping[str, object] | None = ...,
+        dry_run: Literal[True],
+        actor: str | None = ...,
+    ) -> MergePlan: ...
+
+
+def _merger(kind: str, doc: str) -> _Merge:
+    """The ``merge_<kind>`` method of :class:`Store` (one body, typed by :class:`_Merge`)."""
+
+    def merge(
+        self: Store,
+        survivor_id: str,
+        loser_ids: Sequence[str],
+        *,
+        take: Mapping[str, object] | None = None,
+        dry_run: bool = False,
+        actor: str | None = None,
+    ) -> MergeRecord | MergePlan:
+        return self._merge(kind, survivor_id, loser_ids, take=take, dry_run=dry_run, actor=actor)
+
+    merge.__name__ = f"merge_{kind}"
+    merge.__qualname__ = f"Store.merge_{kind}"
+    merge.__doc__ = doc
+    return merge  # type: ignore[return-value]  # _Merge's overloads type this one body
 
 
 class Store(UnitOfWork):
@@ -131,84 +178,20 @@ class Store(UnitOfWork):
         """Recipients of a follow-up (see :func:`contactgraph.graph.follow_up`)."""
         return follow_up(self, opportunity)
 
-    @overload
-    def merge_contacts(
-        self,
-        survivor_id: str,
-        loser_ids: Sequence[str],
-        *,
-        take: Mapping[str, object] | None = ...,
-        dry_run: Literal[False] = ...,
-        actor: str | None = ...,
-    ) -> MergeRecord: ...
-
-    @overload
-    def merge_contacts(
-        self,
-        survivor_id: str,
-        loser_ids: Sequence[str],
-        *,
-        take: Mapping[str, object] | None = ...,
-        dry_run: Literal[True],
-        actor: str | None = ...,
-    ) -> MergePlan: ...
-
-    def merge_contacts(
-        self,
-        survivor_id: str,
-        loser_ids: Sequence[str],
-        *,
-        take: Mapping[str, object] | None = None,
-        dry_run: bool = False,
-        actor: str | None = None,
-    ) -> MergeRecord | MergePlan:
+    merge_contacts = _merger(
+        "contacts",
         """Merge contacts into ``survivor_id`` (see :mod:`contactgraph.merging` and
         docs/howto/merge.md); ``dry_run=True`` returns the plan and writes nothing.
 
         ``take`` chooses per field: ``{"email": loser_id}`` or ``{"title": "CFO"}``.
-        """
-        if dry_run:
-            return merging.plan_contacts(self, survivor_id, loser_ids, take)
-        with self.transaction(actor=check_actor(actor)):  # history rows name the merger too
-            return merging.merge_contacts(self, survivor_id, loser_ids, take, actor=self._actor())
+        """,
+    )
 
-    @overload
-    def merge_accounts(
-        self,
-        survivor_id: str,
-        loser_ids: Sequence[str],
-        *,
-        take: Mapping[str, object] | None = ...,
-        dry_run: Literal[False] = ...,
-        actor: str | None = ...,
-    ) -> MergeRecord: ...
-
-    @overload
-    def merge_accounts(
-        self,
-        survivor_id: str,
-        loser_ids: Sequence[str],
-        *,
-        take: Mapping[str, object] | None = ...,
-        dry_run: Literal[True],
-        actor: str | None = ...,
-    ) -> MergePlan: ...
-
-    def merge_accounts(
-        self,
-        survivor_id: str,
-        loser_ids: Sequence[str],
-        *,
-        take: Mapping[str, object] | None = None,
-        dry_run: bool = False,
-        actor: str | None = None,
-    ) -> MergeRecord | MergePlan:
+    merge_accounts = _merger(
+        "accounts",
         """Merge accounts into ``survivor_id``, with their contacts, deals, cases and
-        children; ``dry_run=True`` returns the plan and writes nothing."""
-        if dry_run:
-            return merging.plan_accounts(self, survivor_id, loser_ids, take)
-        with self.transaction(actor=check_actor(actor)):  # history rows name the merger too
-            return merging.merge_accounts(self, survivor_id, loser_ids, take, actor=self._actor())
+        children; ``dry_run=True`` returns the plan and writes nothing.""",
+    )
 
     def merge(
         self,
@@ -221,6 +204,18 @@ class Store(UnitOfWork):
     ) -> MergeRecord | MergePlan:
         """:meth:`merge_accounts` when ``survivor_id`` is an account, else :meth:`merge_contacts`."""
         kind = "accounts" if self.accounts.exists(survivor_id) else "contacts"
+        return self._merge(kind, survivor_id, loser_ids, take=take, dry_run=dry_run, actor=actor)
+
+    def _merge(
+        self,
+        kind: str,
+        survivor_id: str,
+        loser_ids: Sequence[str],
+        *,
+        take: Mapping[str, object] | None,
+        dry_run: bool,
+        actor: str | None,
+    ) -> MergeRecord | MergePlan:
         if dry_run:
             plan = merging.plan_accounts if kind == "accounts" else merging.plan_contacts
             return plan(self, survivor_id, loser_ids, take)

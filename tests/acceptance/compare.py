@@ -37,88 +37,71 @@ TEXT, MULTI, EMAIL, PHONE, NUMBER, BOOL, DATE, STAMP, PICK, LIST, REF = (
     "ref",
 )
 
+
+def _named(kind: str, *fields: str) -> dict[str, tuple[str, str]]:
+    """Fields of ``kind`` whose API name is ours without underscores (``last_name``: LastName)."""
+    return {field.replace("_", ""): (field, kind) for field in fields}
+
+
+def _address(prefix: str, target: str) -> dict[str, tuple[str, str]]:
+    """An address's columns: ``BillingPostalCode`` is ``billing_address.postal_code``."""
+    parts = ("street", "city", "state", "postal_code", "country")
+    return {
+        prefix + part.replace("_", ""): (f"{target}.{part}", MULTI if part == "street" else TEXT)
+        for part in parts
+    }
+
+
 FIELDS: Mapping[str, Mapping[str, tuple[str, str]]] = {
     "Account": {
-        "name": ("name", TEXT),
-        "type": ("type", TEXT),
-        "industry": ("industry", TEXT),
-        "website": ("website", TEXT),
-        "phone": ("phone", PHONE),
-        "parentid": ("parent_id", REF),
-        "description": ("description", MULTI),
-        "annualrevenue": ("annual_revenue", NUMBER),
-        "numberofemployees": ("number_of_employees", NUMBER),
-        **{
-            f"{prefix}{api}": (f"{target}.{part}", MULTI if part == "street" else TEXT)
-            for prefix, target in (("billing", "billing_address"), ("shipping", "shipping_address"))
-            for api, part in (
-                ("street", "street"),
-                ("city", "city"),
-                ("state", "state"),
-                ("postalcode", "postal_code"),
-                ("country", "country"),
-            )
-        },
+        **_named(TEXT, "name", "type", "industry", "website"),
+        **_named(PHONE, "phone"),
+        **_named(REF, "parent_id"),
+        **_named(MULTI, "description"),
+        **_named(NUMBER, "annual_revenue", "number_of_employees"),
+        **_address("billing", "billing_address"),
+        **_address("shipping", "shipping_address"),
     },
     "Contact": {
-        "accountid": ("account_id", REF),
-        "salutation": ("salutation", PICK),
-        "firstname": ("first_name", TEXT),
-        "middlename": ("middle_name", TEXT),
-        "lastname": ("last_name", TEXT),
-        "suffix": ("suffix", TEXT),
-        "email": ("email", EMAIL),
-        "phone": ("phone", PHONE),
+        **_named(REF, "account_id"),
+        **_named(PICK, "salutation"),
+        **_named(TEXT, "first_name", "middle_name", "last_name", "suffix"),
+        **_named(EMAIL, "email"),
+        **_named(PHONE, "phone"),
         "mobilephone": ("mobile", PHONE),
-        "title": ("title", TEXT),
-        "department": ("department", TEXT),
-        **{
-            f"mailing{api}": (f"mailing_address.{part}", MULTI if part == "street" else TEXT)
-            for api, part in (
-                ("street", "street"),
-                ("city", "city"),
-                ("state", "state"),
-                ("postalcode", "postal_code"),
-                ("country", "country"),
-            )
-        },
+        **_named(TEXT, "title", "department"),
+        **_address("mailing", "mailing_address"),
         "reportstoid": ("reports_to", REF),
-        "description": ("description", MULTI),
-        "birthdate": ("birthdate", DATE),
-        "leadsource": ("lead_source", TEXT),
+        **_named(MULTI, "description"),
+        **_named(DATE, "birthdate"),
+        **_named(TEXT, "lead_source"),
         "hasoptedoutofemail": ("email_opt_out", BOOL),
-        "donotcall": ("do_not_call", BOOL),
+        **_named(BOOL, "do_not_call"),
     },
     "Opportunity": {
-        "accountid": ("account_id", REF),
-        "name": ("name", TEXT),
+        **_named(REF, "account_id"),
+        **_named(TEXT, "name"),
         "stagename": ("stage", PICK),
-        "closedate": ("close_date", DATE),
+        **_named(DATE, "close_date"),
         "amount": ("amount.amount", NUMBER),
         "currencyisocode": ("amount.currency", TEXT),
-        "description": ("description", MULTI),
+        **_named(MULTI, "description"),
         "createddate": ("created_at", STAMP),
     },
     "Case": {
-        "accountid": ("account_id", REF),
-        "contactid": ("contact_id", REF),
-        "subject": ("subject", TEXT),
-        "status": ("status", PICK),
-        "priority": ("priority", PICK),
-        "origin": ("origin", TEXT),
-        "type": ("type", TEXT),
-        "reason": ("reason", TEXT),
-        "description": ("description", MULTI),
+        **_named(REF, "account_id", "contact_id"),
+        **_named(TEXT, "subject"),
+        **_named(PICK, "status", "priority"),
+        **_named(TEXT, "origin", "type", "reason"),
+        **_named(MULTI, "description"),
         "createddate": ("opened_at", STAMP),
         "closeddate": ("closed_at", STAMP),
     },
     "AccountContactRelation": {
-        "accountid": ("account_id", REF),
-        "contactid": ("contact_id", REF),
-        "roles": ("roles", LIST),
-        "isactive": ("is_active", BOOL),
-        "startdate": ("start_date", DATE),
-        "enddate": ("end_date", DATE),
+        **_named(REF, "account_id", "contact_id"),
+        **_named(LIST, "roles"),
+        **_named(BOOL, "is_active"),
+        **_named(DATE, "start_date", "end_date"),
     },
 }
 """sObject -> API name (lower case) -> (our field, kind): the documented standard columns."""

@@ -15,24 +15,38 @@ national = st.one_of(
 )
 
 
-@given(st.lists(national, min_size=1, max_size=4))
-def test_a_region_given_later_places_every_number_possible_there(typed: list[str]) -> None:
+@given(
+    st.lists(
+        st.tuples(national, st.lists(national, max_size=2)),
+        min_size=1,
+        max_size=4,
+    )
+)
+def test_a_region_given_later_places_every_number_possible_there(
+    typed: list[tuple[str, list[str]]],
+) -> None:
     account = cg.Account.create(name="Nowhere Ltd")
     ids = []
-    for text in typed:
-        account, contact = account.add_contact(last_name="Roux", phone=cg.Phone.unverified(text))
+    for text, others in typed:
+        account, contact = account.add_contact(
+            last_name="Roux",
+            phone=cg.Phone.unverified(text),
+            alternate_phones=[cg.Phone.unverified(o) for o in others],
+        )
         ids.append(contact.id)
     assert all(not account.contact(i).phone.verified for i in ids)  # type: ignore[union-attr]
 
     placed = account.update(billing_address={"country": "France"})
 
-    for contact_id, text in zip(ids, typed, strict=True):
-        phone = placed.contact(contact_id).phone
-        assert phone is not None
+    for contact_id, (text, others) in zip(ids, typed, strict=True):
+        contact = placed.contact(contact_id)
         expected = cg.Phone.unverified(text).place("FR", strict=False)
-        assert phone == expected  # placed when possible in France, else still as typed
+        assert contact.phone == expected  # placed when possible in France, else still as typed
+        assert contact.alternate_phones == tuple(  # two texts of one number: one alternate
+            dict.fromkeys(cg.Phone.unverified(o).place("FR", strict=False) for o in others)
+        )
     changed = {e.contact_id for e in placed.pending_events if isinstance(e, ContactUpdated)}
-    moved = {i for i in ids if placed.contact(i).phone != account.contact(i).phone}
+    moved = {i for i in ids if placed.contact(i) != account.contact(i)}
     assert moved <= changed
 
 
@@ -48,7 +62,8 @@ def test_the_account_phone_is_placed_too_and_verified_numbers_stay() -> None:
 def test_without_a_region_nothing_changes() -> None:
     account = cg.Account.create(name="Nowhere Ltd")
     account, contact = account.add_contact(last_name="Roux", phone=cg.Phone.unverified("01 44"))
-    assert account.update(industry="Retail").contact(contact.id).phone == account.contact(
-        contact.id
-    ).phone
+    assert (
+        account.update(industry="Retail").contact(contact.id).phone
+        == account.contact(contact.id).phone
+    )
     assert account.place_phones() is account

@@ -3,8 +3,6 @@
 from __future__ import annotations
 
 import shutil
-import subprocess
-import uuid
 from collections.abc import Iterator
 from pathlib import Path
 
@@ -14,7 +12,7 @@ import sqlalchemy as sa
 import contactgraph as cg
 from contactgraph.repos import schema
 from contactgraph.testing.contracts.merges import observable
-from contactgraph.testing.postgres import find_bindir
+from pgdump import restored_v010
 
 STORES = Path(__file__).resolve().parents[1] / "data" / "stores"
 
@@ -41,29 +39,8 @@ def test_a_010_sqlite_store_upgrades_and_takes_a_merge(tmp_path: Path) -> None:
 
 @pytest.fixture
 def v010_postgres(postgres_url: str) -> Iterator[str]:
-    bindir = find_bindir()
-    psql = bindir / "psql" if bindir is not None else None
-    if psql is None or not psql.exists():
-        pytest.skip("psql is needed to restore the 0.1.0 dump")
-    url = sa.make_url(postgres_url)
-    name = f"v010m_{uuid.uuid4().hex[:12]}"
-    admin = sa.create_engine(url, isolation_level="AUTOCOMMIT")
-    with admin.connect() as conn:
-        conn.exec_driver_sql(f'CREATE DATABASE "{name}"')
-    try:
-        subprocess.run(
-            [str(psql), "-X", "-q", "-v", "ON_ERROR_STOP=1", "-h", str(url.host), "-p",
-             str(url.port), "-U", str(url.username), "-d", name, "-f",
-             str(STORES / "v010-postgres.sql")],
-            check=True,
-            capture_output=True,
-            timeout=120,
-        )  # fmt: skip
-        yield url.set(database=name).render_as_string(hide_password=False)
-    finally:
-        with admin.connect() as conn:
-            conn.exec_driver_sql(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
-        admin.dispose()
+    with restored_v010(postgres_url, "v010m") as url:
+        yield url
 
 
 @pytest.mark.postgres

@@ -10,9 +10,7 @@ from __future__ import annotations
 import json
 import shutil
 import sqlite3
-import subprocess
 import sys
-import uuid
 from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
@@ -24,7 +22,7 @@ import contactgraph as cg
 from contactgraph.repos import rows, schema
 from contactgraph.repos.sql import migrations
 from contactgraph.testing.contract import acme
-from contactgraph.testing.postgres import find_bindir
+from pgdump import restored_v010
 
 STORES = Path(__file__).resolve().parents[1] / "data" / "stores"
 sys.path.insert(0, str(STORES))
@@ -205,44 +203,8 @@ def test_a_new_store_is_created_at_todays_version(tmp_path: Path) -> None:
 @pytest.fixture
 def v010_postgres(postgres_url: str) -> Iterator[str]:
     """A fresh database on the test server, restored from the 0.1.0 dump with psql."""
-    bindir = find_bindir()
-    psql = bindir / "psql" if bindir is not None else None
-    if psql is None or not psql.exists():
-        pytest.skip("psql is needed to restore the 0.1.0 dump")
-    url = sa.make_url(postgres_url)
-    name = f"v010_{uuid.uuid4().hex[:12]}"
-    admin = sa.create_engine(url, isolation_level="AUTOCOMMIT")
-    with admin.connect() as conn:
-        conn.exec_driver_sql(f'CREATE DATABASE "{name}"')
-    try:
-        subprocess.run(
-            [
-                str(psql),
-                "-X",
-                "-q",
-                "-v",
-                "ON_ERROR_STOP=1",
-                "-h",
-                str(url.host),
-                "-p",
-                str(url.port),
-                "-U",
-                str(url.username),
-                "-d",
-                name,
-                "-f",
-                str(STORES / "v010-postgres.sql"),
-            ],
-            check=True,
-            capture_output=True,
-            text=True,
-            timeout=120,
-        )
-        yield url.set(database=name).render_as_string(hide_password=False)
-    finally:
-        with admin.connect() as conn:
-            conn.exec_driver_sql(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
-        admin.dispose()
+    with restored_v010(postgres_url, "v010") as url:
+        yield url
 
 
 @pytest.mark.postgres

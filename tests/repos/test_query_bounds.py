@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import uuid
 from pathlib import Path
 
 import pytest
@@ -10,12 +11,22 @@ import contactgraph as cg
 from contactgraph.repos.keys import MAX_NAME_KEY, ContactQuery
 
 
-@pytest.mark.parametrize("kind", ["memory", "sqlite"])
+def _url(kind: str, tmp_path: Path, request: pytest.FixtureRequest) -> str:
+    if kind == "memory":
+        return "memory://"
+    if kind == "sqlite":
+        return f"sqlite:///{tmp_path / 'crm.sqlite'}"
+    return str(request.getfixturevalue("postgres_url"))
+
+
+@pytest.mark.parametrize(
+    "kind", ["memory", "sqlite", pytest.param("postgresql", marks=pytest.mark.postgres)]
+)
 def test_an_overlong_name_matches_nothing_without_asking_the_backend(
-    kind: str, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+    kind: str, tmp_path: Path, monkeypatch: pytest.MonkeyPatch, request: pytest.FixtureRequest
 ) -> None:
-    url = "memory://" if kind == "memory" else f"sqlite:///{tmp_path / 'crm.sqlite'}"
-    with cg.open_store(url) as store:
+    url = _url(kind, tmp_path, request)
+    with cg.open_store(url, tenant=f"bounds{uuid.uuid4().hex}") as store:
         acme, _ = cg.Account.create(name="ACME SA").add_contact(last_name="Martin")
         store.accounts.add(acme)
         asked: list[ContactQuery] = []

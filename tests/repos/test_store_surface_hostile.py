@@ -1,12 +1,17 @@
-"""Every public method of the store, its repositories and its navigator, called with hostile values.
+"""Every public method of the store, its repositories, history, merge records and navigator,
+called with hostile values.
 
 Found by introspection (a method added tomorrow is called too), on memory,
 SQLite and PostgreSQL: only library errors escape, and the store still holds
-what it held. Random examples: ``--hypothesis-seed=N`` gives another draw.
+what it held. A second walk mixes the ids the store holds into the hostile
+values, so merges, unmerges, forgets and call lists act on real records,
+each inside a transaction that is then rolled back. Random examples:
+``--hypothesis-seed=N`` gives another draw.
 """
 
 from __future__ import annotations
 
+import contextlib
 import inspect
 import uuid
 from collections.abc import Callable, Iterator
@@ -35,6 +40,18 @@ def _seed(store: Store) -> None:
     deal = cg.Opportunity.create(name="Renewal", account_id="acme", id="deal")
     store.opportunities.add(deal.add_contact_role(alice.id, "Economic Buyer", primary=True))
     store.cases.add(cg.Case.create(subject="Invoice", account_id="acme", id="ticket"))
+    acme, _ = store.accounts.get("acme").add_contact(
+        last_name="Martin", id="alice2", email="alice@acme.fr"
+    )
+    store.accounts.save(acme)
+    MERGE_IDS.append(store.merge("alice", ["alice2"]).id)
+
+
+MERGE_IDS: list[str] = []
+"""The id of the merge each seeded store holds (one per backend, ids are random)."""
+
+KNOWN = ("acme", "globex", "alice", "alice2", "bob", "deal", "ticket")
+"""The ids a seeded store holds (or held: alice2 was merged into alice)."""
 
 
 def _targets(store: Store) -> dict[str, Callable[..., Any]]:
@@ -44,6 +61,8 @@ def _targets(store: Store) -> dict[str, Callable[..., Any]]:
         "opportunities": store.opportunities,
         "cases": store.cases,
         "relations": store.relations,
+        "history": store.history,
+        "merges": store.merges,
         "graph": store.graph,
     }
     found: dict[str, Callable[..., Any]] = {}
@@ -77,7 +96,10 @@ def seeded(
 def test_the_walk_finds_the_calls_callers_make(seeded: Store) -> None:
     names = _targets(seeded)
     for expected in ("accounts.get", "accounts.find_contacts", "accounts.list", "graph.manager_of",
-                     "store.move_contact", "store.start_campaign", "opportunities.list"):  # fmt: skip
+                     "store.move_contact", "store.start_campaign", "opportunities.list",
+                     "history.of", "merges.get", "merges.list", "merges.forget", "store.merge",
+                     "store.merge_contacts", "store.merge_accounts", "store.unmerge",
+                     "store.personal_data", "store.forget", "store.call_list"):  # fmt: skip
         assert expected in names
     assert len(names) > 40
 
@@ -87,13 +109,20 @@ def _snapshot(store: Store) -> Any:
         sorted((a.id, a.version) for a in store.accounts),
         sorted((o.id, o.version) for o in store.opportunities.list()),
         sorted((c.id, c.version) for c in store.cases.list()),
+        sorted((m.id, m.unmerged_at, m.body) for m in store.merges.list()),
+        [(c.field, c.old, c.new) for record in KNOWN for c in store.history.of(record)],
     )
 
 
 NAMES = sorted(_targets(cg.open_store()))
 
 
+class _RolledBack(Exception):
+    """Leaves the transaction a call on real records ran in, undoing what it wrote."""
+
+
 @pytest.mark.parametrize("name", NAMES)
+@pytest.mark.parametrize("on_records", [False, True], ids=["hostile", "on-records"])
 @settings(
     max_examples=15,
     deadline=None,
@@ -101,12 +130,39 @@ NAMES = sorted(_targets(cg.open_store()))
 )
 @given(data=st.data())
 def test_only_library_errors_escape_and_nothing_changes(
-    seeded: Store, name: str, data: st.DataObject
+    seeded: Store, name: str, on_records: bool, data: st.DataObject
 ) -> None:
+    """``on_records``: the ids the store holds are drawn too, and the call runs in a
+    transaction rolled back after it (a merge or a forget of real records changes them)."""
     before = _snapshot(seeded)
-    call_hostile(_targets(seeded)[name], data, ContactCriteria.__annotations__)
-    if not name.startswith(("store.move", "store.lock")):
-        assert _snapshot(seeded) == before
+    target = _targets(seeded)[name]
+    if not on_records:
+        call_hostile(target, data, ContactCriteria.__annotations__)
+        if not name.startswith(("store.move", "store.lock")):
+            assert _snapshot(seeded) == before
+        return
+    with contextlib.suppress(_RolledBack), seeded.transaction():
+        call_hostile(target, data, ContactCriteria.__annotations__, (*KNOWN, *MERGE_IDS))
+        raise _RolledBack
+    assert _snapshot(seeded) == before
+
+
+@pytest.mark.parametrize(
+    ("name", "args", "field"),
+    [
+        ("store.lock_accounts", {"account_ids": None}, "account_ids"),
+        ("store.lock_accounts", {"account_ids": [["acme"]]}, "account_ids"),
+        ("graph.buying_committee", {"subject": "acme", "roles": False}, "roles"),
+        ("graph.people_at", {"account_id": "acme", "on": True}, "on"),
+        ("history.of", {"record_id": "", "field": []}, "field"),
+    ],
+)
+def test_what_the_walk_on_real_records_found_is_refused_naming_the_argument(
+    seeded: Store, name: str, args: dict[str, Any], field: str
+) -> None:
+    with seeded.transaction(), pytest.raises(cg.InvalidValueError) as refused:
+        _targets(seeded)[name](**args)
+    assert refused.value.field == field
 
 
 @pytest.mark.parametrize("owner", ["accounts", "opportunities", "cases"])

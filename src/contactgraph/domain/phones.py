@@ -6,6 +6,7 @@ with the other value objects.
 
 from __future__ import annotations
 
+import re
 from functools import lru_cache
 
 import attrs
@@ -14,7 +15,14 @@ import phonenumbers
 from contactgraph.domain.text import clean_single_line
 from contactgraph.errors import InvalidValueError
 
-__all__ = ["EXTENSION_MARK", "MAX_EXTENSION_DIGITS", "UNVERIFIED_MARK", "Phone"]
+__all__ = [
+    "EXTENSION_MARK",
+    "MAX_EXTENSION_DIGITS",
+    "MAX_TRUNK_DIGITS",
+    "MIN_SUFFIX_DIGITS",
+    "UNVERIFIED_MARK",
+    "Phone",
+]
 
 
 def _trusted(cls: type[Phone], e164: str) -> Phone:
@@ -142,6 +150,49 @@ def _normalise_phone(value: object) -> str:
     if not isinstance(value, str):
         raise InvalidValueError("must be text", field="phone", value=value)
     return _parse_phone(value, None, "phone")
+
+
+MAX_TRUNK_DIGITS = 2
+"""Digits an unverified number may carry before another's national digits and still be
+that number: a national trunk prefix typed in front (``1`` in North America, ``8`` in Russia)."""
+MIN_SUFFIX_DIGITS = 6
+"""National digits a number needs for one written with a trunk prefix to match it."""
+
+_NUMBER_TEXT = re.compile(r"[\d\s.\-()/]*")
+"""Where typed national text stops being the number (an extension, a note)."""
+
+
+@lru_cache(maxsize=16384)
+def _national_digits(stored: str) -> str:
+    """See :attr:`Phone.national_digits`; cached per stored text (no parsing)."""
+    if stored.startswith(UNVERIFIED_MARK):
+        match = _NUMBER_TEXT.match(stored, len(UNVERIFIED_MARK))
+        text = match.group() if match is not None else ""
+        return str(phonenumbers.normalize_digits_only(text)).lstrip("0")
+    number = stored.partition(EXTENSION_MARK)[0].removeprefix("+")
+    for size in (1, 2, 3):  # calling codes are prefix-free: the first one known is it
+        head = number[:size]
+        if (
+            head.isascii()
+            and head.isdigit()
+            and int(head) in phonenumbers.COUNTRY_CODE_TO_REGION_CODE
+        ):
+            return number[size:].lstrip("0")
+    return number.lstrip("0")
+
+
+def _trunk_apart(a: str, b: str) -> bool:
+    """Whether ``a`` and ``b`` are one number's national digits, a trunk prefix aside."""
+    short, long = (a, b) if len(a) <= len(b) else (b, a)
+    if not short:
+        return False
+    if short == long:
+        return True
+    return (
+        len(short) >= MIN_SUFFIX_DIGITS
+        and len(long) - len(short) <= MAX_TRUNK_DIGITS
+        and long.endswith(short)
+    )
 
 
 @lru_cache(maxsize=4096)
@@ -337,6 +388,39 @@ class Phone:
                 _parsed(self.e164), phonenumbers.PhoneNumberFormat.INTERNATIONAL
             )
         )
+
+    @property
+    def national_digits(self) -> str:
+        """The digits that name the number inside its country, without leading zeros:
+        ``"144274427"`` for ``+33 1 44 27 44 27``, for ``+33144274427;ext=12`` and for
+        the unverified ``01 44 27 44 27``.
+
+        A verified number's national significant number (no calling code, no
+        extension); an unverified one's typed digits up to whatever follows
+        the number (an extension, a note). What :meth:`same_number` compares
+        when a side is unverified, and what the duplicate rules search for.
+        """
+        return _national_digits(self.e164)
+
+    def same_number(self, other: Phone) -> bool:
+        """Whether ``other`` is this number, however each was written.
+
+        Two verified numbers are the same when their E.164 numbers are. When
+        either is unverified (no calling code is known), their
+        :attr:`national_digits` must be equal, or one must be the other with
+        a trunk prefix of up to :data:`MAX_TRUNK_DIGITS` digits typed before
+        it (``1 212 555 0100`` is ``+1 212-555-0100``). Extensions: a number
+        with one is the same as the bare number (a direct line written with
+        or without it); two different extensions are two lines.
+        """
+        if not isinstance(other, Phone):
+            raise InvalidValueError("must be a Phone", field="other", value=other)
+        mine, theirs = self.extension, other.extension
+        if mine is not None and theirs is not None and mine != theirs:
+            return False
+        if self.verified and other.verified:
+            return self.number == other.number
+        return _trunk_apart(self.national_digits, other.national_digits)
 
     def __str__(self) -> str:
         return self.international

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 if TYPE_CHECKING:
     from contactgraph.domain.account import Account
@@ -11,7 +11,8 @@ __all__ = ["place_phones"]
 
 
 def place_phones(account: Account) -> Account:
-    """``account`` with its and its contacts' unverified phones read in its default region.
+    """``account`` with its and its contacts' unverified phones (phone, mobile and
+    alternates) read in its default region.
 
     Numbers not possible there stay unverified; each command goes through the
     account's own ``update`` / ``update_contact``, so events record the change.
@@ -25,12 +26,15 @@ def place_phones(account: Account) -> Account:
         if placed.verified:
             placed_account = placed_account.update(phone=placed)
     for contact in account.sorted_contacts():
-        found = {
-            field: number.place(region, strict=False)
-            for field in ("phone", "mobile")
-            if (number := getattr(contact, field)) is not None and not number.verified
-        }
-        placed_fields = {k: v for k, v in found.items() if v.verified}
-        if placed_fields:
-            placed_account = placed_account.update_contact(contact.id, **placed_fields)
+        found: dict[str, Any] = {}
+        for field in ("phone", "mobile"):
+            number = getattr(contact, field)
+            placed_number = number.place(region, strict=False) if number is not None else None
+            if placed_number is not number:
+                found[field] = placed_number
+        alternates = tuple(n.place(region, strict=False) for n in contact.alternate_phones)
+        if alternates != contact.alternate_phones:
+            found["alternate_phones"] = alternates
+        if found:
+            placed_account = placed_account.update_contact(contact.id, **found)
     return placed_account

@@ -8,6 +8,7 @@ from typing import Literal
 import attrs
 
 from contactgraph.domain import Contact, DecisionRole, Opportunity
+from contactgraph.errors import InvalidValueError
 from contactgraph.graph import _fetch
 from contactgraph.repos.protocol import StoreProtocol
 
@@ -111,6 +112,8 @@ class BuyingCommittee:
 def _required(roles: Iterable[DecisionRole | str] | None) -> tuple[DecisionRole, ...]:
     if roles is None:
         return DEFAULT_COMMITTEE_ROLES
+    if isinstance(roles, str) or not isinstance(roles, Iterable):
+        raise InvalidValueError("a collection of decision roles", field="roles", value=roles)
     return tuple(dict.fromkeys(DecisionRole.parse(r, "roles") for r in roles))
 
 

@@ -23,7 +23,7 @@ from contactgraph.domain import (
     OrgNode,
     display,
 )
-from contactgraph.errors import NotFoundError
+from contactgraph.errors import InvalidValueError, NotFoundError
 from contactgraph.graph import _fetch
 from contactgraph.graph.committee import BuyingCommittee, account_committee, opportunity_committee
 from contactgraph.graph.hierarchy import AccountNode, build_hierarchy, set_parent
@@ -497,6 +497,10 @@ class Navigator:
         Inactive members show with ``current=False``: when they stopped is
         not known. 4 calls.
         """
+        if isinstance(on, datetime):
+            on = on.date()
+        elif on is not None and not isinstance(on, date):
+            raise InvalidValueError("a day (datetime.date)", field="on", value=on)
         day = on or _today()
         return [t for t in self.history_of(account_id) if t.holds_on(day)]
 

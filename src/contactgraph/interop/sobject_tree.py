@@ -29,7 +29,7 @@ from collections.abc import Iterator, Mapping
 from pathlib import Path
 from typing import Any
 
-from contactgraph.errors import ImportRejectedError, RowError
+from contactgraph.errors import ImportRejectedError, InvalidValueError, RowError
 from contactgraph.interop.bounds import Budget, check_count, check_size, load_json, refuse
 from contactgraph.interop.importer import ORDER, run_import
 from contactgraph.interop.mapping import (
@@ -99,6 +99,21 @@ class TreeImport:
                 cols.append(key)
 
 
+def _one_path(path: object) -> Path:
+    """``path`` as a :class:`Path`; anything but one path is refused, naming the argument."""
+    if isinstance(path, str | os.PathLike):
+        try:
+            return Path(path)
+        except TypeError:  # an os.PathLike whose __fspath__ gives no text
+            pass
+    raise InvalidValueError(
+        "one tree file or data plan, as a str or os.PathLike path "
+        "(to import several files, list them in a data plan)",
+        field="path",
+        value=path,
+    )
+
+
 def read_tree(path: str | os.PathLike[str], *, options: ImportOptions | None = None) -> TreeImport:
     """Read a tree file or a data plan, with every file it names.
 
@@ -113,9 +128,11 @@ def read_tree(path: str | os.PathLike[str], *, options: ImportOptions | None = N
             file or plan (row 0 names the file), a plan entry names a file
             outside the plan's folder or twice (the entry's position is the
             row), or a bound is crossed.
+        InvalidValueError: ``path`` is not one path (a list of files, say);
+            its ``field`` is ``"path"``.
     """
     options = options or ImportOptions()
-    path = Path(path)
+    path = _one_path(path)
     data = _load(path, path.name, options)
     tree = TreeImport(options.max_records)
     if isinstance(data, list):
@@ -359,9 +376,11 @@ def import_tree(
         ImportRejectedError: the file cannot be read (nothing written), or in
             all-or-nothing mode any record was refused (nothing written; the
             error lists every bad record).
+        InvalidValueError: ``path`` is not one path (a list of files, say):
+            nothing is read, and its ``field`` is ``"path"``.
     """
     options = options or ImportOptions()
-    path = Path(path)
+    path = _one_path(path)
     tree = read_tree(path, options=options)
     results = ResultFiles(options.results_dir)
     for source, columns in tree.columns.items():

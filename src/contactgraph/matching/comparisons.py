@@ -101,12 +101,16 @@ def _email(a: PersonRecord, b: PersonRecord) -> int | None:
     return 2
 
 
+def _tails(r: PersonRecord) -> set[str]:
+    return {p.national_digits[-8:] for p in r.phones if p.national_digits}
+
+
 def _phone(a: PersonRecord, b: PersonRecord) -> int | None:
     if not a.phones or not b.phones:
         return None
-    if a.phones & b.phones:
+    if any(x.same_number(y) for x in a.phones for y in b.phones):
         return 0
-    if {p[-8:] for p in a.phones} & {p[-8:] for p in b.phones}:
+    if _tails(a) & _tails(b):
         return 1
     return 2
 
@@ -229,9 +233,9 @@ def _domain(a: AccountRecord, b: AccountRecord) -> int | None:
 
 
 def _account_phone(a: AccountRecord, b: AccountRecord) -> int | None:
-    if not a.phone or not b.phone:
+    if a.phone is None or b.phone is None:
         return None
-    return 0 if a.phone == b.phone else 1
+    return 0 if a.phone.same_number(b.phone) else 1
 
 
 def _external_ids(a: AccountRecord, b: AccountRecord) -> int | None:

@@ -127,8 +127,9 @@ class AccountCluster:
 def _person_keys(r: PersonRecord) -> Iterator[str]:
     for email in r.emails:
         yield "e:" + email
-    for phone in r.phones:
-        yield "p:" + phone
+    for phone in r.phones:  # what same_number compares, bar a typed trunk prefix
+        if phone.national_digits:
+            yield "p:" + phone.national_digits
     initial = r.first[:1]
     if r.last_sound:
         yield f"n:{r.last_sound}:{initial}"
@@ -149,8 +150,8 @@ def _account_keys(r: AccountRecord) -> Iterator[str]:
         yield "s:" + r.name_sound
     if r.domain:
         yield "d:" + r.domain
-    if r.phone:
-        yield "p:" + r.phone
+    if r.phone is not None and r.phone.national_digits:
+        yield "p:" + r.phone.national_digits
     for external in r.external_ids:
         yield "x:" + external
 

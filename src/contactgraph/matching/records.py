@@ -2,7 +2,7 @@
 
 Each record is built once per entity, so the pairwise comparisons only read
 precomputed keys: names without case, accents or punctuation, their phonetic
-codes and nickname forms, emails, phone digits, dates and address parts.
+codes and nickname forms, emails, phones, dates and address parts.
 """
 
 from __future__ import annotations
@@ -16,7 +16,7 @@ import attrs
 import jellyfish
 from nicknames import NickNamer
 
-from contactgraph.domain import Account, Contact
+from contactgraph.domain import Account, Contact, Phone
 from contactgraph.domain.text import match_key
 
 __all__ = [
@@ -96,7 +96,8 @@ class PersonRecord:
         first_sound: Metaphone code of the first name.
         emails: Every address, primary and alternates, by the domain's matching
             key (:attr:`Email.key`: look-alike characters are never folded together).
-        phones: Every number as E.164 digits.
+        phones: Every number (phone, mobile, alternates), compared with
+            :meth:`Phone.same_number <contactgraph.Phone.same_number>`.
         birthdate: Date of birth, if known.
         postal_code: Mailing postal code, without spaces.
         city: Mailing city key.
@@ -114,7 +115,7 @@ class PersonRecord:
     last_sound: str
     first_sound: str
     emails: frozenset[str]
-    phones: frozenset[str]
+    phones: frozenset[Phone]
     birthdate: date | None
     postal_code: str
     city: str
@@ -141,7 +142,7 @@ def person_record(contact: Contact, account_name: str = "") -> PersonRecord:
         last_sound=_phonetic(last),
         first_sound=_phonetic(first),
         emails=frozenset(e.key for e in emails if e is not None),
-        phones=frozenset(p.e164.lstrip("+") for p in phones if p is not None),
+        phones=frozenset(p for p in phones if p is not None),
         birthdate=contact.birthdate,
         postal_code=(address.postal_code or "").replace(" ", "").lower() if address else "",
         city=" ".join(_words(address.city)) if address else "",
@@ -159,7 +160,7 @@ class AccountRecord:
         name: Name key without legal-form words (see :func:`account_name_key`).
         name_sound: Metaphone code of the name's first word.
         domain: Website domain without ``www.``.
-        phone: Main phone as E.164 digits.
+        phone: Main phone, if any.
         postal_code: Billing postal code, without spaces.
         city: Billing city key.
         street: Billing street key.
@@ -170,7 +171,7 @@ class AccountRecord:
     name: str
     name_sound: str
     domain: str
-    phone: str
+    phone: Phone | None
     postal_code: str
     city: str
     street: str
@@ -186,7 +187,7 @@ def account_record(account: Account) -> AccountRecord:
         name=name,
         name_sound=_phonetic(name.split(" ", 1)[0]) if name else "",
         domain=website_domain(account.website),
-        phone=account.phone.e164.lstrip("+") if account.phone else "",
+        phone=account.phone,
         postal_code=(address.postal_code or "").replace(" ", "").lower() if address else "",
         city=" ".join(_words(address.city)) if address else "",
         street=" ".join(_words(address.street)) if address else "",

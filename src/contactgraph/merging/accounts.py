@@ -18,13 +18,11 @@ import attrs
 import immutables
 
 from contactgraph.domain import Account
-from contactgraph.domain.common import utcnow
-from contactgraph.domain.ids import new_id
 from contactgraph.errors import InvalidValueError, NotFoundError
 from contactgraph.interop.json import structure, unstructure
 from contactgraph.merging.contacts import check_ids
 from contactgraph.merging.plan import FieldChoice, MergePlan, Move, choose, three_way
-from contactgraph.merging.record import MergeRecord, MergeStore, check_actor, dumps, refuse
+from contactgraph.merging.record import MergeRecord, MergeStore, refuse, run_merge
 from contactgraph.repos.merges import StoredMerge
 
 __all__ = ["merge_accounts", "plan_accounts", "unmerge_accounts"]
@@ -160,55 +158,44 @@ def merge_accounts(
         InvalidValueError: bad ids or ``take``, naming the field.
         PolicyViolationError: a chosen value or the result breaks a rule; nothing is written.
     """
-    actor = check_actor(actor)
-    with store.transaction():
-        prep = _prepare(store, survivor_id, loser_ids, take or {})
-        plan, sid = prep.plan, prep.plan.survivor_id
-        before = fields_of(prep.survivor)
-        survivor = _typed(
-            prep.survivor, {k: v for k, v in prep.target.items() if k not in _MANAGED}
-        )
-        for loser in prep.losers:
-            for contact in loser.contacts.values():
-                survivor = survivor.receive_contact(contact, loser.id)
-        for loser in prep.losers:
-            for contact in loser.contacts.values():
-                if contact.reports_to is not None:
-                    survivor = survivor.revert_contact(attrs.evolve(contact, account_id=sid))
-        for loser in prep.losers:
-            store.accounts.remove(loser.id)  # its contact rows go before the survivor takes them
-        saved = store.accounts.save(survivor)
-        links: dict[str, dict[str, list[str]]] = {k: {} for k in _LINKS}
-        for move in plan.moves:
-            links[_LINK_OF[move.kind]].setdefault(move.from_id, []).append(move.record_id)
-            if move.kind == "opportunity":
-                opp = store.opportunities.get(move.record_id)
-                store.opportunities.save(opp.update(account_id=sid))
-            elif move.kind == "case":
-                store.cases.save(store.cases.get(move.record_id).update(account_id=sid))
-            elif move.kind == "relation":
-                rel = store.relations.get(move.record_id)
-                store.relations.save(attrs.evolve(rel, account_id=sid))
-            elif move.kind == "child_account":
-                child = store.accounts.get(move.record_id)
-                store.accounts.save(child.update(parent_id=sid))
-        accounts = {
-            "before": before,
-            "after": fields_of(saved),
-            "losers": {a.id: fields_of(a) for a in prep.losers},
-        }
-        stored = StoredMerge(
-            id=new_id(),
-            kind="accounts",
-            survivor_id=sid,
-            loser_ids=plan.loser_ids,
-            people=(),
-            merged_at=utcnow(),
-            actor=actor,
-            body=dumps({"plan": plan.to_dict(), "links": links, "accounts": accounts}),
-        )
-        store.merges.add(stored)
-    return MergeRecord.of(stored)
+    return run_merge("accounts", _prepare, _write, store, (survivor_id, loser_ids, take, actor))
+
+
+def _write(store: MergeStore, prep: _Prepared) -> tuple[tuple[str, ...], dict[str, Any]]:
+    """The account merge's writes; no people, and the body its record keeps."""
+    plan, sid = prep.plan, prep.plan.survivor_id
+    before = fields_of(prep.survivor)
+    survivor = _typed(prep.survivor, {k: v for k, v in prep.target.items() if k not in _MANAGED})
+    for loser in prep.losers:
+        for contact in loser.contacts.values():
+            survivor = survivor.receive_contact(contact, loser.id)
+    for loser in prep.losers:
+        for contact in loser.contacts.values():
+            if contact.reports_to is not None:
+                survivor = survivor.revert_contact(attrs.evolve(contact, account_id=sid))
+    for loser in prep.losers:
+        store.accounts.remove(loser.id)  # its contact rows go before the survivor takes them
+    saved = store.accounts.save(survivor)
+    links: dict[str, dict[str, list[str]]] = {k: {} for k in _LINKS}
+    for move in plan.moves:
+        links[_LINK_OF[move.kind]].setdefault(move.from_id, []).append(move.record_id)
+        if move.kind == "opportunity":
+            opp = store.opportunities.get(move.record_id)
+            store.opportunities.save(opp.update(account_id=sid))
+        elif move.kind == "case":
+            store.cases.save(store.cases.get(move.record_id).update(account_id=sid))
+        elif move.kind == "relation":
+            rel = store.relations.get(move.record_id)
+            store.relations.save(attrs.evolve(rel, account_id=sid))
+        elif move.kind == "child_account":
+            child = store.accounts.get(move.record_id)
+            store.accounts.save(child.update(parent_id=sid))
+    accounts = {
+        "before": before,
+        "after": fields_of(saved),
+        "losers": {a.id: fields_of(a) for a in prep.losers},
+    }
+    return (), {"plan": plan.to_dict(), "links": links, "accounts": accounts}
 
 
 _LINK_OF = {

@@ -20,13 +20,11 @@ from typing import Any
 import attrs
 
 from contactgraph.domain import Account, Contact, Opportunity, email_key
-from contactgraph.domain.common import utcnow
 from contactgraph.domain.fields import parse_contact_fields
-from contactgraph.domain.ids import new_id
 from contactgraph.errors import InvalidValueError, NotFoundError, PolicyViolationError
 from contactgraph.interop.json import structure, unstructure
 from contactgraph.merging.plan import FieldChoice, MergePlan, Move, choose, dedupe, three_way
-from contactgraph.merging.record import MergeRecord, MergeStore, check_actor, dumps, refuse
+from contactgraph.merging.record import MergeRecord, MergeStore, refuse, run_merge
 from contactgraph.repos.merges import StoredMerge
 
 __all__ = ["merge_contacts", "plan_contacts", "unmerge_contacts"]
@@ -223,81 +221,70 @@ def merge_contacts(
         InvalidValueError: bad ids or ``take``, naming the field.
         PolicyViolationError: a chosen value or the result breaks a rule; nothing is written.
     """
-    actor = check_actor(actor)
-    with store.transaction():
-        prep = _prepare(store, survivor_id, loser_ids, take or {})
-        plan, sid = prep.plan, prep.plan.survivor_id
-        accounts = prep.accounts
-        home_id = prep.survivor.account_id
-        accounts[home_id] = accounts[home_id].revert_contact(
-            structure(prep.target, Contact, trusted=True)
+    return run_merge("contacts", _prepare, _write, store, (survivor_id, loser_ids, take, actor))
+
+
+def _write(store: MergeStore, prep: _Prepared) -> tuple[tuple[str, ...], dict[str, Any]]:
+    """The contact merge's writes; the people and the body its record keeps."""
+    plan, sid = prep.plan, prep.plan.survivor_id
+    accounts = prep.accounts
+    home_id = prep.survivor.account_id
+    accounts[home_id] = accounts[home_id].revert_contact(
+        structure(prep.target, Contact, trusted=True)
+    )
+    links: dict[str, list[dict[str, Any]]] = {
+        "reports": [],
+        "opportunities": [],
+        "cases": [],
+        "relations": [],
+    }
+    owner = {c.id: c.account_id for c in prep.losers}
+    for move in plan.moves:
+        if move.kind == "reports_to":
+            where = owner[move.from_id]
+            accounts[where] = accounts[where].update_contact(move.record_id, reports_to=move.to_id)
+            links["reports"].append(
+                {"contact_id": move.record_id, "from": move.from_id, "to": move.to_id}
+            )
+    for loser in prep.losers:
+        accounts[loser.account_id] = accounts[loser.account_id].remove_contact(
+            loser.id, reassign_reports_to=None
         )
-        links: dict[str, list[dict[str, Any]]] = {
-            "reports": [],
-            "opportunities": [],
-            "cases": [],
-            "relations": [],
-        }
-        owner = {c.id: c.account_id for c in prep.losers}
-        for move in plan.moves:
-            if move.kind == "reports_to":
-                where = owner[move.from_id]
-                accounts[where] = accounts[where].update_contact(
-                    move.record_id, reports_to=move.to_id
-                )
-                links["reports"].append(
-                    {"contact_id": move.record_id, "from": move.from_id, "to": move.to_id}
-                )
-        for loser in prep.losers:
-            accounts[loser.account_id] = accounts[loser.account_id].remove_contact(
-                loser.id, reassign_reports_to=None
-            )
-        saved = {a.id: store.accounts.save(a) for a in accounts.values()}
-        for opp in prep.opportunities:
-            repointed = opp
-            for lid in plan.loser_ids:
-                repointed = repointed.repoint_contact(lid, sid)
-            store.opportunities.save(repointed)
-            links["opportunities"].append(
-                {"id": opp.id, "before": _roles(opp), "after": _roles(repointed)}
-            )
-        for case in store.cases.list(contact_ids=plan.loser_ids):
-            store.cases.save(case.update(contact_id=sid, account_id=home_id))
-            links["cases"].append(
-                {
-                    "id": case.id,
-                    "contact_id": case.contact_id,
-                    "account_id": case.account_id,
-                    "to_account_id": home_id,
-                }
-            )
-        for rel in store.relations.list(contact_ids=plan.loser_ids):
-            store.relations.save(attrs.evolve(rel, contact_id=sid))
-            links["relations"].append({"id": rel.id, "contact_id": rel.contact_id})
-        after = unstructure(saved[home_id].contact(sid))
-        people: dict[str, Any] = {c.id: {"contact": prep.plain[c.id]} for c in prep.losers}
-        people[sid] = {
-            "before": prep.plain[sid],
-            "after": after,
-            "fields": [f.to_dict() for f in plan.fields],
-        }
-        recorded = plan.to_dict()
-        recorded["fields"] = [
-            {"field": f.field, "source": f.source, "how": f.how, "changed": f.changed}
-            for f in plan.fields
-        ]
-        stored = StoredMerge(
-            id=new_id(),
-            kind="contacts",
-            survivor_id=sid,
-            loser_ids=plan.loser_ids,
-            people=(sid, *plan.loser_ids),
-            merged_at=utcnow(),
-            actor=actor,
-            body=dumps({"plan": recorded, "links": links, "people": people}),
+    saved = {a.id: store.accounts.save(a) for a in accounts.values()}
+    for opp in prep.opportunities:
+        repointed = opp
+        for lid in plan.loser_ids:
+            repointed = repointed.repoint_contact(lid, sid)
+        store.opportunities.save(repointed)
+        links["opportunities"].append(
+            {"id": opp.id, "before": _roles(opp), "after": _roles(repointed)}
         )
-        store.merges.add(stored)
-    return MergeRecord.of(stored)
+    for case in store.cases.list(contact_ids=plan.loser_ids):
+        store.cases.save(case.update(contact_id=sid, account_id=home_id))
+        links["cases"].append(
+            {
+                "id": case.id,
+                "contact_id": case.contact_id,
+                "account_id": case.account_id,
+                "to_account_id": home_id,
+            }
+        )
+    for rel in store.relations.list(contact_ids=plan.loser_ids):
+        store.relations.save(attrs.evolve(rel, contact_id=sid))
+        links["relations"].append({"id": rel.id, "contact_id": rel.contact_id})
+    after = unstructure(saved[home_id].contact(sid))
+    people: dict[str, Any] = {c.id: {"contact": prep.plain[c.id]} for c in prep.losers}
+    people[sid] = {
+        "before": prep.plain[sid],
+        "after": after,
+        "fields": [f.to_dict() for f in plan.fields],
+    }
+    recorded = plan.to_dict()
+    recorded["fields"] = [
+        {"field": f.field, "source": f.source, "how": f.how, "changed": f.changed}
+        for f in plan.fields
+    ]
+    return (sid, *plan.loser_ids), {"plan": recorded, "links": links, "people": people}
 
 
 def unmerge_contacts(store: MergeStore, stored: StoredMerge, body: dict[str, Any]) -> None:

@@ -17,17 +17,20 @@ was>}`` and ``people[survivor]`` ``{"before": ..., "after": ..., "fields": [...]
 from __future__ import annotations
 
 import json
+from collections.abc import Callable, Mapping, Sequence
 from datetime import datetime
-from typing import Any, Protocol
+from typing import Any, Literal, Protocol, TypeVar
 
 import attrs
 
+from contactgraph.domain.common import utcnow
+from contactgraph.domain.ids import new_id
 from contactgraph.errors import InvalidValueError, PolicyViolationError, Violation
 from contactgraph.repos.keys import is_storable
 from contactgraph.repos.merges import MergeRecords, StoredMerge
 from contactgraph.repos.protocol import StoreProtocol
 
-__all__ = ["MergeRecord", "MergeStore", "check_actor", "refuse"]
+__all__ = ["MergeRecord", "MergeStore", "check_actor", "refuse", "run_merge"]
 
 
 class MergeStore(StoreProtocol, Protocol):
@@ -115,3 +118,42 @@ def refuse(code: str, message: str, field: str, entity_id: str | None) -> Policy
 
 def dumps(body: dict[str, Any]) -> str:
     return json.dumps(body, ensure_ascii=False, sort_keys=True, default=str)
+
+
+class _Planned(Protocol):
+    @property
+    def plan(self) -> Any: ...
+
+
+P = TypeVar("P", bound=_Planned)
+
+
+def run_merge(
+    kind: Literal["contacts", "accounts"],
+    prepare: Callable[[MergeStore, str, Sequence[str], Mapping[str, Any]], P],
+    write: Callable[[MergeStore, P], tuple[tuple[str, ...], dict[str, Any]]],
+    store: MergeStore,
+    request: tuple[str, Sequence[str], Mapping[str, Any] | None, object],
+) -> MergeRecord:
+    """The frame every merge shares. ``request`` is the caller's ``(survivor_id,
+    loser_ids, take, actor)``: the actor is checked, then in one transaction
+    ``prepare`` checks the ids, locks and plans, ``write`` makes the changes
+    (giving the people and the body the record keeps) and the record is stored."""
+    survivor_id, loser_ids, take, actor = request
+    checked = check_actor(actor)
+    with store.transaction():
+        prepared = prepare(store, survivor_id, loser_ids, take or {})
+        people, body = write(store, prepared)
+        plan = prepared.plan
+        stored = StoredMerge(
+            id=new_id(),
+            kind=kind,
+            survivor_id=plan.survivor_id,
+            loser_ids=plan.loser_ids,
+            people=people,
+            merged_at=utcnow(),
+            actor=checked,
+            body=dumps(body),
+        )
+        store.merges.add(stored)
+    return MergeRecord.of(stored)

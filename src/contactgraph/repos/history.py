@@ -411,7 +411,7 @@ class History:
         """
         if not isinstance(record_id, str):
             raise InvalidValueError("a record id is text", field="record_id", value=record_id)
-        if field is not None and field not in _KNOWN:
+        if field is not None and (not isinstance(field, str) or field not in _KNOWN):
             raise InvalidValueError(
                 "not a field history follows (a contact or account field)",
                 field="field",

@@ -49,7 +49,7 @@ from contactgraph.repos.backend import Backend, Session
 from contactgraph.repos.checks import SaveCheck, SaveWarning
 from contactgraph.repos.history import History, check_actor
 from contactgraph.repos.integrity import Changes, integrity_violations
-from contactgraph.repos.keys import ContactQuery, check_tenant
+from contactgraph.repos.keys import ContactQuery, check_tenant, valid_id
 from contactgraph.repos.merges import MergeRecords
 from contactgraph.repos.protocol import EventHandler
 from contactgraph.repos.repositories import Accounts, Cases, Opportunities, Relations
@@ -224,11 +224,22 @@ class UnitOfWork:
         from a concurrent save once the lock is held). A backend that runs
         one writer at a time (memory, SQLite) needs nothing and does nothing;
         outside a transaction there is nothing to hold.
+
+        Raises:
+            InvalidValueError: ``account_ids`` is not a collection of ids (an
+                id that cannot exist locks nothing).
         """
         self._check_open()
+        if isinstance(account_ids, str) or not isinstance(account_ids, Iterable):
+            raise InvalidValueError(
+                "a collection of account ids", field="account_ids", value=account_ids
+            )
+        ids = list(account_ids)
+        if not all(isinstance(i, str) for i in ids):
+            raise InvalidValueError("an account id is text", field="account_ids", value=ids)
         tx = self._current.get()
         if tx is not None:
-            tx.session.lock_accounts(sorted(set(account_ids)))
+            tx.session.lock_accounts(sorted({i for i in ids if valid_id(i)}))
 
     def _actor(self) -> str | None:
         """Who the current write is made by: the innermost block's actor, else the store's."""

@@ -17,7 +17,7 @@ import re
 from collections.abc import Iterable, Sequence
 from typing import Any
 
-from contactgraph.domain import Account, Contact
+from contactgraph.domain import Account, Contact, Phone
 from contactgraph.domain.events import (
     AccountUpdated,
     ContactAdded,
@@ -53,6 +53,10 @@ SEARCH_LIMIT = 25
 
 ACCOUNT_LIMIT = 10
 """Accounts read per search (each comes with its contacts)."""
+
+MIN_PHONE_SEARCH = 6
+"""National digits a phone needs to be searched for as digits (shorter ones would find
+every number that holds them)."""
 
 _NON_WORD = re.compile(r"[^0-9a-z]+")
 
@@ -100,10 +104,21 @@ def _contact_candidates(
             found.update(
                 (c.id, c) for c in accounts.find_contacts(email=email.address, limit=SEARCH_LIMIT)
             )
-    for phone in (contact.phone, contact.mobile, *contact.alternate_phones):
-        if phone is not None:
+    for phone in _phones(contact):
+        found.update(
+            (c.id, c) for c in accounts.find_contacts(phone=phone.e164, limit=SEARCH_LIMIT)
+        )
+        if phone.extension is not None:  # the bare number
             found.update(
-                (c.id, c) for c in accounts.find_contacts(phone=phone.e164, limit=SEARCH_LIMIT)
+                (c.id, c) for c in accounts.find_contacts(phone=phone.number, limit=SEARCH_LIMIT)
+            )
+        if len(phone.national_digits) >= MIN_PHONE_SEARCH:
+            # the number written otherwise (with an extension, unverified): the search
+            # index holds each phone's and mobile's digits
+            found.update(
+                (c.id, c)
+                for c in accounts.search_contacts(phone.national_digits, limit=SEARCH_LIMIT)
+                if any(phone.same_number(p) for p in _phones(c))
             )
     found.update(
         (c.id, c) for c in accounts.find_contacts(name=contact.full_name, limit=SEARCH_LIMIT)
@@ -129,14 +144,19 @@ def _contact_candidates(
     return out
 
 
+def _phones(contact: Contact) -> list[Phone]:
+    return [p for p in (contact.phone, contact.mobile, *contact.alternate_phones) if p is not None]
+
+
+def _same_phone(a: Iterable[Phone], b: Iterable[Phone]) -> bool:
+    others = list(b)
+    return any(x.same_number(y) for x in a for y in others)
+
+
 def _keys(contact: Contact) -> set[str]:
     keys = {"n:" + match_key(contact.last_name)} if contact.last_name else set()
     keys.update("e:" + e.key for e in (contact.email, *contact.alternate_emails) if e is not None)
-    keys.update(
-        "p:" + p.e164
-        for p in (contact.phone, contact.mobile, *contact.alternate_phones)
-        if p is not None
-    )
+    keys.update("p:" + p.national_digits for p in _phones(contact) if p.national_digits)
     return keys
 
 
@@ -147,8 +167,8 @@ def _account_candidates(store: StoreProtocol, account: Account) -> dict[str, Acc
     if account.website:
         host = account.website.split("://", 1)[-1].split("/", 1)[0].removeprefix("www.")
         needles.append(host)
-    if account.phone is not None:
-        needles.append(account.phone.e164)
+    if account.phone is not None and len(account.phone.national_digits) >= MIN_PHONE_SEARCH:
+        needles.append(account.phone.national_digits)  # found however it was written
     for needle in needles:
         found.update(
             (a.id, a) for a in store.accounts.search_accounts(needle, limit=ACCOUNT_LIMIT).accounts
@@ -214,14 +234,14 @@ class _Exact:
         self, account: Account, contact: Contact, candidates: Sequence[Contact]
     ) -> list[DuplicateCandidate]:
         emails = {e.key for e in (contact.email, *contact.alternate_emails) if e is not None}
-        phones = {p.e164 for p in (contact.phone, contact.mobile, *contact.alternate_phones) if p}
+        phones = _phones(contact)
         name = match_key(contact.full_name)
         out = []
         for c in sorted(candidates, key=lambda c: c.id):
             reasons = []
             if emails & {e.key for e in (c.email, *c.alternate_emails) if e is not None}:
                 reasons.append("email: same address")
-            if phones & {p.e164 for p in (c.phone, c.mobile, *c.alternate_phones) if p}:
+            if _same_phone(phones, _phones(c)):
                 reasons.append("phone: same number")
             if c.account_id == contact.account_id and match_key(c.full_name) == name:
                 reasons.append("name: same full name in the same account")
@@ -247,8 +267,8 @@ def _conflict(a: Account, b: Account) -> bool:
     """Whether two accounts of one name give different websites or phones."""
     sites = {match_key(x.website.split("://", 1)[-1]).removeprefix("www.").rstrip("/")
              for x in (a, b) if x.website}  # fmt: skip
-    phones = {x.phone.e164 for x in (a, b) if x.phone is not None}
-    return (len(sites) > 1) or (len(phones) > 1)
+    phones = a.phone is not None and b.phone is not None and not a.phone.same_number(b.phone)
+    return (len(sites) > 1) or phones
 
 
 # -------------------------------------------------------------------- check

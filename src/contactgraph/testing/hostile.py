@@ -19,7 +19,7 @@ from hypothesis import strategies as st
 
 from contactgraph.errors import ContactGraphError, InvalidValueError
 
-__all__ = ["HOSTILE", "call_hostile"]
+__all__ = ["HOSTILE", "call_hostile", "hostile_or"]
 
 
 class _Weird:
@@ -78,13 +78,29 @@ HOSTILE: st.SearchStrategy[Any] = st.one_of(
 )
 
 
+def hostile_or(known: Iterable[Any]) -> st.SearchStrategy[Any]:
+    """:data:`HOSTILE`, or one of ``known`` (ids a store holds…), or a list of them: so that
+    calls get past "not found" and into the code that acts on real records."""
+    values = list(known)
+    if not values:
+        return HOSTILE
+    return st.one_of(
+        HOSTILE, st.sampled_from(values), st.lists(st.sampled_from(values), min_size=1, max_size=2)
+    )
+
+
 def call_hostile(
-    target: Callable[..., Any], data: st.DataObject, keyword_names: Iterable[str] = ()
+    target: Callable[..., Any],
+    data: st.DataObject,
+    keyword_names: Iterable[str] = (),
+    known: Iterable[Any] = (),
 ) -> None:
     """Call ``target`` with hostile values; fail unless it returns or raises a library error.
 
-    ``keyword_names``: names drawn for a ``**kwargs`` parameter.
+    ``keyword_names``: names drawn for a ``**kwargs`` parameter. ``known``:
+    values drawn among the hostile ones (see :func:`hostile_or`).
     """
+    drawn = hostile_or(known)
     try:
         signature = inspect.signature(target)
     except (TypeError, ValueError):  # pragma: no cover - builtins without a signature
@@ -95,14 +111,14 @@ def call_hostile(
     named = {p.name for p in params}
     for param in params:
         if param.kind is param.VAR_POSITIONAL:
-            args.extend(data.draw(st.lists(HOSTILE, max_size=2)))
+            args.extend(data.draw(st.lists(drawn, max_size=2)))
         elif param.kind is param.VAR_KEYWORD:
             free = sorted(set(keyword_names) - named)
             if free:
                 names = st.sampled_from(free)
-                kwargs.update(data.draw(st.dictionaries(names, HOSTILE, max_size=3)))
+                kwargs.update(data.draw(st.dictionaries(names, drawn, max_size=3)))
         elif param.default is param.empty or data.draw(st.booleans()):
-            value = data.draw(HOSTILE)
+            value = data.draw(drawn)
             if param.kind is param.POSITIONAL_ONLY:
                 args.append(value)
             elif param.kind is param.KEYWORD_ONLY or bool(kwargs) or data.draw(st.booleans()):

@@ -1,0 +1,104 @@
+"""One number however it was written: with an extension, unverified, or bare (issue 11)."""
+
+from __future__ import annotations
+
+import phonenumbers
+import pytest
+from hypothesis import given
+from hypothesis import strategies as st
+
+import contactgraph as cg
+from contactgraph.errors import InvalidValueError
+
+_TYPES = (phonenumbers.PhoneNumberType.FIXED_LINE, phonenumbers.PhoneNumberType.MOBILE)
+
+
+def _examples() -> list[phonenumbers.PhoneNumber]:
+    found = []
+    for region in sorted(phonenumbers.SUPPORTED_REGIONS):
+        for kind in _TYPES:
+            number = phonenumbers.example_number_for_type(region, kind)
+            # Argentina writes its mobiles nationally as "011 15-…": the 15 sits inside
+            # the area code's digits, so no trunk prefix explains the national text.
+            if number is not None and not (region == "AR" and kind in _TYPES[1:]):
+                found.append(number)
+    return found
+
+
+EXAMPLES = _examples()
+
+
+@given(
+    number=st.sampled_from(EXAMPLES),
+    extension=st.from_regex(r"[0-9]{1,6}", fullmatch=True),
+    other=st.from_regex(r"[0-9]{1,6}", fullmatch=True),
+)
+def test_a_number_is_itself_with_an_extension_unverified_or_bare(
+    number: phonenumbers.PhoneNumber, extension: str, other: str
+) -> None:
+    e164 = phonenumbers.format_number(number, phonenumbers.PhoneNumberFormat.E164)
+    national = phonenumbers.format_number(number, phonenumbers.PhoneNumberFormat.NATIONAL)
+    bare = cg.Phone(e164)
+    desk = cg.Phone(f"{e164};ext={extension}")
+    typed = cg.Phone.unverified(national)
+    assert bare.national_digits == desk.national_digits == str(number.national_number)
+    for a, b in ((bare, desk), (bare, typed), (desk, typed)):
+        assert a.same_number(b)
+        assert b.same_number(a)
+        assert a.same_number(a)
+    other_line = cg.Phone(f"{e164};ext={other}")
+    assert desk.same_number(other_line) is (other == extension)
+
+
+@given(number=st.sampled_from(EXAMPLES), digit=st.integers(0, 9))
+def test_another_number_is_another_number_however_written(
+    number: phonenumbers.PhoneNumber, digit: int
+) -> None:
+    e164 = phonenumbers.format_number(number, phonenumbers.PhoneNumberFormat.E164)
+    changed = e164[:-1] + str(digit)
+    if changed == e164:
+        return
+    bare, other = cg.Phone(e164), cg.Phone.trusted(changed)
+    assert not bare.same_number(other)
+    assert not cg.Phone.unverified(bare.national).same_number(other)
+
+
+def test_a_calling_code_tells_two_countries_apart_when_both_are_known() -> None:
+    paris, elsewhere = cg.Phone("+33144274427"), cg.Phone.trusted("+44144274427")
+    assert paris.national_digits == elsewhere.national_digits
+    assert not paris.same_number(elsewhere)
+    typed = cg.Phone.unverified("01 44 27 44 27")
+    assert typed.same_number(paris)
+    assert typed.same_number(elsewhere)
+
+
+@pytest.mark.parametrize(
+    ("typed", "verified"),
+    [
+        ("1 212 555 0100", "+12125550100"),  # a North American trunk 1
+        ("8 495 123 45 67", "+74951234567"),  # a Russian trunk 8
+        ("06 1234 5678", "+390612345678"),  # an Italian leading zero is part of the number
+        ("01 44 27 44 27 (standard)", "+33144274427"),  # a note after the number
+    ],
+)
+def test_trunk_prefixes_and_notes_are_read_around_the_number(typed: str, verified: str) -> None:
+    assert cg.Phone.unverified(typed).same_number(cg.Phone(verified))
+
+
+@pytest.mark.parametrize(
+    ("typed", "verified"),
+    [
+        ("27 44 27", "+33144274427"),  # a local number without its area code: too short
+        ("444 1 44 27 44 27", "+33144274427"),  # three digits more than a trunk prefix
+    ],
+)
+def test_a_number_missing_more_than_a_trunk_prefix_is_not_claimed(
+    typed: str, verified: str
+) -> None:
+    assert not cg.Phone.unverified(typed).same_number(cg.Phone(verified))
+
+
+def test_only_a_phone_is_compared_and_the_argument_is_named() -> None:
+    with pytest.raises(InvalidValueError) as refused:
+        cg.Phone("+33144274427").same_number("+33144274427")  # type: ignore[arg-type]
+    assert refused.value.field == "other"

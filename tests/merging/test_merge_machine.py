@@ -12,9 +12,9 @@ from contactgraph.errors import PolicyViolationError
 
 
 class MergeMachine(RuleBasedStateMachine):
-    def __init__(self) -> None:
+    def __init__(self, **options: bool) -> None:
         super().__init__()
-        self.store = cg.open_store()
+        self.store = cg.open_store(**options)
         self.merges: list[str] = []
         for name in ("ACME SA", "Globex"):  # fixed ids: the draws must not depend on uuid4
             account = cg.Account.create(name, id=name[:4].lower())
@@ -81,6 +81,7 @@ class MergeMachine(RuleBasedStateMachine):
                 "merge.id_taken",
                 "merge.survivor_gone",
                 "merge.account_gone",
+                "merge.contact_linked",
                 "contact_roles.foreign_contact",
                 "contact_id.not_of_account",
             }, codes

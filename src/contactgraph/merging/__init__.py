@@ -42,7 +42,9 @@ def unmerge(store: MergeStore, merge_id: str) -> MergeRecord:
         NotFoundError: no merge has this id.
         PolicyViolationError: the merge was undone already (``merge.undone``), a
             loser's id exists again, the survivor or a loser's account is gone,
-            or a person's data was forgotten; nothing is written.
+            a person's data was forgotten, or a contact going back is named by
+            a record staying with the survivor (``merge.contact_linked``);
+            nothing is written.
     """
     with store.transaction():
         stored = store.merges.get(merge_id)

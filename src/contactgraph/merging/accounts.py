@@ -250,6 +250,7 @@ def unmerge_accounts(store: MergeStore, stored: StoredMerge, body: dict[str, Any
             if manager is not None and manager in loser.contacts:
                 loser = loser.revert_contact(attrs.evolve(original[cid], account_id=lid))
         back[lid] = loser
+    _check_no_link_stays(store, stored, back, links)
     current = fields_of(survivor)
     result = {
         k: three_way(recorded["before"].get(k), recorded["after"].get(k), v)
@@ -276,6 +277,53 @@ def unmerge_accounts(store: MergeStore, stored: StoredMerge, body: dict[str, Any
             child = _get(store.accounts.get, cid)
             if child is not None and child.parent_id == sid:
                 store.accounts.save(child.update(parent_id=lid))
+
+
+def _check_no_link_stays(
+    store: MergeStore,
+    stored: StoredMerge,
+    back: Mapping[str, Account],
+    links: Mapping[str, Any],
+) -> None:
+    """Refuse the undo when a contact going back would leave a record of the survivor naming it.
+
+    A later contact merge can re-point the survivor's own cases and roles to a
+    contact that came with a loser (``glob-martin`` absorbed ``acme-martin``).
+    That later change wins: the record stays with the survivor's account, so
+    the contact cannot go back without leaving a case naming a contact of
+    another account (never allowed) or a role on another account's deal (only
+    when the store allows foreign contact roles). Undo the later merge first,
+    or re-assign the record.
+    """
+    sid = stored.survivor_id
+    home = {cid: lid for lid, loser in back.items() for cid in loser.contacts}
+    if not home:
+        return
+    leaving = {
+        rid for kind in ("opportunities", "cases") for ids in links[kind].values() for rid in ids
+    }
+    found: list[str] = []
+    named: set[str] = set()
+    for case in store.cases.list(contact_ids=home):
+        if case.account_id == sid and case.id not in leaving and case.contact_id in home:
+            found.append(f"case {case.id} names {case.contact_id}")
+            named.add(case.contact_id)
+    if not getattr(store, "allow_foreign_contact_roles", False):
+        for opp in store.opportunities.list(contact_ids=home):
+            if opp.account_id == sid and opp.id not in leaving:
+                theirs = [c for c in opp.contact_ids if c in home]
+                found.append(f"opportunity {opp.id} names {', '.join(theirs)}")
+                named.update(theirs)
+    if found:
+        raise refuse(
+            "merge.contact_linked",
+            f"{', '.join(sorted(named))} would go back to "
+            f"{', '.join(sorted({home[c] for c in named}))}, but since a later change "
+            f"{'; '.join(found)} of the survivor {sid}, which stays: undo that later "
+            "change first (a contact merge, say), or re-assign them",
+            "loser_ids",
+            stored.id,
+        )
 
 
 def _get(fn: Any, record_id: str) -> Any:

@@ -154,6 +154,20 @@ class Forgotten:
     holders: Mapping[str, int]
     files_scrubbed: bool
 
+    def to_dict(self) -> dict[str, Any]:
+        """JSON-ready, as the CLI's ``forget --json`` and the HTTP API give it."""
+        return {
+            "contact_id": self.contact_id,
+            "fields": list(self.fields),
+            "history_entries": self.history_entries,
+            "cases": self.cases,
+            "opportunities": self.opportunities,
+            "relations": self.relations,
+            "contacts": self.contacts,
+            "holders": dict(self.holders),
+            "files_scrubbed": self.files_scrubbed,
+        }
+
 
 # ------------------------------------------------------------------ export
 

@@ -82,19 +82,7 @@ def cmd_forget(ctx: Context, args: argparse.Namespace) -> int:
     done = ctx.store.forget(contact.id, actor=args.actor)
     scrubbed = done.files_scrubbed
     if ctx.out.as_json:
-        ctx.out.json(
-            {
-                "contact_id": done.contact_id,
-                "fields": list(done.fields),
-                "history_entries": done.history_entries,
-                "cases": done.cases,
-                "opportunities": done.opportunities,
-                "relations": done.relations,
-                "contacts": done.contacts,
-                "holders": dict(done.holders),
-                "files_scrubbed": scrubbed,
-            }
-        )
+        ctx.out.json(done.to_dict())
         return EXIT_OK
     ctx.out.line(f"forgot contact {done.contact_id}: erased {', '.join(done.fields) or 'nothing'}")
     ctx.out.line(

@@ -114,14 +114,4 @@ def change_view(change: Change) -> dict[str, Any]:
 
 def forgotten_view(done: Forgotten) -> dict[str, Any]:
     """What a forget did, as the CLI's ``forget --json`` writes it."""
-    return {
-        "contact_id": done.contact_id,
-        "fields": list(done.fields),
-        "history_entries": done.history_entries,
-        "cases": done.cases,
-        "opportunities": done.opportunities,
-        "relations": done.relations,
-        "contacts": done.contacts,
-        "holders": dict(done.holders),
-        "files_scrubbed": done.files_scrubbed,
-    }
+    return done.to_dict()

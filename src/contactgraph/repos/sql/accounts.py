@@ -37,9 +37,10 @@ _AT_CONTACT_ID = rows.CONTACT.at["id"]
 
 
 def _only_indexed(query: ContactQuery) -> bool:
-    """Whether ``query`` asks for one email or one phone and nothing else (but a limit)."""
+    """Whether ``query`` asks for one email or one phone text and nothing else (but a limit)."""
     if query.impossible or not (
-        query.name is None
+        query.phone_also is None
+        and query.name is None
         and query.title is None
         and query.department is None
         and query.active is None
@@ -295,6 +296,8 @@ class SqlAccounts(Part):
                 if whole:  # the index answers the whole query
                     return found_contacts(self._fetch_alone(stmt, **params), query.limit)
                 found_rows = self._fetch(stmt, **params)
+                if stmt is q.FIND_BY_PHONE and query.phone_also is not None:
+                    found_rows += self._fetch(stmt, v=query.phone_also)
             at_id, build = _AT_CONTACT_ID, rows.CONTACT.build
             unique = {r[at_id]: r for r in found_rows}.values()
             found = [c for c in (build(*r) for r in unique) if query.matches(c)]

@@ -109,10 +109,31 @@ class SqlAccounts(Part):
         return [rows.ACCOUNT.build(*r, contacts=grouped.get(r[_AT_ID], ())) for r in account_rows]
 
     def load(self, account_id: str) -> Account | None:
-        if self._s.snapshot:  # the account and its contacts in one go (one round trip)
-            found_rows, contact_rows = self._fetch_together(
-                (q.ACCOUNT_BY_ID, {"id": account_id}), (q.CONTACTS_OF, {"account_id": account_id})
+        """The account and its contacts, in one snapshot.
+
+        In a read (or on SQLite) both statements go together: on PostgreSQL in
+        one pipeline, and when they are the read's first statements, between
+        their own BEGIN and COMMIT in that pipeline (one round trip for the
+        whole read; a later statement of the same read sees a snapshot of its
+        own, as after a look-up, see :meth:`SqlSession.alone`).
+        """
+        if self._s.snapshot:
+            queries = (
+                (q.ACCOUNT_BY_ID, {"id": account_id}),
+                (q.CONTACTS_OF, {"account_id": account_id}),
             )
+            session = self._s
+            fast = [
+                (session.statements.precompiled(stmt, session.conn.dialect), p)
+                for stmt, p in queries
+            ]
+            together = session.together_alone(
+                lambda driver: [f.send(driver, session.tenant, p) for f, p in fast]
+            )
+            if together is not None:
+                found_rows, contact_rows = (list(c.fetchall()) for c in together)
+            else:
+                found_rows, contact_rows = self._fetch_together(*queries)
             if not found_rows:
                 return None
             contacts = rows.built(rows.CONTACT, contact_rows)

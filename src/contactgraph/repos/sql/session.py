@@ -60,6 +60,9 @@ T = TypeVar("T")
 _PG_IDLE = 0
 """``psycopg.pq.TransactionStatus.IDLE``: no transaction open on the connection."""
 
+_BEGIN_SNAPSHOT = b"BEGIN ISOLATION LEVEL REPEATABLE READ, READ ONLY"
+"""How a read's own transaction begins on PostgreSQL (what the read connections' settings give)."""
+
 IDLE_READERS = 4
 """How many read connections a backend keeps checked out between reads."""
 
@@ -153,6 +156,35 @@ class SqlSession:
                     except driver_errors():  # broken: never reuse it for snapshot reads
                         self.conn.invalidate()
         return run(self.begun())
+
+    def together_alone(self, send: Callable[[Any], list[Any]]) -> list[Any] | None:
+        """The cursors ``send(driver)`` returns, its statements sent in one pipeline
+        between a BEGIN (a read-only snapshot) and a COMMIT of their own, for
+        statements that are a whole read by themselves: one round trip on PostgreSQL.
+
+        ``None`` (send nothing) where :meth:`alone` would run inside the
+        transaction (a write, a read begun already, the tenant set for
+        row-level security) and on SQLite, where nothing is saved by it.
+        """
+        driver = self.driver
+        if (
+            self._tx is not None
+            or self._backend.dialect == "sqlite"
+            or driver.info.transaction_status != _PG_IDLE
+        ):
+            return None
+        driver.autocommit = True  # the pipeline's BEGIN and COMMIT are the transaction
+        try:
+            with driver.pipeline():
+                driver.execute(_BEGIN_SNAPSHOT)
+                cursors = send(driver)
+                driver.execute(b"COMMIT")
+        finally:
+            try:
+                driver.autocommit = False
+            except driver_errors():  # broken (or left in a failed transaction): never reuse it
+                self.conn.invalidate()
+        return cursors
 
     @functools.cached_property
     def accounts(self) -> SqlAccounts:

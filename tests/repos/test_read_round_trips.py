@@ -130,3 +130,24 @@ def test_a_read_that_is_one_load_ends_its_own_transaction(sql_store: cg.Store) -
     for _ in range(3):  # the same idle read connection, again and again
         assert sql_store.accounts.get(account.id) == account
         assert sql_store.accounts.account_of(next(iter(account.contacts))) == account
+
+
+def test_a_reads_first_statement_goes_out_with_its_begin(sql_store: cg.Store) -> None:
+    """``owner_of`` first in a read (``account_of``): on PostgreSQL pipelined with the
+    BEGIN; either way the read has begun its snapshot, and what follows stays in it."""
+    account = sql_store.acme  # type: ignore[attr-defined]
+    contact_id = next(iter(account.contacts))
+    session = _backend(sql_store).session(write=False)
+    try:
+        assert session.accounts.owner_of(contact_id) == account.id
+        assert _in_transaction(session.driver)
+        assert session.accounts.owner_of("nobody") is None  # inside the same snapshot
+        assert session.accounts.load(account.id) == account
+        assert _in_transaction(session.driver)
+    finally:
+        session.rollback()
+    session = _backend(sql_store).session(write=True)
+    try:
+        assert session.accounts.owner_of(contact_id) == account.id
+    finally:
+        session.rollback()

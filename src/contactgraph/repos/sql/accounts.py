@@ -155,7 +155,13 @@ class SqlAccounts(Part):
         return {r[0]: r[1] for r in self._chunked(q.PARENTS, list(account_ids))}
 
     def owner_of(self, contact_id: str) -> str | None:
-        found = self._fetch(q.OWNER, id=contact_id)
+        """The owning account's id; a read's first statement goes out with its BEGIN
+        on PostgreSQL (:meth:`SqlSession.first_together`: ``account_of``'s first round trip)."""
+        session = self._s
+        fast = session.statements.precompiled(q.OWNER, session.conn.dialect)
+        found = session.first_together(
+            lambda driver: fast.send(driver, session.tenant, {"id": contact_id})
+        ).fetchall()
         return str(found[0][0]) if found else None
 
     def owners_of(self, contact_ids: Collection[str]) -> dict[str, str]:

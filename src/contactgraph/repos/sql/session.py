@@ -157,6 +157,23 @@ class SqlSession:
                         self.conn.invalidate()
         return run(self.begun())
 
+    def first_together(self, send: Callable[[Any], T]) -> T:
+        """``send(driver)``, in this session's transaction; on PostgreSQL, when it
+        holds the read's first statements, in one pipeline with the BEGIN psycopg
+        sends before them (one round trip instead of two). Results are read
+        after it returns (``fetchall()`` of the cursors ``send`` gives back).
+        """
+        driver = self.driver
+        if (
+            self._tx is None
+            and self._backend.dialect != "sqlite"
+            and driver.info.transaction_status == _PG_IDLE
+            and not driver.autocommit
+        ):
+            with driver.pipeline():
+                return send(driver)
+        return send(self.begun())
+
     def together_alone(self, send: Callable[[Any], list[Any]]) -> list[Any] | None:
         """The cursors ``send(driver)`` returns, its statements sent in one pipeline
         between a BEGIN (a read-only snapshot) and a COMMIT of their own, for

@@ -302,20 +302,22 @@ class SqlSession:
 
     def _close(self, healthy: bool) -> None:
         if healthy and self._tx is None:
-            self._backend.release(self.conn)
+            self._backend.release(self.conn, self.driver)
         else:
             self.conn.close()
 
 
-def _heard_from_server(conn: Connection) -> bool:
+def _heard_from_server(conn: Connection, driver: Any = None) -> bool:
     """Whether the server sent something to an idle connection, which it never does but to close it.
 
     A PostgreSQL server that restarts or terminates a session writes a last
     message and closes the socket; reading the socket's state costs a system
     call, not a round trip, so an idle reader that went stale meanwhile is
     never handed to a read (which would fail although the server is back).
+    ``driver``: the connection's driver connection, when known.
     """
-    driver = conn.connection.driver_connection
+    if driver is None:
+        driver = conn.connection.driver_connection
     pgconn = getattr(driver, "pgconn", None)
     if pgconn is None:  # SQLite: no server
         return False
@@ -332,7 +334,8 @@ class _Readers:
 
     def __init__(self, engine: Engine) -> None:
         self._engine = engine
-        self._idle: list[Connection] = []
+        self._idle: list[tuple[Connection, Any]] = []
+        """Each idle connection with its driver connection (looked up once, not per read)."""
         self._closed = False
         self._forks = _FORKS[0]
         self._remote = engine.dialect.name != "sqlite"
@@ -344,23 +347,29 @@ class _Readers:
 
     def take(self) -> Connection:
         """An idle read connection, else a new one from the pool."""
+        return self.take_with_driver()[0]
+
+    def take_with_driver(self) -> tuple[Connection, Any]:
+        """:meth:`take`, and the connection's driver connection."""
         if _FORKS[0] != self._forks:  # forked: the idle ones share the parent's sockets
-            _ABANDONED.extend(self._idle)
+            _ABANDONED.extend(conn for conn, _ in self._idle)
             self._idle = []
             self._forks = _FORKS[0]
         while True:
             try:
-                conn = self._idle.pop()
+                conn, driver = self._idle.pop()
             except IndexError:
-                return self._engine.connect().execution_options(**self._options)
-            if not self._remote or not _heard_from_server(conn):
-                return conn
+                conn = self._engine.connect().execution_options(**self._options)
+                return conn, conn.connection.driver_connection
+            if not self._remote or not _heard_from_server(conn, driver):
+                return conn, driver
             conn.invalidate()  # it said goodbye while idle (a restart): a fresh one instead
 
-    def give_back(self, conn: Connection) -> None:
-        """Keep a read connection whose transaction ended well for the next read."""
+    def give_back(self, conn: Connection, driver: Any = None) -> None:
+        """Keep a read connection whose transaction ended well for the next read
+        (``driver``: its driver connection, when known)."""
         if len(self._idle) < IDLE_READERS and not conn.invalidated and not self._closed:
-            self._idle.append(conn)
+            self._idle.append((conn, driver or conn.connection.driver_connection))
         else:
             conn.close()
 
@@ -373,7 +382,7 @@ class _Readers:
         """Forget the idle read connections (the next read takes a fresh, pre-pinged one)."""
         while self._idle:
             try:
-                conn = self._idle.pop()
+                conn, _ = self._idle.pop()
             except IndexError:  # taken meanwhile by another thread
                 return
             conn.invalidate()
@@ -381,7 +390,7 @@ class _Readers:
     def close(self) -> None:
         self._closed = True  # a read still running closes its connection when it ends
         while self._idle:
-            self._idle.pop().close()
+            self._idle.pop()[0].close()
 
 
 def _lookup_sql(fast: Precompiled, tenant: str) -> tuple[str, Callable[[str], Any]]:
@@ -444,9 +453,10 @@ class SqlBackend:
         """A connection for one read transaction: an idle one when there is one."""
         return self._readers.take()
 
-    def release(self, conn: Connection) -> None:
-        """Give back a read connection whose transaction ended well."""
-        self._readers.give_back(conn)
+    def release(self, conn: Connection, driver: Any = None) -> None:
+        """Give back a read connection whose transaction ended well (``driver``: its
+        driver connection, when known)."""
+        self._readers.give_back(conn, driver)
 
     def find_contacts_alone(self, query: ContactQuery) -> list[Contact] | None:
         """The answer to an indexed look-up (one email or one phone) outside any
@@ -473,11 +483,10 @@ class SqlBackend:
         sql, args = found_sql
         readers = self._readers
         try:
-            conn = readers.take()
+            conn, driver = readers.take_with_driver()
         except SQLAlchemyError as exc:
             raise as_unavailable(exc, self.url, busy_timeout=self.busy_timeout) from exc
         try:
-            driver: Any = conn.connection.driver_connection
             if postgres:
                 driver.autocommit = True
                 try:
@@ -494,7 +503,7 @@ class SqlBackend:
         except BaseException:
             conn.close()
             raise
-        readers.give_back(conn)
+        readers.give_back(conn, driver)
         return found_contacts(found, query.limit)
 
     def for_tenant(self, tenant: str) -> SqlBackend:

@@ -71,6 +71,8 @@ import tempfile
 import time
 from pathlib import Path
 
+from pgcpu import cluster_cpu, postmaster  # benchmarks/pgcpu.py
+
 FIRST = ["Alice", "Bob", "Chloé", "Dana", "Élodie", "François", "Grace", "Hugo", "Inès", "Jamal"]
 LAST = [
     "Martin",
@@ -164,30 +166,6 @@ def generate(folder: Path, contacts: int, max_per_account: int, seed: int) -> tu
 
 def peak_rss_mib() -> float:
     return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
-
-
-def _cpu_ticks(stat: str, with_children: bool) -> int:
-    """utime + stime (and the reaped children's, if asked) from a ``/proc/PID/stat`` line."""
-    fields = stat.rsplit(")", 1)[1].split()  # after the command name, which may hold spaces
-    ticks = int(fields[11]) + int(fields[12])
-    return ticks + (int(fields[13]) + int(fields[14]) if with_children else 0)
-
-
-def cluster_cpu(postmaster: int) -> float:
-    """CPU seconds spent so far by a PostgreSQL cluster: the postmaster, its live
-    processes (backends, WAL writer, checkpointer…) and those that ended (which the
-    postmaster reaped, so they are in its children's times)."""
-    ticks = _cpu_ticks(Path(f"/proc/{postmaster}/stat").read_text(), with_children=True)
-    for entry in Path("/proc").iterdir():
-        if not entry.name.isdigit():
-            continue
-        try:
-            stat = (entry / "stat").read_text()
-        except OSError:
-            continue
-        if int(stat.rsplit(")", 1)[1].split()[1]) == postmaster:
-            ticks += _cpu_ticks(stat, with_children=False)
-    return ticks / os.sysconf("SC_CLK_TCK")
 
 
 def median(values: list[float]) -> float:
@@ -454,16 +432,6 @@ def main() -> None:
         shutil.rmtree(work, ignore_errors=True)
 
 
-def _postmaster(url: str) -> int:
-    """The process id of the cluster's postmaster (first line of ``postmaster.pid``)."""
-    import psycopg
-
-    with psycopg.connect(url.replace("postgresql+psycopg://", "postgresql://")) as conn:
-        row = conn.execute("SHOW data_directory").fetchone()
-    assert row is not None
-    return int((Path(row[0]) / "postmaster.pid").read_text().split()[0])
-
-
 def run_postgresql(args: argparse.Namespace, url: str) -> None:
     """The import into PostgreSQL (COPY through the store) against raw COPY of the same rows.
 
@@ -481,7 +449,7 @@ def run_postgresql(args: argparse.Namespace, url: str) -> None:
     print(f"generated {contacts:,} contacts in {accounts:,} accounts")
     folder = str(work / "csv")
     admin = url.replace("postgresql+psycopg://", "postgresql://").rsplit("/", 1)[0] + "/postgres"
-    server = _postmaster(url)
+    server = postmaster(url)
     rounds: list[tuple[float, float, float]] = []
     for round_ in range(1, args.rounds + 1):
         source = url.rsplit("/", 1)[0] + f"/cg_ours{round_}"

@@ -104,3 +104,50 @@ def test_statements_sent_together_give_what_each_gives_alone(sql_store: cg.Store
     finally:
         session.rollback()
     assert sql_store.accounts.get(account.id) == sql_store.acme  # type: ignore[attr-defined]
+
+
+def test_a_read_that_is_one_load_ends_its_own_transaction(sql_store: cg.Store) -> None:
+    """``get`` on PostgreSQL: BEGIN, both statements and COMMIT in one pipeline; the
+    connection is back out of any transaction, in its settings, ready for the next read."""
+    account = sql_store.acme  # type: ignore[attr-defined]
+    session = _backend(sql_store).session(write=False)
+    try:
+        assert session.accounts.load(account.id) == account
+        postgres = not hasattr(session.driver, "in_transaction")
+        assert _in_transaction(session.driver) is not postgres  # SQLite: the read's snapshot
+        assert not _autocommit(session.driver) or not postgres
+        if postgres:  # one round trip: nothing left to end
+            assert session.driver.info.transaction_status == 0
+    finally:
+        session.rollback()
+    session = _backend(sql_store).session(write=False)
+    try:
+        session.accounts.exists("anything")  # a read begun: load stays in its transaction
+        assert session.accounts.load(account.id) == account
+        assert _in_transaction(session.driver)
+    finally:
+        session.rollback()
+    for _ in range(3):  # the same idle read connection, again and again
+        assert sql_store.accounts.get(account.id) == account
+        assert sql_store.accounts.account_of(next(iter(account.contacts))) == account
+
+
+def test_a_reads_first_statement_goes_out_with_its_begin(sql_store: cg.Store) -> None:
+    """``owner_of`` first in a read (``account_of``): on PostgreSQL pipelined with the
+    BEGIN; either way the read has begun its snapshot, and what follows stays in it."""
+    account = sql_store.acme  # type: ignore[attr-defined]
+    contact_id = next(iter(account.contacts))
+    session = _backend(sql_store).session(write=False)
+    try:
+        assert session.accounts.owner_of(contact_id) == account.id
+        assert _in_transaction(session.driver)
+        assert session.accounts.owner_of("nobody") is None  # inside the same snapshot
+        assert session.accounts.load(account.id) == account
+        assert _in_transaction(session.driver)
+    finally:
+        session.rollback()
+    session = _backend(sql_store).session(write=True)
+    try:
+        assert session.accounts.owner_of(contact_id) == account.id
+    finally:
+        session.rollback()

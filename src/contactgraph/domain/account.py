@@ -227,7 +227,9 @@ class Account:
         (main and alternate addresses; ASCII case ignored); ``name`` matches
         a first name, a last name or the full name, ignoring case and accents;
         ``title`` and ``department`` ignore case and accents; ``phone`` is
-        compared in E.164 after parsing in the account's default region.
+        compared in E.164 after parsing in the account's default region, and
+        text in international form also as the E.164 text it spells
+        (:func:`~contactgraph.domain.lookup.phone_keys`).
 
         Raises:
             InvalidValueError: a criterion of the wrong type, naming it.

@@ -7,18 +7,94 @@ turned once into keys, so matching a contact is a few comparisons.
 
 from __future__ import annotations
 
-from typing import Any
+import re
+from functools import lru_cache
+from typing import Any, Final
 
 import attrs
+import phonenumbers
 
 from contactgraph.domain.contact import Contact
 from contactgraph.domain.text import MAX_SINGLE_LINE, match_key
 from contactgraph.domain.values import Phone, email_key
 from contactgraph.errors import InvalidValueError
 
-__all__ = ["ContactCriteria"]
+__all__ = ["INTERNATIONAL_FORM", "ContactCriteria", "phone_keys"]
 
 _NOTHING = "\x00"  # a key no stored value has: the criterion matches nobody
+
+INTERNATIONAL_FORM: Final = re.compile(r"\+[0-9]+(?:[ .\-][0-9]+)*(?:;ext=[0-9]+)?")
+"""Text written as an E.164 number: a plus sign and ASCII digits, maybe in groups
+separated by one space, dot or hyphen, maybe followed by ``;ext=`` and the
+extension's digits (``+33612345678``, ``+33 6 12 34 56 78``, ``+1-650-253-0000``)."""
+
+_SEPARATORS: Final = str.maketrans("", "", " .-")
+_MAX_PHONE_TEXT: Final = 64  # longer text is no phone number (``Phone.parse`` refuses it)
+
+
+def phone_keys(text: str, region: str | None = None) -> tuple[str, ...]:
+    """The stored phone texts a look-up by ``text`` finds (none: it matches nothing).
+
+    Two readings, and a number stored in either form is found:
+
+    - what ``text`` reads as: ``Phone.parse(text, region, keep_unplaced=True)``
+      (E.164, or the unverified form of national text no region places);
+    - for text in :data:`INTERNATIONAL_FORM`, the E.164 text it spells (its
+      separators removed), as it is. libphonenumber does not read every
+      E.164 text it writes back to itself (``0640123456`` in Jersey is stored
+      ``+440640123456``, which it reads as ``+44640123456``): a stored number
+      is always found by its own text.
+
+    Text in international form is mostly spelled as it reads, which is known
+    without parsing: when its calling code's region has no national prefix
+    the text's national digits start with, libphonenumber keeps the digits
+    as they are (or refuses them), so the spelled text is the only key. Only
+    other text is parsed (each text once: the parse is cached).
+    """
+    if len(text) > _MAX_PHONE_TEXT:
+        return ()
+    if INTERNATIONAL_FORM.fullmatch(text) is None:
+        return _read(text, region)
+    number, mark, extension = text.partition(";ext=")
+    spelled = number.translate(_SEPARATORS)
+    if not mark and _reads_as_spelled(spelled):
+        return (spelled,)
+    spelled += mark + extension
+    return tuple(dict.fromkeys((spelled, *_read(text, region))))
+
+
+def _read(text: str, region: str | None) -> tuple[str, ...]:
+    try:
+        return (Phone.parse(text, region, keep_unplaced=True).e164,)
+    except InvalidValueError:
+        return ()
+
+
+def _reads_as_spelled(spelled: str) -> bool:
+    """Whether libphonenumber reads ``+digits`` as itself or refuses it (never as
+    another number), whatever the default region: its calling code is known
+    and no national prefix of that code's region begins the digits after it.
+
+    Each step is the one ``phonenumbers.parse`` takes for text with a plus
+    sign; anything else (no known calling code) is left to the parse itself.
+    """
+    digits = spelled[1:]
+    if digits[:1] == "0":
+        return False
+    for size in (1, 2, 3):
+        if len(digits) > size and int(digits[:size]) in phonenumbers.COUNTRY_CODE_TO_REGION_CODE:
+            prefix = _national_prefix(int(digits[:size]))
+            return prefix is None or prefix.match(digits[size:]) is None
+    return False
+
+
+@lru_cache(maxsize=512)
+def _national_prefix(calling_code: int) -> re.Pattern[str] | None:
+    """What libphonenumber strips as a national prefix after ``calling_code`` (``None``: nothing)."""
+    region = phonenumbers.region_code_for_country_code(calling_code)
+    metadata = phonenumbers.PhoneMetadata.metadata_for_region_or_calling_code(calling_code, region)
+    found = None if metadata is None else metadata.national_prefix_for_parsing
+    return re.compile(found) if found else None
 
 
 def _text(value: Any, field: str) -> str | None:
@@ -37,7 +113,8 @@ class ContactCriteria:
     name: str | None = None
     title: str | None = None
     department: str | None = None
-    phone: str | None = None
+    phone: tuple[str, ...] | None = None
+    """The stored texts a number may have (:func:`phone_keys`); empty: nobody matches."""
     active: bool | None = None
 
     @classmethod
@@ -72,18 +149,13 @@ class ContactCriteria:
             keys[field] = _NOTHING
         address = keys["email"]
         wanted_email = None if address is None else (email_key(address) or _NOTHING)
-        phone_key = keys["phone"]
-        if phone_key is not None and phone_key != _NOTHING:
-            try:
-                phone_key = Phone.parse(phone_key, region, keep_unplaced=True).e164
-            except InvalidValueError:
-                phone_key = _NOTHING
+        typed = keys["phone"]
         return cls(
             email=wanted_email,
             name=_key(keys["name"]),
             title=_key(keys["title"]),
             department=_key(keys["department"]),
-            phone=phone_key,
+            phone=None if typed is None else phone_keys(typed, region),
             active=active,
         )
 
@@ -101,9 +173,9 @@ class ContactCriteria:
             return False
         if self.department is not None and match_key(c.department or "") != self.department:
             return False
-        return self.phone is None or self.phone in {
-            p.e164 for p in (c.phone, c.mobile, *c.alternate_phones) if p is not None
-        }
+        return self.phone is None or any(
+            p is not None and p.e164 in self.phone for p in (c.phone, c.mobile, *c.alternate_phones)
+        )
 
 
 def _key(text: str | None) -> str | None:

@@ -23,7 +23,6 @@ from contactgraph.domain import (
     Contact,
     Email,
     Opportunity,
-    Phone,
     match_key,
 )
 from contactgraph.domain.events import (
@@ -35,6 +34,7 @@ from contactgraph.domain.events import (
     OpportunityCreated,
     OpportunityUpdated,
 )
+from contactgraph.domain.lookup import phone_keys
 from contactgraph.domain.phones import UNVERIFIED_MARK
 from contactgraph.errors import InvalidValueError, StoreConfigurationError
 from contactgraph.repos.protocol import AccountOrder, ContactCriteria
@@ -153,7 +153,11 @@ class ContactQuery:
 
     Attributes:
         email: Email key (case-folded), or ``None``.
-        phone: E.164 number, or ``None``.
+        phone: The stored text of the number looked for (E.164, or the
+            unverified form of national text), or ``None``.
+        phone_also: Another stored text the number may have, or ``None``:
+            text in international form that libphonenumber reads as another
+            number finds both (:func:`~contactgraph.domain.lookup.phone_keys`).
         name: Name match key, or ``None``.
         title: Title match key, or ``None``.
         department: Department match key, or ``None``.
@@ -173,6 +177,7 @@ class ContactQuery:
     account_id: str | None = None
     limit: int | None = None
     impossible: bool = False
+    phone_also: str | None = None
 
     @classmethod
     def build(cls, **criteria: Unpack[ContactCriteria]) -> ContactQuery:
@@ -183,10 +188,10 @@ class ContactQuery:
                 return cls(email=email_key(email))
             phone = criteria.get("phone")
             if type(phone) is str and is_storable(phone):
-                try:
-                    return cls(phone=_e164(phone))
-                except InvalidValueError:  # an unparseable phone number matches nothing
+                found = phone_keys(phone)
+                if not found:  # an unparseable phone number matches nothing
                     return cls(impossible=True)
+                return cls(phone=found[0], phone_also=found[1] if len(found) > 1 else None)
         for label, value in criteria.items():
             if label not in _CRITERIA:
                 allowed = ", ".join(_CRITERIA)
@@ -204,14 +209,21 @@ class ContactQuery:
         impossible = limit == 0 or not all(is_storable(t) for t in terms.values())
         keys: dict[str, Any] = {}
         for label, term in terms.items():
-            try:
-                keys[label] = _NORMALISE.get(label, str)(term)
-            except InvalidValueError:  # an unparseable phone number matches nothing
-                impossible = True
+            if label == "phone":
+                found = phone_keys(term) if is_storable(term) else ()
+                if not found:  # an unparseable phone number matches nothing
+                    impossible = True
+                    continue
+                keys["phone"] = found[0]
+                if len(found) > 1:
+                    keys["phone_also"] = found[1]
+                continue
+            keys[label] = _NORMALISE.get(label, str)(term)
         if keys.get("name") == "" or len(keys.get("name") or "") > MAX_NAME_KEY:
             impossible = True  # longer than any stored name can fold to: nothing to split
-        if impossible:
-            keys.pop("phone", None)  # a number is only parsed for a query that can match
+        if impossible:  # a number is only parsed for a query that can match
+            keys.pop("phone", None)
+            keys.pop("phone_also", None)
         return cls(active=active, limit=limit, impossible=impossible, **keys)
 
     def matches(self, contact: Contact) -> bool:
@@ -224,8 +236,12 @@ class ContactQuery:
             return False
         if self.email is not None and self.email not in contact_email_keys(contact):
             return False
-        if self.phone is not None and self.phone not in contact_phones(contact):
-            return False
+        if self.phone is not None:
+            phones = contact_phones(contact)
+            if self.phone not in phones and (
+                self.phone_also is None or self.phone_also not in phones
+            ):
+                return False
         if self.name is not None and self.name not in contact.name.match_keys:
             return False
         if self.title is not None and match_key(contact.title or "") != self.title:
@@ -233,14 +249,6 @@ class ContactQuery:
         return not (
             self.department is not None and match_key(contact.department or "") != self.department
         )
-
-
-def _e164(phone: str) -> str:
-    """The stored text a look-up compares: E.164, or for national text (no region is
-    known to place it) the unverified form a number kept as typed is stored in."""
-    if not is_storable(phone):
-        raise InvalidValueError("not a phone number", field="phone", value=None)
-    return Phone.parse(phone, None, keep_unplaced=True).e164
 
 
 _CRITERIA: Final = get_type_hints(ContactCriteria)
@@ -251,7 +259,6 @@ _TEXT: Final = frozenset(k for k, hint in _CRITERIA.items() if str in get_args(h
 
 _NORMALISE: Final[dict[str, Callable[[str], str]]] = {
     "email": email_key,
-    "phone": _e164,
     "name": match_key,
     "title": match_key,
     "department": match_key,

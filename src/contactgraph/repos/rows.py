@@ -8,7 +8,9 @@ checks that each writer fills exactly its table's columns).
 Reading: a :class:`Reader` wraps a function whose positional parameters are
 named after the columns it needs; the SELECT lists exactly those columns, in
 that order, and a row is built with ``reader.build(*row)``. The parameter list
-is the one declaration of what is read and where it goes.
+is the one declaration of what is read and where it goes (:class:`Reader` and
+:func:`built`, which pauses the garbage collector for many rows, live in
+:mod:`contactgraph.repos.building`).
 
 Loading trusts the stored values: value objects are rebuilt with their
 ``trusted`` constructors, never parsed again (email and phone parsing cost
@@ -17,16 +19,13 @@ Loading trusts the stored values: value objects are rebuilt with their
 
 from __future__ import annotations
 
-import gc
-import inspect
 import json
-from collections.abc import Callable, Iterable, Mapping, Sequence
+from collections.abc import Iterable, Mapping
 from datetime import date, datetime, timedelta
 from decimal import Decimal
-from typing import Any, Generic, TypeVar
+from typing import Any
 
 import immutables
-import sqlalchemy as sa
 
 from contactgraph.domain import (
     Account,
@@ -46,6 +45,7 @@ from contactgraph.domain import (
     rebuild,
 )
 from contactgraph.repos import schema
+from contactgraph.repos.building import PAUSE_COLLECTOR_FROM, Reader, built
 from contactgraph.repos.keys import (
     EPOCH,
     account_search_key,
@@ -60,6 +60,7 @@ __all__ = [
     "CASE",
     "CONTACT",
     "OPPORTUNITY",
+    "PAUSE_COLLECTOR_FROM",
     "RELATION",
     "Reader",
     "account_values",
@@ -73,7 +74,6 @@ __all__ = [
     "role_values",
 ]
 
-T_co = TypeVar("T_co", covariant=True)
 Values = dict[str, Any]
 
 _EMPTY: immutables.Map[str, Any] = immutables.Map()
@@ -84,25 +84,6 @@ _STATUSES = {s.value: s for s in CaseStatus}
 _PRIORITIES = {p.value: p for p in CasePriority}
 _EMAIL, _PHONE, _NAME, _ADDRESS = rebuild.email, rebuild.phone, rebuild.person_name, rebuild.address
 _CONTACT = rebuild.contact
-
-
-class Reader(Generic[T_co]):
-    """Builds an entity from the columns named by the positional parameters of ``build``.
-
-    Attributes:
-        columns: The table's columns to SELECT, in the order ``build`` takes them.
-        at: Column name -> its position in a row read with :attr:`columns`.
-    """
-
-    def __init__(self, table: sa.Table, build: Callable[..., T_co]) -> None:
-        params = inspect.signature(build).parameters.values()
-        names = [p.name for p in params if p.kind is inspect.Parameter.POSITIONAL_OR_KEYWORD]
-        self.columns: tuple[sa.Column[Any], ...] = tuple(table.c[n] for n in names)
-        self.at: dict[str, int] = {n: i for i, n in enumerate(names)}
-        self.build = build
-
-    def __repr__(self) -> str:
-        return f"Reader({self.build.__name__}, {len(self.columns)} columns)"
 
 
 def _moment(micros: int) -> datetime:
@@ -367,31 +348,6 @@ def _contact(  # noqa: PLR0917 - the parameters are the columns read
 
 
 CONTACT = Reader(schema.contacts, _contact)
-
-PAUSE_COLLECTOR_FROM = 1000
-"""From this many rows, :func:`built` pauses the cyclic garbage collector while it builds."""
-
-
-def built(reader: Reader[T_co], found_rows: Sequence[Sequence[Any]]) -> list[T_co]:
-    """``reader.build(*row)`` of each row, the garbage collector paused for many rows.
-
-    Each contact is five or six objects the collector tracks, all alive until
-    the read returns: building thousands of them sets off the collector's
-    young collections, which promote them, and soon a full collection of
-    everything the process holds (on a heap of a few hundred thousand
-    objects, several times the cost of the building itself). Built values
-    hold no reference cycles, so the collector has nothing to find in them:
-    it is paused while they are built (and only if it was running), and the
-    ones the caller drops soon after are freed without ever being promoted.
-    """
-    build = reader.build
-    if len(found_rows) < PAUSE_COLLECTOR_FROM or not gc.isenabled():
-        return [build(*r) for r in found_rows]
-    gc.disable()
-    try:
-        return [build(*r) for r in found_rows]
-    finally:
-        gc.enable()
 
 
 def alternate_values(tenant: str, contacts: Iterable[Contact]) -> list[Values]:

@@ -193,7 +193,10 @@ class MemoryAccounts(Part):
         if query.email is not None:
             candidates = self.load_contacts(list(t.emails.get(query.email, NO_IDS)))
         elif query.phone is not None:
-            candidates = self.load_contacts(list(t.phones.get(query.phone, NO_IDS)))
+            ids = list(t.phones.get(query.phone, NO_IDS))
+            if query.phone_also is not None:
+                ids = list(dict.fromkeys([*ids, *t.phones.get(query.phone_also, NO_IDS)]))
+            candidates = self.load_contacts(ids)
         elif query.name is not None:
             candidates = self.load_contacts(list(t.names.get(query.name, NO_IDS)))
         elif query.account_id is not None:

@@ -37,9 +37,10 @@ _AT_CONTACT_ID = rows.CONTACT.at["id"]
 
 
 def _only_indexed(query: ContactQuery) -> bool:
-    """Whether ``query`` asks for one email or one phone and nothing else (but a limit)."""
+    """Whether ``query`` asks for one email or one phone text and nothing else (but a limit)."""
     if query.impossible or not (
-        query.name is None
+        query.phone_also is None
+        and query.name is None
         and query.title is None
         and query.department is None
         and query.active is None
@@ -108,10 +109,31 @@ class SqlAccounts(Part):
         return [rows.ACCOUNT.build(*r, contacts=grouped.get(r[_AT_ID], ())) for r in account_rows]
 
     def load(self, account_id: str) -> Account | None:
-        if self._s.snapshot:  # the account and its contacts in one go (one round trip)
-            found_rows, contact_rows = self._fetch_together(
-                (q.ACCOUNT_BY_ID, {"id": account_id}), (q.CONTACTS_OF, {"account_id": account_id})
+        """The account and its contacts, in one snapshot.
+
+        In a read (or on SQLite) both statements go together: on PostgreSQL in
+        one pipeline, and when they are the read's first statements, between
+        their own BEGIN and COMMIT in that pipeline (one round trip for the
+        whole read; a later statement of the same read sees a snapshot of its
+        own, as after a look-up, see :meth:`SqlSession.alone`).
+        """
+        if self._s.snapshot:
+            queries = (
+                (q.ACCOUNT_BY_ID, {"id": account_id}),
+                (q.CONTACTS_OF, {"account_id": account_id}),
             )
+            session = self._s
+            fast = [
+                (session.statements.precompiled(stmt, session.conn.dialect), p)
+                for stmt, p in queries
+            ]
+            together = session.together_alone(
+                lambda driver: [f.send(driver, session.tenant, p) for f, p in fast]
+            )
+            if together is not None:
+                found_rows, contact_rows = (list(c.fetchall()) for c in together)
+            else:
+                found_rows, contact_rows = self._fetch_together(*queries)
             if not found_rows:
                 return None
             contacts = rows.built(rows.CONTACT, contact_rows)
@@ -133,7 +155,13 @@ class SqlAccounts(Part):
         return {r[0]: r[1] for r in self._chunked(q.PARENTS, list(account_ids))}
 
     def owner_of(self, contact_id: str) -> str | None:
-        found = self._fetch(q.OWNER, id=contact_id)
+        """The owning account's id; a read's first statement goes out with its BEGIN
+        on PostgreSQL (:meth:`SqlSession.first_together`: ``account_of``'s first round trip)."""
+        session = self._s
+        fast = session.statements.precompiled(q.OWNER, session.conn.dialect)
+        found = session.first_together(
+            lambda driver: fast.send(driver, session.tenant, {"id": contact_id})
+        ).fetchall()
         return str(found[0][0]) if found else None
 
     def owners_of(self, contact_ids: Collection[str]) -> dict[str, str]:
@@ -295,6 +323,8 @@ class SqlAccounts(Part):
                 if whole:  # the index answers the whole query
                     return found_contacts(self._fetch_alone(stmt, **params), query.limit)
                 found_rows = self._fetch(stmt, **params)
+                if stmt is q.FIND_BY_PHONE and query.phone_also is not None:
+                    found_rows += self._fetch(stmt, v=query.phone_also)
             at_id, build = _AT_CONTACT_ID, rows.CONTACT.build
             unique = {r[at_id]: r for r in found_rows}.values()
             found = [c for c in (build(*r) for r in unique) if query.matches(c)]

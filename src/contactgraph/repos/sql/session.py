@@ -60,6 +60,9 @@ T = TypeVar("T")
 _PG_IDLE = 0
 """``psycopg.pq.TransactionStatus.IDLE``: no transaction open on the connection."""
 
+_BEGIN_SNAPSHOT = b"BEGIN ISOLATION LEVEL REPEATABLE READ, READ ONLY"
+"""How a read's own transaction begins on PostgreSQL (what the read connections' settings give)."""
+
 IDLE_READERS = 4
 """How many read connections a backend keeps checked out between reads."""
 
@@ -153,6 +156,52 @@ class SqlSession:
                     except driver_errors():  # broken: never reuse it for snapshot reads
                         self.conn.invalidate()
         return run(self.begun())
+
+    def first_together(self, send: Callable[[Any], T]) -> T:
+        """``send(driver)``, in this session's transaction; on PostgreSQL, when it
+        holds the read's first statements, in one pipeline with the BEGIN psycopg
+        sends before them (one round trip instead of two). Results are read
+        after it returns (``fetchall()`` of the cursors ``send`` gives back).
+        """
+        driver = self.driver
+        if (
+            self._tx is None
+            and self._backend.dialect != "sqlite"
+            and driver.info.transaction_status == _PG_IDLE
+            and not driver.autocommit
+        ):
+            with driver.pipeline():
+                return send(driver)
+        return send(self.begun())
+
+    def together_alone(self, send: Callable[[Any], list[Any]]) -> list[Any] | None:
+        """The cursors ``send(driver)`` returns, its statements sent in one pipeline
+        between a BEGIN (a read-only snapshot) and a COMMIT of their own, for
+        statements that are a whole read by themselves: one round trip on PostgreSQL.
+
+        ``None`` (send nothing) where :meth:`alone` would run inside the
+        transaction (a write, a read begun already, the tenant set for
+        row-level security) and on SQLite, where nothing is saved by it.
+        """
+        driver = self.driver
+        if (
+            self._tx is not None
+            or self._backend.dialect == "sqlite"
+            or driver.info.transaction_status != _PG_IDLE
+        ):
+            return None
+        driver.autocommit = True  # the pipeline's BEGIN and COMMIT are the transaction
+        try:
+            with driver.pipeline():
+                driver.execute(_BEGIN_SNAPSHOT)
+                cursors = send(driver)
+                driver.execute(b"COMMIT")
+        finally:
+            try:
+                driver.autocommit = False
+            except driver_errors():  # broken (or left in a failed transaction): never reuse it
+                self.conn.invalidate()
+        return cursors
 
     @functools.cached_property
     def accounts(self) -> SqlAccounts:
@@ -253,20 +302,22 @@ class SqlSession:
 
     def _close(self, healthy: bool) -> None:
         if healthy and self._tx is None:
-            self._backend.release(self.conn)
+            self._backend.release(self.conn, self.driver)
         else:
             self.conn.close()
 
 
-def _heard_from_server(conn: Connection) -> bool:
+def _heard_from_server(conn: Connection, driver: Any = None) -> bool:
     """Whether the server sent something to an idle connection, which it never does but to close it.
 
     A PostgreSQL server that restarts or terminates a session writes a last
     message and closes the socket; reading the socket's state costs a system
     call, not a round trip, so an idle reader that went stale meanwhile is
     never handed to a read (which would fail although the server is back).
+    ``driver``: the connection's driver connection, when known.
     """
-    driver = conn.connection.driver_connection
+    if driver is None:
+        driver = conn.connection.driver_connection
     pgconn = getattr(driver, "pgconn", None)
     if pgconn is None:  # SQLite: no server
         return False
@@ -283,7 +334,8 @@ class _Readers:
 
     def __init__(self, engine: Engine) -> None:
         self._engine = engine
-        self._idle: list[Connection] = []
+        self._idle: list[tuple[Connection, Any]] = []
+        """Each idle connection with its driver connection (looked up once, not per read)."""
         self._closed = False
         self._forks = _FORKS[0]
         self._remote = engine.dialect.name != "sqlite"
@@ -295,23 +347,29 @@ class _Readers:
 
     def take(self) -> Connection:
         """An idle read connection, else a new one from the pool."""
+        return self.take_with_driver()[0]
+
+    def take_with_driver(self) -> tuple[Connection, Any]:
+        """:meth:`take`, and the connection's driver connection."""
         if _FORKS[0] != self._forks:  # forked: the idle ones share the parent's sockets
-            _ABANDONED.extend(self._idle)
+            _ABANDONED.extend(conn for conn, _ in self._idle)
             self._idle = []
             self._forks = _FORKS[0]
         while True:
             try:
-                conn = self._idle.pop()
+                conn, driver = self._idle.pop()
             except IndexError:
-                return self._engine.connect().execution_options(**self._options)
-            if not self._remote or not _heard_from_server(conn):
-                return conn
+                conn = self._engine.connect().execution_options(**self._options)
+                return conn, conn.connection.driver_connection
+            if not self._remote or not _heard_from_server(conn, driver):
+                return conn, driver
             conn.invalidate()  # it said goodbye while idle (a restart): a fresh one instead
 
-    def give_back(self, conn: Connection) -> None:
-        """Keep a read connection whose transaction ended well for the next read."""
+    def give_back(self, conn: Connection, driver: Any = None) -> None:
+        """Keep a read connection whose transaction ended well for the next read
+        (``driver``: its driver connection, when known)."""
         if len(self._idle) < IDLE_READERS and not conn.invalidated and not self._closed:
-            self._idle.append(conn)
+            self._idle.append((conn, driver or conn.connection.driver_connection))
         else:
             conn.close()
 
@@ -324,7 +382,7 @@ class _Readers:
         """Forget the idle read connections (the next read takes a fresh, pre-pinged one)."""
         while self._idle:
             try:
-                conn = self._idle.pop()
+                conn, _ = self._idle.pop()
             except IndexError:  # taken meanwhile by another thread
                 return
             conn.invalidate()
@@ -332,7 +390,7 @@ class _Readers:
     def close(self) -> None:
         self._closed = True  # a read still running closes its connection when it ends
         while self._idle:
-            self._idle.pop().close()
+            self._idle.pop()[0].close()
 
 
 def _lookup_sql(fast: Precompiled, tenant: str) -> tuple[str, Callable[[str], Any]]:
@@ -395,9 +453,10 @@ class SqlBackend:
         """A connection for one read transaction: an idle one when there is one."""
         return self._readers.take()
 
-    def release(self, conn: Connection) -> None:
-        """Give back a read connection whose transaction ended well."""
-        self._readers.give_back(conn)
+    def release(self, conn: Connection, driver: Any = None) -> None:
+        """Give back a read connection whose transaction ended well (``driver``: its
+        driver connection, when known)."""
+        self._readers.give_back(conn, driver)
 
     def find_contacts_alone(self, query: ContactQuery) -> list[Contact] | None:
         """The answer to an indexed look-up (one email or one phone) outside any
@@ -424,11 +483,10 @@ class SqlBackend:
         sql, args = found_sql
         readers = self._readers
         try:
-            conn = readers.take()
+            conn, driver = readers.take_with_driver()
         except SQLAlchemyError as exc:
             raise as_unavailable(exc, self.url, busy_timeout=self.busy_timeout) from exc
         try:
-            driver: Any = conn.connection.driver_connection
             if postgres:
                 driver.autocommit = True
                 try:
@@ -445,7 +503,7 @@ class SqlBackend:
         except BaseException:
             conn.close()
             raise
-        readers.give_back(conn)
+        readers.give_back(conn, driver)
         return found_contacts(found, query.limit)
 
     def for_tenant(self, tenant: str) -> SqlBackend:

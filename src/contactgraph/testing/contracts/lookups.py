@@ -56,6 +56,32 @@ class ContactLookupContract(ContractBase):
         assert find(phone="0144274427") == []  # typed otherwise: another text
         assert find(phone="+33 1 44 27 44 27") == find(name="Bolton")  # not the national text
 
+    def test_find_by_phone_finds_a_stored_number_by_its_own_e164_text(self, store: Store) -> None:
+        """Text in international form finds the E.164 text it spells, even where
+        libphonenumber reads it as another number (and finds that number too)."""
+        account = Account.create(name="Jersey Ltd", phone_region="JE")
+        # Stored +440640123456, which libphonenumber reads back as +44640123456.
+        account, jersey = account.add_contact(last_name="Le Brocq", phone="0640123456")
+        account, london = account.add_contact(
+            last_name="Smith", mobile="+44 640 123456", alternate_phones=["+44 20 7946 0000"]
+        )
+        store.accounts.add(account)
+        find = store.accounts.find_contacts
+        assert jersey.phone == Phone.trusted("+440640123456")  # not Phone(): that reads it
+        for text in ("+440640123456", "+44 0640 123456", "+44-0640-123456"):
+            assert find(phone=text) == [jersey, london]  # what it spells, what it reads as
+            assert account.find_contacts(phone=text) == [jersey, london]
+        assert find(phone="+440640123456", limit=1) == [jersey]
+        assert find(phone="+440640123456", name="Smith") == [london]
+        assert (
+            find(phone="+44 640 123456") == [london] == account.find_contacts(phone="+44640123456")
+        )
+        assert find(phone="+44 (0) 640 123456") == [london]  # not international form: read only
+        assert find(phone="0640123456") == []  # national: no region in a store's look-up
+        assert account.find_contacts(phone="0640123456") == [jersey]  # the account's region
+        assert find(phone="+44 20 7946 0000") == [london] == find(phone="+442079460000")
+        assert find(phone="+44 020 7946 0000") == [london]  # the trunk 0: read as before
+
     @pytest.mark.parametrize(
         ("query", "who"),
         [

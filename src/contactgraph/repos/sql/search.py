@@ -35,6 +35,7 @@ from contactgraph.domain import Account, Contact
 from contactgraph.repos.keys import (
     SearchNeedle,
     account_search_rank,
+    contact_search_key,
     contact_search_rank,
     search_count_bound,
 )
@@ -93,10 +94,9 @@ def search_contacts(
         match = _match(conn, needle)
         counted, read_ids = q.count_matches(dialect, tenant, match, bound + 1, limit)
         total, found = run(*counted).one()
-        if total <= limit:  # every match is a result
+        if total <= limit:  # every match is a result: read whole, ranked here
             ids = read_ids(found) or []
-            ranked = _ranked(needle, run(*q.hits_by_ids(tenant, ids))) if ids else []
-            return _best(ranked, limit, load), len(ranked)
+            return _ranked_whole(needle, load(ids) if ids else [])
 
         def wide(column: Any) -> bool:
             if total <= bound:  # no range of matches holds more than all of them
@@ -128,6 +128,20 @@ def _match(conn: Connection, needle: SearchNeedle) -> q.Match:
         picked = trigrams.chosen(units(phrase), rarity, nested=nested)
         chosen.append(tuple(u.text for u in picked) or (phrase,))
     return q.Match(needle.phrases, tuple(chosen))
+
+
+def _ranked_whole(needle: SearchNeedle, contacts: list[Contact]) -> tuple[list[Contact], int]:
+    """``contacts`` (every match, read whole) ranked as
+    :func:`~contactgraph.repos.keys.contact_search_rank` and their number, their keys
+    computed as the memory backend does (no row of keys read first)."""
+    ranked = []
+    for contact in contacts:
+        last, first, middle = contact.name.sort_key
+        rank = contact_search_rank(needle, contact_search_key(contact), last, first)
+        if rank is not None:
+            ranked.append((rank, last, first, middle, contact.id, contact))
+    ranked.sort(key=lambda r: r[:5])
+    return [r[-1] for r in ranked], len(ranked)
 
 
 def _best(

@@ -170,16 +170,6 @@ def _listed(found: Any) -> list[str] | None:
     return None if found is None else list(found)
 
 
-HITS_BY_IDS = select(*CONTACT_HIT).where(
-    C.c.tenant == t, C.c.id.in_(bindparam("ids", expanding=True))
-)
-
-
-def hits_by_ids(tenant: str, ids: Sequence[str]) -> Query:
-    """Rows of :data:`CONTACT_HIT` of the contacts ``ids``."""
-    return HITS_BY_IDS, {"t": tenant, "ids": list(ids)}
-
-
 def _sqlite_hits_by_name(phrases: int) -> Any:
     """The FTS candidates that hold one of ``phrases`` phrases (``:p0``…), by name, ``:n``
     at most: checked here, so that no candidate the FTS match lets through takes a place."""

@@ -405,7 +405,8 @@ def measure_sizes(
             median = statistics.median(ordered)
             medians[size, kind] = median * 1e3
             medians[-size, kind] = statistics.median(cpu[size]) * 1e3
-            medians[size, kind, "server"] = served[size] / calls * 1e3
+            if server is not None:
+                medians[size, kind, "server"] = served[size] / calls * 1e3
             results[size, kind] = (
                 median * 1e3,
                 p99 * 1e3,

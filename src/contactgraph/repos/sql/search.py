@@ -8,10 +8,9 @@ box stays as quick at a million contacts as at ten thousand:
 - **3+ characters**: the trigram index is asked only for the rarest few
   trigrams of each phrase (:mod:`~contactgraph.repos.sql.trigrams`: a common
   trigram's posting list grows with the store), and every candidate is
-  checked against the whole phrase in SQL. The ids of the matches are read up
-  to the bound, no contact row brought to Python: their number is the count,
-  and when they are no more than ``limit`` every one is a result, read by id
-  and ranked. Otherwise the best ``limit`` are read rank by rank
+  checked against the whole phrase in SQL. One row gives the number of
+  matches, counted up to the bound, and when they are no more than ``limit``
+  their ids: every one is a result, loaded and ranked. Otherwise the best ``limit`` are read rank by rank
   (:func:`~contactgraph.repos.sql.search_statements.contact_tiers`): exact
   email or phone through their indexes (and a phone kept unverified through
   the trigram index), the last-name range in the name index's order, the

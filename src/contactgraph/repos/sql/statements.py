@@ -5,7 +5,8 @@ SQLAlchemy compiles each once per dialect and caches it); the hot ones also
 run through :class:`Precompiled`, compiled once and executed on the driver's
 own cursor. Bulk rows go through :class:`BulkSql`: INSERT and UPDATE text
 generated from the schema tables with named parameters, run with the driver's
-``executemany`` on the dicts of :mod:`contactgraph.repos.rows`.
+``executemany`` on the dicts of :mod:`contactgraph.repos.rows`. The statements
+of search are in :mod:`contactgraph.repos.sql.search_statements`.
 """
 
 from __future__ import annotations

@@ -30,6 +30,7 @@ The engines' trigrams differ:
 
 from __future__ import annotations
 
+import functools
 import re
 import threading
 import time
@@ -108,6 +109,7 @@ def postgres_key_trigrams(text: str) -> set[str]:
     return found
 
 
+@functools.lru_cache(maxsize=1 << 16)
 def postgres_like_trigrams(piece: str) -> frozenset[str]:
     """The trigrams ``pg_trgm`` reads for ``LIKE '%piece%'`` (``piece`` ASCII, escaped as
     :func:`~contactgraph.repos.sql.search_statements.like` does): each word of

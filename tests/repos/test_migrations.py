@@ -239,7 +239,7 @@ def test_sqlite_search_goes_through_the_trigram_index_and_survives_vacuum(
     tmp_path: Path,
 ) -> None:
     from contactgraph.repos.keys import search_needle
-    from contactgraph.repos.sql import statements
+    from contactgraph.repos.sql import search_statements as statements
 
     path = tmp_path / "crm.db"
     with cg.open_store(f"sqlite:///{path}") as store:

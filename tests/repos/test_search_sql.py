@@ -64,8 +64,10 @@ def test_a_long_needle_past_the_bound_reads_no_more_than_its_limit(store: cg.Sto
     found = store.accounts.search("durand", limit=3)
     assert (found.total, found.total_is_exact) == (SEARCH_COUNT_LIMIT, False)
     assert [c.last_name for c in found.contacts] == ["Durand00000", "Durand00001", "Durand00002"]
-    fts = [s for s in sent if "contacts_fts MATCH" in s and "count(*)" not in s]
-    assert fts == []  # the last-name range gave the best three: no trigram read beyond the count
+    fts = [s for s in sent if "contacts_fts MATCH" in s]
+    assert len(fts) == 1
+    assert fts[0].startswith("SELECT count(*)")
+    # the last-name range gave the best three: no trigram read beyond the bounded match
 
 
 def test_a_long_needle_counts_its_fts_candidates_checked_in_sql(store: cg.Store) -> None:
@@ -73,3 +75,10 @@ def test_a_long_needle_counts_its_fts_candidates_checked_in_sql(store: cg.Store)
     found = store.accounts.search("durand10007", limit=5)
     assert [c.last_name for c in found.contacts] == ["Durand10007"]
     assert any("instr(contacts_fts.search_key" in s for s in sent)
+
+
+def test_a_long_needle_with_few_matches_asks_the_trigram_index_once(store: cg.Store) -> None:
+    sent = _sent(store)
+    found = store.accounts.search("durand10007", limit=5)
+    assert [c.last_name for c in found.contacts] == ["Durand10007"]
+    assert len([s for s in sent if "contacts_fts MATCH" in s]) == 1  # its ids, then read by id

@@ -203,6 +203,14 @@ class Model:
 # ------------------------------------------------------------ search
 
 
+def _number(stored: str) -> str:
+    """What search finds of a stored phone: E.164 without ``+``, or the digits an
+    unverified phone (``unverified:44 27 44 27``) was typed with."""
+    if stored.startswith("unverified:"):
+        return "".join(ch for ch in stored if ch in string.digits)
+    return stored[1:]
+
+
 def search(contacts: Iterable[Contact], text: str, limit: int) -> tuple[list[Contact], int]:
     """What ``store.accounts.search(text, limit=limit)`` should give: (contacts, total).
 
@@ -224,7 +232,7 @@ def search(contacts: Iterable[Contact], text: str, limit: int) -> tuple[list[Con
         full, last = fold(_full_name(contact)), fold(contact.last_name)
         first = fold(contact.first_name or "")
         email = fold(contact.email.address) if contact.email is not None else ""
-        numbers = [p.e164[1:] for p in (contact.phone, contact.mobile) if p is not None]
+        numbers = [_number(p.e164) for p in (contact.phone, contact.mobile) if p is not None]
         if len(needle) < 3:
             hits = [last.startswith(needle), full.startswith(needle)]
             hits.append(first.startswith(needle) or email.startswith(needle))

@@ -5,13 +5,16 @@ and how many match, counted no further than ``search_count_bound(limit)``. What
 it costs must follow the results asked for, not the store, so that a type-ahead
 box stays as quick at a million contacts as at ten thousand:
 
-- **3+ characters**: the matches are counted in SQL, exactly, up to the bound
-  (the trigram index's candidates checked there, no row brought to Python).
-  When they are no more than ``limit``, every one is a result: they are read
-  and ranked. Otherwise the best ``limit`` are read rank by rank
-  (:func:`~contactgraph.repos.sql.statements.contact_tiers`): exact email or
-  phone through their indexes, the last-name range in the name index's order,
-  the full-name range, then anywhere, each statement stopping at ``limit`` rows
+- **3+ characters**: the trigram index is asked only for the rarest few
+  trigrams of each phrase (:mod:`~contactgraph.repos.sql.trigrams`: a common
+  trigram's posting list grows with the store), and every candidate is
+  checked against the whole phrase in SQL. One row gives the number of
+  matches, counted up to the bound, and when they are no more than ``limit``
+  their ids: every one is a result, loaded and ranked. Otherwise the best ``limit`` are read rank by rank
+  (:func:`~contactgraph.repos.sql.search_statements.contact_tiers`): exact
+  email or phone through their indexes (and a phone kept unverified through
+  the trigram index), the last-name range in the name index's order, the
+  full-name range, then anywhere, each statement stopping at ``limit`` rows
   and the reading stopping as soon as the ranks read hold ``limit`` hits.
 - **1–2 characters** (no trigram): each prefix range (last name, first name,
   full name, email) is counted up to the bound through its own index. When
@@ -31,10 +34,12 @@ from contactgraph.domain import Account, Contact
 from contactgraph.repos.keys import (
     SearchNeedle,
     account_search_rank,
+    contact_search_key,
     contact_search_rank,
     search_count_bound,
 )
-from contactgraph.repos.sql import statements as q
+from contactgraph.repos.sql import search_statements as q
+from contactgraph.repos.sql import trigrams
 
 Ranked = tuple[Any, ...]
 """``(rank, last, first, middle, id)`` of a contact that matches."""
@@ -62,9 +67,11 @@ def search_contacts(
     dialect, run = conn.dialect.name, conn.execute
     bound = search_count_bound(limit)
     if bound is None:  # every match asked for
-        ranked = _ranked(needle, run(*q.contact_hits(dialect, tenant, needle)))
+        every = None if needle.short else _match(conn, needle)
+        ranked = _ranked(needle, run(*q.contact_hits(dialect, tenant, needle, every)))
         return _best(ranked, limit, load), len(ranked)
     wide: Callable[[Any], bool]
+    match: q.Match | None = None
     if needle.short:
         columns = q.SHORT_COLUMNS
         counts = dict(
@@ -84,19 +91,20 @@ def search_contacts(
 
     else:
         match = _match(conn, needle)
-        counted = q.count_contact_matches(dialect, tenant, needle, bound + 1, match)
-        total = int(run(*counted).scalar_one())
-        if total <= limit:  # every match is a result
-            ranked = _ranked(needle, run(*q.contact_hits(dialect, tenant, needle, match)))
-            return _best(ranked, limit, load), len(ranked)
+        counted, read_ids = q.count_matches(dialect, tenant, match, bound + 1, limit)
+        total, found = run(*counted).one()
+        if total <= limit:  # every match is a result: read whole, ranked here
+            ids = read_ids(found) or []
+            return _ranked_whole(needle, load(ids) if ids else [])
 
         def wide(column: Any) -> bool:
+            if total <= bound:  # no range of matches holds more than all of them
+                return False
             counted = q.count_prefixes(tenant, needle.text, [column], bound + 1)
             return int(run(*counted).scalar_one()) > bound
 
     seen: dict[str, Ranked] = {}
     ranked = []
-    match = None if needle.short else match
     for rank, tier in enumerate(q.contact_tiers(dialect, tenant, needle, limit, wide, match=match)):
         for stmt in tier:
             seen.update((r[-1], r) for r in _ranked(needle, run(*stmt)))
@@ -106,9 +114,33 @@ def search_contacts(
     return _best(ranked, limit, load), total
 
 
-def _match(conn: Connection, needle: SearchNeedle) -> str | None:
-    """SQLite: the FTS5 query for a 3+ character ``needle`` (its phrases, each whole)."""
-    return q.fts_match(needle) if conn.dialect.name == "sqlite" else None
+def _match(conn: Connection, needle: SearchNeedle) -> q.Match:
+    """How the trigram index is asked for a 3+ character ``needle``: for each phrase, its
+    rarest units (:func:`~contactgraph.repos.sql.trigrams.chosen`), the phrase whole
+    on PostgreSQL when no piece of it is a unit."""
+    sqlite = conn.dialect.name == "sqlite"
+    units = trigrams.sqlite_units if sqlite else trigrams.postgres_units
+    nested = None if sqlite else 2
+    rarity = trigrams.rarity(conn)
+    chosen = []
+    for phrase in needle.phrases:
+        picked = trigrams.chosen(units(phrase), rarity, nested=nested)
+        chosen.append(tuple(u.text for u in picked) or (phrase,))
+    return q.Match(needle.phrases, tuple(chosen))
+
+
+def _ranked_whole(needle: SearchNeedle, contacts: list[Contact]) -> tuple[list[Contact], int]:
+    """``contacts`` (every match, read whole) ranked as
+    :func:`~contactgraph.repos.keys.contact_search_rank` and their number, their keys
+    computed as the memory backend does (no row of keys read first)."""
+    ranked = []
+    for contact in contacts:
+        last, first, middle = contact.name.sort_key
+        rank = contact_search_rank(needle, contact_search_key(contact), last, first)
+        if rank is not None:
+            ranked.append((rank, last, first, middle, contact.id, contact))
+    ranked.sort(key=lambda r: r[:5])
+    return [r[-1] for r in ranked], len(ranked)
 
 
 def _best(

@@ -158,6 +158,23 @@ class SearchContract(ContractBase):
         assert store.accounts.search("scorp").total == 0
         assert store.accounts.search_accounts("globex").total == 0
 
+    def test_an_unverified_phone_equal_to_the_needle_ranks_first_past_the_limit(
+        self, store: Store
+    ) -> None:
+        account = Account.create(name="ACME SA")
+        account, zed = account.add_contact(last_name="Zed", phone="unverified:44 27 44 27")
+        account, _ = account.add_contact(last_name="Bloggs", mobile="unverified:44 27 44 2")
+        account, _ = account.add_contact(last_name="44274427", first_name="Bob")  # rank 1
+        account, _ = account.add_contact(last_name="Ann", first_name="44274427")  # rank 2
+        store.accounts.add(account)
+        contacts = _all_contacts(store)
+        for text in ("44274427", "44 27 44 27", "4427442"):
+            for limit in (1, 2, 3):
+                want, total = expected_search(contacts, text, limit)
+                found = store.accounts.search(text, limit=limit)
+                assert (list(found.contacts), found.total) == (want, total), (text, limit)
+        assert store.accounts.search("44 27 44 27", limit=1).contacts == (zed,)
+
     def test_a_broad_needle_counts_up_to_a_bound_and_still_gives_the_best(
         self, store: Store
     ) -> None:

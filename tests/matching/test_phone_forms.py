@@ -97,6 +97,8 @@ def _store(kind: str, tmp_path: Path, matcher: str) -> cg.Store:
         ("+33144274427", "unverified:01 44 27 44 27"),
         ("unverified:01 44 27 44 27", "+33144274427"),
         ("unverified:01 44 27 44 27", "+33144274427;ext=7"),
+        ("unverified:011 15-2345-6789", "+5491123456789"),  # a national prefix transform
+        ("+5491123456789", "unverified:011 15-2345-6789"),
     ],
 )
 def test_the_rule_finds_a_stored_contact_whose_number_was_written_otherwise(

@@ -58,6 +58,10 @@ MIN_PHONE_SEARCH = 6
 """National digits a phone needs to be searched for as digits (shorter ones would find
 every number that holds them)."""
 
+PHONE_TAIL = 8
+"""Digits of a number's end searched for: a trunk prefix, or a national prefix rule
+(``011 15-2345-6789`` is ``+54 9 11 2345-6789``), changes how a number begins, not its end."""
+
 _NON_WORD = re.compile(r"[^0-9a-z]+")
 
 POLICY = "duplicate_rules"
@@ -112,12 +116,13 @@ def _contact_candidates(
             found.update(
                 (c.id, c) for c in accounts.find_contacts(phone=phone.number, limit=SEARCH_LIMIT)
             )
-        if len(phone.national_digits) >= MIN_PHONE_SEARCH:
+        needle = _phone_needle(phone)
+        if needle is not None:
             # the number written otherwise (with an extension, unverified): the search
             # index holds each phone's and mobile's digits
             found.update(
                 (c.id, c)
-                for c in accounts.search_contacts(phone.national_digits, limit=SEARCH_LIMIT)
+                for c in accounts.search_contacts(needle, limit=SEARCH_LIMIT)
                 if any(phone.same_number(p) for p in _phones(c))
             )
     found.update(
@@ -144,6 +149,13 @@ def _contact_candidates(
     return out
 
 
+def _phone_needle(phone: Phone) -> str | None:
+    """The digits searched for to find ``phone`` written otherwise: its national digits'
+    last :data:`PHONE_TAIL`; ``None`` when it has fewer than :data:`MIN_PHONE_SEARCH`."""
+    digits = phone.national_digits
+    return digits[-PHONE_TAIL:] if len(digits) >= MIN_PHONE_SEARCH else None
+
+
 def _phones(contact: Contact) -> list[Phone]:
     return [p for p in (contact.phone, contact.mobile, *contact.alternate_phones) if p is not None]
 
@@ -167,8 +179,9 @@ def _account_candidates(store: StoreProtocol, account: Account) -> dict[str, Acc
     if account.website:
         host = account.website.split("://", 1)[-1].split("/", 1)[0].removeprefix("www.")
         needles.append(host)
-    if account.phone is not None and len(account.phone.national_digits) >= MIN_PHONE_SEARCH:
-        needles.append(account.phone.national_digits)  # found however it was written
+    needle = _phone_needle(account.phone) if account.phone is not None else None
+    if needle is not None:
+        needles.append(needle)  # found however it was written
     for needle in needles:
         found.update(
             (a.id, a) for a in store.accounts.search_accounts(needle, limit=ACCOUNT_LIMIT).accounts

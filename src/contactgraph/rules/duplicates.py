@@ -3,7 +3,8 @@
 :class:`DuplicateCheck` is the :class:`~contactgraph.repos.checks.SaveCheck`
 the store installs when its :class:`~contactgraph.rules.DuplicateRules` check
 anything. On each account write it looks at what the write makes new: a
-contact added, or one whose names, emails, phones or birthdate changed; an
+contact added or moved in (not by a merge or its undo), or one whose names,
+emails, phones or birthdate changed; an
 account added, or one whose name, website, phone or external ids changed.
 It never scans the store: candidates come from the store's indexes (email,
 phone, name, search) and from the other records of the same write, a few
@@ -27,7 +28,7 @@ from contactgraph.domain.events import (
 )
 from contactgraph.domain.text import match_key
 from contactgraph.errors import MissingDependencyError, Severity, Violation
-from contactgraph.repos.checks import SaveWarning
+from contactgraph.repos.checks import SaveWarning, rearranging_now
 from contactgraph.repos.protocol import StoreProtocol
 from contactgraph.rules.policy import (
     DuplicateBlockedError,
@@ -72,10 +73,17 @@ def _changed(changes: Iterable[Any], fields: frozenset[str]) -> bool:
 
 
 def contacts_to_check(account: Account, *, added: bool) -> list[Contact]:
-    """The contacts of ``account`` that this write makes new: added, or changed in a key field."""
+    """The contacts of ``account`` that this write makes new: added, moved in from another
+    account, or changed in a key field.
+
+    A contact moved in by a merge or its undo (:func:`~contactgraph.repos.checks.rearranging`)
+    is not new: a merge puts records together, and a later change to it in the same
+    write is not checked either.
+    """
     if added:
         return list(account.contacts.values())
     wanted: dict[str, bool] = {}
+    moves_are_new = not rearranging_now()
     for event in account.pending_events:
         if not isinstance(event, ContactEvent) or event.contact_id not in account.contacts:
             continue
@@ -84,7 +92,7 @@ def contacts_to_check(account: Account, *, added: bool) -> list[Contact]:
         ):
             wanted.setdefault(event.contact_id, True)
         elif isinstance(event, ContactMovedIn):
-            wanted.setdefault(event.contact_id, False)
+            wanted.setdefault(event.contact_id, moves_are_new)
     return [account.contacts[c] for c, check in wanted.items() if check]
 
 

@@ -26,6 +26,7 @@ from contactgraph.domain.events import (
     ContactMovedIn,
     ContactUpdated,
 )
+from contactgraph.domain.phones import UNVERIFIED_MARK
 from contactgraph.domain.text import match_key
 from contactgraph.errors import MissingDependencyError, Severity, Violation
 from contactgraph.repos.checks import SaveWarning, rearranging_now
@@ -116,13 +117,13 @@ def _contact_candidates(
             found.update(
                 (c.id, c) for c in accounts.find_contacts(email=email.address, limit=SEARCH_LIMIT)
             )
+    regions = _regions(account, contact)
     for phone in _phones(contact):
-        found.update(
-            (c.id, c) for c in accounts.find_contacts(phone=phone.e164, limit=SEARCH_LIMIT)
-        )
-        if phone.extension is not None:  # the bare number
+        for form in _stored_forms(phone, regions):  # whole stored texts, alternates too
             found.update(
-                (c.id, c) for c in accounts.find_contacts(phone=phone.number, limit=SEARCH_LIMIT)
+                (c.id, c)
+                for c in accounts.find_contacts(phone=form, limit=SEARCH_LIMIT)
+                if any(phone.same_number(p) for p in _phones(c))
             )
         needle = _phone_needle(phone)
         if needle is not None:
@@ -155,6 +156,39 @@ def _contact_candidates(
         else:
             out[cid] = candidate
     return out
+
+
+def _regions(account: Account, contact: Contact) -> list[str]:
+    """Where the write places national numbers: the contact's mailing country, the
+    account's default region, the region of the account's own phone."""
+    found = [
+        contact.mailing_address.region if contact.mailing_address is not None else None,
+        account.default_region,
+        account.phone.region if account.phone is not None else None,
+    ]
+    return list(dict.fromkeys(r for r in found if r and r != "ZZ"))
+
+
+def _stored_forms(phone: Phone, regions: Sequence[str]) -> list[str]:
+    """Stored texts ``phone`` may be held as, for look-ups that compare the whole text (and
+    reach alternate phones, which the search index does not hold): itself; a verified
+    number bare, and as libphonenumber writes it nationally, kept unverified (how an
+    import without a region keeps ``01 44 27 44 27``); an unverified one placed in
+    ``regions``. A stored number with an extension that ``phone`` lacks, or typed
+    otherwise, is found by the search (phone and mobile) only."""
+    forms = [phone.e164]
+    if phone.verified:
+        forms.append(phone.number)
+        national = Phone.trusted(phone.number).national
+        if national and not national.startswith("+"):
+            forms.append(UNVERIFIED_MARK + national)
+    else:
+        for region in regions:
+            placed = phone.place(region, strict=False)
+            if placed.verified:
+                forms.append(placed.e164)
+                forms.append(placed.number)
+    return list(dict.fromkeys(forms))
 
 
 def _phone_needle(phone: Phone) -> str | None:

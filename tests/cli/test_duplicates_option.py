@@ -69,6 +69,34 @@ def test_block_refuses_naming_the_stored_record_and_writes_nothing(
     ]
 
 
+@pytest.fixture
+def twin(store_url: str, acme: str, capsys: pytest.CaptureFixture[str]) -> str:
+    """Another Alice Martin (same email) at Globex, written without a rule; returns her id."""
+    assert run(capsys, "--store", store_url, "add", "account", "Globex").code == EXIT_OK
+    added = run(capsys, "--store", store_url, "--json", "add", "contact", "Globex", *ALICE)
+    assert added.code == EXIT_OK
+    return str(added.json["id"])
+
+
+def test_a_move_next_to_a_likely_duplicate_warns_or_is_refused(
+    store_url: str, acme: str, twin: str, capsys: pytest.CaptureFixture[str]
+) -> None:
+    before = snapshot(store_url)
+    refused = run(
+        capsys, "--store", store_url, "--json", "move", twin, "--to", "ACME SA",
+        "--duplicates", "block",
+    )  # fmt: skip
+    assert refused.code == EXIT_REFUSED
+    assert [c["id"] for d in refused.json["error"]["duplicates"] for c in d["candidates"]] == [acme]
+    assert snapshot(store_url) == before
+    moved = run(
+        capsys, "--store", store_url, "move", twin, "--to", "ACME SA", "--duplicates", "alert"
+    )
+    assert moved.code == EXIT_OK
+    assert "looks like Alice Martin" in moved.err
+    assert acme in moved.err
+
+
 @pytest.mark.parametrize(
     "argv",
     [

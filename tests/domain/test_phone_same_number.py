@@ -18,9 +18,7 @@ def _examples() -> list[phonenumbers.PhoneNumber]:
     for region in sorted(phonenumbers.SUPPORTED_REGIONS):
         for kind in _TYPES:
             number = phonenumbers.example_number_for_type(region, kind)
-            # Argentina writes its mobiles nationally as "011 15-…": the 15 sits inside
-            # the area code's digits, so no trunk prefix explains the national text.
-            if number is not None and not (region == "AR" and kind in _TYPES[1:]):
+            if number is not None:
                 found.append(number)
     return found
 
@@ -61,6 +59,37 @@ def test_another_number_is_another_number_however_written(
     bare, other = cg.Phone(e164), cg.Phone.trusted(changed)
     assert not bare.same_number(other)
     assert not cg.Phone.unverified(bare.national).same_number(other)
+
+
+def test_every_example_number_written_nationally_is_its_e164() -> None:
+    """All of them, not a sample: national prefix rules differ region by region."""
+    for number in EXAMPLES:
+        e164 = phonenumbers.format_number(number, phonenumbers.PhoneNumberFormat.E164)
+        national = phonenumbers.format_number(number, phonenumbers.PhoneNumberFormat.NATIONAL)
+        typed = cg.Phone.unverified(national)
+        assert typed.same_number(cg.Phone(e164)), (national, e164)
+        assert cg.Phone(e164).same_number(typed), (national, e164)
+
+
+@pytest.mark.parametrize(
+    ("typed", "verified"),
+    [
+        ("011 15-2345-6789", "+5491123456789"),  # Buenos Aires mobile: 15 becomes the 9
+        ("(0351) 15 234-5678", "+5493512345678"),  # Córdoba: the same transform, a 3-digit area
+        ("011 15 2345 6789 int. 12", "+5491123456789;ext=12"),  # an extension typed after it
+    ],
+)
+def test_national_prefix_transforms_are_read_in_the_verified_numbers_region(
+    typed: str, verified: str
+) -> None:
+    assert cg.Phone.unverified(typed).same_number(cg.Phone(verified))
+    assert cg.Phone(verified).same_number(cg.Phone.unverified(typed))
+
+
+def test_a_transformed_national_form_of_another_number_is_not_claimed() -> None:
+    mobile = cg.Phone("+5491123456789")
+    assert not cg.Phone.unverified("011 15-2345-6780").same_number(mobile)
+    assert not cg.Phone.unverified("011 15-2345-6789").same_number(cg.Phone("+5491123456780"))
 
 
 def test_a_calling_code_tells_two_countries_apart_when_both_are_known() -> None:

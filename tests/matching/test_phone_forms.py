@@ -97,6 +97,8 @@ def _store(kind: str, tmp_path: Path, matcher: str) -> cg.Store:
         ("+33144274427", "unverified:01 44 27 44 27"),
         ("unverified:01 44 27 44 27", "+33144274427"),
         ("unverified:01 44 27 44 27", "+33144274427;ext=7"),
+        ("unverified:011 15-2345-6789", "+5491123456789"),  # a national prefix transform
+        ("+5491123456789", "unverified:011 15-2345-6789"),
     ],
 )
 def test_the_rule_finds_a_stored_contact_whose_number_was_written_otherwise(
@@ -114,6 +116,40 @@ def test_the_rule_finds_a_stored_contact_whose_number_was_written_otherwise(
         other = cg.Account.create(name="Globex")
         other, bob = other.add_contact(
             first_name="Bob", last_name="Grzybowsky", mobile=cg.Phone(new)
+        )
+        with store.collect_warnings() as found:
+            store.accounts.add(other)
+        [warning] = found
+        assert (warning.record_id, warning.ids) == (bob.id, (robert.id,))
+        assert "phone: same number" in warning.candidates[0].reasons
+
+
+@pytest.mark.parametrize("kind", BACKENDS)
+@pytest.mark.parametrize("matcher", ["exact", "scored"])
+@pytest.mark.parametrize(
+    "case",
+    [
+        ("unverified:01 44 27 44 27", "+33144274427", None),  # kept as libphonenumber writes it
+        ("unverified:(212) 555-0100", "+12125550100;ext=4", None),
+        ("+33144274427", "unverified:01 44 27 44 27", "France"),  # placed where the write is
+        ("+5491123456789", "unverified:011 15-2345-6789", "AR"),
+    ],
+)
+def test_the_rule_finds_a_stored_alternate_phone_written_otherwise(
+    kind: str, matcher: str, case: tuple[str, str, str | None], tmp_path: Path
+) -> None:
+    stored, new, country = case
+    with _store(kind, tmp_path, matcher) as store:
+        acme = cg.Account.create(name="ACME SA")
+        acme, robert = acme.add_contact(
+            first_name="Robert", last_name="Grzybowski", alternate_phones=[cg.Phone(stored)]
+        )
+        store.accounts.add(acme)
+        # Another account, another spelling, and the number is only one of his alternates.
+        billing = {"country": country} if country else None
+        other = cg.Account.create(name="Globex", billing_address=billing)
+        other, bob = other.add_contact(
+            first_name="Bob", last_name="Grzybowsky", phone=cg.Phone(new)
         )
         with store.collect_warnings() as found:
             store.accounts.add(other)

@@ -91,7 +91,27 @@ def test_account_writes_alert_too_and_a_move_answers_its_alerts(
     assert ("duplicate.contact", twin.json()["id"], crm.alice) in _candidates(twin.json()["alerts"])
     moved = client.post(f"/contacts/{twin.json()['id']}/move", json={"to_account": crm.acme})
     assert moved.status_code == 200
-    assert moved.json()["alerts"] == []  # the rule does not look at a moved contact again
+    # a moved contact is checked again in its new account
+    assert ("duplicate.contact", twin.json()["id"], crm.alice) in _candidates(
+        moved.json()["alerts"]
+    )
+
+
+def test_a_blocked_move_is_a_problem_naming_the_stored_record_and_writes_nothing(
+    blocking: tuple[Client, cg.Store],
+) -> None:
+    client, store = blocking
+    crm = seed(client)
+    before_rules = cg.Store(store.backend, _owns_backend=False)  # a twin stored before the rule
+    globex, twin = before_rules.accounts.get(crm.globex).add_contact(**ALICE)
+    before_rules.accounts.save(globex)
+    before = snapshot(store, crm.alice, twin.id)
+    moved = client.post(f"/contacts/{twin.id}/move", json={"to_account": crm.acme})
+    assert moved.status_code == 422, moved.text
+    assert moved.json()["title"] == "Likely duplicate"
+    assert [c["id"] for d in moved.json()["duplicates"] for c in d["candidates"]] == [crm.alice]
+    assert snapshot(store, crm.alice, twin.id) == before
+    assert client.get(f"/contacts/{twin.id}").json()["account_id"] == crm.globex
 
 
 def test_a_block_is_a_problem_naming_the_stored_records_and_writes_nothing(

@@ -159,13 +159,13 @@ def test_a_chosen_value_the_merge_cannot_take_is_422_naming_it(
     assert snapshot(web_store, crm.alice, twin) == before
 
 
-def test_unknown_ids_in_merges_are_404_and_change_nothing(
+def test_unknown_survivors_in_merges_are_404_and_change_nothing(
     client: Client, crm: Crm, web_store: cg.Store
 ) -> None:
     before = snapshot(web_store, crm.alice, crm.bob)
     for path, body in [
         ("/contacts/nobody/merge", {"loser_ids": [crm.bob]}),
-        (f"/contacts/{crm.alice}/merge", {"loser_ids": [crm.bob, "nobody"]}),
+        ("/contacts/nobody/merge", {"loser_ids": ["nobody-else"]}),  # the resource first
         (f"/contacts/{crm.acme}/merge", {"loser_ids": [crm.bob]}),  # an account is no contact
         (f"/accounts/{crm.alice}/merge", {"loser_ids": [crm.globex]}),
         ("/merges/no-such-merge/undo", None),
@@ -175,6 +175,27 @@ def test_unknown_ids_in_merges_are_404_and_change_nothing(
         assert answer.headers["content-type"].startswith("application/problem+json")
     assert client.get("/merges/no-such-merge").status_code == 404
     assert snapshot(web_store, crm.alice, crm.bob) == before
+
+
+@pytest.mark.parametrize("dry_run", [False, True])
+def test_an_unknown_loser_is_a_422_naming_the_field_and_the_id_and_changes_nothing(
+    client: Client, crm: Crm, web_store: cg.Store, dry_run: bool
+) -> None:
+    twin = _twin(client, crm)
+    before = snapshot(web_store, crm.alice, crm.bob, twin)
+    for path, losers in [
+        (f"/contacts/{crm.alice}/merge", [twin, "nobody"]),
+        (f"/contacts/{crm.alice}/merge", [crm.globex]),  # an account is no contact
+        (f"/accounts/{crm.acme}/merge", [crm.globex, "no-such-account"]),
+        (f"/accounts/{crm.acme}/merge", [crm.bob]),  # a contact is no account
+    ]:
+        answer = client.post(path, json={"loser_ids": losers, "dry_run": dry_run})
+        assert answer.status_code == 422, (path, answer.text)
+        assert answer.headers["content-type"].startswith("application/problem+json")
+        [violation] = answer.json()["violations"]
+        assert (violation["code"], violation["field"]) == ("loser_ids.not_found", "loser_ids")
+        assert losers[-1] in answer.json()["detail"]
+    assert snapshot(web_store, crm.alice, crm.bob, twin) == before
 
 
 def test_a_merge_on_a_stale_tag_is_412_and_changes_nothing(

@@ -200,6 +200,34 @@ def _parsed(e164: str) -> phonenumbers.PhoneNumber:
     return phonenumbers.parse(e164, None)
 
 
+@lru_cache(maxsize=4096)
+def _read_in(typed: str, region: str) -> str | None:
+    """National text ``typed`` read in ``region`` as a caller there dials it: E.164, no extension.
+
+    libphonenumber strips the region's national prefix and applies its
+    transform rule (``011 15-2345-6789`` in ``AR`` is ``+5491123456789``: the
+    mobile ``15`` becomes the ``9`` after the calling code). ``None`` when the
+    text is not a possible number there.
+    """
+    try:
+        number = phonenumbers.parse(typed, region)
+    except phonenumbers.NumberParseException:
+        return None
+    if not phonenumbers.is_possible_number(number):
+        return None
+    e164: str = phonenumbers.format_number(number, phonenumbers.PhoneNumberFormat.E164)
+    return e164
+
+
+def _home_region(e164: str) -> str | None:
+    """The region whose national dialling reads ``e164``'s number (its own, else its code's main)."""
+    number = _parsed(e164)
+    own = phonenumbers.region_code_for_number(number)
+    if own is None or own == "ZZ":
+        own = phonenumbers.region_code_for_country_code(number.country_code or 0)
+    return None if own == "ZZ" else own
+
+
 @attrs.frozen(slots=True, order=True)
 class Phone:
     """A possible phone number, stored in E.164 (``+33123456789``), maybe with an extension;
@@ -409,7 +437,11 @@ class Phone:
         either is unverified (no calling code is known), their
         :attr:`national_digits` must be equal, or one must be the other with
         a trunk prefix of up to :data:`MAX_TRUNK_DIGITS` digits typed before
-        it (``1 212 555 0100`` is ``+1 212-555-0100``). Extensions: a number
+        it (``1 212 555 0100`` is ``+1 212-555-0100``), or the unverified
+        text, dialled in the verified number's region, must be that number:
+        the region's national prefix rules apply, as libphonenumber's metadata
+        gives them (``011 15-2345-6789`` is ``+54 9 11 2345-6789``, an
+        Argentine mobile whose national form moves the mobile prefix). Extensions: a number
         with one is the same as the bare number (a direct line written with
         or without it); two different extensions are two lines.
         """
@@ -420,7 +452,13 @@ class Phone:
             return False
         if self.verified and other.verified:
             return self.number == other.number
-        return _trunk_apart(self.national_digits, other.national_digits)
+        if _trunk_apart(self.national_digits, other.national_digits):
+            return True
+        if self.verified is other.verified:
+            return False
+        known, typed = (self, other) if self.verified else (other, self)
+        region = _home_region(known.e164)
+        return region is not None and _read_in(typed.typed, region) == known.number
 
     def __str__(self) -> str:
         return self.international

@@ -14,8 +14,9 @@ from typing import Any
 
 import attrs
 
+from contactgraph.domain import Phone, region_of_country
 from contactgraph.domain.text import match_key
-from contactgraph.errors import NotFoundError
+from contactgraph.errors import InvalidValueError, NotFoundError
 from contactgraph.interop.mapping import SOBJECTS, Mapped, salesforce_id
 from contactgraph.interop.records import Defer, Refused, SourceRecord
 from contactgraph.repos.protocol import StoreProtocol
@@ -310,8 +311,25 @@ def _text(value: Any) -> str:
     return value.strip() if isinstance(value, str) else ""
 
 
-def _digits(value: Any) -> str:
-    return "".join(ch for ch in str(value) if ch.isdigit()) if value is not None else ""
+def _phone(values: Mapping[str, Any]) -> Phone | None:
+    """The source's account phone as a number, read where the source places it (its
+    ``phone_region`` or billing country), else kept unverified; ``None`` when it is not one."""
+    raw = values.get("phone")
+    if isinstance(raw, int | float) and not isinstance(raw, bool):
+        raw = str(raw)
+    if isinstance(raw, Phone):
+        return raw
+    if not isinstance(raw, str) or not raw.strip():
+        return None
+    region = values.get("phone_region")
+    if not (isinstance(region, str) and region.strip()):
+        billing = values.get("billing_address")
+        country = billing.get("country") if isinstance(billing, Mapping) else None
+        region = region_of_country(country) if isinstance(country, str) else None
+    try:
+        return Phone.parse(raw, region or None, field="Phone", keep_unplaced=True)
+    except InvalidValueError:
+        return None  # the import refuses it with its own message
 
 
 def _host(website: Any) -> str:
@@ -323,17 +341,19 @@ def _accounts(index: Identities, mapped: Mapped) -> _Found:
     name = _text(mapped.values.get("name"))
     if not name:
         return []
-    site, phone = _host(mapped.values.get("website")), _digits(mapped.values.get("phone"))[-8:]
+    site, phone = _host(mapped.values.get("website")), _phone(mapped.values)
     found: _Found = []
     for account in index.store.accounts.find_by_name(name):
         stored_site = _host(account.website)
-        stored_phone = account.phone.e164[-8:] if account.phone is not None else ""
-        if (site and stored_site and site != stored_site) or (
-            phone and stored_phone and phone != stored_phone
-        ):
+        same_phone = (
+            phone.same_number(account.phone)  # one number however written (issue 11)
+            if phone is not None and account.phone is not None
+            else None
+        )
+        if (site and stored_site and site != stored_site) or same_phone is False:
             continue  # same name, another company
         how = "name" + (" and website" if site and site == stored_site else "")
-        how += " and phone" if phone and phone == stored_phone else ""
+        how += " and phone" if same_phone else ""
         found.append((account, how))
     return found
 

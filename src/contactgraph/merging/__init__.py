@@ -19,6 +19,7 @@ from contactgraph.merging.accounts import merge_accounts, plan_accounts, unmerge
 from contactgraph.merging.contacts import merge_contacts, plan_contacts, unmerge_contacts
 from contactgraph.merging.plan import FieldChoice, MergePlan, Move, three_way
 from contactgraph.merging.record import MergeRecord, MergeStore, refuse
+from contactgraph.repos.checks import rearranging
 
 __all__ = [
     "FieldChoice",
@@ -46,7 +47,7 @@ def unmerge(store: MergeStore, merge_id: str) -> MergeRecord:
             a record staying with the survivor (``merge.contact_linked``);
             nothing is written.
     """
-    with store.transaction():
+    with store.transaction(), rearranging():  # the contacts going back are not new people
         stored = store.merges.get(merge_id)
         if stored.unmerged_at is not None:
             raise refuse("merge.undone", f"merge {merge_id} was undone already", "id", merge_id)

@@ -26,6 +26,7 @@ import attrs
 from contactgraph.domain.common import utcnow
 from contactgraph.domain.ids import new_id
 from contactgraph.errors import InvalidValueError, PolicyViolationError, Violation
+from contactgraph.repos.checks import rearranging
 from contactgraph.repos.keys import is_storable
 from contactgraph.repos.merges import MergeRecords, StoredMerge
 from contactgraph.repos.protocol import StoreProtocol
@@ -141,7 +142,7 @@ def run_merge(
     (giving the people and the body the record keeps) and the record is stored."""
     survivor_id, loser_ids, take, actor = request
     checked = check_actor(actor)
-    with store.transaction():
+    with store.transaction(), rearranging():  # the contacts it moves are not new people
         prepared = prepare(store, survivor_id, loser_ids, take or {})
         people, body = write(store, prepared)
         plan = prepared.plan

@@ -12,7 +12,9 @@ them in its report), and otherwise issues them with :func:`warnings.warn`.
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Iterator, Sequence
+from contextlib import contextmanager
+from contextvars import ContextVar
 from typing import TYPE_CHECKING, Protocol
 
 from contactgraph.domain import Account
@@ -20,7 +22,7 @@ from contactgraph.domain import Account
 if TYPE_CHECKING:
     from contactgraph.repos.protocol import StoreProtocol
 
-__all__ = ["SaveCheck", "SaveWarning"]
+__all__ = ["SaveCheck", "SaveWarning", "rearranging", "rearranging_now"]
 
 
 class SaveWarning(UserWarning):
@@ -43,3 +45,23 @@ class SaveCheck(Protocol):
     ) -> Sequence[SaveWarning]:
         """The remarks about the write; raise PolicyViolationError to refuse it."""
         ...
+
+
+_REARRANGING: ContextVar[bool] = ContextVar("contactgraph_rearranging", default=False)
+
+
+@contextmanager
+def rearranging() -> Iterator[None]:
+    """Inside the block (this thread or task), contacts moved between accounts are records
+    put back together (a merge, its undo), not people joining an account: a save check
+    need not take them for new ones (:func:`rearranging_now`)."""
+    token = _REARRANGING.set(True)
+    try:
+        yield
+    finally:
+        _REARRANGING.reset(token)
+
+
+def rearranging_now() -> bool:
+    """Whether the writes running now are inside :func:`rearranging`."""
+    return _REARRANGING.get()

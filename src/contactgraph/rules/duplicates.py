@@ -3,7 +3,8 @@
 :class:`DuplicateCheck` is the :class:`~contactgraph.repos.checks.SaveCheck`
 the store installs when its :class:`~contactgraph.rules.DuplicateRules` check
 anything. On each account write it looks at what the write makes new: a
-contact added, or one whose names, emails, phones or birthdate changed; an
+contact added or moved in (not by a merge or its undo), or one whose names,
+emails, phones or birthdate changed; an
 account added, or one whose name, website, phone or external ids changed.
 It never scans the store: candidates come from the store's indexes (email,
 phone, name, search) and from the other records of the same write, a few
@@ -25,9 +26,10 @@ from contactgraph.domain.events import (
     ContactMovedIn,
     ContactUpdated,
 )
+from contactgraph.domain.phones import UNVERIFIED_MARK
 from contactgraph.domain.text import match_key
 from contactgraph.errors import MissingDependencyError, Severity, Violation
-from contactgraph.repos.checks import SaveWarning
+from contactgraph.repos.checks import SaveWarning, rearranging_now
 from contactgraph.repos.protocol import StoreProtocol
 from contactgraph.rules.policy import (
     DuplicateBlockedError,
@@ -58,6 +60,10 @@ MIN_PHONE_SEARCH = 6
 """National digits a phone needs to be searched for as digits (shorter ones would find
 every number that holds them)."""
 
+PHONE_TAIL = 8
+"""Digits of a number's end searched for: a trunk prefix, or a national prefix rule
+(``011 15-2345-6789`` is ``+54 9 11 2345-6789``), changes how a number begins, not its end."""
+
 _NON_WORD = re.compile(r"[^0-9a-z]+")
 
 POLICY = "duplicate_rules"
@@ -68,10 +74,17 @@ def _changed(changes: Iterable[Any], fields: frozenset[str]) -> bool:
 
 
 def contacts_to_check(account: Account, *, added: bool) -> list[Contact]:
-    """The contacts of ``account`` that this write makes new: added, or changed in a key field."""
+    """The contacts of ``account`` that this write makes new: added, moved in from another
+    account, or changed in a key field.
+
+    A contact moved in by a merge or its undo (:func:`~contactgraph.repos.checks.rearranging`)
+    is not new: a merge puts records together, and a later change to it in the same
+    write is not checked either.
+    """
     if added:
         return list(account.contacts.values())
     wanted: dict[str, bool] = {}
+    moves_are_new = not rearranging_now()
     for event in account.pending_events:
         if not isinstance(event, ContactEvent) or event.contact_id not in account.contacts:
             continue
@@ -80,7 +93,7 @@ def contacts_to_check(account: Account, *, added: bool) -> list[Contact]:
         ):
             wanted.setdefault(event.contact_id, True)
         elif isinstance(event, ContactMovedIn):
-            wanted.setdefault(event.contact_id, False)
+            wanted.setdefault(event.contact_id, moves_are_new)
     return [account.contacts[c] for c, check in wanted.items() if check]
 
 
@@ -104,20 +117,21 @@ def _contact_candidates(
             found.update(
                 (c.id, c) for c in accounts.find_contacts(email=email.address, limit=SEARCH_LIMIT)
             )
+    regions = _regions(account, contact)
     for phone in _phones(contact):
-        found.update(
-            (c.id, c) for c in accounts.find_contacts(phone=phone.e164, limit=SEARCH_LIMIT)
-        )
-        if phone.extension is not None:  # the bare number
+        for form in _stored_forms(phone, regions):  # whole stored texts, alternates too
             found.update(
-                (c.id, c) for c in accounts.find_contacts(phone=phone.number, limit=SEARCH_LIMIT)
+                (c.id, c)
+                for c in accounts.find_contacts(phone=form, limit=SEARCH_LIMIT)
+                if any(phone.same_number(p) for p in _phones(c))
             )
-        if len(phone.national_digits) >= MIN_PHONE_SEARCH:
+        needle = _phone_needle(phone)
+        if needle is not None:
             # the number written otherwise (with an extension, unverified): the search
             # index holds each phone's and mobile's digits
             found.update(
                 (c.id, c)
-                for c in accounts.search_contacts(phone.national_digits, limit=SEARCH_LIMIT)
+                for c in accounts.search_contacts(needle, limit=SEARCH_LIMIT)
                 if any(phone.same_number(p) for p in _phones(c))
             )
     found.update(
@@ -144,6 +158,46 @@ def _contact_candidates(
     return out
 
 
+def _regions(account: Account, contact: Contact) -> list[str]:
+    """Where the write places national numbers: the contact's mailing country, the
+    account's default region, the region of the account's own phone."""
+    found = [
+        contact.mailing_address.region if contact.mailing_address is not None else None,
+        account.default_region,
+        account.phone.region if account.phone is not None else None,
+    ]
+    return list(dict.fromkeys(r for r in found if r and r != "ZZ"))
+
+
+def _stored_forms(phone: Phone, regions: Sequence[str]) -> list[str]:
+    """Stored texts ``phone`` may be held as, for look-ups that compare the whole text (and
+    reach alternate phones, which the search index does not hold): itself; a verified
+    number bare, and as libphonenumber writes it nationally, kept unverified (how an
+    import without a region keeps ``01 44 27 44 27``); an unverified one placed in
+    ``regions``. A stored number with an extension that ``phone`` lacks, or typed
+    otherwise, is found by the search (phone and mobile) only."""
+    forms = [phone.e164]
+    if phone.verified:
+        forms.append(phone.number)
+        national = Phone.trusted(phone.number).national
+        if national and not national.startswith("+"):
+            forms.append(UNVERIFIED_MARK + national)
+    else:
+        for region in regions:
+            placed = phone.place(region, strict=False)
+            if placed.verified:
+                forms.append(placed.e164)
+                forms.append(placed.number)
+    return list(dict.fromkeys(forms))
+
+
+def _phone_needle(phone: Phone) -> str | None:
+    """The digits searched for to find ``phone`` written otherwise: its national digits'
+    last :data:`PHONE_TAIL`; ``None`` when it has fewer than :data:`MIN_PHONE_SEARCH`."""
+    digits = phone.national_digits
+    return digits[-PHONE_TAIL:] if len(digits) >= MIN_PHONE_SEARCH else None
+
+
 def _phones(contact: Contact) -> list[Phone]:
     return [p for p in (contact.phone, contact.mobile, *contact.alternate_phones) if p is not None]
 
@@ -167,8 +221,9 @@ def _account_candidates(store: StoreProtocol, account: Account) -> dict[str, Acc
     if account.website:
         host = account.website.split("://", 1)[-1].split("/", 1)[0].removeprefix("www.")
         needles.append(host)
-    if account.phone is not None and len(account.phone.national_digits) >= MIN_PHONE_SEARCH:
-        needles.append(account.phone.national_digits)  # found however it was written
+    needle = _phone_needle(account.phone) if account.phone is not None else None
+    if needle is not None:
+        needles.append(needle)  # found however it was written
     for needle in needles:
         found.update(
             (a.id, a) for a in store.accounts.search_accounts(needle, limit=ACCOUNT_LIMIT).accounts

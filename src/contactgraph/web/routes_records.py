@@ -7,7 +7,8 @@ shapes the CLI's ``--json`` prints (docs/howto/web.md).
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Callable, Iterator, Sequence
+from contextlib import contextmanager
 from typing import TYPE_CHECKING, Any
 
 from litestar import Response, get, post
@@ -139,6 +140,24 @@ _MERGE = {
 }
 
 
+@contextmanager
+def _losers_named(survivor: Callable[[], object], losers: Sequence[str]) -> Iterator[None]:
+    """A loser that is not found is a fault of the body (``422`` naming ``loser_ids`` and the
+    id), not of the resource: that stays ``404``, for a survivor that is not found."""
+    try:
+        yield
+    except cg.NotFoundError as missing:
+        if missing.key not in losers:
+            raise
+        survivor()  # NotFoundError (404) when the survivor is missing too
+        raise cg.InvalidValueError(
+            f"no {missing.kind.lower()} has this id (in this tenant)",
+            field="loser_ids",
+            value=missing.key,
+            code="loser_ids.not_found",
+        ) from None
+
+
 async def _merge(
     api: TenantApi,
     survivor_id: str,
@@ -160,13 +179,15 @@ async def _merge(
     def plan() -> MergePlan:
         if if_match is not None:
             check_if_match(if_match, tag())
-        return merge(survivor_id, losers, take=take, dry_run=True)
+        with _losers_named(tag, losers):
+            return merge(survivor_id, losers, take=take, dry_run=True)
 
     def record() -> MergeRecord:
         with store.transaction():
             if if_match is not None:
                 check_if_match(if_match, tag())
-            return merge(survivor_id, losers, take=take, actor=body.get("actor"))
+            with _losers_named(tag, losers):
+                return merge(survivor_id, losers, take=take, actor=body.get("actor"))
 
     if body.get("dry_run"):
         return json_response((await api.run(plan)).to_dict())

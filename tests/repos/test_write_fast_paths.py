@@ -106,3 +106,13 @@ def test_an_address_in_history_is_plain_of_it(parts: dict[str, str]) -> None:
         assert address.is_empty
         return
     assert values_of(contact)["mailing_address"] == plain(address)
+
+
+def test_copy_cells_are_the_columns_in_order() -> None:
+    """``COPY`` writes a row's values by the table's column order, for every table."""
+    from contactgraph.repos.schema import metadata
+    from contactgraph.repos.sql.copy import _cells
+
+    for table in metadata.sorted_tables:
+        row = {c.name: f"{table.name}.{c.name}" for c in table.columns}
+        assert _cells(table)(row) == tuple(row[c.name] for c in table.columns), table.name

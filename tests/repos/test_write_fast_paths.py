@@ -23,7 +23,7 @@ from contactgraph.domain.contact import CONTACT_FIELD_NAMES, NAME_FIELDS
 from contactgraph.domain.fields import plain
 from contactgraph.repos import rows
 from contactgraph.repos.history import encode, values_of
-from contactgraph.testing.strategies import addresses, contact_fields
+from contactgraph.testing.strategies import addresses, contact_fields, emails, phones
 
 _json_scalars = (
     st.none()
@@ -83,12 +83,24 @@ _EXTRA = st.dictionaries(
     contact_fields(),
     st.dictionaries(st.sampled_from(["salesforce", "hubspot"]), st.sampled_from(["003A", "x-1"])),
     _EXTRA,
+    st.lists(emails(), max_size=2),
+    st.lists(phones("FR"), max_size=2),
 )
 def test_values_of_a_contact_is_plain_of_each_field(
-    fields: dict[str, Any], external_ids: dict[str, str], extra: dict[str, Any]
+    fields: dict[str, Any],
+    external_ids: dict[str, str],
+    extra: dict[str, Any],
+    alternate_emails: list[str],
+    alternate_phones: list[str],
 ) -> None:
     account = Account.create("ACME SA", billing_address={"country": "France"})
-    _, contact = account.add_contact(**fields, external_ids=external_ids, extra=extra)
+    _, contact = account.add_contact(
+        **fields,
+        external_ids=external_ids,
+        extra=extra,
+        alternate_emails=alternate_emails,
+        alternate_phones=alternate_phones,
+    )
     found = values_of(contact)
     assert found == _generic_values_of(contact)
     assert list(found) == list(_generic_values_of(contact))  # the creation lists them in order

@@ -183,9 +183,20 @@ def values_of(record: Account | Contact) -> dict[str, Any]:
     out["account_id"] = record.account_id
     name = record.name
     for public, part in NAME_FIELDS.items():
-        _put(out, public, getattr(name, part))
+        value = getattr(name, part)
+        if type(value) is str:
+            out[public] = value
+        elif value is not None:
+            _put(out, public, value)
     for field in _CONTACT_ATTRIBUTES:
-        _put(out, field, getattr(record, field))
+        value = getattr(record, field)
+        if value is None:  # most of a contact's fields: no call for them, as for text,
+            continue  # flags and empty alternates or maps (what _put would do with them)
+        kind = type(value)
+        if kind is str or kind is bool:
+            out[field] = value
+        elif not ((kind is tuple or kind is immutables.Map) and not value):
+            _put(out, field, value)
     return out
 
 

@@ -17,7 +17,7 @@ def new_id() -> str:
     """A new random id (UUID 4, as text): ``str(uuid.uuid4())``, spelled out.
 
     The same 16 random bytes, version 4 and RFC 4122 variant bits, in the same
-    lower-case 8-4-4-4-12 text, without building a ``UUID`` (a quarter of the
+    lower-case 8-4-4-4-12 text, without building a ``UUID`` (less than half the
     cost; every imported contact takes one).
     """
     raw = bytearray(os.urandom(16))

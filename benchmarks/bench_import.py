@@ -395,7 +395,8 @@ def main() -> None:
         rate = ours["contacts"] / ours["seconds"]
         print(
             f"[{round_}] contactgraph import_csv (validation_workers={args.workers}) -> {url}: "
-            f"{ours['seconds']:.1f} s ({ours['cpu']:.1f} s CPU), "
+            f"{ours['seconds']:.1f} s ({ours['cpu']:.1f} s CPU, "
+            f"{ours['cpu'] / ours['contacts'] * 1e6:,.0f} µs a contact), "
             f"{rate:,.0f} contacts/s, peak RSS {ours['peak_mib']:,.0f} MiB"
         )
         if args.store != "sqlite":
@@ -466,7 +467,8 @@ def run_postgresql(args: argparse.Namespace, url: str) -> None:
         ours["server"] = cluster_cpu(server) - before
         print(
             f"[{round_}] contactgraph import_csv -> PostgreSQL: {ours['seconds']:.1f} s, "
-            f"CPU {ours['cpu']:.1f} s client + {ours['server']:.1f} s server, "
+            f"CPU {ours['cpu']:.1f} s client + {ours['server']:.1f} s server "
+            f"({ours['cpu'] / ours['contacts'] * 1e6:,.0f} µs of client a contact), "
             f"{ours['contacts'] / ours['seconds']:,.0f} contacts/s, "
             f"peak RSS {ours['peak_mib']:,.0f} MiB"
         )

@@ -8,11 +8,21 @@ from typing import Any
 
 import attrs
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from contactgraph import Account, Case, Contact, Opportunity
 from contactgraph.domain import ACCOUNT_FIELDS, CONTACT_FIELD_NAMES, CONTACT_FIELDS
-from contactgraph.domain.fields import CASE_FIELDS, OPPORTUNITY_FIELDS, plain
+from contactgraph.domain.contact import NAME_FIELDS
+from contactgraph.domain.fields import (
+    CASE_FIELDS,
+    OPPORTUNITY_FIELDS,
+    parse_contact_fields,
+    parse_fields,
+    plain,
+)
 from contactgraph.errors import InvalidValueError, PolicyViolationError, Violation
+from contactgraph.testing.strategies import contact_fields, invalid_contact_fields
 
 ACME = Account.create(name="ACME SA", id="acme", phone_region="FR")
 
@@ -199,3 +209,28 @@ def test_change_records_are_plain_data_the_same_way_for_every_entity() -> None:
     news = {c.field: c.new for c in account.pending_events[-1].changes}  # type: ignore[attr-defined]
     assert news == {"billing_address": {"city": "Lyon"}, "annual_revenue": "1.50"}
     assert plain((Decimal("2"), None)) == ["2", None]
+
+
+_extra_keys = st.sampled_from(["nickname", "Email", "last name", 3, ("t",)])
+
+
+@settings(max_examples=200, deadline=None)
+@given(
+    st.one_of(contact_fields(), invalid_contact_fields()),
+    st.dictionaries(_extra_keys, st.sampled_from(["x", None, 1])),
+    st.sampled_from([None, "FR", "US"]),
+)
+def test_contact_fields_but_the_name_parse_as_parse_fields_does(
+    fields: dict[str, Any], unknown: dict[Any, Any], region: str | None
+) -> None:
+    """parse_contact_fields runs the table in one pass of its own (the import's hot path):
+    what it finds for the fields but the name parts is what parse_fields finds."""
+    raw = {**fields, **unknown}
+    values, violations = parse_contact_fields(raw, region=region, entity_id="c1")
+    others = {k: v for k, v in raw.items() if k not in NAME_FIELDS}
+    expected, found = parse_fields(
+        CONTACT_FIELDS, others, entity="contact", entity_id="c1", region=region
+    )
+    assert {k: v for k, v in values.items() if k != "name"} == expected
+    assert violations[: len(found)] == found
+    assert all(v.field in NAME_FIELDS for v in violations[len(found) :])

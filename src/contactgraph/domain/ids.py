@@ -2,8 +2,8 @@
 
 from __future__ import annotations
 
+import os
 import unicodedata
-import uuid
 
 from contactgraph.errors import InvalidValueError
 
@@ -14,8 +14,17 @@ MAX_ID_LENGTH = 64
 
 
 def new_id() -> str:
-    """A new random id (UUID 4, as text)."""
-    return str(uuid.uuid4())
+    """A new random id (UUID 4, as text): ``str(uuid.uuid4())``, spelled out.
+
+    The same 16 random bytes, version 4 and RFC 4122 variant bits, in the same
+    lower-case 8-4-4-4-12 text, without building a ``UUID`` (less than half the
+    cost; every imported contact takes one).
+    """
+    raw = bytearray(os.urandom(16))
+    raw[6] = (raw[6] & 0x0F) | 0x40  # version 4
+    raw[8] = (raw[8] & 0x3F) | 0x80  # variant: RFC 4122
+    h = raw.hex()
+    return f"{h[:8]}-{h[8:12]}-{h[12:16]}-{h[16:20]}-{h[20:]}"
 
 
 def is_valid_id(value: object) -> bool:

@@ -162,8 +162,8 @@ def address(field: str) -> FieldParser:
         if isinstance(value, Address):
             found = value
         elif isinstance(value, Mapping):
-            unknown = sorted(str(k) for k in value if k not in _ADDRESS_PARTS)
-            if unknown:
+            if not all(k in _ADDRESS_PARTS for k in value):
+                unknown = sorted(str(k) for k in value if k not in _ADDRESS_PARTS)
                 raise _error(
                     f"unknown address part(s) {unknown}; use {', '.join(_ADDRESS_PARTS)}",
                     field,

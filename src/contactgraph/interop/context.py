@@ -33,6 +33,7 @@ from contactgraph.errors import (
     RowError,
     StoreUnavailableError,
 )
+from contactgraph.interop.collector import fewer_collections
 from contactgraph.interop.identities import Identities
 from contactgraph.interop.mapping import SOBJECTS, Mapped
 from contactgraph.interop.records import Refused, SourceRecord
@@ -211,7 +212,7 @@ class ImportContext:
         refused: dict[str, str] | None = None
         try:
             try:
-                with self.store.transaction():
+                with fewer_collections(), self.store.transaction():
                     self.index.store_empty = self.store.accounts.count() == 0
                     for sobject, records in groups:
                         step = steps.get(sobject)

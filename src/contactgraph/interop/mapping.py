@@ -85,6 +85,13 @@ class FieldSpec:
     target: str
     kind: str = TEXT
     ref: tuple[str, ...] = ()
+    place: tuple[str, str | None] = attrs.field(init=False, eq=False, repr=False)
+    """``(field, part)`` of :attr:`target` (``("mailing_address", "city")``; part ``None``
+    for a whole field), split once."""
+
+    def __attrs_post_init__(self) -> None:
+        group, dot, part = self.target.partition(".")
+        object.__setattr__(self, "place", (group, part if dot else None))
 
 
 @attrs.frozen
@@ -331,21 +338,25 @@ def map_record(spec: SObjectSpec, fields: Mapping[str, Any]) -> Mapped:
     """
     out = Mapped()
     role_of = spec.role
+    values = out.values
     for key, value in fields.items():
         role, fs = role_of(key)
-        if role == "id":
+        if fs is not None and fs.kind == TEXT and type(value) is str:
+            # the common case (a CSV cell for a text field), as the general path below treats it
+            parsed: Any = value if value.strip() else None
+        elif role == "id":
             if not _blank(value):
                 out.salesforce_id = salesforce_id(str(value).strip())
             continue
-        if role == "our_id":
+        elif role == "our_id":
             if not _blank(value):
                 out.our_id = str(value).strip()
             continue
-        if role == "our_external_ids":
+        elif role == "our_external_ids":
             if not _blank(value):
                 _external_ids(value, out)
             continue
-        if fs is None:
+        elif fs is None:
             out.extra_fields.add(key)
             if _blank(value):
                 continue
@@ -355,14 +366,14 @@ def map_record(spec: SObjectSpec, fields: Mapping[str, Any]) -> Mapped:
             else:
                 out.extra[key] = value
             continue
-        if fs.kind == REF:
+        elif fs.kind == REF:
             if not _blank(value):
                 out.refs[fs.api] = salesforce_id(str(value).strip())
             else:
                 out.refs.setdefault(fs.api, "")
             continue
-        if _blank(value):
-            parsed: Any = None
+        elif _blank(value):
+            parsed = None
         elif fs.kind == BOOL:
             parsed = _bool(value)
             if parsed is None:
@@ -384,11 +395,11 @@ def map_record(spec: SObjectSpec, fields: Mapping[str, Any]) -> Mapped:
             continue
         else:
             parsed = _as_text(value)
-        if "." in fs.target:
-            group, part = fs.target.split(".", 1)
-            out.values.setdefault(group, {})[part] = parsed
+        group, part = fs.place
+        if part is None:
+            values[group] = parsed
         else:
-            out.values[fs.target] = parsed
+            values.setdefault(group, {})[part] = parsed
     return out
 
 

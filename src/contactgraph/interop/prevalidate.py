@@ -68,6 +68,11 @@ class Prevalidator:
             else None
         )
 
+    @property
+    def active(self) -> bool:
+        """Whether there are workers (else the domain parses every value itself)."""
+        return self._pool is not None
+
     def submit(self, items: list[Item]) -> Future[list[Checked]] | None:
         """Start checking ``items``; ``None`` when there is no pool."""
         if self._pool is None or not items:

@@ -91,8 +91,13 @@ def _moment(micros: int) -> datetime:
     return EPOCH + timedelta(0, 0, micros)
 
 
+_JSON: Callable[[Any], str] = json.JSONEncoder(separators=(",", ":")).encode
+"""``json.dumps(value, separators=(",", ":"))`` with one encoder made once (``dumps``
+with options makes one per call)."""
+
+
 def _json_map(value: Mapping[str, Any]) -> str | None:
-    return json.dumps(dict(value), separators=(",", ":")) if value else None
+    return _JSON(dict(value)) if value else None
 
 
 def _map(text: str | None) -> immutables.Map[str, Any]:

@@ -87,6 +87,8 @@ def _ahead(
         return None
     mapped_rows = [map_record(CONTACT, rec.fields) for rec in batch]
     items: list[Item] = []
+    if not pre.active:  # no worker to hand the values to
+        return batch, mapped_rows, items, None
     for mapped in mapped_rows:
         v = mapped.values
         account_id = ctx.index.ids["Account"].get(mapped.refs.get("AccountId", ""))

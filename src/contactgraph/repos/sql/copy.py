@@ -12,7 +12,9 @@ it is given. Everything but this bulk path stays SQLAlchemy Core.
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from functools import lru_cache
+from operator import itemgetter
 from typing import Any
 
 import sqlalchemy as sa
@@ -53,9 +55,19 @@ def insert_rows(conn: Connection, table: sa.Table, insert: str, rows: list[dict[
     if not copies(conn):
         conn.exec_driver_sql(insert, rows)
         return
-    names = [c.name for c in table.columns]
+    cells = _cells(table)
     raw: Any = conn.connection.driver_connection
     with raw.cursor() as cursor, cursor.copy(copy_statement(table)) as copy:
         write = copy.write_row
         for row in rows:
-            write([row[name] for name in names])
+            write(cells(row))
+
+
+@lru_cache(maxsize=32)
+def _cells(table: sa.Table) -> Callable[[dict[str, Any]], tuple[Any, ...]]:
+    """A row's values in the table's column order, as a tuple (``operator.itemgetter``:
+    the per-row list comprehension it replaces cost a few µs a contact)."""
+    get = itemgetter(*(c.name for c in table.columns))
+    if len(table.columns) == 1:
+        return lambda row: (get(row),)
+    return get

@@ -133,6 +133,44 @@ def test_postgres_matches_by_any_pieces_are_the_whole_phrase_s(
     _check_pieces(postgres_store, data)
 
 
+@st.composite
+def digit_phrase(draw: st.DrawFn, keys: list[tuple[str, str]]) -> str:
+    """3+ digits: a piece of a stored phone, or any digits."""
+    phones = [x for _, key in keys for x in key.split("\n") if len(x) >= 3 and x.isdigit()]
+    if phones and draw(st.booleans()):
+        line = draw(st.sampled_from(phones))
+        start = draw(st.integers(0, len(line) - 3))
+        return line[start : draw(st.integers(start + 3, len(line)))]
+    return draw(st.text(alphabet="0123456789", min_size=3, max_size=14))
+
+
+def _check_spread(store: Any, data: st.DataObject) -> None:
+    engine, tenant, keys = store
+    phrase = data.draw(digit_phrase(keys))
+    assert trigrams.uniform(phrase)
+    units = trigrams.spread(phrase)
+    assert units
+    expected = {i for i, key in keys if phrase in key}
+    assert _matching(engine, tenant, q.Match((phrase,), (units,))) == expected, (phrase, units)
+
+
+@_SETTINGS
+@given(data=st.data())
+def test_sqlite_matches_of_digits_by_spread_trigrams_are_the_whole_phrase_s(
+    sqlite_store: Any, data: st.DataObject
+) -> None:
+    _check_spread(sqlite_store, data)
+
+
+@pytest.mark.postgres
+@_SETTINGS
+@given(data=st.data())
+def test_postgres_matches_of_digits_by_spread_trigrams_are_the_whole_phrase_s(
+    postgres_store: Any, data: st.DataObject
+) -> None:
+    _check_spread(postgres_store, data)
+
+
 def test_both_phrases_of_a_phone_needle_are_asked_for(sqlite_store: Any) -> None:
     engine, tenant, keys = sqlite_store
     needle = search_needle("44 27 12")  # phrases "44 27 12" and "442712"
@@ -185,6 +223,48 @@ def test_the_rarest_units_are_chosen_until_about_one_candidate_is_left() -> None
     shares = Rarity({"  8": 50, " 83": 5, "834": 10, "298": 10}, 1000, 10**9)
     picked = trigrams.chosen([digits, other, dotted], shares)
     assert [u.text for u in picked] == [".834", "298"]
+
+
+@given(st.text(alphabet="0123456789", min_size=3, max_size=40))
+def test_spread_trigrams_cover_a_digit_phrase_from_end_to_end(phrase: str) -> None:
+    units = trigrams.spread(phrase)
+    assert 1 <= len(units) <= trigrams.MAX_UNITS
+    assert all(len(u) == 3 and u in phrase for u in units)
+    assert phrase[:3] in units
+    assert phrase[-3:] in units
+
+
+def test_spread_trigrams_are_apart_when_the_phrase_allows() -> None:
+    assert trigrams.spread("1234567") == ("123", "345", "567")  # 7 digits: starts 0, 2, 4
+    assert trigrams.spread("12345678901") == ("123", "567", "901")
+    assert trigrams.spread("12345") == ("123", "234", "345")
+    assert trigrams.spread("1234") == ("123", "234")
+    assert trigrams.spread("123") == ("123",)
+    assert trigrams.spread("1111111") == ("111",)  # one trigram, asked once
+    assert trigrams.spread("12") == ()
+    assert trigrams.uniform("0612345")
+    assert not trigrams.uniform("06 12 34")
+    assert not trigrams.uniform("١٢٣٤")  # digits, but not ASCII: not a phone's key
+    assert not trigrams.uniform("12")
+
+
+def test_a_digit_needle_asks_for_spread_trigrams_not_the_rarest(tmp_path: Path) -> None:
+    with cg.open_store(f"sqlite:///{tmp_path / 'crm.sqlite'}") as store:
+        account = cg.Account.create(name="ACME SA")
+        for i in range(50):  # "345" is in every key, "123" and "567" in none
+            account, _ = account.add_contact(last_name=f"P{i:02d}", phone=f"+33 1 90 {i:02d} 34 50")
+        account, found = account.add_contact(last_name="Found", phone="+33 1 91 23 45 67")
+        store.accounts.add(account)
+        engine: sa.Engine = store.backend.engine  # type: ignore[attr-defined]
+        asked: list[str] = []
+
+        def seen(conn: Any, cursor: Any, statement: str, params: Any, *args: Any) -> None:
+            if "contacts_fts MATCH" in statement:
+                asked.extend(p for p in params if isinstance(p, str) and '"' in p)
+
+        sa.event.listen(engine, "before_cursor_execute", seen)
+        assert store.accounts.search("1234567").contacts == (found,)
+        assert any('"123"' in a and '"345"' in a and '"567"' in a for a in asked), asked
 
 
 def test_postgres_pieces_nested_in_a_chosen_one_are_skipped() -> None:

@@ -117,13 +117,17 @@ def search_contacts(
 def _match(conn: Connection, needle: SearchNeedle) -> q.Match:
     """How the trigram index is asked for a 3+ character ``needle``: for each phrase, its
     rarest units (:func:`~contactgraph.repos.sql.trigrams.chosen`), the phrase whole
-    on PostgreSQL when no piece of it is a unit."""
+    on PostgreSQL when no piece of it is a unit; a phrase of digits, trigrams spread over
+    it (:func:`~contactgraph.repos.sql.trigrams.spread`)."""
     sqlite = conn.dialect.name == "sqlite"
     units = trigrams.sqlite_units if sqlite else trigrams.postgres_units
     nested = None if sqlite else 2
     rarity = trigrams.rarity(conn)
     chosen = []
     for phrase in needle.phrases:
+        if trigrams.uniform(phrase):  # digits: no trigram is rare, spread them instead
+            chosen.append(trigrams.spread(phrase))
+            continue
         picked = trigrams.chosen(units(phrase), rarity, nested=nested)
         chosen.append(tuple(u.text for u in picked) or (phrase,))
     return q.Match(needle.phrases, tuple(chosen))

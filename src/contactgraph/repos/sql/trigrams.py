@@ -180,6 +180,33 @@ def chosen(units: Sequence[Unit], rarity: Rarity, *, nested: int | None = None) 
     return picked
 
 
+def uniform(phrase: str) -> bool:
+    """Whether ``phrase`` is all ASCII digits: its trigrams are about equally common
+    (stored phones are random digits: each digit trigram sits in 1–2 % of the keys
+    whatever the store), so none is rare and their rarity says nothing worth its cost."""
+    return len(phrase) >= 3 and phrase.isascii() and phrase.isdigit()
+
+
+def spread(phrase: str) -> tuple[str, ...]:
+    """:data:`MAX_UNITS` trigrams of ``phrase`` (fewer when it is shorter) spread evenly
+    over it, the first and the last included; by position only, nothing weighed.
+
+    For a :func:`uniform` phrase: the rarest trigrams of a digit fragment are
+    often neighbours (``713``, ``871``), nearly always held together, and leave
+    many candidates; trigrams apart leave few (7 digits, starts 0, 2 and 4: 4
+    candidates at a million contacts against 12 for starts 0, 3 and 4). A
+    3-digit piece is also its own ``pg_trgm`` unit (it reads just that trigram).
+    """
+    last = len(phrase) - 3
+    if last < 0:
+        return ()
+    count = min(MAX_UNITS, last + 1)
+    if count == 1:
+        return (phrase[:3],)
+    starts = dict.fromkeys(i * last // (count - 1) for i in range(count))
+    return tuple(dict.fromkeys(phrase[i : i + 3] for i in starts))
+
+
 # ----------------------------------------------------------------- the sample
 
 _SQLITE_TOP = sa.text("SELECT max(rowid) FROM contacts")
@@ -273,6 +300,8 @@ __all__ = [
     "postgres_like_trigrams",
     "postgres_units",
     "rarity",
+    "spread",
     "sqlite_trigrams",
     "sqlite_units",
+    "uniform",
 ]

@@ -40,7 +40,9 @@ def _fill(store: cg.Store, rows: int, contact_id: str) -> None:
     batch: list[Entry] = []
     for i in range(rows):
         record = contact_id if i % 2 == 0 else f"someone-{i % 1000}"
-        batch.append(Entry(record, "contact", "updated", "title", f'"T{i}"', f'"T{i + 1}"', now, "bench"))
+        batch.append(
+            Entry(record, "contact", "updated", "title", f'"T{i}"', f'"T{i + 1}"', now, "bench")
+        )
         if len(batch) == 10_000:
             with store._writing() as (session, _):
                 session.history.append(batch)
@@ -89,8 +91,10 @@ def _run(args: argparse.Namespace, folder: str) -> None:
                     times[k].append(time.perf_counter() - t0)
             kept = len(stores[1].history.of(ids[1][1]))
             empty, full = (statistics.median(t) for t in times)
-            print(f"{urls[0].split(':')[0]}: {args.rows:,} history rows written in {filled:.1f} s; "
-                  f"the changed contact has {kept:,} entries in the full store")
+            print(
+                f"{urls[0].split(':')[0]}: {args.rows:,} history rows written in {filled:.1f} s; "
+                f"the changed contact has {kept:,} entries in the full store"
+            )
             print(f"save, empty history    {empty * 1e3:8.3f} ms (median of {args.saves})")
             print(f"save, {args.rows:>7,} rows     {full * 1e3:8.3f} ms")
             print(f"ratio full / empty     {full / empty:8.2f}x")

@@ -30,7 +30,9 @@ def _median(fn: Callable[[], object], repeat: int = 15) -> float:
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
     parser.add_argument("--accounts", type=int, default=200_000)
-    parser.add_argument("--store", default=None, help="a store URL (default: a temporary SQLite file)")
+    parser.add_argument(
+        "--store", default=None, help="a store URL (default: a temporary SQLite file)"
+    )
     args = parser.parse_args()
     with tempfile.TemporaryDirectory() as folder:
         url = args.store or f"sqlite:///{Path(folder) / 'paging.sqlite'}"
@@ -50,8 +52,12 @@ def main() -> None:
             )
             print(f"{n:,} accounts in {url.split(':')[0]}; pages of 50 by name, medians of 15")
             print(f"first page            {first_offset * 1e3:8.2f} ms")
-            print(f"last page, OFFSET     {last_by_offset * 1e3:8.2f} ms   {last_by_offset / first_offset:6.1f}x the first")
-            print(f"last page, keyset     {last_by_keyset * 1e3:8.2f} ms   {last_by_keyset / first_offset:6.1f}x the first")
+            print(
+                f"last page, OFFSET     {last_by_offset * 1e3:8.2f} ms   {last_by_offset / first_offset:6.1f}x the first"
+            )
+            print(
+                f"last page, keyset     {last_by_keyset * 1e3:8.2f} ms   {last_by_keyset / first_offset:6.1f}x the first"
+            )
 
 
 if __name__ == "__main__":

@@ -200,7 +200,8 @@ def test_a_refusal_says_why_names_the_field_and_keeps_the_value(case: str) -> No
 
 
 @pytest.mark.parametrize(
-    ("text", "salutation"), [("Dr .", Salutation.DR), ("  mrs. ", Salutation.MRS), ("Mx", Salutation.MX)]
+    ("text", "salutation"),
+    [("Dr .", Salutation.DR), ("  mrs. ", Salutation.MRS), ("Mx", Salutation.MX)],
 )
 def test_a_salutation_is_read_past_its_dot_and_spaces(text: str, salutation: Salutation) -> None:
     assert Salutation.parse(text) is salutation

@@ -275,9 +275,7 @@ def test_cached_parsing_agrees_with_libphonenumber_each_time(
 
 def test_search_finds_an_unverified_phone_by_its_digits_never_by_the_mark(store: Any) -> None:
     acme = cg.Account.create(name="ACME SA", phone=cg.Phone.unverified("01 40 00 00 01"))
-    acme, martin = acme.add_contact(
-        last_name="Martin", phone=cg.Phone.unverified("01 44 27 44 27")
-    )
+    acme, martin = acme.add_contact(last_name="Martin", phone=cg.Phone.unverified("01 44 27 44 27"))
     store.accounts.add(acme)
     assert [c.id for c in store.accounts.search("0144274427").contacts] == [martin.id]
     assert [a.id for a in store.accounts.search_accounts("0140000001").accounts] == [acme.id]

@@ -140,7 +140,9 @@ def test_phone_required_takes_a_phone_or_a_mobile(acme: Account) -> None:
 
 def test_phone_valid_number_reports_the_account_and_each_contact_line(acme: Account) -> None:
     acme = acme.update(phone="+1 926 442 9205")
-    acme, alice = acme.add_contact(last_name="Martin", phone="+1 766 175 1814", mobile="+1 926 442 9206")
+    acme, alice = acme.add_contact(
+        last_name="Martin", phone="+1 766 175 1814", mobile="+1 926 442 9206"
+    )
     acme, _ = acme.add_contact(last_name="Durand", phone="01 23 45 67 89", mobile="06 12 34 56 78")
     rule = "phone_valid_number"
     assert _whole(policies.PhoneValidNumber().check(acme)) == [
@@ -148,8 +150,10 @@ def test_phone_valid_number_reports_the_account_and_each_contact_line(acme: Acco
         ("phone.not_valid", "+17661751814 is not an assigned number", "phone", alice.id, WARNING, rule),
         ("mobile.not_valid", "+19264429206 is not an assigned number", "mobile", alice.id, WARNING, rule),
     ]  # fmt: skip
-    assert policies.PhoneValidNumber().check(acme.update(phone="01 23 45 67 89"))[0].entity_id == alice.id
-
+    assert (
+        policies.PhoneValidNumber().check(acme.update(phone="01 23 45 67 89"))[0].entity_id
+        == alice.id
+    )
 
 
 def test_phone_valid_number_says_an_unverified_phone_was_kept_as_typed() -> None:
@@ -160,6 +164,7 @@ def test_phone_valid_number_says_an_unverified_phone_was_kept_as_typed() -> None
          "01 44 27 44 27 was kept as typed: no country placed it (set one to verify it)",
          "phone", alice.id, WARNING, "phone_valid_number"),
     ]  # fmt: skip
+
 
 def test_phone_region_reports_each_line_from_elsewhere(acme: Account) -> None:
     acme, alice = acme.add_contact(

@@ -45,9 +45,23 @@ def outdated(postgres_url: str) -> RoleUrls:
         pytest.skip(str(exc))
     owner = sa.make_url(roles.owner)
     subprocess.run(
-        [str(psql), "-X", "-q", "-v", "ON_ERROR_STOP=1", "-h", str(owner.host),
-         "-p", str(owner.port), "-U", str(owner.username), "-d", str(owner.database),
-         "-f", str(DUMP)],
+        [
+            str(psql),
+            "-X",
+            "-q",
+            "-v",
+            "ON_ERROR_STOP=1",
+            "-h",
+            str(owner.host),
+            "-p",
+            str(owner.port),
+            "-U",
+            str(owner.username),
+            "-d",
+            str(owner.database),
+            "-f",
+            str(DUMP),
+        ],
         check=True,
         capture_output=True,
         text=True,

@@ -237,9 +237,7 @@ class Accounts(_Repository):
                 raise NotFoundError("Account", account_id)
             changes.removed_accounts[account_id] = removed
             now = utcnow()
-            session.history.append(
-                removal_entries(account_id, removed, now, self._store._actor())
-            )
+            session.history.append(removal_entries(account_id, removed, now, self._store._actor()))
             self._store._record(changes, [AccountRemoved(aggregate_id=account_id, occurred_at=now)])
 
     def account_of(self, contact_id: str) -> Account:

@@ -275,6 +275,8 @@ def _field_history(conn: Connection) -> None:
         "the key (tenant, record_id, seq) reads one record's changes in order.",
     )
     table.create(conn)
+
+
 # ------------------------------------------------ 4 -> 5: merge records
 
 

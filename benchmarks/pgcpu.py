@@ -26,19 +26,13 @@ def cluster_cpu(postmaster: int) -> float:
     processes (backends, WAL writer, checkpointer…) and those that ended (which the
     postmaster reaped, so they are in its children's times)."""
     ticks = _cpu_ticks(Path(f"/proc/{postmaster}/stat").read_text(), with_children=True)
-    for entry in Path("/proc").iterdir():
-        if not entry.name.isdigit():
-            continue
-        try:
-            stat = (entry / "stat").read_text()
-        except OSError:
-            continue
-        if int(stat.rsplit(")", 1)[1].split()[1]) == postmaster:
-            ticks += _cpu_ticks(stat, with_children=False)
+    for _, stat in _children(postmaster):
+        ticks += _cpu_ticks(stat, with_children=False)
     return ticks / os.sysconf("SC_CLK_TCK")
 
 
-def _children(parent: int) -> list[int]:
+def _children(parent: int) -> list[tuple[int, str]]:
+    """``(pid, /proc/PID/stat line)`` of every live process whose parent is ``parent``."""
     found = []
     for entry in Path("/proc").iterdir():
         if not entry.name.isdigit():
@@ -48,7 +42,7 @@ def _children(parent: int) -> list[int]:
         except OSError:
             continue
         if int(stat.rsplit(")", 1)[1].split()[1]) == parent:
-            found.append(int(entry.name))
+            found.append((int(entry.name), stat))
     return found
 
 
@@ -60,7 +54,7 @@ def cluster_cpu_precise(postmaster: int) -> float:
     stat = Path(f"/proc/{postmaster}/stat").read_text().rsplit(")", 1)[1].split()
     seconds = (int(stat[13]) + int(stat[14])) / os.sysconf("SC_CLK_TCK")
     nanos = 0
-    for pid in [postmaster, *_children(postmaster)]:
+    for pid in [postmaster, *(pid for pid, _ in _children(postmaster))]:
         try:
             nanos += int(Path(f"/proc/{pid}/schedstat").read_text().split()[0])
         except (OSError, ValueError):

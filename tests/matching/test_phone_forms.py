@@ -87,6 +87,17 @@ def _store(kind: str, tmp_path: Path, matcher: str) -> cg.Store:
     return cg.open_store(f"sqlite:///{tmp_path}/crm.db", duplicates=rules)
 
 
+def _warns_of_him_by_number(
+    store: cg.Store, other: cg.Account, bob: cg.Contact, robert: cg.Contact
+) -> None:
+    """Adding ``other`` warns that ``bob`` is likely ``robert``, by the phone number."""
+    with store.collect_warnings() as found:
+        store.accounts.add(other)
+    [warning] = found
+    assert (warning.record_id, warning.ids) == (bob.id, (robert.id,))
+    assert "phone: same number" in warning.candidates[0].reasons
+
+
 @pytest.mark.parametrize("kind", BACKENDS)
 @pytest.mark.parametrize("matcher", ["exact", "scored"])
 @pytest.mark.parametrize(
@@ -117,11 +128,7 @@ def test_the_rule_finds_a_stored_contact_whose_number_was_written_otherwise(
         other, bob = other.add_contact(
             first_name="Bob", last_name="Grzybowsky", mobile=cg.Phone(new)
         )
-        with store.collect_warnings() as found:
-            store.accounts.add(other)
-        [warning] = found
-        assert (warning.record_id, warning.ids) == (bob.id, (robert.id,))
-        assert "phone: same number" in warning.candidates[0].reasons
+        _warns_of_him_by_number(store, other, bob, robert)
 
 
 @pytest.mark.parametrize("kind", BACKENDS)
@@ -151,11 +158,7 @@ def test_the_rule_finds_a_stored_alternate_phone_written_otherwise(
         other, bob = other.add_contact(
             first_name="Bob", last_name="Grzybowsky", phone=cg.Phone(new)
         )
-        with store.collect_warnings() as found:
-            store.accounts.add(other)
-        [warning] = found
-        assert (warning.record_id, warning.ids) == (bob.id, (robert.id,))
-        assert "phone: same number" in warning.candidates[0].reasons
+        _warns_of_him_by_number(store, other, bob, robert)
 
 
 @pytest.mark.parametrize("kind", BACKENDS)

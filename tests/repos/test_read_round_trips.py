@@ -186,3 +186,32 @@ def test_a_load_keeps_one_plan_per_connection(postgres_url: str) -> None:
     generic, custom = plans[0]
     assert generic > 0
     assert custom == 0
+
+
+def test_the_owner_of_a_contact_is_loaded_in_one_go(sql_store: cg.Store) -> None:
+    """``load_owner_of`` (``account_of``): on PostgreSQL, a read's first statements go
+    out with their own BEGIN and COMMIT in one pipeline (one round trip); inside a
+    read begun already, or a write, it reads the owner then loads it. Either way the
+    same account, and nothing for a contact that does not exist."""
+    account = sql_store.acme  # type: ignore[attr-defined]
+    contact_id = next(iter(account.contacts))
+    session = _backend(sql_store).session(write=False)
+    try:
+        assert session.accounts.load_owner_of(contact_id) == account
+        if not hasattr(session.driver, "in_transaction"):  # PostgreSQL: nothing left to end
+            assert session.driver.info.transaction_status == 0
+            assert not _autocommit(session.driver)
+        assert session.accounts.load_owner_of("nobody") is None
+        session.accounts.exists("anything")  # a read begun: the two steps, inside it
+        assert session.accounts.load_owner_of(contact_id) == account
+        assert _in_transaction(session.driver)
+        assert session.accounts.load_owner_of("nobody") is None
+    finally:
+        session.rollback()
+    session = _backend(sql_store).session(write=True)
+    try:
+        assert session.accounts.load_owner_of(contact_id) == account
+    finally:
+        session.rollback()
+    for _ in range(7):  # the same idle read connection, past psycopg's prepare threshold
+        assert sql_store.accounts.account_of(contact_id) == account

@@ -151,3 +151,67 @@ def test_a_reads_first_statement_goes_out_with_its_begin(sql_store: cg.Store) ->
         assert session.accounts.owner_of(contact_id) == account.id
     finally:
         session.rollback()
+
+
+@pytest.mark.postgres
+def test_a_load_keeps_one_plan_per_connection(postgres_url: str) -> None:
+    """PostgreSQL's plan cache left to itself planned an account's contacts anew on
+    every ``get`` (the generic plan's estimate, for the average account, stays above
+    a small account's custom one); a load's own transaction asks for generic plans."""
+    with cg.open_store(postgres_url, tenant=f"t{uuid.uuid4().hex}") as store:
+        big = cg.Account.create(name="Big")
+        for n in range(60):
+            big, _ = big.add_contact(last_name=f"Big{n}")
+        store.accounts.add(big)
+        small = []
+        for n in range(6):
+            account = cg.Account.create(name=f"Small {n}")
+            account, _ = account.add_contact(last_name=f"Small{n}")
+            small.append(store.accounts.add(account))
+        session = _backend(store).session(write=False)
+        try:
+            session.alone(lambda driver: driver.execute("ANALYZE contacts"))
+            for _ in range(3):
+                for account in small:
+                    assert session.accounts.load(account.id) == account
+            plans = session.alone(
+                lambda driver: driver.execute(
+                    "SELECT generic_plans, custom_plans FROM pg_prepared_statements"
+                    " WHERE statement LIKE '%FROM contacts%' AND statement LIKE '%account_id = $%'"
+                ).fetchall()
+            )
+        finally:
+            session.rollback()
+    assert len(plans) == 1  # psycopg prepared it (after 5 uses)
+    generic, custom = plans[0]
+    assert generic > 0
+    assert custom == 0
+
+
+def test_the_owner_of_a_contact_is_loaded_in_one_go(sql_store: cg.Store) -> None:
+    """``load_owner_of`` (``account_of``): on PostgreSQL, a read's first statements go
+    out with their own BEGIN and COMMIT in one pipeline (one round trip); inside a
+    read begun already, or a write, it reads the owner then loads it. Either way the
+    same account, and nothing for a contact that does not exist."""
+    account = sql_store.acme  # type: ignore[attr-defined]
+    contact_id = next(iter(account.contacts))
+    session = _backend(sql_store).session(write=False)
+    try:
+        assert session.accounts.load_owner_of(contact_id) == account
+        if not hasattr(session.driver, "in_transaction"):  # PostgreSQL: nothing left to end
+            assert session.driver.info.transaction_status == 0
+            assert not _autocommit(session.driver)
+        assert session.accounts.load_owner_of("nobody") is None
+        session.accounts.exists("anything")  # a read begun: the two steps, inside it
+        assert session.accounts.load_owner_of(contact_id) == account
+        assert _in_transaction(session.driver)
+        assert session.accounts.load_owner_of("nobody") is None
+    finally:
+        session.rollback()
+    session = _backend(sql_store).session(write=True)
+    try:
+        assert session.accounts.load_owner_of(contact_id) == account
+    finally:
+        session.rollback()
+    for _ in range(7):  # the same idle read connection, past psycopg's prepare threshold
+        assert sql_store.accounts.account_of(contact_id) == account

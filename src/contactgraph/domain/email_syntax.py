@@ -13,10 +13,21 @@ every part: the local part is checked on every call by its own
 part, a bracketed IP address) is handed to ``validate_email`` itself.
 ``tests/domain/test_email_cache.py`` proves both paths agree on generated
 addresses, hostile and internationalised ones included.
+
+One shape is common enough in look-ups to be read without the library's
+character-by-character walk: a dot-atom local part made of ASCII ``atext`` and
+the letters of :data:`SIMPLE_LETTERS` (``zoë.martin``, ``hélène``) before an
+ASCII domain part. For such text every check ``validate_email_local_part``
+makes is known to pass (each letter is a letter, precomposed, and composes
+with none of the others: the text is its own NFC), so
+:func:`simple_normalized` gives the normal form from the domain's cached
+verdict and the lengths alone, and leaves every other text to the full path.
+``tests/domain/test_email_simple.py`` holds it to ``validate_email``.
 """
 
 from __future__ import annotations
 
+import re
 import unicodedata
 from functools import lru_cache
 
@@ -30,7 +41,15 @@ from email_validator.syntax import (
     validate_email_local_part,
 )
 
-__all__ = ["DOMAIN_CACHE_SIZE", "EmailNotValidError", "normalized", "validated_by_library"]
+__all__ = [
+    "DOMAIN_CACHE_SIZE",
+    "SIMPLE_LETTERS",
+    "EmailNotValidError",
+    "domain_verdict",
+    "normalized",
+    "simple_normalized",
+    "validated_by_library",
+]
 
 DOMAIN_CACHE_SIZE = 16_384
 """How many distinct domain parts keep their verdict (least recently used go first)."""
@@ -60,17 +79,65 @@ def _domain(
     return info["domain"], info["ascii_domain"]
 
 
+def domain_verdict(domain_part: str) -> tuple[str, str] | str:
+    """The cached verdict on a domain part under email-validator's current module options."""
+    ev = email_validator
+    return _domain(domain_part, bool(ev.TEST_ENVIRONMENT), bool(ev.GLOBALLY_DELIVERABLE))
+
+
 def _split(text: str) -> tuple[str | None, str, str, bool, str]:
-    """email-validator's ``split_email``, skipped for plain ASCII with no quote or bracket.
+    """email-validator's ``split_email``, skipped for text with no quote or angle bracket.
 
     In such text the first ``@`` is the split point: nothing can be quoted,
-    there is no display name, and no character combines with the ``@``.
+    there is no display name, and no character combines with the ``@``
+    (no canonical composition starts with ``@``: ``split_email`` keeps its
+    ``@`` whatever follows it; only ``<`` has one, ``≮``).
     """
-    if text.isascii() and '"' not in text and "<" not in text:
+    if '"' not in text and "<" not in text:
         local, at, domain = text.partition("@")
         if at:
             return None, local, local, False, domain
     return split_email(text)
+
+
+SIMPLE_LETTERS = (
+    "\u00c0-\u00d6\u00d8-\u00f6\u00f8-\u024f"  # Latin-1's letters, Latin Extended-A and -B
+    "\u0391-\u03a1\u03a3-\u03a9\u03b1-\u03c9"  # the basic Greek letters
+    "\u0400-\u0481\u048a-\u04ff"  # Cyrillic but its combining marks and signs
+)
+"""The non-ASCII letters of a simple local part (a regular-expression class body).
+Each is a letter (category L), its own NFC, and composes with no other of them
+nor with ASCII (tested), so text made of them is its own NFC."""
+
+_SIMPLE_ATOM = f"[A-Za-z0-9!#$%&'*+/=?^_`{{|}}~{SIMPLE_LETTERS}-]+"
+_SIMPLE = re.compile(rf"({_SIMPLE_ATOM}(?:\.{_SIMPLE_ATOM})*)@([A-Za-z0-9.-]+)\Z")
+_MAX_LENGTH = 254  # email-validator's EMAIL_MAX_LENGTH, in UTF-8 bytes
+
+
+def simple_normalized(text: str) -> str | None:
+    """:func:`normalized` of a simple non-ASCII address, or ``None`` for any other text.
+
+    Simple: a dot-atom local part of ASCII ``atext`` and :data:`SIMPLE_LETTERS`,
+    at least one of them non-ASCII, an ``@``, and an ASCII domain part the
+    library accepts, the whole at most 254 bytes in each of email-validator's
+    three length checks. ``None`` says nothing about validity: the caller runs
+    the full path (so does any text when ``email_validator.STRICT`` is set).
+    """
+    if text.isascii() or email_validator.STRICT:
+        return None
+    found = _SIMPLE.match(text)
+    if found is None:
+        return None
+    local, domain_part = found.groups()
+    verdict = domain_verdict(domain_part)
+    if isinstance(verdict, str):
+        return None
+    domain, ascii_domain = verdict
+    size = len(local.encode()) + 1
+    longest = max(len(domain_part), len(domain.encode()), len(ascii_domain.encode()))
+    if size + longest > _MAX_LENGTH:
+        return None
+    return local + "@" + domain
 
 
 def normalized(text: str) -> str:
@@ -79,6 +146,9 @@ def normalized(text: str) -> str:
     Raises:
         EmailNotValidError: what ``validate_email`` raises, with its message.
     """
+    simple = simple_normalized(text)
+    if simple is not None:
+        return simple
     display_name, original_local, local, quoted, domain_part = _split(text)
     if display_name is not None or quoted or domain_part.startswith("["):
         return validated_by_library(text)
@@ -108,7 +178,7 @@ def normalized(text: str) -> str:
         ret.local_part = ret.local_part.lower()
     if not domain_part:
         raise EmailSyntaxError("There must be something after the @-sign.")
-    verdict = _domain(domain_part, bool(ev.TEST_ENVIRONMENT), bool(ev.GLOBALLY_DELIVERABLE))
+    verdict = domain_verdict(domain_part)
     if isinstance(verdict, str):
         raise EmailSyntaxError(verdict)
     ret.domain, ret.ascii_domain = verdict

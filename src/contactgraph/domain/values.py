@@ -14,7 +14,7 @@ from typing import Any
 
 import attrs
 
-from contactgraph.domain.email_syntax import EmailNotValidError
+from contactgraph.domain.email_syntax import EmailNotValidError, simple_normalized
 from contactgraph.domain.email_syntax import normalized as normalized_address
 from contactgraph.domain.phones import UNVERIFIED_MARK, Phone
 from contactgraph.domain.picklists import DecisionRole, Salutation
@@ -152,9 +152,17 @@ def email_key(text: object) -> str | None:
     """
     if isinstance(text, Email):
         return text.key
-    if isinstance(text, str) and len(text) <= MAX_EMAIL_LENGTH and _PLAIN_ASCII.match(text):
-        # Already in normal form but for case: skip the validator (a look-up's hot path).
-        return text.lower()
+    if isinstance(text, str) and len(text) <= MAX_EMAIL_LENGTH:
+        if _PLAIN_ASCII.match(text):
+            # Already in normal form but for case: skip the validator (a look-up's hot path).
+            return text.lower()
+        simple = simple_normalized(text)
+        if simple is not None:
+            # Its own NFC with nothing to strip: what ``Email(text).key`` gives, unchecked again.
+            local, _, domain = simple.rpartition("@")
+            return (
+                local.translate(_ASCII_LOWER) + "@" + unicodedata.normalize("NFC", domain).lower()
+            )
     try:
         return Email(text).key
     except InvalidValueError:

@@ -74,6 +74,11 @@ class AccountStorage(Protocol):
         """The id of the account that owns ``contact_id``, if any."""
         ...
 
+    def load_owner_of(self, contact_id: str) -> Account | None:
+        """The account that owns ``contact_id``, if any: ``load(owner_of(contact_id))``
+        in one go (``account_of``; a backend may read both in one round trip)."""
+        ...
+
     def owners_of(self, contact_ids: Collection[str]) -> dict[str, str]:
         """Contact id to owning account id, for the contacts that exist."""
         ...

@@ -241,11 +241,11 @@ class Accounts(_Repository):
             self._store._record(changes, [AccountRemoved(aggregate_id=account_id, occurred_at=now)])
 
     def account_of(self, contact_id: str) -> Account:
-        def find(s: Session) -> Account | None:
-            owner = s.accounts.owner_of(contact_id) if _known(contact_id) else None
-            return None if owner is None else s.accounts.load(owner)
-
-        found = self._store._read(find)
+        found = (
+            self._store._read(lambda s: s.accounts.load_owner_of(contact_id))
+            if _known(contact_id)
+            else None
+        )
         if found is None:
             raise NotFoundError("Contact", contact_id)
         return found

@@ -167,6 +167,10 @@ class MemoryAccounts(Part):
     def owner_of(self, contact_id: str) -> str | None:
         return self._t.owner.get(contact_id)
 
+    def load_owner_of(self, contact_id: str) -> Account | None:
+        owner = self.owner_of(contact_id)
+        return None if owner is None else self.load(owner)
+
     def parents_of(self, account_ids: Collection[str]) -> dict[str, str | None]:
         return {a.id: a.parent_id for a in self.load_many(account_ids)}
 

@@ -164,6 +164,34 @@ class SqlAccounts(Part):
         ).fetchall()
         return str(found[0][0]) if found else None
 
+    def load_owner_of(self, contact_id: str) -> Account | None:
+        """The account owning ``contact_id``, with its contacts (``None``: no such contact).
+
+        A read that is this alone goes out on PostgreSQL as one pipeline: BEGIN,
+        the owner's row and its contacts' rows (each finding the owner by the
+        contact's id, in one snapshot), COMMIT: one round trip, where
+        :meth:`owner_of` then :meth:`load` take two. Elsewhere it is those two.
+        """
+        session = self._s
+        if session.snapshot:
+            dialect = session.conn.dialect
+            params = {"id": contact_id}
+            fast = [
+                session.statements.precompiled(stmt, dialect)
+                for stmt in (q.ACCOUNT_OF_CONTACT, q.CONTACTS_OF_OWNER)
+            ]
+            together = session.together_alone(
+                lambda driver: [f.send(driver, session.tenant, params) for f in fast]
+            )
+            if together is not None:
+                found_rows, contact_rows = (list(c.fetchall()) for c in together)
+                if not found_rows:
+                    return None
+                contacts = rows.built(rows.CONTACT, contact_rows)
+                return rows.ACCOUNT.build(*found_rows[0], contacts=contacts)
+        owner = self.owner_of(contact_id)
+        return None if owner is None else self.load(owner)
+
     def owners_of(self, contact_ids: Collection[str]) -> dict[str, str]:
         return {r[0]: r[1] for r in self._chunked(q.OWNERS, list(contact_ids))}
 

@@ -172,6 +172,16 @@ CONTACTS_BY_IDS = select(*CONTACT_COLS).where(
     C.c.tenant == t, C.c.id.in_(bindparam("ids", expanding=True))
 )
 OWNER = select(C.c.account_id).where(C.c.tenant == t, C.c.id == bindparam("id"))
+_OWNED = C.alias("owned")  # the contact looked up, apart from the contacts read
+_OWNER_OF_ID = (
+    select(_OWNED.c.account_id)
+    .where(_OWNED.c.tenant == t, _OWNED.c.id == bindparam("id"))
+    .scalar_subquery()
+)
+ACCOUNT_OF_CONTACT = select(*ACCOUNT_COLS).where(A.c.tenant == t, A.c.id == _OWNER_OF_ID)
+CONTACTS_OF_OWNER = select(*CONTACT_COLS).where(C.c.tenant == t, C.c.account_id == _OWNER_OF_ID)
+"""``account_of`` in one pipeline: the owner's row and its contacts' rows, each
+finding the owner by the contact's id (one snapshot: both find the same one)."""
 OWNERS = select(C.c.id, C.c.account_id).where(
     C.c.tenant == t, C.c.id.in_(bindparam("ids", expanding=True))
 )

@@ -216,6 +216,21 @@ class AccountStorageContract(ContractBase):
         assert store.accounts.exists(account.id)
         assert not store.accounts.exists("ghost")
 
+    def test_account_of_is_the_whole_owner_as_get_reads_it(self, store: Store) -> None:
+        """``account_of`` reads the owner and its contacts together (one round trip on
+        PostgreSQL): the same account ``get`` gives, among others, even in a transaction."""
+        stored = store.accounts.add(acme()[0])
+        other = store.accounts.add(globex()[0])
+        for account in (stored, other):
+            for contact_id in account.contacts:
+                assert store.accounts.account_of(contact_id) == store.accounts.get(account.id)
+        with store.transaction():
+            contact_id = next(iter(other.contacts))
+            assert store.accounts.account_of(contact_id) == other
+        for ghost in ("ghost", stored.id):  # an account's id is no contact's
+            with pytest.raises(NotFoundError):
+                store.accounts.account_of(ghost)
+
     def test_get_many_keeps_the_order_asked_and_skips_missing(self, store: Store) -> None:
         a = store.accounts.add(acme()[0])
         g = store.accounts.add(globex()[0])

@@ -115,9 +115,11 @@ class Precompiled:
         compiled = stmt.compile(dialect=dialect)
         names = list(compiled.binds)
         self.defaults = compiled.construct_params(dict.fromkeys(names, ""))
-        for name, bind in compiled.binds.items():
+        for bind in compiled.binds.values():
             if bind.value is not None and not bind.required:
-                self.defaults[name] = bind.value
+                # ``binds`` names an anonymous parameter twice (its raw key and the
+                # name rendered in the SQL): only the rendered name is sent.
+                self.defaults[compiled.bind_names[bind]] = bind.value
         self.sql = compiled.string
         order = list(compiled.positiontup) if compiled.positional else None
         self.names: list[str] = order or []

@@ -267,3 +267,54 @@ def test_sqlite_search_goes_through_the_trigram_index_and_survives_vacuum(
         store.accounts.save(acme_sa.remove_contact(people["helene"].id))
         assert store.accounts.search("lefèv").total == 0
         assert store.accounts.search("martin").contacts == (acme_sa.contact(people["alice"].id),)
+
+
+def _plan(engine: sa.Engine, tenant: str, text: str) -> list[str]:
+    """SQLite's plan for the full-name rank of ``text`` (the statement a search runs)."""
+    from contactgraph.repos.keys import search_needle
+    from contactgraph.repos.sql import search_statements as statements
+
+    needle = search_needle(text)
+    assert needle is not None
+    tiers = statements.contact_tiers("sqlite", tenant, needle, 20, lambda _c: False)
+    stmt, params = list(tiers)[2][0]
+    with engine.connect() as conn:
+        compiled = stmt.compile(dialect=conn.dialect)
+        values = compiled.construct_params(params)
+        plan = conn.exec_driver_sql(
+            f"EXPLAIN QUERY PLAN {compiled.string}",
+            tuple(values[n] for n in compiled.positiontup or ()),
+        ).all()
+    return [str(step[-1]) for step in plan]
+
+
+def test_a_migrated_sqlite_store_ranks_full_names_inside_the_name_order_index(
+    v010_sqlite: Path,
+) -> None:
+    """Step 6: the full-name range is sorted in ``ix_contacts_name_order`` (no table row
+    read to sort it), which replaced ``ix_contacts_full``; searches past the limit give
+    what the reference gives, on the 0.1.0 records and on contacts added after."""
+    from contactgraph.testing.model import search as expected_search
+
+    url = f"sqlite:///{v010_sqlite}"
+    for tenant in TENANTS:
+        with cg.open_store(url, tenant=tenant) as store:
+            account = store.accounts.list()[0]
+            for i, last in enumerate(["Martin", "Bloggs", "Alder", "Martin", "Zorn"]):
+                account, _ = account.add_contact(
+                    first_name="Élodie", middle_name=("Ana", None)[i % 2], last_name=last
+                )
+            store.accounts.save(account)
+            contacts = [c for a in store.accounts.list() for c in a.contacts.values()]
+            for text in ("élodie", "ELODIE M", "elodie a", "jür", "alice", "bénard"):
+                for limit in (1, 2, 3):
+                    want, total = expected_search(contacts, text, limit)
+                    found = store.accounts.search(text, limit=limit)
+                    assert (list(found.contacts), found.total) == (want, total), (text, limit)
+            engine: sa.Engine = store.backend.engine  # type: ignore[attr-defined]
+            plan = _plan(engine, tenant, "elodie a")
+            assert any("COVERING INDEX ix_contacts_name_order" in step for step in plan), plan
+    with sqlite3.connect(v010_sqlite) as raw:
+        indexes = {r[0] for r in raw.execute("SELECT name FROM sqlite_master WHERE type='index'")}
+    assert "ix_contacts_name_order" in indexes
+    assert "ix_contacts_full" not in indexes

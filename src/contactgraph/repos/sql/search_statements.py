@@ -303,6 +303,25 @@ def _first_in_name_order(tenant: str, column: Any, text: str, best: int, walk: b
     return stmt, {"t": tenant, "n": best, **params}
 
 
+def _first_by_full_name(tenant: str, text: str, best: int) -> Query:
+    """SQLite: :func:`_first_in_name_order` on the full name, its range sorted inside
+    ``ix_contacts_name_order`` (which holds the name order: no table row read to
+    sort it), then only the ``best`` rows kept read from the table."""
+    upper, params = _range_params(text)
+
+    def build() -> Any:
+        ids = (
+            select(C.c.id)
+            .where(C.c.tenant == t, _range(C.c.full_key, upper))
+            .order_by(*NAME_ORDER)
+            .limit(bindparam("n"))
+        )
+        return select(*CONTACT_HIT).where(C.c.tenant == t, C.c.id.in_(ids))
+
+    stmt = _built(("first by full name", upper), build)
+    return stmt, {"t": tenant, "n": best, **params}
+
+
 def _exact() -> Any:
     # One index look-up each, united (an OR would scan the tenant's rows on SQLite).
     found = sa.union_all(
@@ -387,7 +406,11 @@ def contact_tiers(
         yield [exact, *_unverified_phones(dialect, tenant, needle, match, best)]
     # The last-name range is read in the name index's own order: it ends at ``best`` rows.
     yield [starting(C.c.last_key, False)]
-    yield [starting(C.c.full_key, wide(C.c.full_key))]
+    walk = wide(C.c.full_key)
+    if dialect == "sqlite" and not walk:
+        yield [_first_by_full_name(tenant, text, best)]
+    else:
+        yield [starting(C.c.full_key, walk)]
     if match is None:
         yield [
             starting(C.c.first_key, wide(C.c.first_key)),

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import random
 
-from hypothesis import HealthCheck, given, settings
+from hypothesis import HealthCheck, example, given, settings
 from hypothesis import strategies as st
 
 from contactgraph.domain import Account, Contact
@@ -257,6 +257,48 @@ class SearchContract(ContractBase):
         assert [a.id for a in store.accounts.search_accounts("40 00 00").accounts] == [account.id]
         assert [a.id for a in store.accounts.search_accounts("gl").accounts] == [other.id]
         assert store.accounts.search_accounts("a", limit=0).truncated
+
+    @settings(
+        max_examples=15, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture]
+    )
+    @given(
+        people=st.lists(
+            st.tuples(
+                st.sampled_from(["Ann", "Ann", "ANNA", "Ann Marie", None]),
+                st.sampled_from([None, "Bo", "Böb"]),
+                st.sampled_from(["Annick", "Annan", "Bo", "Bob", "Ann"]),
+            ),
+            min_size=3,
+            max_size=14,
+        ),
+        needle=st.sampled_from(["ann a", "ann b", "ANN BO", "ann bo a", "anna", "ann m", "ann"]),
+        limit=st.integers(1, 3),
+    )
+    @example(
+        people=[("Ann", m, n) for m in (None, "Bo") for n in ("Annick", "Bo")] * 2,
+        needle="ann b",
+        limit=1,
+    )
+    def test_full_name_starts_rank_by_name_past_the_limit(
+        self,
+        store: Store,
+        people: list[tuple[str | None, str | None, str]],
+        needle: str,
+        limit: int,
+    ) -> None:
+        """Names sharing their starts, so that a needle is the start of many full names, of
+        last names too (rank 1 within the rank-2 range), and middle names and ids order
+        equal names: past ``limit`` the best come from the full-name range read in name order."""
+        for account in store.accounts.list():
+            store.accounts.remove(account.id)
+        account = Account.create(name="Annex SA")
+        for first, middle, last in people:
+            account, _ = account.add_contact(first_name=first, middle_name=middle, last_name=last)
+        store.accounts.add(account)
+        contacts = _all_contacts(store)
+        want, total = expected_search(contacts, needle, limit)
+        got = store.accounts.search(needle, limit=limit)
+        assert (list(got.contacts), got.total) == (want, total)
 
     @settings(
         max_examples=5, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture]

@@ -288,12 +288,11 @@ def _plan(engine: sa.Engine, tenant: str, text: str) -> list[str]:
     return [str(step[-1]) for step in plan]
 
 
-def test_a_migrated_sqlite_store_ranks_full_names_inside_the_name_order_index(
-    v010_sqlite: Path,
-) -> None:
+def test_a_migrated_sqlite_store_has_the_search_indexes_of_step_6(v010_sqlite: Path) -> None:
     """Step 6: the full-name range is sorted in ``ix_contacts_name_order`` (no table row
-    read to sort it), which replaced ``ix_contacts_full``; searches past the limit give
-    what the reference gives, on the 0.1.0 records and on contacts added after."""
+    read to sort it), which replaced ``ix_contacts_full``; ``contact_digits`` holds every
+    run of six digits of the keys; searches past the limit give what the reference
+    gives, on the 0.1.0 records and on contacts added after."""
     from contactgraph.testing.model import search as expected_search
 
     url = f"sqlite:///{v010_sqlite}"
@@ -316,5 +315,11 @@ def test_a_migrated_sqlite_store_ranks_full_names_inside_the_name_order_index(
             assert any("COVERING INDEX ix_contacts_name_order" in step for step in plan), plan
     with sqlite3.connect(v010_sqlite) as raw:
         indexes = {r[0] for r in raw.execute("SELECT name FROM sqlite_master WHERE type='index'")}
+        keys = raw.execute("SELECT rowid, search_key FROM contacts_fts").fetchall()
+        runs = set(raw.execute("SELECT gram, seq FROM contact_digits"))
     assert "ix_contacts_name_order" in indexes
     assert "ix_contacts_full" not in indexes
+    windows = {(key[i : i + 6], seq) for seq, key in keys for i in range(len(key) - 5)}
+    want = {(w, seq) for w, seq in windows if all("0" <= ch <= "9" for ch in w)}
+    assert runs == want  # every run of six digits, filled by the upgrade and kept since
+    assert any(w == "891234" for w, _ in runs)  # Jürgen's phone, found by "89 1234567"

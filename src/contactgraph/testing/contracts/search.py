@@ -158,6 +158,29 @@ class SearchContract(ContractBase):
         assert store.accounts.search("scorp").total == 0
         assert store.accounts.search_accounts("globex").total == 0
 
+    def test_digit_needles_follow_every_write_wherever_the_digits_are(self, store: Store) -> None:
+        """Six digits or more are found through SQLite's index of digit runs (schema
+        step 6): in phones, emails and names, as they change and go."""
+        account = Account.create(name="ACME SA")
+        account, alice = account.add_contact(last_name="Martin", phone="+33 1 23 45 67 89")
+        account, bob = account.add_contact(last_name="Durand", email="bob.7654321@acme.fr")
+        account, agent = account.add_contact(last_name="Agent 0070070", first_name="Jim")
+        account = store.accounts.add(account)
+        assert [c.id for c in store.accounts.search("23 45 67 89").contacts] == [alice.id]
+        assert [c.id for c in store.accounts.search("654321").contacts] == [bob.id]
+        assert [c.id for c in store.accounts.search("0070070").contacts] == [agent.id]
+        account = account.update_contact(alice.id, phone="+33 1 98 76 54 32")
+        account = account.update_contact(bob.id, email="bob@acme.fr")
+        account = store.accounts.save(account)
+        assert store.accounts.search("23 45 67 89").total == 0
+        assert [c.id for c in store.accounts.search("987654").contacts] == [alice.id]
+        assert [c.id for c in store.accounts.search("7654321").contacts] == []
+        assert [c.id for c in store.accounts.search("765432").contacts] == [alice.id]
+        store.accounts.save(account.remove_contact(alice.id))
+        assert store.accounts.search("987654").total == 0
+        store.accounts.remove(account.id)
+        assert store.accounts.search("0070070").total == 0
+
     def test_an_unverified_phone_equal_to_the_needle_ranks_first_past_the_limit(
         self, store: Store
     ) -> None:

@@ -267,3 +267,59 @@ def test_sqlite_search_goes_through_the_trigram_index_and_survives_vacuum(
         store.accounts.save(acme_sa.remove_contact(people["helene"].id))
         assert store.accounts.search("lefèv").total == 0
         assert store.accounts.search("martin").contacts == (acme_sa.contact(people["alice"].id),)
+
+
+def _plan(engine: sa.Engine, tenant: str, text: str) -> list[str]:
+    """SQLite's plan for the full-name rank of ``text`` (the statement a search runs)."""
+    from contactgraph.repos.keys import search_needle
+    from contactgraph.repos.sql import search_statements as statements
+
+    needle = search_needle(text)
+    assert needle is not None
+    tiers = statements.contact_tiers("sqlite", tenant, needle, 20, lambda _c: False)
+    stmt, params = list(tiers)[2][0]
+    with engine.connect() as conn:
+        compiled = stmt.compile(dialect=conn.dialect)
+        values = compiled.construct_params(params)
+        plan = conn.exec_driver_sql(
+            f"EXPLAIN QUERY PLAN {compiled.string}",
+            tuple(values[n] for n in compiled.positiontup or ()),
+        ).all()
+    return [str(step[-1]) for step in plan]
+
+
+def test_a_migrated_sqlite_store_has_the_search_indexes_of_step_6(v010_sqlite: Path) -> None:
+    """Step 6: the full-name range is sorted in ``ix_contacts_name_order`` (no table row
+    read to sort it), which replaced ``ix_contacts_full``; ``contact_digits`` holds every
+    run of six digits of the keys; searches past the limit give what the reference
+    gives, on the 0.1.0 records and on contacts added after."""
+    from contactgraph.testing.model import search as expected_search
+
+    url = f"sqlite:///{v010_sqlite}"
+    for tenant in TENANTS:
+        with cg.open_store(url, tenant=tenant) as store:
+            account = store.accounts.list()[0]
+            for i, last in enumerate(["Martin", "Bloggs", "Alder", "Martin", "Zorn"]):
+                account, _ = account.add_contact(
+                    first_name="Élodie", middle_name=("Ana", None)[i % 2], last_name=last
+                )
+            store.accounts.save(account)
+            contacts = [c for a in store.accounts.list() for c in a.contacts.values()]
+            for text in ("élodie", "ELODIE M", "elodie a", "jür", "alice", "bénard"):
+                for limit in (1, 2, 3):
+                    want, total = expected_search(contacts, text, limit)
+                    found = store.accounts.search(text, limit=limit)
+                    assert (list(found.contacts), found.total) == (want, total), (text, limit)
+            engine: sa.Engine = store.backend.engine  # type: ignore[attr-defined]
+            plan = _plan(engine, tenant, "elodie a")
+            assert any("COVERING INDEX ix_contacts_name_order" in step for step in plan), plan
+    with sqlite3.connect(v010_sqlite) as raw:
+        indexes = {r[0] for r in raw.execute("SELECT name FROM sqlite_master WHERE type='index'")}
+        keys = raw.execute("SELECT rowid, search_key FROM contacts_fts").fetchall()
+        runs = set(raw.execute("SELECT gram, seq FROM contact_digits"))
+    assert "ix_contacts_name_order" in indexes
+    assert "ix_contacts_full" not in indexes
+    windows = {(key[i : i + 6], seq) for seq, key in keys for i in range(len(key) - 5)}
+    want = {(w, seq) for w, seq in windows if all("0" <= ch <= "9" for ch in w)}
+    assert runs == want  # every run of six digits, filled by the upgrade and kept since
+    assert any(w == "891234" for w, _ in runs)  # Jürgen's phone, found by "89 1234567"

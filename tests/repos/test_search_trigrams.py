@@ -248,7 +248,7 @@ def test_spread_trigrams_are_apart_when_the_phrase_allows() -> None:
     assert not trigrams.uniform("12")
 
 
-def test_a_digit_needle_asks_for_spread_trigrams_not_the_rarest(tmp_path: Path) -> None:
+def test_a_digit_needle_asks_for_spread_trigrams_or_its_runs_of_six(tmp_path: Path) -> None:
     with cg.open_store(f"sqlite:///{tmp_path / 'crm.sqlite'}") as store:
         account = cg.Account.create(name="ACME SA")
         for i in range(50):  # "345" is in every key, "123" and "567" in none
@@ -257,14 +257,23 @@ def test_a_digit_needle_asks_for_spread_trigrams_not_the_rarest(tmp_path: Path) 
         store.accounts.add(account)
         engine: sa.Engine = store.backend.engine  # type: ignore[attr-defined]
         asked: list[str] = []
+        windows: list[tuple[str, ...]] = []
 
         def seen(conn: Any, cursor: Any, statement: str, params: Any, *args: Any) -> None:
             if "contacts_fts MATCH" in statement:
                 asked.extend(p for p in params if isinstance(p, str) and '"' in p)
+            if "contact_digits" in statement:
+                windows.append(tuple(p for p in params if isinstance(p, str)))
 
         sa.event.listen(engine, "before_cursor_execute", seen)
+        assert store.accounts.search("91234").contacts == (found,)  # 5 digits: trigrams
+        assert any('"912"' in a and '"123"' in a and '"234"' in a for a in asked), asked
+        assert windows == []
+        asked.clear()
+        # 6 digits or more: the index of digit runs, its first and last six (schema step 6).
         assert store.accounts.search("1234567").contacts == (found,)
-        assert any('"123"' in a and '"345"' in a and '"567"' in a for a in asked), asked
+        assert asked == []
+        assert any({"123456", "234567"} <= set(w) for w in windows), windows
 
 
 def test_postgres_pieces_nested_in_a_chosen_one_are_skipped() -> None:
@@ -311,3 +320,42 @@ def test_a_common_trigram_is_not_asked_of_the_index(tmp_path: Path) -> None:
         assert store.accounts.search("alice duro").contacts == (durox,)
         assert asked
         assert not any('"ali"' in a or '"lic"' in a for a in asked), asked
+
+
+def _runs_of_six(key: str) -> set[str]:
+    windows = (key[i : i + 6] for i in range(len(key) - 5))
+    return {w for w in windows if all("0" <= ch <= "9" for ch in w)}
+
+
+@settings(max_examples=25, deadline=None)
+@given(
+    texts=st.lists(
+        st.tuples(
+            st.text(alphabet="0123456789 ab-", min_size=1, max_size=20).filter(str.strip),
+            st.sampled_from(
+                [None, "+33 1 23 45 67 89", "+49 151 23456789", "unverified:0070 1234"]
+            ),
+        ),
+        min_size=1,
+        max_size=6,
+    )
+)
+def test_sqlite_keeps_every_run_of_six_digits_of_every_key_indexed(
+    texts: list[tuple[str, str | None]],
+) -> None:
+    """``contact_digits`` holds exactly the runs of six digits of the stored keys, through
+    inserts, changes and removals (the triggers of schema step 6)."""
+    with cg.open_store("sqlite:///:memory:") as store:
+        account = cg.Account.create(name="ACME SA")
+        for last, phone in texts:
+            account, _ = account.add_contact(last_name=last, phone=phone)
+        account = store.accounts.add(account)
+        ids = list(account.contacts)
+        account = account.update_contact(ids[0], last_name="R2 D2 123456 7")
+        account = store.accounts.save(account.remove_contact(ids[-1]) if len(ids) > 1 else account)
+        engine: sa.Engine = store.backend.engine  # type: ignore[attr-defined]
+        with engine.connect() as conn:
+            rows = conn.exec_driver_sql("SELECT rowid, search_key FROM contacts_fts").all()
+            stored = set(conn.exec_driver_sql("SELECT gram, seq FROM contact_digits").all())
+        want = {(run, seq) for seq, key in rows for run in _runs_of_six(key)}
+        assert stored == want

@@ -38,7 +38,7 @@ from sqlalchemy import (
 
 __all__ = ["SCHEMA_VERSION", "metadata"]
 
-SCHEMA_VERSION: Final = 5
+SCHEMA_VERSION: Final = 6
 """Bumped whenever the schema or the meaning of a stored key changes, with a step in
 :mod:`contactgraph.repos.sql.migrations`; a store with a higher number is refused.
 Version 1 is release 0.1.0's."""
@@ -162,6 +162,7 @@ contacts = Table(
     Index("ix_contacts_mobile", "tenant", "mobile"),
     Index("ix_contacts_last", "tenant", "last_key", "first_key"),
     Index("ix_contacts_first", "tenant", "first_key", "last_key"),
+    # On SQLite, replaced by ``ix_contacts_name_order`` (migrations, step 6).
     Index("ix_contacts_full", "tenant", "full_key"),
     Index("ix_contacts_email_search", "tenant", "email_search"),
 )

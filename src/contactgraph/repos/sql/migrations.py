@@ -34,6 +34,7 @@ from contactgraph.domain import email_key
 from contactgraph.errors import SchemaVersionError
 from contactgraph.repos import schema
 from contactgraph.repos.keys import account_search_text, contact_search_text
+from contactgraph.repos.sql.trigrams import DIGIT_WINDOW
 
 __all__ = ["MIGRATIONS", "create", "upgrade"]
 
@@ -308,6 +309,112 @@ def _merge_records(conn: Connection) -> None:
     table.create(conn, checkfirst=True)
 
 
+# ------------------------------------------------ 5 -> 6: search at a million contacts
+
+
+def _name_order(conn: Connection) -> None:
+    """SQLite: the full-name index carries the name order (last, first, middle, id).
+
+    A search ranks the contacts whose full name starts with the needle by
+    name: with ``(tenant, full_key)`` alone, each row of that range was read
+    from the table to be sorted (a needle like ``alice duro`` holds 239 of
+    them at a million contacts, ~1.5 ms of random reads). This index answers
+    the range and its order by itself; only the ``limit`` rows kept are read.
+    It serves every look-up the old index did (``full_key`` leads it), which
+    is dropped. PostgreSQL keeps ``(tenant, full_key)``: its B-tree entries
+    are limited to ~2.7 kB, which four name keys of long non-Latin names
+    would pass, and its search time at a million is elsewhere (the trigram index).
+    """
+    if conn.dialect.name != "sqlite":
+        return
+    conn.exec_driver_sql("DROP INDEX IF EXISTS ix_contacts_full")
+    conn.exec_driver_sql(
+        "CREATE INDEX ix_contacts_name_order "
+        "ON contacts (tenant, full_key, last_key, first_key, middle_key, id)"
+    )
+
+
+_POSITIONS: Final = 65536
+"""Positions in ``search_positions``: longer than any search key a contact can have."""
+
+_WINDOWS_OF = (
+    "SELECT DISTINCT substr({key}, p.n, {w}) AS gram FROM search_positions p "
+    "WHERE p.n <= length({key}) - {w} + 1 AND substr({key}, p.n, {w}) GLOB '{glob}'"
+)
+
+
+def _windows_of(key: str) -> str:
+    """SQL: the distinct runs of :data:`DIGIT_WINDOW` ASCII digits in ``key`` (an expression)."""
+    return _WINDOWS_OF.format(key=key, w=DIGIT_WINDOW, glob="[0-9]" * DIGIT_WINDOW)
+
+
+def _digit_windows(conn: Connection) -> None:
+    """SQLite: every run of six ASCII digits in a contact's search key, indexed.
+
+    A phone needle's digits (``4710780``) are found by FTS5 through three
+    digit trigrams, and every digit trigram is in 1-2 % of the keys (stored
+    phones are 11-digit random numbers): at a million contacts each list holds
+    ~10,700 entries, read whole, 1.0-1.5 ms a search. Six digits in a row are
+    in ~6 keys each: the contacts holding a phrase of six digits or more are
+    among those holding both its first and its last six (0.04 ms at a
+    million, the same matches). ``contact_digits (gram, seq)`` is kept by the
+    contacts' search triggers, ``seq`` being the contact's FTS row
+    (``contact_search``); ``search_positions`` lists the positions a window
+    may start at, for the triggers to cut the key in SQL.
+    """
+    if conn.dialect.name != "sqlite":
+        return
+    ddl = (
+        "CREATE TABLE search_positions (n INTEGER PRIMARY KEY)",
+        "WITH RECURSIVE p(n) AS (SELECT 1 UNION ALL SELECT n + 1 FROM p "
+        f"WHERE n < {_POSITIONS}) INSERT INTO search_positions (n) SELECT n FROM p",
+        "CREATE TABLE contact_digits (gram TEXT NOT NULL, seq INTEGER NOT NULL, "
+        "PRIMARY KEY (gram, seq)) WITHOUT ROWID",
+        "INSERT OR IGNORE INTO contact_digits (gram, seq) "
+        f"SELECT substr(f.search_key, p.n, {DIGIT_WINDOW}), f.rowid FROM contacts_fts f "
+        f"JOIN search_positions p ON p.n <= length(f.search_key) - {DIGIT_WINDOW - 1} "
+        f"WHERE substr(f.search_key, p.n, {DIGIT_WINDOW}) GLOB '{'[0-9]' * DIGIT_WINDOW}' "
+        "ORDER BY 1, 2",
+        "DROP TRIGGER contacts_search_insert",
+        "DROP TRIGGER contacts_search_delete",
+        "DROP TRIGGER contacts_search_update",
+    )
+    for statement in ddl:
+        conn.exec_driver_sql(statement)
+    new_seq = "(SELECT seq FROM contact_search WHERE tenant = new.tenant AND contact_id = new.id)"
+    old_seq = "(SELECT seq FROM contact_search WHERE tenant = old.tenant AND contact_id = old.id)"
+    add = (
+        f"INSERT OR IGNORE INTO contact_digits (gram, seq) SELECT gram, {new_seq} "
+        f"FROM ({_windows_of('new.search_key')}); "
+    )
+    drop = (
+        f"DELETE FROM contact_digits WHERE seq = {old_seq} "
+        f"AND gram IN ({_windows_of('old.search_key')}); "
+    )
+    for trigger in (
+        "CREATE TRIGGER contacts_search_insert AFTER INSERT ON contacts BEGIN "
+        "INSERT INTO contact_search (tenant, contact_id) VALUES (new.tenant, new.id); "
+        f"INSERT INTO contacts_fts (rowid, search_key) VALUES ({new_seq}, new.search_key); "
+        f"{add}END",
+        "CREATE TRIGGER contacts_search_delete AFTER DELETE ON contacts BEGIN "
+        f"{drop}DELETE FROM contacts_fts WHERE rowid = {old_seq}; "
+        "DELETE FROM contact_search WHERE tenant = old.tenant AND contact_id = old.id; END",
+        "CREATE TRIGGER contacts_search_update AFTER UPDATE OF tenant, id, search_key ON contacts "
+        "WHEN old.search_key IS NOT new.search_key OR old.id IS NOT new.id "
+        "OR old.tenant IS NOT new.tenant BEGIN "
+        f"{drop}UPDATE contacts_fts SET search_key = new.search_key WHERE rowid = {old_seq}; "
+        "UPDATE contact_search SET tenant = new.tenant, contact_id = new.id "
+        f"WHERE tenant = old.tenant AND contact_id = old.id; {add}END",
+    ):
+        conn.exec_driver_sql(trigger)
+
+
+def _search_at_scale(conn: Connection) -> None:
+    """Step 6: what search needs at a million contacts (see each part)."""
+    _name_order(conn)
+    _digit_windows(conn)
+
+
 # ------------------------------------------------------------ the list
 
 MIGRATIONS: Final[dict[int, tuple[str, Step]]] = {
@@ -315,10 +422,14 @@ MIGRATIONS: Final[dict[int, tuple[str, Step]]] = {
     3: ("indexed search: search_key on contacts and accounts, trigram indexes", _search),
     4: ("field history: the field_history table", _field_history),
     5: ("merge records: the merges table", _merge_records),
+    6: (
+        "search at scale: SQLite's full-name index in name order, its index of digit runs",
+        _search_at_scale,
+    ),
 }
 """Step *n* takes a store from schema version *n - 1* to *n*; version 1 is release 0.1.0."""
 
-_FRESH: Final[tuple[Step, ...]] = (_search_indexes,)
+_FRESH: Final[tuple[Step, ...]] = (_search_indexes, _search_at_scale)
 """What a new store needs beyond ``metadata.create_all`` (what SQLAlchemy cannot declare)."""
 
 

@@ -7,14 +7,16 @@ box stays as quick at a million contacts as at ten thousand:
 
 - **3+ characters**: the trigram index is asked only for the rarest few
   trigrams of each phrase (:mod:`~contactgraph.repos.sql.trigrams`: a common
-  trigram's posting list grows with the store), and every candidate is
+  trigram's posting list grows with the store; on SQLite a phrase of six
+  digits or more through ``contact_digits``, its runs of six digits, schema
+  version 6), and every candidate is
   checked against the whole phrase in SQL. One row gives the number of
   matches, counted up to the bound, and when they are no more than ``limit``
   their ids: every one is a result, loaded and ranked. Otherwise the best ``limit`` are read rank by rank
   (:func:`~contactgraph.repos.sql.search_statements.contact_tiers`): exact
   email or phone through their indexes (and a phone kept unverified through
   the trigram index), the last-name range in the name index's order, the
-  full-name range, then anywhere, each statement stopping at ``limit`` rows
+  full-name range (on SQLite sorted inside ``ix_contacts_name_order``), then anywhere, each statement stopping at ``limit`` rows
   and the reading stopping as soon as the ranks read hold ``limit`` hits.
 - **1–2 characters** (no trigram): each prefix range (last name, first name,
   full name, email) is counted up to the bound through its own index. When

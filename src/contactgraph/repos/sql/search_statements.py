@@ -21,6 +21,7 @@ from sqlalchemy import bindparam, func, select
 from contactgraph.repos.keys import SearchNeedle, prefix_upper
 from contactgraph.repos.schema import accounts as A
 from contactgraph.repos.schema import contacts as C
+from contactgraph.repos.sql import trigrams
 from contactgraph.repos.sql.statements import t
 
 CONTACT_HIT = (C.c.id, C.c.search_key, C.c.last_key, C.c.first_key, C.c.middle_key)
@@ -73,9 +74,7 @@ class Match:
 
     def fts(self) -> str:
         """The FTS5 query: ``("u1" AND "u2") OR ("u3")``, a group per phrase."""
-        return " OR ".join(
-            "(" + " AND ".join(_phrase(u) for u in units) + ")" for units in self.units
-        )
+        return _fts_groups(self.units)
 
     def params(self, dialect: str) -> dict[str, Any]:
         """The phrases (``:p0``…), and on PostgreSQL the units' LIKE patterns (``:u0_0``…)."""
@@ -86,6 +85,11 @@ class Match:
             for i, units in enumerate(self.units):
                 found.update((f"u{i}_{j}", like(u)) for j, u in enumerate(units))
         return found
+
+
+def _fts_groups(groups: Sequence[Sequence[str]]) -> str:
+    """An FTS5 query asking for every unit of one of ``groups``."""
+    return " OR ".join("(" + " AND ".join(_phrase(u) for u in units) + ")" for units in groups)
 
 
 def _instr(column: str, count: int) -> str:
@@ -140,6 +144,46 @@ def _sqlite_matches(phrases: int) -> Any:
     )
 
 
+def _sqlite_window_matches(phrases: int, windowed: tuple[tuple[int, int], ...], fts: bool) -> Any:
+    """:func:`_sqlite_matches`, the candidates of each digit phrase of ``windowed``
+    (its index, how many windows) taken from ``contact_digits`` (the keys holding
+    all its windows ``:w{i}_{j}``), those of the other phrases from the FTS match
+    ``:q`` (``fts``), united, then checked against every phrase as there."""
+    found = [
+        "SELECT seq FROM ("
+        + " INTERSECT ".join(
+            f"SELECT seq FROM contact_digits WHERE gram = :w{i}_{j}" for j in range(count)
+        )
+        + ")"
+        for i, count in windowed
+    ]
+    if fts:
+        found.append("SELECT rowid AS seq FROM contacts_fts WHERE contacts_fts MATCH :q")
+    return sa.text(
+        "SELECT count(*), CASE WHEN count(*) <= :k THEN group_concat(contact_id, char(10)) END "
+        f"FROM (SELECT m.contact_id AS contact_id FROM ({' UNION '.join(found)}) c "
+        "CROSS JOIN contacts_fts f ON f.rowid = c.seq CROSS JOIN contact_search m ON m.seq = c.seq "
+        f"WHERE m.tenant = :t AND ({_instr('f.search_key', phrases)}) LIMIT :n)"
+    )
+
+
+def _sqlite_count(tenant: str, match: Match, up_to: int, few: int) -> Query:
+    """SQLite's :func:`count_matches` statement: a phrase of six digits or more through
+    ``contact_digits`` (:func:`~contactgraph.repos.sql.trigrams.windows`), the others
+    through the FTS match of their units."""
+    params: dict[str, Any] = {"t": tenant, "n": up_to, "k": few, **match.params("sqlite")}
+    count = len(match.phrases)
+    cut = [trigrams.windows(p) for p in match.phrases]
+    if not any(cut):
+        return _built(("sqlite matches", count), lambda: _sqlite_matches(count)), params
+    windowed = tuple((i, len(w)) for i, w in enumerate(cut) if w)
+    others = tuple(units for units, w in zip(match.units, cut, strict=True) if not w)
+    params.update((f"w{i}_{j}", gram) for i, w in enumerate(cut) for j, gram in enumerate(w))
+    params["q"] = _fts_groups(others)  # unused when every phrase is a digit phrase
+    key = ("sqlite windows", count, windowed, bool(others))
+    return _built(key, lambda: _sqlite_window_matches(count, windowed, bool(others))), params
+
+
 def _postgres_matches(shape: tuple[int, ...]) -> Any:
     found = select(C.c.id).where(C.c.tenant == t, _postgres_anywhere(shape)).limit(bindparam("n"))
     ids = found.subquery()
@@ -153,11 +197,9 @@ def count_matches(
     """One row: how many contacts match ``match``, exactly, counting no further than
     ``up_to``, and when they are ``few`` at most, their ids (the whole answer then, read
     by id: the trigram index is asked once); and how to read those ids from the row."""
-    params = {"t": tenant, "n": up_to, "k": few, **match.params(dialect)}
     if dialect == "sqlite":
-        count = len(match.phrases)
-        stmt = _built(("sqlite matches", count), lambda: _sqlite_matches(count))
-        return (stmt, params), _lines
+        return _sqlite_count(tenant, match, up_to, few), _lines
+    params = {"t": tenant, "n": up_to, "k": few, **match.params(dialect)}
     shape = match.shape
     return (_built(("matches", shape), lambda: _postgres_matches(shape)), params), _listed
 
@@ -303,6 +345,25 @@ def _first_in_name_order(tenant: str, column: Any, text: str, best: int, walk: b
     return stmt, {"t": tenant, "n": best, **params}
 
 
+def _first_by_full_name(tenant: str, text: str, best: int) -> Query:
+    """SQLite: :func:`_first_in_name_order` on the full name, its range sorted inside
+    ``ix_contacts_name_order`` (which holds the name order: no table row read to
+    sort it), then only the ``best`` rows kept read from the table."""
+    upper, params = _range_params(text)
+
+    def build() -> Any:
+        ids = (
+            select(C.c.id)
+            .where(C.c.tenant == t, _range(C.c.full_key, upper))
+            .order_by(*NAME_ORDER)
+            .limit(bindparam("n"))
+        )
+        return select(*CONTACT_HIT).where(C.c.tenant == t, C.c.id.in_(ids))
+
+    stmt = _built(("first by full name", upper), build)
+    return stmt, {"t": tenant, "n": best, **params}
+
+
 def _exact() -> Any:
     # One index look-up each, united (an OR would scan the tenant's rows on SQLite).
     found = sa.union_all(
@@ -387,7 +448,11 @@ def contact_tiers(
         yield [exact, *_unverified_phones(dialect, tenant, needle, match, best)]
     # The last-name range is read in the name index's own order: it ends at ``best`` rows.
     yield [starting(C.c.last_key, False)]
-    yield [starting(C.c.full_key, wide(C.c.full_key))]
+    walk = wide(C.c.full_key)
+    if dialect == "sqlite" and not walk:
+        yield [_first_by_full_name(tenant, text, best)]
+    else:
+        yield [starting(C.c.full_key, walk)]
     if match is None:
         yield [
             starting(C.c.first_key, wide(C.c.first_key)),

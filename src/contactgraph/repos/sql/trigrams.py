@@ -187,6 +187,20 @@ def uniform(phrase: str) -> bool:
     return len(phrase) >= 3 and phrase.isascii() and phrase.isdigit()
 
 
+DIGIT_WINDOW: Final = 6
+"""How many digits an entry of SQLite's ``contact_digits`` index holds (schema version 6)."""
+
+
+def windows(phrase: str) -> tuple[str, ...]:
+    """For a :func:`uniform` phrase of :data:`DIGIT_WINDOW` digits or more, its first and
+    last runs of that many digits (one when they are the same): a key holding the
+    phrase holds both, and SQLite's ``contact_digits`` finds the keys holding each;
+    ``()`` for any other phrase."""
+    if len(phrase) < DIGIT_WINDOW or not uniform(phrase):
+        return ()
+    return tuple(dict.fromkeys((phrase[:DIGIT_WINDOW], phrase[-DIGIT_WINDOW:])))
+
+
 def spread(phrase: str) -> tuple[str, ...]:
     """:data:`MAX_UNITS` trigrams of ``phrase`` (fewer when it is shorter) spread evenly
     over it, the first and the last included; by position only, nothing weighed.
@@ -291,6 +305,7 @@ def forget(conn: Connection) -> None:
 
 
 __all__ = [
+    "DIGIT_WINDOW",
     "MAX_UNITS",
     "Rarity",
     "Unit",
@@ -304,4 +319,5 @@ __all__ = [
     "sqlite_trigrams",
     "sqlite_units",
     "uniform",
+    "windows",
 ]

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import random
 
-from hypothesis import HealthCheck, given, settings
+from hypothesis import HealthCheck, example, given, settings
 from hypothesis import strategies as st
 
 from contactgraph.domain import Account, Contact
@@ -158,6 +158,29 @@ class SearchContract(ContractBase):
         assert store.accounts.search("scorp").total == 0
         assert store.accounts.search_accounts("globex").total == 0
 
+    def test_digit_needles_follow_every_write_wherever_the_digits_are(self, store: Store) -> None:
+        """Six digits or more are found through SQLite's index of digit runs (schema
+        step 6): in phones, emails and names, as they change and go."""
+        account = Account.create(name="ACME SA")
+        account, alice = account.add_contact(last_name="Martin", phone="+33 1 23 45 67 89")
+        account, bob = account.add_contact(last_name="Durand", email="bob.7654321@acme.fr")
+        account, agent = account.add_contact(last_name="Agent 0070070", first_name="Jim")
+        account = store.accounts.add(account)
+        assert [c.id for c in store.accounts.search("23 45 67 89").contacts] == [alice.id]
+        assert [c.id for c in store.accounts.search("654321").contacts] == [bob.id]
+        assert [c.id for c in store.accounts.search("0070070").contacts] == [agent.id]
+        account = account.update_contact(alice.id, phone="+33 1 98 76 54 32")
+        account = account.update_contact(bob.id, email="bob@acme.fr")
+        account = store.accounts.save(account)
+        assert store.accounts.search("23 45 67 89").total == 0
+        assert [c.id for c in store.accounts.search("987654").contacts] == [alice.id]
+        assert [c.id for c in store.accounts.search("7654321").contacts] == []
+        assert [c.id for c in store.accounts.search("765432").contacts] == [alice.id]
+        store.accounts.save(account.remove_contact(alice.id))
+        assert store.accounts.search("987654").total == 0
+        store.accounts.remove(account.id)
+        assert store.accounts.search("0070070").total == 0
+
     def test_an_unverified_phone_equal_to_the_needle_ranks_first_past_the_limit(
         self, store: Store
     ) -> None:
@@ -257,6 +280,48 @@ class SearchContract(ContractBase):
         assert [a.id for a in store.accounts.search_accounts("40 00 00").accounts] == [account.id]
         assert [a.id for a in store.accounts.search_accounts("gl").accounts] == [other.id]
         assert store.accounts.search_accounts("a", limit=0).truncated
+
+    @settings(
+        max_examples=15, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture]
+    )
+    @given(
+        people=st.lists(
+            st.tuples(
+                st.sampled_from(["Ann", "Ann", "ANNA", "Ann Marie", None]),
+                st.sampled_from([None, "Bo", "Böb"]),
+                st.sampled_from(["Annick", "Annan", "Bo", "Bob", "Ann"]),
+            ),
+            min_size=3,
+            max_size=14,
+        ),
+        needle=st.sampled_from(["ann a", "ann b", "ANN BO", "ann bo a", "anna", "ann m", "ann"]),
+        limit=st.integers(1, 3),
+    )
+    @example(
+        people=[("Ann", m, n) for m in (None, "Bo") for n in ("Annick", "Bo")] * 2,
+        needle="ann b",
+        limit=1,
+    )
+    def test_full_name_starts_rank_by_name_past_the_limit(
+        self,
+        store: Store,
+        people: list[tuple[str | None, str | None, str]],
+        needle: str,
+        limit: int,
+    ) -> None:
+        """Names sharing their starts, so that a needle is the start of many full names, of
+        last names too (rank 1 within the rank-2 range), and middle names and ids order
+        equal names: past ``limit`` the best come from the full-name range read in name order."""
+        for account in store.accounts.list():
+            store.accounts.remove(account.id)
+        account = Account.create(name="Annex SA")
+        for first, middle, last in people:
+            account, _ = account.add_contact(first_name=first, middle_name=middle, last_name=last)
+        store.accounts.add(account)
+        contacts = _all_contacts(store)
+        want, total = expected_search(contacts, needle, limit)
+        got = store.accounts.search(needle, limit=limit)
+        assert (list(got.contacts), got.total) == (want, total)
 
     @settings(
         max_examples=5, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture]

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 from collections.abc import Collection, Iterator
 from typing import Any, TypeVar
 
@@ -44,6 +45,13 @@ _TAKEN_PG = (
 array parameter, each id looked up through the primary key. (``id = ANY(...)`` let the
 planner, whose statistics know nothing of the rows an import is writing, filter every
 contact of the tenant instead, once per save.)"""
+
+_TAKEN_SQLITE = (
+    "SELECT new.value, c.account_id FROM json_each(:ids) AS new "
+    "CROSS JOIN contacts AS c WHERE c.tenant = :tenant AND c.id = new.value"
+)
+"""The same on SQLite: the ids as one JSON array, each looked up through the primary key
+(``CROSS JOIN`` keeps the ids as the outer loop; otherwise the planner walked the tenant)."""
 
 
 def _only_indexed(query: ContactQuery) -> bool:
@@ -185,20 +193,17 @@ class SqlAccounts(Part):
     def _refuse_taken(self, contact_ids: list[str]) -> None:
         """Refuse, by name, new contact ids another contact of this tenant holds.
 
-        Looked up before anything of the write is written (one statement: an
-        array parameter on PostgreSQL, chunks of ``IN`` on SQLite), so a refusal
+        Looked up before anything of the write is written (one statement, the ids
+        one parameter, each looked up through the primary key), so a refusal
         needs no savepoint to take the write back (see :meth:`SqlSession.checked_write`).
         """
         if not contact_ids:
             return
-        if self._conn.dialect.name == "postgresql":
-            taken = list(
-                self._conn.exec_driver_sql(
-                    _TAKEN_PG, {"tenant": self._tenant, "ids": contact_ids}
-                ).all()
-            )
-        else:
-            taken = self._chunked(q.EXISTING_CONTACTS, contact_ids)
+        ids: list[str] | str = contact_ids
+        sql = _TAKEN_PG
+        if self._conn.dialect.name != "postgresql":
+            sql, ids = _TAKEN_SQLITE, json.dumps(contact_ids)
+        taken = self._conn.exec_driver_sql(sql, {"tenant": self._tenant, "ids": ids}).all()
         if taken:
             cid, holder = sorted(taken)[0]
             raise duplicate(f"contact id {cid} is taken by account {holder}", cid)

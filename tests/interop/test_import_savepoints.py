@@ -20,6 +20,8 @@ from typing import Any
 
 import pytest
 import sqlalchemy as sa
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
 from interopkit import US, snapshot
 
 import contactgraph as cg
@@ -302,3 +304,59 @@ def test_a_refused_save_in_a_transaction_leaves_the_transaction_usable(sql_url: 
         stored = store.accounts.get(acme.id)
         assert stored.name == "ACME SAS"
         assert sorted(c.name.last for c in stored.contacts.values()) == ["Durand", "Martin"]
+
+
+# ------------------------------------------------------------------ property
+
+
+_STEPS = st.lists(
+    st.tuples(st.sampled_from(["fresh", "taken", "stale", "rename"]), st.integers(0, 2)),
+    min_size=1,
+    max_size=8,
+)
+
+
+@given(steps=_STEPS)
+@settings(
+    max_examples=20, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture]
+)
+def test_refused_saves_in_a_transaction_change_nothing_and_the_others_land(
+    sql_url: str, steps: list[tuple[str, int]]
+) -> None:
+    """Saves of three accounts in one transaction, some refused (a contact id another
+    account holds, a stale version): the store ends as the accepted saves alone make it."""
+    with _open(sql_url) as store:
+        accounts = [store.accounts.add(cg.Account.create(name=f"A{i}")) for i in range(3)]
+        accounts = [
+            store.accounts.save(a.add_contact(last_name=f"First{i}")[0])
+            for i, a in enumerate(accounts)
+        ]
+        held = [next(iter(a.contacts)) for a in accounts]
+        stale = list(accounts)
+        expected = {a.id: sorted(c.name.last for c in a.contacts.values()) for a in accounts}
+        with store.transaction():
+            for n, (kind, i) in enumerate(steps):
+                account = accounts[i]
+                if kind == "stale" and stale[i].version != account.version:
+                    with pytest.raises(cg.ConcurrencyError):
+                        store.accounts.save(stale[i].update(name=f"Stale{n}"))
+                elif kind == "taken":
+                    taker = account.add_contact(last_name=f"Fresh{n}")[0]
+                    taker = taker.add_contact(last_name=f"Copy{n}", id=held[(i + 1) % 3])[0]
+                    with pytest.raises(cg.PolicyViolationError, match="taken"):
+                        store.accounts.save(taker)
+                else:
+                    changed = (
+                        account.update(name=f"R{n}")
+                        if kind == "rename"
+                        else account.add_contact(last_name=f"Fresh{n}")[0]
+                    )
+                    stale[i], accounts[i] = account, store.accounts.save(changed)
+                    expected[account.id] = sorted(
+                        c.name.last for c in accounts[i].contacts.values()
+                    )
+        for account in accounts:
+            stored = store.accounts.get(account.id)
+            assert (stored.name, stored.version) == (account.name, account.version)
+            assert sorted(c.name.last for c in stored.contacts.values()) == expected[account.id]
+        assert [store.accounts.account_id_of(h) for h in held] == [a.id for a in accounts]

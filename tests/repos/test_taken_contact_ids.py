@@ -1,6 +1,6 @@
 """A contact id taken by another account is refused by name, on insert and on save, and the
-transaction around the refused write goes on (the stores find the taken id only when the
-insert fails, instead of looking every new id up first)."""
+transaction around the refused write goes on (the SQL stores look the new ids up before
+writing anything, so the refusal needs no savepoint to take the write back)."""
 
 from __future__ import annotations
 

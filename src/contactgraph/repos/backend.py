@@ -27,7 +27,12 @@ Rules for storage objects (they see one tenant, inside one session):
 * ``load`` returns the stored copy (no pending events) or ``None``.
 * Lists are sorted as :mod:`contactgraph.repos.protocol` documents.
 * A failed write may leave partial changes: the unit of work wraps every
-  write in a savepoint and rolls it back.
+  write in a savepoint and rolls it back. A session whose class says
+  ``checks_first = True`` promises that its accounts' ``insert`` and
+  ``update`` raise every refusal before they write, and counts in its
+  ``dirty`` attribute each such write that began writing or failed otherwise:
+  the unit of work then runs them without a savepoint (see
+  :class:`~contactgraph.repos.sql.session.SqlSession`).
 """
 
 from __future__ import annotations

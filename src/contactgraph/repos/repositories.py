@@ -49,8 +49,9 @@ T = TypeVar("T")
 class UnitOfWorkAccess(Protocol):
     """What a repository needs from the unit of work it belongs to."""
 
-    def _writing(self) -> AbstractContextManager[tuple[Session, Changes]]:
-        """One write: atomic on its own (a savepoint inside a transaction)."""
+    def _writing(self, *, checked: bool = False) -> AbstractContextManager[tuple[Session, Changes]]:
+        """One write: atomic on its own (a savepoint inside a transaction, unless
+        ``checked``: an account write whose storage refuses before writing)."""
         ...
 
     def _read(self, fn: Callable[[Session], T]) -> T:
@@ -174,7 +175,7 @@ class Accounts(_Repository):
             [("id", account.id), *(("contact id", c) for c in account.contacts)],
         )
         self._store._check_write(account, added=True)
-        with self._store._writing() as (session, changes):
+        with self._store._writing(checked=True) as (session, changes):
             session.accounts.insert(account)
             session.history.append(account_entries(account, self._store._actor()))
             if account.parent_id is not None:
@@ -211,7 +212,7 @@ class Accounts(_Repository):
         touched = account.touched_contacts()
         _refuse_ids("account", [("contact id", c) for c in touched if c in account.contacts])
         self._store._check_write(account, added=False)
-        with self._store._writing() as (session, changes):
+        with self._store._writing(checked=True) as (session, changes):
             gone = [c for c, existed in touched.items() if existed and c not in account.contacts]
             labels = {c.id: f"{c.full_name} ({c.id})" for c in session.accounts.load_contacts(gone)}
             session.accounts.update(account)

@@ -6,7 +6,17 @@ same :class:`UnitOfWork`, so the rules that are not about storage live here once
 * **Transactions.** ``with store.transaction():`` opens a transaction for the
   calling thread; blocks nest as savepoints (an exception leaving a nested
   block undoes that block's writes; leaving the outermost, everything).
-  Outside a block each write is its own transaction.
+  Outside a block each write is its own transaction. Inside one, each write
+  is atomic on its own: a refused write leaves the transaction as it was.
+  Most writes take a savepoint for that; an account's add or save on a
+  backend whose session ``checks_first`` (SQL) takes none, since it raises
+  every refusal before it writes (on PostgreSQL a savepoint per save costs a
+  subtransaction, and MultiXacts on the account rows a long import
+  re-reads). Should such a write fail once it began writing (the database
+  failed, not a refusal), the transaction is *spoilt*: every later read or
+  write in it raises :class:`~contactgraph.errors.StoreUnavailableError`, and
+  it can only roll back, unless a nested block around the failure is left by
+  the exception (its savepoint takes the failure back).
 * **Events.** Pending events of every saved aggregate are published to
   subscribers after the outermost commit, in the order of the writes, and
   never for a rolled-back write. A transaction keeps events only while the
@@ -39,12 +49,17 @@ import warnings
 from collections.abc import Callable, Iterable, Iterator
 from contextlib import contextmanager
 from contextvars import ContextVar
-from typing import Self, TypeVar
+from typing import Protocol, Self, TypeVar, cast
 
 import attrs
 
 from contactgraph.domain import Account, Contact, DomainEvent
-from contactgraph.errors import InvalidValueError, PolicyViolationError, StoreUnavailableError
+from contactgraph.errors import (
+    ConcurrencyError,
+    InvalidValueError,
+    PolicyViolationError,
+    StoreUnavailableError,
+)
 from contactgraph.repos.backend import Backend, Session
 from contactgraph.repos.checks import SaveCheck, SaveWarning
 from contactgraph.repos.history import History, check_actor
@@ -61,15 +76,35 @@ log = logging.getLogger("contactgraph.store")
 T = TypeVar("T")
 
 
+class _ChecksFirst(Protocol):
+    """A session whose account writes refuse before they write (``SqlSession``)."""
+
+    dirty: int
+    """Counts up when a write began writing, or failed in a way only a rollback undoes."""
+
+
 @attrs.define
 class _Transaction:
     session: Session
     levels: list[Changes]
     actors: list[str | None]
+    checks_first: _ChecksFirst | None = None
+    """The session, when its account writes need no savepoint (see the module docstring)."""
+    savepoints: int = 0
+    """Nested blocks open (each holds a savepoint)."""
+    spoilt: tuple[int, str] | None = None
+    """When a write without a savepoint failed half-way: the savepoints open then, and why."""
 
     @property
     def changes(self) -> Changes:
         return self.levels[-1]
+
+    def refuse_if_spoilt(self) -> None:
+        if self.spoilt is not None:
+            raise StoreUnavailableError(
+                f"the transaction cannot go on: a write failed after it began writing "
+                f"({self.spoilt[1]}); leave the transaction block (it rolls back) and run it again"
+            )
 
 
 class UnitOfWork:
@@ -177,27 +212,40 @@ class UnitOfWork:
         actor = check_actor(actor)
         tx = self._current.get()
         if tx is not None:
+            tx.refuse_if_spoilt()
             savepoint = tx.session.savepoint()
             tx.levels.append(Changes())
             tx.actors.append(actor)
+            tx.savepoints += 1
+            depth = tx.savepoints
             try:
                 yield
             except BaseException:
                 tx.levels.pop()
                 tx.actors.pop()
+                tx.savepoints -= 1
                 savepoint.rollback()
+                if tx.spoilt is not None and tx.spoilt[0] >= depth:
+                    tx.spoilt = None  # the savepoint took the half-done write back
                 raise
             inner = tx.levels.pop()
             tx.actors.pop()
+            tx.savepoints -= 1
+            if tx.spoilt is not None and tx.spoilt[0] >= depth:
+                tx.spoilt = (depth - 1, tx.spoilt[1])
             savepoint.release()
             tx.changes.merge(inner)
             return
         session = self._backend.session(write=True)
-        tx = _Transaction(session, [Changes()], [actor])
+        checks_first = (
+            cast(_ChecksFirst, session) if getattr(session, "checks_first", False) else None
+        )
+        tx = _Transaction(session, [Changes()], [actor], checks_first)
         token = self._current.set(tx)
         try:
             try:
                 yield
+                tx.refuse_if_spoilt()
                 violations = integrity_violations(
                     session,
                     tx.changes,
@@ -256,17 +304,42 @@ class UnitOfWork:
         return self._current.get() is not None
 
     @contextmanager
-    def _writing(self) -> Iterator[tuple[Session, Changes]]:
-        """One write: atomic on its own (a savepoint inside a transaction)."""
-        with self.transaction():
-            tx = self._current.get()
-            assert tx is not None
-            yield tx.session, tx.changes
+    def _writing(self, *, checked: bool = False) -> Iterator[tuple[Session, Changes]]:
+        """One write: atomic on its own (a savepoint inside a transaction).
+
+        ``checked``: the write is an account's add or save, whose storage raises
+        every refusal before it writes; inside a transaction on a session that
+        ``checks_first`` it runs without a savepoint (see the module docstring).
+        """
+        tx = self._current.get()
+        watched = tx.checks_first if checked and tx is not None else None
+        if tx is None or watched is None:
+            with self.transaction():
+                tx = self._current.get()
+                assert tx is not None
+                yield tx.session, tx.changes
+            return
+        self._check_open()
+        tx.refuse_if_spoilt()
+        dirty = watched.dirty
+        changes = Changes()
+        tx.levels.append(changes)
+        try:
+            yield tx.session, changes
+        except BaseException as exc:
+            refused = isinstance(exc, PolicyViolationError | ConcurrencyError)
+            if watched.dirty != dirty or not refused:  # not a refusal raised before writing
+                tx.spoilt = (tx.savepoints, f"{type(exc).__name__}: {exc}")
+            raise
+        finally:
+            tx.levels.pop()
+        tx.changes.merge(changes)
 
     def _read(self, fn: Callable[[Session], T]) -> T:
         self._check_open()
         tx = self._current.get()
         if tx is not None:
+            tx.refuse_if_spoilt()
             return fn(tx.session)
         session = self._backend.session(write=False)
         try:

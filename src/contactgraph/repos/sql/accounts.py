@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 from collections.abc import Collection, Iterator
 from typing import Any, TypeVar
 
@@ -34,6 +35,23 @@ T = TypeVar("T")
 _AT_ID = rows.ACCOUNT.at["id"]
 _AT_VERSION = rows.ACCOUNT.at["version"]
 _AT_CONTACT_ID = rows.CONTACT.at["id"]
+
+_TAKEN_PG = (
+    "SELECT new.id, held.account_id FROM unnest(%(ids)s::text[]) AS new(id) "
+    "CROSS JOIN LATERAL (SELECT c.account_id FROM contacts c "
+    "WHERE c.tenant = %(tenant)s AND c.id = new.id LIMIT 1) AS held"
+)
+"""The new contact ids a write would take that are held already, and their holders: one
+array parameter, each id looked up through the primary key. (``id = ANY(...)`` let the
+planner, whose statistics know nothing of the rows an import is writing, filter every
+contact of the tenant instead, once per save.)"""
+
+_TAKEN_SQLITE = (
+    "SELECT new.value, c.account_id FROM json_each(:ids) AS new "
+    "CROSS JOIN contacts AS c WHERE c.tenant = :tenant AND c.id = new.value"
+)
+"""The same on SQLite: the ids as one JSON array, each looked up through the primary key
+(``CROSS JOIN`` keeps the ids as the outer loop; otherwise the planner walked the tenant)."""
 
 
 def _only_indexed(query: ContactQuery) -> bool:
@@ -200,95 +218,102 @@ class SqlAccounts(Part):
 
     # --------------------------------------------------------------- writes
 
-    def _refuse_taken(self, account: Account, contact_ids: Collection[str]) -> None:
-        taken = self._chunked(q.EXISTING_CONTACTS, list(contact_ids))
+    def _refuse_taken(self, contact_ids: list[str]) -> None:
+        """Refuse, by name, new contact ids another contact of this tenant holds.
+
+        Looked up before anything of the write is written (one statement, the ids
+        one parameter, each looked up through the primary key), so a refusal
+        needs no savepoint to take the write back (see :meth:`SqlSession.checked_write`).
+        """
+        if not contact_ids:
+            return
+        ids: list[str] | str = contact_ids
+        sql = _TAKEN_PG
+        if self._conn.dialect.name != "postgresql":
+            sql, ids = _TAKEN_SQLITE, json.dumps(contact_ids)
+        taken = self._conn.exec_driver_sql(sql, {"tenant": self._tenant, "ids": ids}).all()
         if taken:
             cid, holder = sorted(taken)[0]
             raise duplicate(f"contact id {cid} is taken by account {holder}", cid)
 
-    def _insert_contacts(self, account: Account, contacts: list[Contact]) -> None:
-        """Insert new contacts in one statement (``COPY`` on PostgreSQL).
-
-        The primary key refuses an id taken in this tenant; only then is the
-        taken id looked up, to refuse it by name as before. The insert runs
-        in a savepoint, so the look-up sees the store as it was and the
-        transaction stays usable. (A ``SELECT … IN`` of every new id before
-        each insert was the largest database call of an import.)
-        """
-        if not contacts:
-            return
-        values = [rows.contact_values(self._tenant, c) for c in contacts]
-        nested = self._conn.begin_nested()
-        try:
-            insert_rows(self._conn, C, self._s.statements.insert_contact, values)
-        except Exception:
-            nested.rollback()
-            self._refuse_taken(account, [c.id for c in contacts])
-            raise
-        nested.commit()
-
-    def _write_side_rows(self, account: Account, contacts: list[Contact]) -> None:
-        """Alternates and external ids of ``contacts``: one statement each (``COPY`` on
-        PostgreSQL, where ``executemany`` would run one ``INSERT`` per row)."""
-        st, conn = self._s.statements, self._conn
-        insert_rows(conn, ALT, st.insert_alternate, rows.alternate_values(self._tenant, contacts))
+    def _write_contacts(self, values: list[dict[str, Any]], contacts: list[Contact]) -> None:
+        """New contact rows (``values``) in one statement (``COPY`` on PostgreSQL), then the
+        alternates and external ids of ``contacts`` (the new and the changed), one each."""
+        st, conn, tenant = self._s.statements, self._conn, self._tenant
+        insert_rows(conn, C, st.insert_contact, values)
+        insert_rows(conn, ALT, st.insert_alternate, rows.alternate_values(tenant, contacts))
         insert_rows(
             conn,
             X,
             st.insert_external,
-            rows.external_id_values(
-                self._tenant, "contact", ((c.id, c.external_ids) for c in contacts)
-            ),
+            rows.external_id_values(tenant, "contact", ((c.id, c.external_ids) for c in contacts)),
         )
 
     def insert(self, account: Account) -> None:
-        if self.exists(account.id):
-            raise duplicate(f"an account with id {account.id} exists", account.id)
-        contacts = list(account.contacts.values())
-        st = self._s.statements
-        tenant = self._tenant
-        self._conn.exec_driver_sql(st.insert_account, rows.account_values(tenant, account, 1))
-        self._insert_contacts(account, contacts)
-        self._write_side_rows(account, contacts)
-        self._many(
-            st.insert_external,
-            rows.external_id_values(tenant, "account", [(account.id, account.external_ids)]),
-        )
+        """Store a new account and its contacts: a taken id is refused before any write."""
+        with self._s.checked_write() as begin:
+            if self.exists(account.id):
+                raise duplicate(f"an account with id {account.id} exists", account.id)
+            contacts = list(account.contacts.values())
+            st, tenant = self._s.statements, self._tenant
+            row = rows.account_values(tenant, account, 1)
+            values = [rows.contact_values(tenant, c) for c in contacts]
+            self._refuse_taken([c.id for c in contacts])
+            begin()
+            self._conn.exec_driver_sql(st.insert_account, row)
+            self._write_contacts(values, contacts)
+            self._many(
+                st.insert_external,
+                rows.external_id_values(tenant, "account", [(account.id, account.external_ids)]),
+            )
 
     def update(self, account: Account) -> None:
-        st = self._s.statements
-        tenant = self._tenant
-        version = account.version
-        row = rows.account_values(tenant, account, version + 1)
-        done = self._conn.exec_driver_sql(st.update_account, guarded(row, account))
-        if done.rowcount != 1:
-            raise self._stale("Account", q.ACCOUNT_VERSION, account)
-        gone: list[str] = []
-        changed: list[Contact] = []
-        added: list[Contact] = []
-        for cid, existed in account.touched_contacts().items():
-            contact = account.contacts.get(cid)
-            if contact is None:
-                if existed:
-                    gone.append(cid)
-            elif existed:
-                changed.append(contact)
-            else:
-                added.append(contact)
+        """Store the account's new version and its touched contacts.
+
+        What can refuse the write (a new contact id that is taken, a stale
+        version) is checked before anything is written.
+        """
+        with self._s.checked_write() as begin:
+            st, tenant = self._s.statements, self._tenant
+            row = guarded(rows.account_values(tenant, account, account.version + 1), account)
+            gone: list[str] = []
+            changed: list[Contact] = []
+            added: list[Contact] = []
+            for cid, existed in account.touched_contacts().items():
+                contact = account.contacts.get(cid)
+                if contact is None:
+                    if existed:
+                        gone.append(cid)
+                elif existed:
+                    changed.append(contact)
+                else:
+                    added.append(contact)
+            self._refuse_taken([c.id for c in added])
+            done = self._conn.exec_driver_sql(st.update_account, row)
+            if done.rowcount != 1:  # nothing was written: the version moved or the account went
+                raise self._stale("Account", q.ACCOUNT_VERSION, account)
+            begin()
+            self._write_update(account, gone, changed, added)
+
+    def _write_update(
+        self, account: Account, gone: list[str], changed: list[Contact], added: list[Contact]
+    ) -> None:
+        """The contact rows of :meth:`update`, once the account's row is written."""
+        st, tenant = self._s.statements, self._tenant
         refreshed = gone + [c.id for c in changed]
         for batch in chunks(refreshed):
             self._conn.execute(q.DEL_ALTERNATES, self._p(ids=batch))
             self._conn.execute(q.DEL_EXTERNAL, self._p(kind="contact", ids=batch))
         for batch in chunks(gone):
             self._conn.execute(q.DEL_CONTACTS, self._p(account_id=account.id, ids=batch))
+        inserted = added
         if changed:
             args = [rows.contact_values(tenant, c) for c in changed]
             result = self._conn.exec_driver_sql(st.update_contact, args)
             if result.rowcount != len(changed):  # events said stored, the table disagrees
                 here = self.owners_of([c.id for c in changed])
-                added.extend(c for c in changed if c.id not in here)
-        self._insert_contacts(account, added)
-        self._write_side_rows(account, changed + added)
+                inserted = added + [c for c in changed if c.id not in here]  # held by nobody
+        self._write_contacts([rows.contact_values(tenant, c) for c in inserted], changed + added)
         if account.account_fields_changed:
             self._conn.execute(q.DEL_EXTERNAL, self._p(kind="account", ids=[account.id]))
             self._many(

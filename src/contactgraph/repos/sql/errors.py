@@ -160,9 +160,22 @@ def _unreachable(exc: BaseException) -> bool:
     return isinstance(orig, psycopg.OperationalError) and sqlstate(orig) is None
 
 
+_LOST_SQLSTATES = {"57P01", "57P02"}
+"""The server ended the connection (an administrator's command, a crash): the SQLSTATEs of a
+statement sent to the driver directly, where SQLAlchemy does not see the disconnect."""
+
+
+def _lost(exc: BaseException) -> bool:
+    """Whether the connection under the statement went away (the transaction with it)."""
+    if isinstance(exc, DBAPIError):
+        return bool(exc.connection_invalidated)
+    code = sqlstate(exc)
+    return code is not None and (code in _LOST_SQLSTATES or code.startswith("08"))
+
+
 def driver_message(exc: BaseException, *, busy_timeout: float | None = None) -> str:
     text = _text(exc)
-    if isinstance(exc, DBAPIError) and exc.connection_invalidated:
+    if _lost(exc):
         return (
             f"the connection to the database was lost ({text.splitlines()[0] if text else exc}); "
             "the transaction was undone and nothing of it was written; the next call "

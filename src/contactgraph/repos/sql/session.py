@@ -27,7 +27,8 @@ import os
 import select
 import shutil
 import weakref
-from collections.abc import Callable, Collection
+from collections.abc import Callable, Collection, Iterator
+from contextlib import contextmanager
 from pathlib import Path
 from typing import Any, TypeVar
 
@@ -36,6 +37,7 @@ from sqlalchemy.engine import Connection, Engine, RootTransaction
 from sqlalchemy.exc import SQLAlchemyError
 
 from contactgraph.domain import Contact
+from contactgraph.errors import ConcurrencyError, PolicyViolationError
 from contactgraph.repos import schema
 from contactgraph.repos.backend import chunks
 from contactgraph.repos.keys import ContactQuery
@@ -43,6 +45,7 @@ from contactgraph.repos.sql import rls
 from contactgraph.repos.sql.accounts import SqlAccounts, found_contacts, indexed_lookup
 from contactgraph.repos.sql.errors import (
     BUSY_TIMEOUT_S,
+    TransactionConflictError,
     as_unavailable,
     classify,
     driver_errors,
@@ -100,6 +103,14 @@ class _SqlSavepoint:
 class SqlSession:
     """One transaction on one pooled connection."""
 
+    checks_first = True
+    """Account inserts and updates raise every refusal before their first write
+    (:meth:`checked_write`), so the unit of work runs them inside a transaction
+    without a savepoint of their own: on PostgreSQL a savepoint is a
+    subtransaction, and an account row written by one subtransaction and
+    key-share-locked by another (the contacts' foreign-key check) gets a
+    MultiXact that every later check of that row resolves, slower and slower."""
+
     def __init__(self, backend: SqlBackend, write: bool) -> None:
         self.tenant = backend.tenant
         self.statements = backend.statements
@@ -109,6 +120,9 @@ class SqlSession:
         """Whether rows must be locked for checks to hold (writers run side by side)."""
         self._backend = backend
         self._tx: RootTransaction | None = None
+        self.dirty = 0
+        """How many checked writes began writing, or failed in a way a savepoint would
+        have to take back (see :meth:`checked_write`)."""
         try:
             if write:
                 self.conn = backend.writer()
@@ -240,6 +254,37 @@ class SqlSession:
     @translate
     def savepoint(self) -> _SqlSavepoint:
         return _SqlSavepoint(self)
+
+    @contextmanager
+    def checked_write(self) -> Iterator[Callable[[], None]]:
+        """Around a write that checks, before its first write, everything that can refuse it.
+
+        The write calls the function yielded just before its first writing
+        statement. A refusal raised before that (a
+        :class:`~contactgraph.errors.PolicyViolationError` or a stale
+        :class:`~contactgraph.errors.ConcurrencyError` of its own checks) leaves
+        nothing to take back. Beginning to write, or any other failure (a
+        driver error aborts a PostgreSQL transaction), counts in :attr:`dirty`:
+        the unit of work then lets the transaction only roll back.
+        """
+        began = False
+
+        def begin() -> None:
+            nonlocal began
+            if not began:
+                began = True
+                self.dirty += 1
+
+        try:
+            yield begin
+        except (PolicyViolationError, ConcurrencyError) as exc:
+            if not began and isinstance(exc, TransactionConflictError):
+                self.dirty += 1
+            raise
+        except BaseException:
+            if not began:
+                self.dirty += 1
+            raise
 
     @translate
     def lock_accounts(self, account_ids: Collection[str], *, shared: bool = False) -> None:

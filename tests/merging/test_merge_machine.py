@@ -55,7 +55,8 @@ class MergeMachine(RuleBasedStateMachine):
         except PolicyViolationError as refused:
             # A loser moved here keeps a role on its old account's deal (the move left it):
             # naming the survivor there needs foreign roles allowed (docs/howto/merge.md).
-            assert {v.code for v in refused.violations} == {"contact_roles.foreign_contact"}
+            codes = {v.code for v in refused.violations}
+            assert codes == {"contact_roles.foreign_contact"}, codes
             assert not self.store.allow_foreign_contact_roles
 
     @precondition(lambda self: self.store.accounts.count() > 1)

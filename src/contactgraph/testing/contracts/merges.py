@@ -252,7 +252,8 @@ class MergeContract(ContractBase):
         case = store.cases.list(contact_id=bob)[0]
         deal = store.opportunities.list(contact_id=bob)[0]
         assert (case.account_id, deal.account_id) == (holding.id, holding.id)
-        assert case.contact_id == bob and bob in deal.contact_ids  # still the history
+        assert case.contact_id == bob  # still the history
+        assert bob in deal.contact_ids
         assert store.accounts.account_id_of(bob) == globex_id
         (history,) = store.relations.list(contact_id=bob)
         assert (history.account_id, history.is_active) == (holding.id, False)
@@ -314,9 +315,7 @@ class MergeContract(ContractBase):
         store.unmerge(record.id)
         assert observable(store) == before
 
-    def test_undoing_an_account_merge_keeps_what_a_move_before_it_left(
-        self, store: Store
-    ) -> None:
+    def test_undoing_an_account_merge_keeps_what_a_move_before_it_left(self, store: Store) -> None:
         account, people = acme()
         account = store.accounts.add(account)
         other, _hank = globex()

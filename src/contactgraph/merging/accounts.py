@@ -16,7 +16,6 @@ deal role) move with their account and keep naming that contact, as history.
 from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
-from datetime import date
 from typing import Any
 
 import attrs
@@ -27,6 +26,7 @@ from contactgraph.domain.common import utcnow
 from contactgraph.errors import InvalidValueError, NotFoundError
 from contactgraph.interop.json import structure, unstructure
 from contactgraph.merging.contacts import check_ids
+from contactgraph.merging.ending import OWN_NOTE, end_relation, reopen_relation
 from contactgraph.merging.plan import FieldChoice, MergePlan, Move, choose, three_way
 from contactgraph.merging.record import MergeRecord, MergeStore, refuse, run_merge
 from contactgraph.repos.merges import StoredMerge
@@ -160,8 +160,8 @@ def _own_note(rel: AccountContactRelation, own: bool, ending: set[str]) -> str:
         return ""
     if rel.is_active:
         ending.add(rel.id)
-        return "ends: now a relation of a contact to its own account"
-    return "now a relation of a contact to its own account"
+        return f"ends: {OWN_NOTE}"
+    return OWN_NOTE
 
 
 def plan_accounts(
@@ -219,9 +219,7 @@ def _write(store: MergeStore, prep: _Prepared) -> tuple[tuple[str, ...], dict[st
         elif move.kind == "relation":
             rel = store.relations.get(move.record_id)
             if rel.id in prep.ending:
-                ended[rel.id] = {"is_active": rel.is_active, "end_date": _day(rel.end_date)}
-                rel = rel.end(max(day, rel.start_date or day))
-                ended[rel.id]["ended_on"] = _day(rel.end_date)
+                rel, ended[rel.id] = end_relation(rel, day)
             if rel.account_id == sid:  # the survivor's own, ended only
                 store.relations.save(rel)
                 continue
@@ -237,10 +235,6 @@ def _write(store: MergeStore, prep: _Prepared) -> tuple[tuple[str, ...], dict[st
     }
     body = {"plan": plan.to_dict(), "links": {**links, "ended": ended}, "accounts": accounts}
     return (), {**body, "named": prep.named}
-
-
-def _day(value: date | None) -> str | None:
-    return None if value is None else value.isoformat()
 
 
 _LINK_OF = {
@@ -322,11 +316,11 @@ def unmerge_accounts(store: MergeStore, stored: StoredMerge, body: dict[str, Any
             child = _get(store.accounts.get, cid)
             if child is not None and child.parent_id == sid:
                 store.accounts.save(child.update(parent_id=lid))
-    for rid, was in links.get("ended", {}).items():
+    for rid, kept in links.get("ended", {}).items():
         rel = _get(store.relations.get, rid)
-        if rel is not None and not rel.is_active and _day(rel.end_date) == was["ended_on"]:
-            end = None if was["end_date"] is None else date.fromisoformat(was["end_date"])
-            store.relations.save(attrs.evolve(rel, is_active=was["is_active"], end_date=end))
+        reopened = None if rel is None else reopen_relation(rel, kept)
+        if reopened is not None:
+            store.relations.save(reopened)
 
 
 def _check_no_link_stays(

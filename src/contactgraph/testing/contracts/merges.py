@@ -186,10 +186,15 @@ class MergeContract(ContractBase):
         plan = store.merge_contacts(hank, [twin], dry_run=True)
         assert any("survivor's account" in note for note in plan.notes)
         assert any(m.kind == "reports_to" and m.to_id is None for m in plan.moves)
+        (ending,) = [m for m in plan.moves if m.kind == "relation"]
+        assert ending.note.startswith("ends: ")  # twin advised Globex: now Hank's own account
         record = store.merge_contacts(hank, [twin])
         case = store.cases.list()[0]
         assert (case.contact_id, case.account_id) == (hank, other.id)
         assert store.accounts.get_contact(people["bob"].id).reports_to is None
+        (relation,) = store.relations.list(contact_id=hank)
+        assert (relation.account_id, relation.is_active) == (other.id, False)
+        assert relation.end_date is not None
         store.unmerge(record.id)
         assert observable(store) == before
 

@@ -14,6 +14,13 @@ import contactgraph as cg
 from contactgraph.errors import InvalidValueError
 
 
+def test_same_number_names_what_is_not_a_phone() -> None:
+    with pytest.raises(InvalidValueError) as refused:
+        cg.Phone("+33144274427").same_number("+33144274427")  # type: ignore[arg-type]
+    assert (refused.value.field, refused.value.value) == ("other", "+33144274427")
+    assert "must be a Phone" in str(refused.value)
+
+
 def test_place_is_strict_by_default_and_names_the_phone() -> None:
     short = cg.Phone.unverified("12")
     with pytest.raises(InvalidValueError) as refused:
@@ -66,3 +73,13 @@ def test_an_unassigned_number_is_read_in_its_calling_codes_main_region() -> None
     assert cg.Phone.unverified("8 123 456-78-90").same_number(unassigned)
     assert cg.Phone.unverified("8 (123) 456-78-90").same_number(unassigned)
     assert not cg.Phone.unverified("9 123 456-78-90").same_number(unassigned)
+
+
+def test_a_calling_code_typed_without_its_plus_is_matched_without_parsing() -> None:
+    """libphonenumber reads ``7 123…`` in Russia as no number (it is unassigned), so only the
+    digits typed in front tell it is ``+7 123…``; and only those, not any digits."""
+    unassigned = cg.Phone("+71234567890")
+    assert cg.Phone.unverified("7 123 456-78-90").same_number(unassigned)
+    assert unassigned.same_number(cg.Phone.unverified("7 (123) 456 78 90"))
+    assert not cg.Phone.unverified("77 123 456-78-90").same_number(unassigned)
+    assert not cg.Phone.unverified("123 456-78-90 7").same_number(unassigned)

@@ -318,7 +318,10 @@ def unmerge_accounts(store: MergeStore, stored: StoredMerge, body: dict[str, Any
                 store.accounts.save(child.update(parent_id=lid))
     for rid, kept in links.get("ended", {}).items():
         rel = _get(store.relations.get, rid)
-        reopened = None if rel is None else reopen_relation(rel, kept)
+        if rel is None:
+            continue
+        found = store.accounts.contacts_by_id([rel.contact_id]).get(rel.contact_id)
+        reopened = reopen_relation(rel, kept, None if found is None else found.account_id)
         if reopened is not None:
             store.relations.save(reopened)
 

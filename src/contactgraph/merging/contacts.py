@@ -390,8 +390,9 @@ def _restore_links(store: MergeStore, sid: str, links: dict[str, Any]) -> None:
             continue
         if case.contact_id == sid:
             fields: dict[str, Any] = {"contact_id": entry["contact_id"]}
-            if case.account_id == entry["to_account_id"]:
-                fields["account_id"] = entry["account_id"]
+            home = entry["account_id"]  # unless merged into another account since
+            if case.account_id == entry["to_account_id"] and store.accounts.get_many([home]):
+                fields["account_id"] = home
             store.cases.save(case.update(**fields))
     for entry in links["relations"]:
         try:
@@ -400,7 +401,9 @@ def _restore_links(store: MergeStore, sid: str, links: dict[str, Any]) -> None:
             continue
         if rel.contact_id == sid:
             back = attrs.evolve(rel, contact_id=entry["contact_id"])
-            reopened = reopen_relation(back, entry["ended"]) if "ended" in entry else None
+            found = store.accounts.contacts_by_id([back.contact_id]).get(back.contact_id)
+            owner = None if found is None else found.account_id
+            reopened = reopen_relation(back, entry["ended"], owner) if "ended" in entry else None
             store.relations.save(reopened or back)
 
 

@@ -32,10 +32,14 @@ def end_relation(rel: AccountContactRelation, day: date) -> tuple[AccountContact
     return ended, kept
 
 
-def reopen_relation(rel: AccountContactRelation, kept: Any) -> AccountContactRelation | None:
+def reopen_relation(
+    rel: AccountContactRelation, kept: Any, owner: str | None
+) -> AccountContactRelation | None:
     """``rel`` as it was before the merge ended it, or ``None`` when it changed since (it
-    was made active again, or given another end date: the later change wins)."""
-    if rel.is_active or _day(rel.end_date) != kept["ended_on"]:
+    was made active again, or given another end date: the later change wins) or its
+    contact belongs to its account after the undo (``owner``: it stayed, or a later
+    contact merge re-pointed the relation to one of the account's own people)."""
+    if rel.is_active or _day(rel.end_date) != kept["ended_on"] or owner == rel.account_id:
         return None
     end = None if kept["end_date"] is None else date.fromisoformat(kept["end_date"])
     return attrs.evolve(rel, is_active=kept["is_active"], end_date=end)

@@ -334,3 +334,32 @@ class MergeContract(ContractBase):
         assert store.accounts.account_id_of(alice) == account.id
         store.unmerge(record.id)
         assert observable(store) == before
+
+    def test_an_undo_never_reopens_a_relation_now_to_its_contacts_own_account(
+        self, store: Store
+    ) -> None:
+        account, people = acme()
+        account = store.accounts.add(account)
+        other, hank = globex()
+        other = store.accounts.add(other)
+        advises = store.relations.add(AccountContactRelation.create(account.id, hank.id))
+        accounts = store.merge_accounts(account.id, [other.id])  # ends it: Hank joins ACME
+        store.merge_contacts(people["alice"].id, [hank.id])  # now Alice's, at her own ACME
+        store.unmerge(accounts.id)
+        relation = store.relations.get(advises.id)
+        assert (relation.contact_id, relation.is_active) == (people["alice"].id, False)
+
+    def test_undoing_a_contact_merge_keeps_a_case_whose_old_account_was_merged_away(
+        self, store: Store
+    ) -> None:
+        account, people = acme()
+        account = store.accounts.add(account)
+        other, hank = globex()
+        other = store.accounts.add(other)
+        case = store.cases.add(Case.create("Help", other.id, hank.id))
+        store.move_contact(hank.id, account.id, on=date(2030, 1, 1))  # his case stays at Globex
+        contacts = store.merge_contacts(people["alice"].id, [hank.id])  # it follows Alice
+        store.merge_accounts(account.id, [other.id])
+        store.unmerge(contacts.id)
+        back = store.cases.get(case.id)
+        assert (back.contact_id, back.account_id) == (hank.id, account.id)

@@ -131,3 +131,65 @@ def test_only_a_phone_is_compared_and_the_argument_is_named() -> None:
     with pytest.raises(InvalidValueError) as refused:
         cg.Phone("+33144274427").same_number("+33144274427")  # type: ignore[arg-type]
     assert refused.value.field == "other"
+
+
+def _fixed_and_mobile() -> list[tuple[phonenumbers.PhoneNumber, phonenumbers.PhoneNumber]]:
+    """Per region, its example landline and mobile when they are two numbers."""
+    pairs = []
+    for region in sorted(phonenumbers.SUPPORTED_REGIONS):
+        fixed, mobile = (phonenumbers.example_number_for_type(region, kind) for kind in _TYPES)
+        if fixed is not None and mobile is not None and fixed != mobile:
+            pairs.append((fixed, mobile))
+    return pairs
+
+
+def test_a_landline_written_nationally_is_never_the_regions_mobile_nor_the_reverse() -> None:
+    """All regions: digits in front of another number's are a trunk prefix only when typed.
+
+    The Argentine landline ``011 2345-6789`` is ``1123456789`` nationally; the
+    mobile ``+54 9 11 2345-6789`` is ``91123456789``: one digit more, but on
+    the verified side, and ``9`` is not Argentina's trunk prefix (``0``).
+    """
+    for fixed, mobile in _fixed_and_mobile():
+        for typed, known in ((fixed, mobile), (mobile, fixed)):
+            national = phonenumbers.format_number(typed, phonenumbers.PhoneNumberFormat.NATIONAL)
+            e164 = phonenumbers.format_number(known, phonenumbers.PhoneNumberFormat.E164)
+            unverified = cg.Phone.unverified(national)
+            assert not unverified.same_number(cg.Phone(e164)), (national, e164)
+            assert not cg.Phone(e164).same_number(unverified), (national, e164)
+
+
+@pytest.mark.parametrize(
+    ("typed", "verified"),
+    [
+        ("011 2345-6789", "+5491123456789"),  # a Buenos Aires landline is not its mobile
+        ("9 11 2345 6789", "+541123456789"),  # a mobile's 9 is no trunk prefix of the landline
+        ("91 44 27 44 27", "+33144274427"),  # nor any digit France does not dial in front
+    ],
+)
+def test_digits_in_front_that_are_no_trunk_prefix_of_the_region_are_another_number(
+    typed: str, verified: str
+) -> None:
+    assert not cg.Phone.unverified(typed).same_number(cg.Phone(verified))
+    assert not cg.Phone(verified).same_number(cg.Phone.unverified(typed))
+
+
+@pytest.mark.parametrize(
+    ("typed", "verified"),
+    [
+        ("54 11 2345 6789", "+541123456789"),  # the calling code typed without its plus
+        ("06 1 234 5678", "+3612345678"),  # a Hungarian trunk 06
+        ("1 212 555 0100", "+12125550100"),
+    ],
+)
+def test_a_trunk_prefix_or_calling_code_typed_in_front_is_the_same_number(
+    typed: str, verified: str
+) -> None:
+    assert cg.Phone.unverified(typed).same_number(cg.Phone(verified))
+    assert cg.Phone(verified).same_number(cg.Phone.unverified(typed))
+
+
+def test_two_unverified_numbers_still_allow_a_trunk_prefix_either_way() -> None:
+    bare, trunk = cg.Phone.unverified("212 555 0100"), cg.Phone.unverified("1 212 555 0100")
+    assert bare.same_number(trunk)
+    assert trunk.same_number(bare)

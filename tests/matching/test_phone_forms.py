@@ -77,6 +77,30 @@ def test_another_extension_of_one_switchboard_is_not_the_same_number() -> None:
     assert ("phone", "same last 8 digits") in {(r.field, r.level) for r in match.reasons}
 
 
+# Pairs whose national digits differ, though they are one number: detection must group them
+# as the rules find them (by the last 8 national digits), not only compare them alike.
+_WRITTEN_APART = [
+    ("unverified:1 212 555 0100", "+12125550100"),  # a trunk prefix typed in front
+    ("unverified:8 495 123 45 67", "+74951234567"),
+    ("unverified:011 15-2345-6789", "+5491123456789"),  # Argentina's mobile transform
+    ("+5491123456789", "unverified:011 15 2345 6789"),
+]
+
+
+@pytest.mark.parametrize(("stored", "new"), _WRITTEN_APART)
+def test_detection_groups_one_number_written_with_other_national_digits(
+    stored: str, new: str
+) -> None:
+    first, second = cg.Phone(stored), cg.Phone(new)
+    assert first.national_digits != second.national_digits
+    assert first.same_number(second)
+    acme = cg.Account.create(name="ACME SA")
+    acme, robert = acme.add_contact(first_name="Robert", last_name="Grzybowski", phone=first)
+    acme, bob = acme.add_contact(first_name="Bob", last_name="Grzybowski", mobile=second)
+    [cluster] = find_contact_duplicates([acme])  # only the number brings them together
+    assert set(cluster.contact_ids) == {robert.id, bob.id}
+
+
 # ------------------------------------------------------------------ rules
 
 

@@ -153,8 +153,9 @@ def _normalise_phone(value: object) -> str:
 
 
 MAX_TRUNK_DIGITS = 2
-"""Digits an unverified number may carry before another's national digits and still be
-that number: a national trunk prefix typed in front (``1`` in North America, ``8`` in Russia)."""
+"""Digits an unverified number may carry before another unverified number's national digits
+and still be that number: a national trunk prefix typed in front (``1`` in North America,
+``8`` in Russia). Against a verified number only its region's prefix or calling code counts."""
 MIN_SUFFIX_DIGITS = 6
 """National digits a number needs for one written with a trunk prefix to match it."""
 
@@ -193,6 +194,36 @@ def _trunk_apart(a: str, b: str) -> bool:
         and len(long) - len(short) <= MAX_TRUNK_DIGITS
         and long.endswith(short)
     )
+
+
+def _typed_in_front(typed: str, known: str, e164: str) -> bool:
+    """Whether national digits ``typed`` are ``known``'s, maybe after a prefix dialled in front
+    of ``e164`` (:func:`_front_digits`)."""
+    if not known:
+        return False
+    if typed == known:
+        return True
+    extra = len(typed) - len(known)
+    return (
+        len(known) >= MIN_SUFFIX_DIGITS
+        and extra > 0
+        and typed.endswith(known)
+        and typed[:extra] in _front_digits(e164)
+    )
+
+
+@lru_cache(maxsize=1024)
+def _front_digits(e164: str) -> frozenset[str]:
+    """What a caller may type before ``e164``'s national digits: its calling code, and its
+    region's trunk prefix when that is more than zeros (which national digits drop)."""
+    number = _parsed(e164)
+    found = {str(number.country_code)}
+    region = _home_region(e164)
+    metadata = None if region is None else phonenumbers.PhoneMetadata.metadata_for_region(region)
+    trunk = (metadata.national_prefix or "") if metadata is not None else ""
+    if trunk.lstrip("0"):
+        found.add(trunk.lstrip("0"))
+    return frozenset(found)
 
 
 @lru_cache(maxsize=4096)
@@ -435,10 +466,14 @@ class Phone:
 
         Two verified numbers are the same when their E.164 numbers are. When
         either is unverified (no calling code is known), their
-        :attr:`national_digits` must be equal, or one must be the other with
-        a trunk prefix of up to :data:`MAX_TRUNK_DIGITS` digits typed before
-        it (``1 212 555 0100`` is ``+1 212-555-0100``), or the unverified
-        text, dialled in the verified number's region, must be that number:
+        :attr:`national_digits` must be equal, or the unverified one must be
+        the other with a trunk prefix typed before it: the verified number's
+        region's own (``1 212 555 0100`` is ``+1 212-555-0100``, ``8 495…`` is
+        ``+7 495…``) or its calling code without the ``+`` (two unverified
+        numbers: any :data:`MAX_TRUNK_DIGITS` digits, either way; a digit
+        more on the verified side is never a prefix: ``011 2345-6789``, an
+        Argentine landline, is not ``+54 9 11 2345-6789``, the mobile), or
+        the unverified text, dialled in the verified number's region, must be that number:
         the region's national prefix rules apply, as libphonenumber's metadata
         gives them (``011 15-2345-6789`` is ``+54 9 11 2345-6789``, an
         Argentine mobile whose national form moves the mobile prefix). Extensions: a number
@@ -452,11 +487,11 @@ class Phone:
             return False
         if self.verified and other.verified:
             return self.number == other.number
-        if _trunk_apart(self.national_digits, other.national_digits):
-            return True
-        if self.verified is other.verified:
-            return False
+        if not self.verified and not other.verified:
+            return _trunk_apart(self.national_digits, other.national_digits)
         known, typed = (self, other) if self.verified else (other, self)
+        if _typed_in_front(typed.national_digits, known.national_digits, known.e164):
+            return True
         region = _home_region(known.e164)
         return region is not None and _read_in(typed.typed, region) == known.number
 

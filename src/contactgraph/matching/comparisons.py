@@ -17,12 +17,15 @@ import attrs
 from rapidfuzz import fuzz
 from rapidfuzz.distance import DamerauLevenshtein, JaroWinkler
 
+from contactgraph.domain import Phone
 from contactgraph.matching.records import AccountRecord, PersonRecord
 
 __all__ = [
     "ACCOUNT_COMPARISONS",
     "PERSON_COMPARISONS",
+    "PHONE_TAIL_DIGITS",
     "Comparison",
+    "phone_tail",
 ]
 
 R = TypeVar("R")
@@ -101,8 +104,20 @@ def _email(a: PersonRecord, b: PersonRecord) -> int | None:
     return 2
 
 
+PHONE_TAIL_DIGITS = 8
+"""The last national digits two numbers may share (``same last 8 digits``), what detection
+groups numbers by and what the duplicate rules search: a trunk prefix typed in front, or a
+national prefix rule (``011 15-2345-6789`` is ``+54 9 11 2345-6789``), changes how a
+number begins, not its end."""
+
+
+def phone_tail(phone: Phone) -> str:
+    """The last :data:`PHONE_TAIL_DIGITS` of ``phone``'s national digits."""
+    return phone.national_digits[-PHONE_TAIL_DIGITS:]
+
+
 def _tails(r: PersonRecord) -> set[str]:
-    return {p.national_digits[-8:] for p in r.phones if p.national_digits}
+    return {phone_tail(p) for p in r.phones if p.national_digits}
 
 
 def _phone(a: PersonRecord, b: PersonRecord) -> int | None:

@@ -22,6 +22,7 @@ from contactgraph.matching.comparisons import (
     ACCOUNT_COMPARISONS,
     PERSON_COMPARISONS,
     Comparison,
+    phone_tail,
 )
 from contactgraph.matching.model import (
     LevelArray,
@@ -127,9 +128,9 @@ class AccountCluster:
 def _person_keys(r: PersonRecord) -> Iterator[str]:
     for email in r.emails:
         yield "e:" + email
-    for phone in r.phones:  # what same_number compares, bar a typed trunk prefix
+    for phone in r.phones:  # the end the rules search: a prefix typed in front still groups
         if phone.national_digits:
-            yield "p:" + phone.national_digits
+            yield "p:" + phone_tail(phone)
     initial = r.first[:1]
     if r.last_sound:
         yield f"n:{r.last_sound}:{initial}"
@@ -151,7 +152,7 @@ def _account_keys(r: AccountRecord) -> Iterator[str]:
     if r.domain:
         yield "d:" + r.domain
     if r.phone is not None and r.phone.national_digits:
-        yield "p:" + r.phone.national_digits
+        yield "p:" + phone_tail(r.phone)
     for external in r.external_ids:
         yield "x:" + external
 

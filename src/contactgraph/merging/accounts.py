@@ -3,10 +3,14 @@
 In one transaction: the survivor takes the plan's values (external ids and
 custom fields combine); the losers' contacts move to it with their
 reports-to links among themselves; their opportunities, cases and relations
-and their child accounts name the survivor; the losers are removed; the
-merge record keeps their fields and the ids of everything that moved. The
-store's commit-time integrity checks run on the result like on any
-transaction (a parent chain may not loop, nothing may name a removed account).
+and their child accounts name the survivor; an active relation that would
+now tie a contact to its own account ends on the day, as
+:func:`~contactgraph.graph.moves.move_contact` ends one; the losers are
+removed; the merge record keeps their fields and the ids of everything that
+moved. The store's commit-time integrity checks run on the result like on
+any transaction (a parent chain may not loop, nothing may name a removed
+account). Records a move left naming a contact now elsewhere (its case, its
+deal role) move with their account and keep naming that contact, as history.
 """
 
 from __future__ import annotations
@@ -17,10 +21,12 @@ from typing import Any
 import attrs
 import immutables
 
-from contactgraph.domain import Account
+from contactgraph.domain import Account, AccountContactRelation
+from contactgraph.domain.common import utcnow
 from contactgraph.errors import InvalidValueError, NotFoundError
 from contactgraph.interop.json import structure, unstructure
 from contactgraph.merging.contacts import check_ids
+from contactgraph.merging.ending import OWN_NOTE, end_relation, reopen_relation
 from contactgraph.merging.plan import FieldChoice, MergePlan, Move, choose, three_way
 from contactgraph.merging.record import MergeRecord, MergeStore, refuse, run_merge
 from contactgraph.repos.merges import StoredMerge
@@ -58,6 +64,10 @@ class _Prepared:
     survivor: Account
     losers: list[Account]
     target: dict[str, Any]
+    ending: frozenset[str] = frozenset()
+    """Active relations that would tie a contact to its own account: they end."""
+    named: dict[str, Any] = attrs.Factory(dict)
+    """The survivor's cases and roles naming a loser's contact already (a move left them)."""
 
 
 def _parent_ok(store: MergeStore, ids: set[str]) -> Any:
@@ -113,7 +123,8 @@ def _prepare(
         choices.append(FieldChoice(field, given.get(field, merged), None, how, plain[sid][field]))
     moves: list[Move] = []
     notes: list[str] = []
-    moving = {c for a in losers for c in a.contacts}
+    moving = {c: a.id for a in losers for c in a.contacts}
+    ending: set[str] = set()
     for loser in losers:
         lid = loser.id
         moves.extend(Move("contact", c, lid, sid) for c in loser.contacts)
@@ -123,14 +134,34 @@ def _prepare(
             moves.append(Move("case", case.id, lid, sid))
         for rel in store.relations.list(account_id=lid):
             own = rel.contact_id in survivor.contacts or rel.contact_id in moving
-            note = "now a relation of a contact to its own account" if own else ""
-            moves.append(Move("relation", rel.id, lid, sid, note))
+            moves.append(Move("relation", rel.id, lid, sid, _own_note(rel, own, ending)))
         for child in store.accounts.children_of(lid):
             if child.id not in ids:
                 moves.append(Move("child_account", child.id, lid, sid))
+    for rel in store.relations.list(account_id=sid, contact_ids=moving):
+        if rel.is_active:  # the survivor's relation to a contact that joins it
+            moves.append(
+                Move("relation", rel.id, moving[rel.contact_id], sid, _own_note(rel, True, ending))
+            )
+    named: dict[str, Any] = {"cases": {}, "opportunities": {}}
+    for case in store.cases.list(account_id=sid, contact_ids=moving):
+        named["cases"][case.id] = case.contact_id
+    for opp in store.opportunities.list(account_id=sid, contact_ids=moving):
+        named["opportunities"][opp.id] = [c for c in opp.contact_ids if c in moving]
     target = {**plain[sid], **{c.field: c.value for c in choices}}
     plan = MergePlan("accounts", sid, tuple(lids), tuple(choices), tuple(moves), tuple(notes))
-    return _Prepared(plan, survivor, losers, target)
+    return _Prepared(plan, survivor, losers, target, frozenset(ending), named)
+
+
+def _own_note(rel: AccountContactRelation, own: bool, ending: set[str]) -> str:
+    """The plan's note on a relation the merge turns into one of a contact to its own account;
+    an active one is added to ``ending``."""
+    if not own:
+        return ""
+    if rel.is_active:
+        ending.add(rel.id)
+        return f"ends: {OWN_NOTE}"
+    return OWN_NOTE
 
 
 def plan_accounts(
@@ -176,9 +207,10 @@ def _write(store: MergeStore, prep: _Prepared) -> tuple[tuple[str, ...], dict[st
     for loser in prep.losers:
         store.accounts.remove(loser.id)  # its contact rows go before the survivor takes them
     saved = store.accounts.save(survivor)
-    links: dict[str, dict[str, list[str]]] = {k: {} for k in _LINKS}
+    links: dict[str, dict[str, Any]] = {k: {} for k in _LINKS}
+    day = utcnow().date()
+    ended: dict[str, dict[str, Any]] = {}
     for move in plan.moves:
-        links[_LINK_OF[move.kind]].setdefault(move.from_id, []).append(move.record_id)
         if move.kind == "opportunity":
             opp = store.opportunities.get(move.record_id)
             store.opportunities.save(opp.update(account_id=sid))
@@ -186,16 +218,23 @@ def _write(store: MergeStore, prep: _Prepared) -> tuple[tuple[str, ...], dict[st
             store.cases.save(store.cases.get(move.record_id).update(account_id=sid))
         elif move.kind == "relation":
             rel = store.relations.get(move.record_id)
+            if rel.id in prep.ending:
+                rel, ended[rel.id] = end_relation(rel, day)
+            if rel.account_id == sid:  # the survivor's own, ended only
+                store.relations.save(rel)
+                continue
             store.relations.save(attrs.evolve(rel, account_id=sid))
         elif move.kind == "child_account":
             child = store.accounts.get(move.record_id)
             store.accounts.save(child.update(parent_id=sid))
+        links[_LINK_OF[move.kind]].setdefault(move.from_id, []).append(move.record_id)
     accounts = {
         "before": before,
         "after": fields_of(saved),
         "losers": {a.id: fields_of(a) for a in prep.losers},
     }
-    return (), {"plan": plan.to_dict(), "links": links, "accounts": accounts}
+    body = {"plan": plan.to_dict(), "links": {**links, "ended": ended}, "accounts": accounts}
+    return (), {**body, "named": prep.named}
 
 
 _LINK_OF = {
@@ -250,7 +289,7 @@ def unmerge_accounts(store: MergeStore, stored: StoredMerge, body: dict[str, Any
             if manager is not None and manager in loser.contacts:
                 loser = loser.revert_contact(attrs.evolve(original[cid], account_id=lid))
         back[lid] = loser
-    _check_no_link_stays(store, stored, back, links)
+    _check_no_link_stays(store, stored, back, links, body.get("named"))
     current = fields_of(survivor)
     result = {
         k: three_way(recorded["before"].get(k), recorded["after"].get(k), v)
@@ -277,6 +316,14 @@ def unmerge_accounts(store: MergeStore, stored: StoredMerge, body: dict[str, Any
             child = _get(store.accounts.get, cid)
             if child is not None and child.parent_id == sid:
                 store.accounts.save(child.update(parent_id=lid))
+    for rid, kept in links.get("ended", {}).items():
+        rel = _get(store.relations.get, rid)
+        if rel is None:
+            continue
+        found = store.accounts.contacts_by_id([rel.contact_id]).get(rel.contact_id)
+        reopened = reopen_relation(rel, kept, None if found is None else found.account_id)
+        if reopened is not None:
+            store.relations.save(reopened)
 
 
 def _check_no_link_stays(
@@ -284,6 +331,7 @@ def _check_no_link_stays(
     stored: StoredMerge,
     back: Mapping[str, Account],
     links: Mapping[str, Any],
+    named: Mapping[str, Any] | None,
 ) -> None:
     """Refuse the undo when a contact going back would leave a record of the survivor naming it.
 
@@ -294,6 +342,11 @@ def _check_no_link_stays(
     another account (never allowed) or a role on another account's deal (only
     when the store allows foreign contact roles). Undo the later merge first,
     or re-assign the record.
+
+    A record of the survivor that named the contact already when the merge
+    ran (a move before it left the case or the role there) stays naming it:
+    the undo puts back what was there. ``named`` lists them (records written
+    before it was kept have none: every such record refuses).
     """
     sid = stored.survivor_id
     home = {cid: lid for lid, loser in back.items() for cid in loser.contacts}
@@ -302,28 +355,39 @@ def _check_no_link_stays(
     leaving = {
         rid for kind in ("opportunities", "cases") for ids in links[kind].values() for rid in ids
     }
+    before = named or {}
+    cases_before = before.get("cases", {})
+    roles_before = before.get("opportunities", {})
     found: list[str] = []
-    named: set[str] = set()
+    names: set[str] = set()
     for case in store.cases.list(contact_ids=home):
-        if case.account_id == sid and case.id not in leaving and case.contact_id in home:
+        if case.account_id != sid or case.id in leaving or case.contact_id not in home:
+            continue
+        if cases_before.get(case.id) != case.contact_id:
             found.append(f"case {case.id} names {case.contact_id}")
-            named.add(case.contact_id)
+            names.add(case.contact_id)
     if not getattr(store, "allow_foreign_contact_roles", False):
         for opp in store.opportunities.list(contact_ids=home):
             if opp.account_id == sid and opp.id not in leaving:
-                theirs = [c for c in opp.contact_ids if c in home]
-                found.append(f"opportunity {opp.id} names {', '.join(theirs)}")
-                named.update(theirs)
+                kept = roles_before.get(opp.id, [])
+                theirs = [c for c in opp.contact_ids if c in home and c not in kept]
+                if theirs:
+                    found.append(f"opportunity {opp.id} names {', '.join(theirs)}")
+                    names.update(theirs)
     if found:
         raise refuse(
             "merge.contact_linked",
-            f"{', '.join(sorted(named))} would go back to "
-            f"{', '.join(sorted({home[c] for c in named}))}, but since a later change "
-            f"{'; '.join(found)} of the survivor {sid}, which stays: undo that later "
-            "change first (a contact merge, say), or re-assign them",
+            f"{', '.join(sorted(names))} would go back to "
+            f"{', '.join(sorted({home[c] for c in names}))}, but {'; '.join(found)} of the "
+            f"survivor {sid}, which stays with it{_SINCE if named is not None else ''}: "
+            "undo the change that made it name them first (a later contact merge, say), "
+            "or re-assign it",
             "loser_ids",
             stored.id,
         )
+
+
+_SINCE = " and named nobody going back when the merge ran"
 
 
 def _get(fn: Any, record_id: str) -> Any:

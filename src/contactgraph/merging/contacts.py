@@ -20,9 +20,11 @@ from typing import Any
 import attrs
 
 from contactgraph.domain import Account, Contact, Opportunity, email_key
+from contactgraph.domain.common import utcnow
 from contactgraph.domain.fields import parse_contact_fields
 from contactgraph.errors import InvalidValueError, NotFoundError, PolicyViolationError
 from contactgraph.interop.json import structure, unstructure
+from contactgraph.merging.ending import OWN_NOTE, end_relation, reopen_relation
 from contactgraph.merging.plan import FieldChoice, MergePlan, Move, choose, dedupe, three_way
 from contactgraph.merging.record import MergeRecord, MergeStore, refuse, run_merge
 from contactgraph.repos.merges import StoredMerge
@@ -186,8 +188,9 @@ def _moves(
         note = "" if case.account_id == home.id else f"moves to account {home.id}"
         moves.append(Move("case", case.id, case.contact_id or "", survivor.id, note))
     for rel in store.relations.list(contact_ids=lids):
-        own = "now a relation to the survivor's own account" if rel.account_id == home.id else ""
-        moves.append(Move("relation", rel.id, rel.contact_id, survivor.id, own))
+        own = OWN_NOTE if rel.account_id == home.id else ""
+        note = f"ends: {own}" if own and rel.is_active else own
+        moves.append(Move("relation", rel.id, rel.contact_id, survivor.id, note))
     return moves, notes
 
 
@@ -269,9 +272,14 @@ def _write(store: MergeStore, prep: _Prepared) -> tuple[tuple[str, ...], dict[st
                 "to_account_id": home_id,
             }
         )
+    day = utcnow().date()
     for rel in store.relations.list(contact_ids=plan.loser_ids):
-        store.relations.save(attrs.evolve(rel, contact_id=sid))
-        links["relations"].append({"id": rel.id, "contact_id": rel.contact_id})
+        entry: dict[str, Any] = {"id": rel.id, "contact_id": rel.contact_id}
+        moved = attrs.evolve(rel, contact_id=sid)
+        if rel.account_id == home_id and rel.is_active:  # the survivor's own account now
+            moved, entry["ended"] = end_relation(moved, day)
+        store.relations.save(moved)
+        links["relations"].append(entry)
     after = unstructure(saved[home_id].contact(sid))
     people: dict[str, Any] = {c.id: {"contact": prep.plain[c.id]} for c in prep.losers}
     people[sid] = {
@@ -382,8 +390,9 @@ def _restore_links(store: MergeStore, sid: str, links: dict[str, Any]) -> None:
             continue
         if case.contact_id == sid:
             fields: dict[str, Any] = {"contact_id": entry["contact_id"]}
-            if case.account_id == entry["to_account_id"]:
-                fields["account_id"] = entry["account_id"]
+            home = entry["account_id"]  # unless merged into another account since
+            if case.account_id == entry["to_account_id"] and store.accounts.get_many([home]):
+                fields["account_id"] = home
             store.cases.save(case.update(**fields))
     for entry in links["relations"]:
         try:
@@ -391,7 +400,11 @@ def _restore_links(store: MergeStore, sid: str, links: dict[str, Any]) -> None:
         except NotFoundError:
             continue
         if rel.contact_id == sid:
-            store.relations.save(attrs.evolve(rel, contact_id=entry["contact_id"]))
+            back = attrs.evolve(rel, contact_id=entry["contact_id"])
+            found = store.accounts.contacts_by_id([back.contact_id]).get(back.contact_id)
+            owner = None if found is None else found.account_id
+            reopened = reopen_relation(back, entry["ended"], owner) if "ended" in entry else None
+            store.relations.save(reopened or back)
 
 
 def _restore_roles(

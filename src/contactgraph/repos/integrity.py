@@ -15,6 +15,12 @@ from collections.abc import Iterable
 import attrs
 
 from contactgraph.domain import AccountContactRelation, Case, DomainEvent, Opportunity
+from contactgraph.domain.events import (
+    CaseOpened,
+    CaseUpdated,
+    OpportunityCreated,
+    OpportunityUpdated,
+)
 from contactgraph.errors import Violation
 from contactgraph.repos.backend import Session
 from contactgraph.repos.protocol import AccountOrder
@@ -34,6 +40,49 @@ class Changes:
     removed_accounts: dict[str, list[str]] = attrs.Factory(dict)
     parents: set[str] = attrs.Factory(set)
     """Accounts written with a new parent (the hierarchy is checked from them)."""
+    moved_from: dict[str, str] = attrs.Factory(dict)
+    """Opportunities and cases written with another account: the account each had before."""
+
+    def note_opportunity(self, opportunity: Opportunity, *, added: bool) -> None:
+        """What integrity re-checks of an opportunity being written (from its pending events):
+        every role when it is new, else the roles given since its last save, and, when
+        its account changed, that the roles it keeps are not left with its old account."""
+        if added:
+            self.check_roles(opportunity.id, None)
+            return
+        before: set[str] | None = None
+        for event in opportunity.pending_events:
+            if isinstance(event, OpportunityCreated):
+                self.check_roles(opportunity.id, None)
+                return
+            if isinstance(event, OpportunityUpdated):
+                for change in event.changes:
+                    if change.field == "account_id":
+                        self._moved(opportunity.id, change.old)
+                    elif change.field == "contact_roles" and before is None:
+                        before = {role["contact_id"] for role in change.old}
+        given = set() if before is None else set(opportunity.contact_ids) - before
+        self.check_roles(opportunity.id, given)
+
+    def note_case(self, case: Case, *, added: bool) -> None:
+        """What integrity re-checks of a case being written: its contact when the case is
+        new or names another contact; when only its account changed, that the contact
+        is not left with the old account."""
+        if added:
+            self.cases.add(case.id)
+            return
+        for event in case.pending_events:
+            if isinstance(event, CaseOpened):
+                self.cases.add(case.id)
+            elif isinstance(event, CaseUpdated):
+                for change in event.changes:
+                    if change.field == "contact_id":
+                        self.cases.add(case.id)
+                    elif change.field == "account_id":
+                        self._moved(case.id, change.old)
+
+    def _moved(self, record_id: str, old_account: str) -> None:
+        self.moved_from.setdefault(record_id, old_account)  # the first: before the transaction
 
     def check_roles(self, opportunity_id: str, contact_ids: set[str] | None) -> None:
         if opportunity_id in self.opportunities:
@@ -52,6 +101,8 @@ class Changes:
         self.removed_contacts.update(inner.removed_contacts)
         self.removed_accounts.update(inner.removed_accounts)
         self.parents |= inner.parents
+        for record_id, old in inner.moved_from.items():
+            self._moved(record_id, old)
 
 
 def _listing(ids: Iterable[str], limit: int = 5) -> str:
@@ -78,8 +129,13 @@ def integrity_violations(
     * A new role's contact exists (``contact_roles.unknown_contact``) and,
       unless the store allows foreign contact roles, belongs to the
       opportunity's account (``contact_roles.foreign_contact``).
-    * A case's contact, when it is set or changed, is a contact of the
-      case's account (``contact_id.not_of_account``).
+    * A case's contact, when the case is opened or names another contact,
+      is a contact of the case's account (``contact_id.not_of_account``).
+    * An opportunity or case moved to another account keeps its contacts
+      and may not leave one with the account it leaves (the same two codes);
+      a contact it named that had already left (moved, or removed while a
+      closed record keeps its id) stays named, as history
+      (:meth:`_Written.left_behind`).
     * A relation's contact exists (``contact_id.unknown``).
     * An account written with a new parent names an account of the tenant
       (``parent_id.unknown``) and its parent chain never comes back to it
@@ -116,6 +172,32 @@ class _Written:
     opportunities: list[tuple[Opportunity, set[str] | None]]
     cases: list[Case]
     relations: list[AccountContactRelation]
+    relinked: set[str] = attrs.field(factory=set)
+    """Cases opened or naming another contact: their contact is checked whatever it was."""
+    moved_from: dict[str, str] = attrs.field(factory=dict)
+    """Records whose account changed: the account each had before the transaction."""
+
+    def left_behind(
+        self, session: Session, record_id: str, account_id: str, contact: tuple[str, str | None]
+    ) -> str | None:
+        """The old account a record moved to ``account_id`` would leave a contact with.
+
+        ``contact`` is the contact's id and the account it belongs to now.
+
+        A record moved to another account (an account merge, its undo, a
+        re-filing) keeps naming its contacts. It may not part from a contact
+        of the account it leaves, unless that person is related to the account
+        it goes to (the ended relation a :func:`move
+        <contactgraph.graph.moves.move_contact>` leaves says they were there).
+        A contact it named elsewhere already (the history a move leaves: the
+        person changed company, the deal and the case stayed) or no longer
+        there (removed, kept by a closed record) stays named, as before.
+        """
+        contact_id, holder = contact
+        old = self.moved_from.get(record_id)
+        if old is None or old == account_id or holder != old:
+            return None
+        return None if session.relations.list(account_id, [contact_id]) else old
 
     @classmethod
     def load(cls, session: Session, changes: Changes) -> _Written:
@@ -124,13 +206,20 @@ class _Written:
             opp = session.opportunities.load(opp_id)
             if opp is not None:
                 opps.append((opp, to_check))
-        cases = [c for c in map(session.cases.load, sorted(changes.cases)) if c is not None]
+        moved = {k: v for k, v in changes.moved_from.items() if k not in changes.opportunities}
+        wanted = sorted(changes.cases | moved.keys())
+        cases = [c for c in map(session.cases.load, wanted) if c is not None]
         rels = [r for r in map(session.relations.load, sorted(changes.relations)) if r is not None]
-        return cls(opps, cases, rels)
+        return cls(opps, cases, rels, changes.cases, changes.moved_from)
 
     def contact_ids(self) -> set[str]:
         """Contacts the written aggregates refer to (whose accounts the checks read)."""
-        ids = {c for o, check in self.opportunities for c in o.contact_ids if _checked(c, check)}
+        ids = {
+            c
+            for o, check in self.opportunities
+            for c in o.contact_ids
+            if _checked(c, check) or o.id in self.moved_from
+        }
         ids.update(c.contact_id for c in self.cases if c.contact_id is not None)
         ids.update(r.contact_id for r in self.relations)
         return ids
@@ -258,7 +347,20 @@ def _written_opportunities(
             )
             continue
         ids = [c for c in opp.contact_ids if to_check is None or c in to_check]
-        owners = accounts.owners_of(ids)
+        kept = [c for c in opp.contact_ids if c not in ids] if opp.id in written.moved_from else []
+        owners = accounts.owners_of([*ids, *kept])
+        for cid in [] if allow_foreign else kept:
+            left = written.left_behind(session, opp.id, opp.account_id, (cid, owners.get(cid)))
+            if left is not None:
+                _v(
+                    out,
+                    "contact_roles.foreign_contact",
+                    f"opportunity {opp.name!r} would move to account {opp.account_id} and "
+                    f"leave its contact {cid} with account {left}; open the store "
+                    "with allow_foreign_contact_roles=True to allow it",
+                    "contact_roles",
+                    cid,
+                )
         for cid in ids:
             holder = owners.get(cid)
             if holder is None:
@@ -294,7 +396,19 @@ def _written_cases(session: Session, written: _Written, out: list[Violation]) ->
             )
         elif case.contact_id is not None:
             holder = accounts.owner_of(case.contact_id)
-            if holder != case.account_id:
+            if case.id not in written.relinked:
+                contact = (case.contact_id, holder)
+                left = written.left_behind(session, case.id, case.account_id, contact)
+                if left is not None:
+                    _v(
+                        out,
+                        "contact_id.not_of_account",
+                        f"case {case.subject!r} would move to account {case.account_id} and "
+                        f"leave its contact {case.contact_id} with account {left}",
+                        "contact_id",
+                        case.id,
+                    )
+            elif holder != case.account_id:
                 where = "does not exist" if holder is None else f"belongs to account {holder}"
                 _v(
                     out,

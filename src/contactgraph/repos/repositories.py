@@ -30,9 +30,7 @@ from contactgraph.repos.history import account_entries, removal_entries
 from contactgraph.repos.integrity import Changes
 from contactgraph.repos.keys import (
     ContactQuery,
-    case_links_changed,
     check_limit,
-    first_role_change,
     is_storable,
     key,
     search_count_bound,
@@ -489,7 +487,7 @@ class Opportunities(_Linked[Opportunity]):
         return refs + [("contact id", c) for c in item.contact_ids]
 
     def _note(self, changes: Changes, item: Opportunity, *, added: bool) -> None:
-        changes.check_roles(item.id, None if added else first_role_change(item))
+        changes.note_opportunity(item, added=added)
 
 
 class Cases(_Linked[Case]):
@@ -508,8 +506,7 @@ class Cases(_Linked[Case]):
         return refs
 
     def _note(self, changes: Changes, item: Case, *, added: bool) -> None:
-        if added or case_links_changed(item):
-            changes.cases.add(item.id)
+        changes.note_case(item, added=added)
 
 
 class Relations(_Repository):

@@ -29,6 +29,7 @@ from contactgraph.domain.events import (
 from contactgraph.domain.phones import UNVERIFIED_MARK
 from contactgraph.domain.text import match_key
 from contactgraph.errors import MissingDependencyError, Severity, Violation
+from contactgraph.matching.comparisons import PHONE_TAIL_DIGITS
 from contactgraph.repos.checks import SaveWarning, rearranging_now
 from contactgraph.repos.protocol import StoreProtocol
 from contactgraph.rules.policy import (
@@ -60,9 +61,10 @@ MIN_PHONE_SEARCH = 6
 """National digits a phone needs to be searched for as digits (shorter ones would find
 every number that holds them)."""
 
-PHONE_TAIL = 8
-"""Digits of a number's end searched for: a trunk prefix, or a national prefix rule
-(``011 15-2345-6789`` is ``+54 9 11 2345-6789``), changes how a number begins, not its end."""
+PHONE_TAIL = PHONE_TAIL_DIGITS
+"""Digits of a number's end searched for (what detection groups numbers by): a trunk
+prefix, or a national prefix rule (``011 15-2345-6789`` is ``+54 9 11 2345-6789``), changes
+how a number begins, not its end."""
 
 _NON_WORD = re.compile(r"[^0-9a-z]+")
 

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+from datetime import date
 from typing import Any
 
 import attrs
@@ -64,6 +65,21 @@ def _duplicate_of_alice(store: Store) -> tuple[Any, dict[str, Any], str]:
     store.cases.add(Case.create("Invoice error", account.id, twin.id))
     store.relations.add(AccountContactRelation.create(other.id, twin.id, title="Advisor"))
     return account, people, twin.id
+
+
+def _bob_moved_to_globex(store: Store) -> tuple[Account, Account, str]:
+    """ACME's deal gives Bob a role and his case stays with ACME; then Bob moves to Globex
+    (the deal and the case keep naming him: they are ACME's history). A third account."""
+    account, people = acme()
+    account = store.accounts.add(account)
+    other, _hank = globex()
+    other = store.accounts.add(other)
+    bob = people["bob"].id
+    store.opportunities.add(acme_deal(account, people).add_contact_role(bob, "Influencer"))
+    store.cases.add(Case.create("Expense report", account.id, bob))
+    store.move_contact(bob, other.id, on=date(2030, 1, 1))
+    holding = store.accounts.add(Account.create("ACME Holding"))
+    return account, holding, bob
 
 
 class MergeContract(ContractBase):
@@ -170,10 +186,15 @@ class MergeContract(ContractBase):
         plan = store.merge_contacts(hank, [twin], dry_run=True)
         assert any("survivor's account" in note for note in plan.notes)
         assert any(m.kind == "reports_to" and m.to_id is None for m in plan.moves)
+        (ending,) = [m for m in plan.moves if m.kind == "relation"]
+        assert ending.note.startswith("ends: ")  # twin advised Globex: now Hank's own account
         record = store.merge_contacts(hank, [twin])
         case = store.cases.list()[0]
         assert (case.contact_id, case.account_id) == (hank, other.id)
         assert store.accounts.get_contact(people["bob"].id).reports_to is None
+        (relation,) = store.relations.list(contact_id=hank)
+        assert (relation.account_id, relation.is_active) == (other.id, False)
+        assert relation.end_date is not None
         store.unmerge(record.id)
         assert observable(store) == before
 
@@ -225,3 +246,120 @@ class MergeContract(ContractBase):
             other_tenant.unmerge(record.id)
         assert other_tenant.merges.forget(people["alice"].id) == 0
         assert store.merges.get(record.id).people == (people["alice"].id, twin)
+
+    def test_an_account_merge_carries_the_history_a_move_left_and_its_undo_restores_it(
+        self, store: Store
+    ) -> None:
+        account, holding, bob = _bob_moved_to_globex(store)
+        globex_id = store.accounts.account_id_of(bob)
+        before = observable(store)
+        record = store.merge_accounts(holding.id, [account.id])
+        case = store.cases.list(contact_id=bob)[0]
+        deal = store.opportunities.list(contact_id=bob)[0]
+        assert (case.account_id, deal.account_id) == (holding.id, holding.id)
+        assert case.contact_id == bob  # still the history
+        assert bob in deal.contact_ids
+        assert store.accounts.account_id_of(bob) == globex_id
+        (history,) = store.relations.list(contact_id=bob)
+        assert (history.account_id, history.is_active) == (holding.id, False)
+        store.unmerge(record.id)
+        assert observable(store) == before
+
+    def test_an_account_merge_into_the_new_account_of_a_moved_contact(self, store: Store) -> None:
+        account, _holding, bob = _bob_moved_to_globex(store)
+        globex_id = store.accounts.account_id_of(bob)
+        before = observable(store)
+        record = store.merge_accounts(globex_id, [account.id])
+        assert {c.account_id for c in store.cases.list(contact_id=bob)} == {globex_id}
+        store.unmerge(record.id)
+        assert observable(store) == before
+
+    def test_repointing_a_record_still_may_not_part_it_from_a_contact_of_its_account(
+        self, store: Store
+    ) -> None:
+        account, holding, _bob = _bob_moved_to_globex(store)
+        alice = next(c.id for c in account.contacts.values() if c.first_name == "Alice")
+        case = store.cases.add(Case.create("Login", account.id, alice))
+        with pytest.raises(PolicyViolationError) as caught:
+            store.cases.save(case.update(account_id=holding.id))
+        assert "contact_id.not_of_account" in caught.value.codes
+        deal = next(o for o in store.opportunities.list() if alice in o.contact_ids)
+        with pytest.raises(PolicyViolationError) as caught:
+            store.opportunities.save(deal.update(account_id=holding.id))
+        assert "contact_roles.foreign_contact" in caught.value.codes
+
+    def test_an_account_merge_ends_relations_of_contacts_to_their_own_account(
+        self, store: Store
+    ) -> None:
+        account, people = acme()
+        account = store.accounts.add(account)
+        other, hank = globex()
+        other = store.accounts.add(other)
+        alice = people["alice"].id
+        to_globex = store.relations.add(
+            AccountContactRelation.create(other.id, alice, title="Advisor")
+        )
+        to_acme = store.relations.add(
+            AccountContactRelation.create(account.id, hank.id, start_date=date(2020, 1, 1))
+        )
+        past = store.relations.add(
+            AccountContactRelation.create(
+                account.id, hank.id, is_active=False, end_date=date(2019, 1, 1)
+            )
+        )
+        before = observable(store)
+        plan = store.merge_accounts(other.id, [account.id], dry_run=True)
+        ending = {m.record_id for m in plan.moves if m.kind == "relation" and "ends" in m.note}
+        assert ending == {to_globex.id, to_acme.id}
+        record = store.merge_accounts(other.id, [account.id])
+        for rel in store.relations.list():
+            assert rel.account_id == other.id
+            assert not rel.is_active  # nobody keeps an active relation to their own account
+        assert store.relations.get(past.id).end_date == date(2019, 1, 1)
+        assert store.relations.get(to_acme.id).end_date is not None
+        store.unmerge(record.id)
+        assert observable(store) == before
+
+    def test_undoing_an_account_merge_keeps_what_a_move_before_it_left(self, store: Store) -> None:
+        account, people = acme()
+        account = store.accounts.add(account)
+        other, _hank = globex()
+        other = store.accounts.add(other)
+        alice = people["alice"].id
+        store.opportunities.add(acme_deal(account, people))
+        store.cases.add(Case.create("Invoice error", account.id, alice))
+        store.move_contact(alice, other.id, on=date(2030, 1, 1))  # her case and role stay at ACME
+        before = observable(store)
+        record = store.merge_accounts(account.id, [other.id])
+        assert store.accounts.account_id_of(alice) == account.id
+        store.unmerge(record.id)
+        assert observable(store) == before
+
+    def test_an_undo_never_reopens_a_relation_now_to_its_contacts_own_account(
+        self, store: Store
+    ) -> None:
+        account, people = acme()
+        account = store.accounts.add(account)
+        other, hank = globex()
+        other = store.accounts.add(other)
+        advises = store.relations.add(AccountContactRelation.create(account.id, hank.id))
+        accounts = store.merge_accounts(account.id, [other.id])  # ends it: Hank joins ACME
+        store.merge_contacts(people["alice"].id, [hank.id])  # now Alice's, at her own ACME
+        store.unmerge(accounts.id)
+        relation = store.relations.get(advises.id)
+        assert (relation.contact_id, relation.is_active) == (people["alice"].id, False)
+
+    def test_undoing_a_contact_merge_keeps_a_case_whose_old_account_was_merged_away(
+        self, store: Store
+    ) -> None:
+        account, people = acme()
+        account = store.accounts.add(account)
+        other, hank = globex()
+        other = store.accounts.add(other)
+        case = store.cases.add(Case.create("Help", other.id, hank.id))
+        store.move_contact(hank.id, account.id, on=date(2030, 1, 1))  # his case stays at Globex
+        contacts = store.merge_contacts(people["alice"].id, [hank.id])  # it follows Alice
+        store.merge_accounts(account.id, [other.id])
+        store.unmerge(contacts.id)
+        back = store.cases.get(case.id)
+        assert (back.contact_id, back.account_id) == (hank.id, account.id)

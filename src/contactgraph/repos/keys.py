@@ -26,13 +26,9 @@ from contactgraph.domain import (
     match_key,
 )
 from contactgraph.domain.events import (
-    CaseOpened,
-    CaseUpdated,
     ContactAdded,
     ContactEvent,
     ContactMovedIn,
-    OpportunityCreated,
-    OpportunityUpdated,
 )
 from contactgraph.domain.lookup import phone_keys
 from contactgraph.domain.phones import UNVERIFIED_MARK
@@ -516,39 +512,6 @@ def relation_order_key(relation: AccountContactRelation) -> tuple[Any, ...]:
     """Start date (undated first), then id."""
     start = relation.start_date
     return (start is not None, start.isoformat() if start else "", relation.id)
-
-
-def first_role_change(opportunity: Opportunity) -> set[str] | None:
-    """Contacts given a role since the last save, or ``None`` when every role needs checking.
-
-    Every role needs checking when the opportunity was created or moved to
-    another account since the last save.
-    """
-    before: set[str] | None = None
-    for event in opportunity.pending_events:
-        if isinstance(event, OpportunityCreated):
-            return None
-        if isinstance(event, OpportunityUpdated):
-            for change in event.changes:
-                if change.field == "account_id":
-                    return None
-                if change.field == "contact_roles" and before is None:
-                    before = {role["contact_id"] for role in change.old}
-    if before is None:
-        return set()
-    return set(opportunity.contact_ids) - before
-
-
-def case_links_changed(case: Case) -> bool:
-    """Whether the case was opened, or its account or contact changed, since the last save."""
-    for event in case.pending_events:
-        if isinstance(event, CaseOpened):
-            return True
-        if isinstance(event, CaseUpdated) and any(
-            c.field in ("account_id", "contact_id") for c in event.changes
-        ):
-            return True
-    return False
 
 
 def contact_existed(account: Account, contact_id: str) -> bool:

@@ -241,6 +241,7 @@ class SqlAccounts(Part):
         alternates and external ids of ``contacts`` (the new and the changed), one each."""
         st, conn, tenant = self._s.statements, self._conn, self._tenant
         insert_rows(conn, C, st.insert_contact, values)
+        self._s.statistics.grew(conn, len(values))
         insert_rows(conn, ALT, st.insert_alternate, rows.alternate_values(tenant, contacts))
         insert_rows(
             conn,

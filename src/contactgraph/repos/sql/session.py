@@ -54,6 +54,7 @@ from contactgraph.repos.sql.errors import (
 from contactgraph.repos.sql.history import SqlHistory, scrub_sqlite
 from contactgraph.repos.sql.merges import SqlMerges
 from contactgraph.repos.sql.statements import BulkSql, Precompiled
+from contactgraph.repos.sql.statistics import PlannerStatistics
 from contactgraph.repos.sql.storage import SqlCases, SqlOpportunities, SqlRelations
 
 __all__ = ["IDLE_READERS", "SqlBackend", "SqlSession"]
@@ -123,6 +124,8 @@ class SqlSession:
         self.dirty = 0
         """How many checked writes began writing, or failed in a way a savepoint would
         have to take back (see :meth:`checked_write`)."""
+        self.statistics = PlannerStatistics(backend.dialect)
+        """The planner's statistics, refreshed as this transaction fills the tables."""
         try:
             if write:
                 self.conn = backend.writer()

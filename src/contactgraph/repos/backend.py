@@ -97,14 +97,19 @@ class AccountStorage(Protocol):
         """Contacts meeting ``query`` (never ``impossible``), sorted, at most ``query.limit``."""
         ...
 
-    def search_contacts(self, needle: SearchNeedle, limit: int) -> tuple[list[Contact], int]:
+    def search_contacts(
+        self, needle: SearchNeedle, limit: int, count_up_to: int
+    ) -> tuple[list[Contact], int]:
         """The best ``limit`` contacts for ``needle`` (see ``keys.contact_search_rank``), and
-        how many match in all; the count may stop past ``keys.search_count_bound(limit)``."""
+        how many match in all; the count may stop past
+        ``keys.search_count_bound(limit, count_up_to)``."""
         ...
 
-    def search_accounts(self, needle: SearchNeedle, limit: int) -> tuple[list[Account], int]:
+    def search_accounts(
+        self, needle: SearchNeedle, limit: int, count_up_to: int
+    ) -> tuple[list[Account], int]:
         """The best ``limit`` accounts for ``needle`` (``keys.account_search_rank``), and the
-        total; the count may stop past ``keys.search_count_bound(limit)``."""
+        total; the count may stop past ``keys.search_count_bound(limit, count_up_to)``."""
         ...
 
     def by_name_key(self, name_key: str) -> list[Account]:

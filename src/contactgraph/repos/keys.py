@@ -33,7 +33,7 @@ from contactgraph.domain.events import (
 from contactgraph.domain.lookup import phone_keys
 from contactgraph.domain.phones import UNVERIFIED_MARK
 from contactgraph.errors import InvalidValueError, StoreConfigurationError
-from contactgraph.repos.protocol import AccountOrder, ContactCriteria
+from contactgraph.repos.protocol import SEARCH_COUNT_LIMIT, AccountOrder, ContactCriteria
 
 __all__ = [
     "MAX_ID_LENGTH",
@@ -42,6 +42,7 @@ __all__ = [
     "SearchNeedle",
     "account_search_key",
     "account_search_rank",
+    "check_count_up_to",
     "check_tenant",
     "contact_search_key",
     "contact_search_rank",
@@ -266,6 +267,18 @@ MAX_PAGE_NUMBER: Final = 2**62
 """Largest ``limit`` or ``offset`` (a 64-bit integer in every SQL engine)."""
 
 
+def check_count_up_to(count_up_to: int) -> None:
+    """Refuse a ``count_up_to`` that is not a whole number from 0 to 2**62."""
+    if (
+        isinstance(count_up_to, bool)
+        or not isinstance(count_up_to, int)
+        or not 0 <= count_up_to <= MAX_PAGE_NUMBER
+    ):
+        raise InvalidValueError(
+            "must be a whole number from 0 to 2**62", field="count_up_to", value=count_up_to
+        )
+
+
 def check_limit(limit: int | None, offset: int = 0) -> None:
     """Refuse negative, non-integer or over-large pagination arguments."""
     if limit is not None and (
@@ -392,17 +405,13 @@ def search_needle(text: object) -> SearchNeedle | None:
 MAX_SEARCH: Final = 1000
 """Longer search texts match nothing (no stored field is that long), checked before any work."""
 
-SEARCH_COUNT_LIMIT: Final = 1000
-"""A search counts its matches up to this many (or its ``limit`` + 1 when larger): past
-it, ``SearchResult.total`` is this bound and ``total_is_exact`` is false, so that a
-broad needle costs what the bound costs, not what the whole store does."""
 
-
-def search_count_bound(limit: int | None) -> int | None:
-    """How many matches a search of ``limit`` results counts at most (at least one past
-    ``limit``, so ``truncated`` stays true whenever more match than were returned);
-    ``None`` (no bound) when every match is asked for (``limit=None``)."""
-    return None if limit is None else max(SEARCH_COUNT_LIMIT, limit + 1)
+def search_count_bound(limit: int | None, count_up_to: int = SEARCH_COUNT_LIMIT) -> int | None:
+    """How many matches a search of ``limit`` results counts at most: ``count_up_to``,
+    and at least one past ``limit``, so ``truncated`` stays true whenever more match
+    than were returned; ``None`` (no bound) when every match is asked for
+    (``limit=None``)."""
+    return None if limit is None else max(count_up_to, limit + 1)
 
 
 def contact_search_rank(

@@ -30,7 +30,7 @@ from __future__ import annotations
 import enum
 from collections.abc import Callable, Iterable, Iterator
 from contextlib import AbstractContextManager
-from typing import Protocol, TypedDict, TypeVar, Unpack, runtime_checkable
+from typing import Final, Protocol, TypedDict, TypeVar, Unpack, runtime_checkable
 
 import attrs
 
@@ -104,6 +104,12 @@ class ContactCriteria(TypedDict, total=False):
     limit: int | None
 
 
+SEARCH_COUNT_LIMIT: Final = 1000
+"""How far a search counts its matches by default (the search's ``count_up_to``; at least its
+``limit`` + 1): past it, ``SearchResult.total`` is this bound and ``total_is_exact`` is
+false, so that a broad needle costs what the bound costs, not what the whole store does."""
+
+
 @attrs.frozen(slots=True)
 class SearchResult:
     """A page of search hits, best first, and how many there were in all.
@@ -113,7 +119,8 @@ class SearchResult:
         accounts: The accounts found (an account search), best first.
         total: How many records match in all; more than were returned when
             the results were cut at the limit. Counting stops at a bound
-            (:data:`~contactgraph.repos.keys.SEARCH_COUNT_LIMIT`, or ``limit`` + 1
+            (the search's ``count_up_to``, by default
+            :data:`~contactgraph.repos.keys.SEARCH_COUNT_LIMIT`, or ``limit`` + 1
             when larger): past it, ``total`` is that bound, a lower bound.
         total_is_exact: Whether ``total`` is the exact count (false: at least
             ``total`` match, "1,000+").
@@ -198,10 +205,14 @@ class AccountRepository(AggregateRepository[Account], Protocol):
         ...
 
     def search_contacts(self, text: str, *, limit: int = 50) -> list[Contact]:
-        """``search(text, limit=limit).contacts`` as a list."""
+        """The best ``limit`` contacts of :meth:`search`, for a type-ahead box: it counts
+        no match past ``limit`` + 1 (``count_up_to=0``), so its cost follows the
+        results asked for, however many match."""
         ...
 
-    def search(self, text: str, *, limit: int = 50) -> SearchResult:
+    def search(
+        self, text: str, *, limit: int = 50, count_up_to: int = SEARCH_COUNT_LIMIT
+    ) -> SearchResult:
         """Contacts whose name, email or phone digits hold ``text``, best first, with the total.
 
         Case-, accent- and width-insensitive (:func:`~contactgraph.domain.match_key`);
@@ -212,15 +223,24 @@ class AccountRepository(AggregateRepository[Account], Protocol):
         (after folding) matches only the start of a last name, first name or
         email. Indexed on SQL stores (trigrams), so the cost follows the
         number of matches rather than the size of the store.
+
+        ``total`` counts the matches exactly up to ``count_up_to`` (and always up to
+        ``limit`` + 1, enough to tell whether results were cut); past it, it is
+        that bound and ``total_is_exact`` is false. Counting costs in proportion
+        to the matches counted: ``count_up_to=0`` (what :meth:`search_contacts`
+        does) makes a search cost what its ``limit`` costs, however many match.
         """
         ...
 
-    def search_accounts(self, text: str, *, limit: int = 50) -> SearchResult:
+    def search_accounts(
+        self, text: str, *, limit: int = 50, count_up_to: int = SEARCH_COUNT_LIMIT
+    ) -> SearchResult:
         """Accounts whose name, website domain or phone digits hold ``text``, best first.
 
         Ranked: an exact domain or phone, then names starting with the text,
         then the text anywhere; within a rank by name, then id. One or two
-        characters match the start of a name only.
+        characters match the start of a name only. ``total`` and ``count_up_to``
+        as in :meth:`search`.
         """
         ...
 

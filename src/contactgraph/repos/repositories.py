@@ -29,7 +29,9 @@ from contactgraph.repos.backend import AccountLinkedStorage, Session
 from contactgraph.repos.history import account_entries, removal_entries
 from contactgraph.repos.integrity import Changes
 from contactgraph.repos.keys import (
+    SEARCH_COUNT_LIMIT,
     ContactQuery,
+    check_count_up_to,
     check_limit,
     is_storable,
     key,
@@ -78,6 +80,22 @@ class UnitOfWorkAccess(Protocol):
 
 
 # ----------------------------------------------------------------- checks
+
+
+def _search_result(
+    limit: int | None,
+    count_up_to: int,
+    total: int,
+    *,
+    contacts: tuple[Contact, ...] = (),
+    accounts: tuple[Account, ...] = (),
+) -> SearchResult:
+    """The page found and its total: past the count's bound (a backend may count on),
+    the bound, marked inexact."""
+    bound = search_count_bound(limit, count_up_to)
+    if bound is None or total <= bound:
+        return SearchResult(contacts=contacts, accounts=accounts, total=total)
+    return SearchResult(contacts=contacts, accounts=accounts, total=bound, total_is_exact=False)
 
 
 def _refuse_ids(kind: str, ids: Iterable[tuple[str, object]]) -> None:
@@ -286,29 +304,33 @@ class Accounts(_Repository):
         return self._store._find_contacts(query)
 
     def search_contacts(self, text: str, *, limit: int = 50) -> list[Contact]:
-        return list(self.search(text, limit=limit).contacts)
+        return list(self.search(text, limit=limit, count_up_to=0).contacts)
 
-    def search(self, text: str, *, limit: int = 50) -> SearchResult:
+    def search(
+        self, text: str, *, limit: int = 50, count_up_to: int = SEARCH_COUNT_LIMIT
+    ) -> SearchResult:
         check_limit(limit)
+        check_count_up_to(count_up_to)
         needle = search_needle(text)
         if needle is None:
             return SearchResult()
-        found, total = self._store._read(lambda s: s.accounts.search_contacts(needle, limit))
-        bound = search_count_bound(limit)
-        if bound is None or total <= bound:
-            return SearchResult(contacts=tuple(found), total=total)
-        return SearchResult(contacts=tuple(found), total=bound, total_is_exact=False)
+        found, total = self._store._read(
+            lambda s: s.accounts.search_contacts(needle, limit, count_up_to)
+        )
+        return _search_result(limit, count_up_to, total, contacts=tuple(found))
 
-    def search_accounts(self, text: str, *, limit: int = 50) -> SearchResult:
+    def search_accounts(
+        self, text: str, *, limit: int = 50, count_up_to: int = SEARCH_COUNT_LIMIT
+    ) -> SearchResult:
         check_limit(limit)
+        check_count_up_to(count_up_to)
         needle = search_needle(text)
         if needle is None:
             return SearchResult()
-        found, total = self._store._read(lambda s: s.accounts.search_accounts(needle, limit))
-        bound = search_count_bound(limit)
-        if bound is None or total <= bound:
-            return SearchResult(accounts=tuple(found), total=total)
-        return SearchResult(accounts=tuple(found), total=bound, total_is_exact=False)
+        found, total = self._store._read(
+            lambda s: s.accounts.search_accounts(needle, limit, count_up_to)
+        )
+        return _search_result(limit, count_up_to, total, accounts=tuple(found))
 
     def find_by_name(self, name: str) -> list[Account]:
         """Accounts named ``name``, case and accents ignored ("acme sa" finds "ACME SA"), by id.

@@ -211,7 +211,9 @@ class MemoryAccounts(Part):
         found = sort_contacts(c for c in candidates if query.matches(c))
         return found if query.limit is None else found[: query.limit]
 
-    def search_contacts(self, needle: SearchNeedle, limit: int) -> tuple[list[Contact], int]:
+    def search_contacts(
+        self, needle: SearchNeedle, limit: int, count_up_to: int
+    ) -> tuple[list[Contact], int]:
         ranked = []
         for c in self._all_contacts():
             last, first, middle = c.name.sort_key
@@ -221,7 +223,9 @@ class MemoryAccounts(Part):
         ranked.sort(key=itemgetter(0))
         return [c for _, c in ranked[:limit]], len(ranked)
 
-    def search_accounts(self, needle: SearchNeedle, limit: int) -> tuple[list[Account], int]:
+    def search_accounts(
+        self, needle: SearchNeedle, limit: int, count_up_to: int
+    ) -> tuple[list[Account], int]:
         ranked = []
         for a in self._t.accounts.values():
             rank = account_search_rank(needle, account_search_key(a))

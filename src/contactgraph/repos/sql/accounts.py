@@ -397,13 +397,21 @@ class SqlAccounts(Part):
             stmt = stmt.limit(query.limit)
         return [rows.CONTACT.build(*r) for r in self._conn.execute(stmt)]
 
-    def search_contacts(self, needle: SearchNeedle, limit: int) -> tuple[list[Contact], int]:
+    def search_contacts(
+        self, needle: SearchNeedle, limit: int, count_up_to: int
+    ) -> tuple[list[Contact], int]:
         """See :mod:`contactgraph.repos.sql.search`."""
-        return search.search_contacts(self._conn, self._tenant, needle, limit, self.load_contacts)
+        return search.search_contacts(
+            self._conn, self._tenant, needle, limit, self.load_contacts, count_up_to=count_up_to
+        )
 
-    def search_accounts(self, needle: SearchNeedle, limit: int) -> tuple[list[Account], int]:
+    def search_accounts(
+        self, needle: SearchNeedle, limit: int, count_up_to: int
+    ) -> tuple[list[Account], int]:
         """See :mod:`contactgraph.repos.sql.search`."""
-        return search.search_accounts(self._conn, self._tenant, needle, limit, self.load_many)
+        return search.search_accounts(
+            self._conn, self._tenant, needle, limit, self.load_many, count_up_to=count_up_to
+        )
 
     def by_name_key(self, name_key: str) -> list[Account]:
         ids = self._conn.execute(

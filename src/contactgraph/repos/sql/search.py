@@ -34,6 +34,7 @@ from sqlalchemy.engine import Connection
 
 from contactgraph.domain import Account, Contact
 from contactgraph.repos.keys import (
+    SEARCH_COUNT_LIMIT,
     SearchNeedle,
     account_search_rank,
     contact_search_key,
@@ -63,17 +64,20 @@ def search_contacts(
     needle: SearchNeedle,
     limit: int,
     load: Callable[[list[str]], list[Contact]],
+    *,
+    count_up_to: int = SEARCH_COUNT_LIMIT,
 ) -> tuple[list[Contact], int]:
     """The best ``limit`` contacts for ``needle`` and how many match (past
-    ``search_count_bound(limit)``, a number above it); ``load`` reads contacts by id."""
+    ``search_count_bound(limit, count_up_to)``, a number above it); ``load`` reads
+    contacts by id."""
     dialect, run = conn.dialect.name, conn.execute
-    bound = search_count_bound(limit)
+    bound = search_count_bound(limit, count_up_to)
     if bound is None:  # every match asked for
         every = None if needle.short else _match(conn, needle)
         ranked = _ranked(needle, run(*q.contact_hits(dialect, tenant, needle, every)))
         return _best(ranked, limit, load), len(ranked)
-    wide: Callable[[Any], bool]
     match: q.Match | None = None
+    known: dict[Any, int]
     if needle.short:
         columns = q.SHORT_COLUMNS
         counts = dict(
@@ -87,33 +91,86 @@ def search_contacts(
             ranked = _ranked(needle, run(*q.contact_hits(dialect, tenant, needle)))
             return _best(ranked, limit, load), len(ranked)
         total = bound + 1
-
-        def wide(column: Any) -> bool:
-            return bool(counts[column] > bound)
-
+        known = counts  # each counted up to bound + 1
     else:
         match = _match(conn, needle)
+        if bound == limit + 1 and _name_like(needle):  # no count wanted: ranks first
+            return _by_rank_first(conn, tenant, needle, match, limit=limit, load=load)
         counted, read_ids = q.count_matches(dialect, tenant, match, bound + 1, limit)
         total, found = run(*counted).one()
         if total <= limit:  # every match is a result: read whole, ranked here
             ids = read_ids(found) or []
             return _ranked_whole(needle, load(ids) if ids else [])
+        # A name range holds only matches: no more rows than all of them.
+        known = {column: min(total, bound + 1) for column in q.SHORT_COLUMNS}
 
-        def wide(column: Any) -> bool:
-            if total <= bound:  # no range of matches holds more than all of them
-                return False
-            counted = q.count_prefixes(tenant, needle.text, [column], bound + 1)
-            return int(run(*counted).scalar_one()) > bound
+    def wide(column: Any) -> bool:
+        return known[column] > min(bound, q.RANGE_READ_WHOLE)
 
     seen: dict[str, Ranked] = {}
     ranked = []
     for rank, tier in enumerate(q.contact_tiers(dialect, tenant, needle, limit, wide, match=match)):
         for stmt in tier:
-            seen.update((r[-1], r) for r in _ranked(needle, run(*stmt)))
+            seen.update((r[-1], r) for r in _ranked(needle, _rows(conn, stmt)))
         ranked = list(seen.values())
         if sum(1 for r in ranked if r[0] <= rank) >= limit:
             break
     return _best(ranked, limit, load), total
+
+
+def _name_like(needle: SearchNeedle) -> bool:
+    """Whether ``needle`` looks like part of a name (no digit, no ``@``): the matches of
+    such a text tend to grow with the store (people share first names and name
+    starts), so an uncounted search reads the name ranges first; an email or phone
+    number is best counted first, its matches being few. Either way the answer is
+    the same: this chooses only what is read first."""
+    return needle.digits is None and not any(ch.isdigit() or ch == "@" for ch in needle.text)
+
+
+def _by_rank_first(
+    conn: Connection,
+    tenant: str,
+    needle: SearchNeedle,
+    match: q.Match,
+    *,
+    limit: int,
+    load: Callable[[list[str]], list[Contact]],
+) -> tuple[list[Contact], int]:
+    """A 3+ character search that counts no match past ``limit`` + 1 (a type-ahead
+    box): the ranks are read best first, ``limit`` + 2 hits each (enough to tell
+    whether more than ``limit`` + 1 match), and the trigram index only when the name ranges do
+    not hold that many: so what it costs follows the limit, not the matches.
+
+    The total is exact when every match was read (the last rank, which holds them
+    all, gave fewer rows than it was asked), else ``limit`` + 2: past the bound."""
+    best = limit + 2  # past the bound (limit + 1): "exactly limit + 1" is exact
+    seen: dict[str, Ranked] = {}
+    tiers = q.contact_tiers(conn.dialect.name, tenant, needle, best, lambda _: True, match=match)
+    read = 0
+    for rank, tier in enumerate(tiers):
+        read = 0
+        for stmt in tier:
+            rows = _rows(conn, stmt)
+            read += len(rows)
+            seen.update((r[-1], r) for r in _ranked(needle, rows))
+        if sum(1 for r in seen.values() if r[0] <= rank) >= best:
+            return _best(list(seen.values()), limit, load), best
+    ranked = list(seen.values())
+    return _best(ranked, limit, load), len(ranked) if read < best else best
+
+
+def _rows(conn: Connection, stmt: q.Query | q.Wide) -> Sequence[Any]:
+    """The rows of one tier's statement; a :class:`~contactgraph.repos.sql.search_statements.Wide`
+    range is walked, then read whole, only when its first entries do not hold it all."""
+    if isinstance(stmt, q.Wide):
+        capped = conn.execute(*stmt.capped).all()
+        if not capped or capped[0][-1] <= q.RANGE_READ_WHOLE:
+            return [row[:-1] for row in capped]
+        walked = conn.execute(*stmt.walk).all()
+        if len(walked) >= stmt.best:
+            return walked
+        stmt = stmt.whole
+    return conn.execute(*stmt).all()
 
 
 def _match(conn: Connection, needle: SearchNeedle) -> q.Match:
@@ -164,12 +221,14 @@ def search_accounts(
     needle: SearchNeedle,
     limit: int,
     load: Callable[[list[str]], Sequence[Account]],
+    *,
+    count_up_to: int = SEARCH_COUNT_LIMIT,
 ) -> tuple[list[Account], int]:
     """The best ``limit`` accounts for ``needle`` and how many match (past
     ``search_count_bound(limit)``, a number above it): every match ranked up to
     the bound, past it the best read rank by rank (:func:`~contactgraph.repos.sql.statements.account_tiers`)."""
     dialect, run = conn.dialect.name, conn.execute
-    bound = search_count_bound(limit)
+    bound = search_count_bound(limit, count_up_to)
     total = None
     if bound is not None:
         total = int(run(q.count_account_matches(dialect, tenant, needle, bound + 1)).scalar_one())

@@ -12,7 +12,7 @@ candidate is checked against the whole phrase in SQL.
 from __future__ import annotations
 
 from collections.abc import Callable, Iterator, Sequence
-from typing import Any
+from typing import Any, Final
 
 import attrs
 import sqlalchemy as sa
@@ -264,12 +264,10 @@ def _built(key: tuple[Any, ...], build: Callable[[], Any]) -> Any:
     return found
 
 
-def _range(column: Any, upper: bool, *, walk: bool = False) -> Any:
-    """``column`` in ``[:lo, :hi)`` (``upper``) or ``>= :lo``; ``walk``: written as an
-    expression, so that the planner walks another index rather than this range."""
-    value = func.coalesce(column, "") if walk else column
-    low = value >= bindparam("lo")
-    return sa.and_(low, value < bindparam("hi")) if upper else low
+def _range(column: Any, upper: bool) -> Any:
+    """``column`` in ``[:lo, :hi)`` (``upper``) or ``>= :lo``."""
+    low = column >= bindparam("lo")
+    return sa.and_(low, column < bindparam("hi")) if upper else low
 
 
 def _range_params(text: str) -> tuple[bool, dict[str, Any]]:
@@ -327,22 +325,89 @@ def count_prefixes(tenant: str, text: str, columns: Sequence[Any], up_to: int) -
 SHORT_COLUMNS = _SHORT_COLUMNS
 
 
-def _first_in_name_order(tenant: str, column: Any, text: str, best: int, walk: bool) -> Query:
-    """The ``best`` first hits (by :data:`NAME_ORDER`) whose ``column`` starts with ``text``.
+WALK_ROWS_PER_HIT: Final = 25
+"""A wide range is first looked for along the name order, this many rows walked per
+hit asked (the range then holds at least one row in 25 there: a dense range)."""
 
-    ``walk``: for a wide range, walk the name index in order and keep the rows
-    in the range (the range's index is kept out of the plan: reading a wide
-    range whole to sort it costs what the range holds); else read the range
-    through its index and sort it.
+RANGE_READ_WHOLE: Final = 1000
+"""A prefix range of up to this many rows is read whole through its index and sorted
+(for this many rows that costs less than a walk); a wider one is walked first."""
+
+
+@attrs.frozen
+class Wide:
+    """A prefix range that may be too wide to read whole: its ``best`` first hits.
+
+    ``capped`` reads the range's first :data:`RANGE_READ_WHOLE` + 1 entries (index
+    order), sorts them, and gives their ``best`` first hits, each row ending with
+    how many entries it read: when that is no more than :data:`RANGE_READ_WHOLE`,
+    the range was read whole and the rows are the answer (one statement, the
+    common case). Otherwise ``walk`` looks for the hits among the first rows in
+    name order (a bounded number); when it finds fewer than ``best`` (the range
+    is sparse there, e.g. "olaf s": the people named Olaf whose last name starts
+    with S, late in name order), ``whole`` reads the range whole through its
+    index and sorts it. The cost is bounded by the rows walked plus the range,
+    never by the store.
     """
+
+    capped: Query
+    walk: Query
+    whole: Query
+    best: int
+
+
+def _first_in_name_order(tenant: str, column: Any, text: str, best: int) -> Query:
+    """The ``best`` first hits (by :data:`NAME_ORDER`) whose ``column`` starts with
+    ``text``: the range read through its index, and sorted."""
     upper, params = _range_params(text)
 
     def build() -> Any:
-        where = select(*CONTACT_HIT).where(C.c.tenant == t, _range(column, upper, walk=walk))
+        where = select(*CONTACT_HIT).where(C.c.tenant == t, _range(column, upper))
         return where.order_by(*NAME_ORDER).limit(bindparam("n"))
 
-    stmt = _built(("first by name", column.name, upper, walk), build)
+    stmt = _built(("first by name", column.name, upper), build)
     return stmt, {"t": tenant, "n": best, **params}
+
+
+def _walked_in_name_order(tenant: str, column: Any, text: str, best: int) -> Query:
+    """The hits whose ``column`` starts with ``text`` among the first
+    ``best * WALK_ROWS_PER_HIT`` rows in name order (the name index walked), at most
+    ``best`` of them."""
+    upper, params = _range_params(text)
+
+    def build() -> Any:
+        walked = (
+            select(*CONTACT_HIT, column.label("k"))
+            .where(C.c.tenant == t)
+            .order_by(*NAME_ORDER)
+            .limit(bindparam("w"))
+            .subquery()
+        )
+        kept = _range(walked.c.k, upper)
+        hits = select(*(walked.c[c.name] for c in CONTACT_HIT)).where(kept)
+        order = [walked.c[c.name] for c in NAME_ORDER]
+        return hits.order_by(*order).limit(bindparam("n"))
+
+    stmt = _built(("walked by name", column.name, upper), build)
+    return stmt, {"t": tenant, "n": best, "w": best * WALK_ROWS_PER_HIT, **params}
+
+
+def _capped_in_name_order(tenant: str, column: Any, text: str, best: int) -> Query:
+    """:data:`CONTACT_HIT` rows of the ``best`` first (by :data:`NAME_ORDER`) of the first
+    ``RANGE_READ_WHOLE + 1`` contacts whose ``column`` starts with ``text`` (in the
+    range's index order), each followed by how many of those there were (see :class:`Wide`)."""
+    upper, params = _range_params(text)
+
+    def build() -> Any:
+        entries = select(C.c.id, *NAME_ORDER[:-1]).where(C.c.tenant == t, _range(column, upper))
+        first = entries.limit(bindparam("cap")).subquery()
+        order = [first.c[c.name] for c in NAME_ORDER]
+        ids = select(first.c.id).order_by(*order).limit(bindparam("n"))
+        counted = select(func.count()).select_from(first).scalar_subquery()
+        return select(*CONTACT_HIT, counted).where(C.c.tenant == t, C.c.id.in_(ids))
+
+    stmt = _built(("capped by name", column.name, upper), build)
+    return stmt, {"t": tenant, "n": best, "cap": RANGE_READ_WHOLE + 1, **params}
 
 
 def _first_by_full_name(tenant: str, text: str, best: int) -> Query:
@@ -421,7 +486,7 @@ def contact_tiers(
     wide: Callable[[Any], bool],
     *,
     match: Match | None = None,
-) -> Iterator[list[Query]]:
+) -> Iterator[list[Query | Wide]]:
     """Statements for the ranks of :func:`~contactgraph.repos.keys.contact_search_rank`,
     best rank first: each gives the ``best`` first rows of :data:`CONTACT_HIT` (by
     :data:`NAME_ORDER`) among the contacts meeting that rank's condition.
@@ -431,33 +496,34 @@ def contact_tiers(
     the best ``best`` of all matches are among the rows read so far, so the
     caller stops there: the ranges read through the name indexes end at
     ``best`` rows, whatever the number of matches. ``wide(column)`` tells whether
-    the needle's prefix range on ``column`` holds too many rows to be read whole
-    (then the name index is walked instead). Each tier is built as it is reached.
+    the needle's prefix range on ``column`` may hold more than :data:`RANGE_READ_WHOLE`
+    rows (then it is read as a :class:`Wide` range).
+    Each tier is built as it is reached.
     """
 
-    def starting(column: Any, walk: bool) -> Query:
-        return _first_in_name_order(tenant, column, text, best, walk)
+    def starting(column: Any) -> Query | Wide:
+        if dialect == "sqlite" and column is C.c.full_key:
+            whole = _first_by_full_name(tenant, text, best)
+        else:
+            whole = _first_in_name_order(tenant, column, text, best)
+        if not wide(column):
+            return whole
+        capped = _capped_in_name_order(tenant, column, text, best)
+        return Wide(capped, _walked_in_name_order(tenant, column, text, best), whole, best)
 
     text = needle.text
     match = None if needle.short else (match or Match.whole(needle))
-    if match is None:
-        yield []
+    number = needle.digits or text
+    if match is None or not ("@" in text or number.isdigit()):
+        yield []  # no email or phone number can be this needle
     else:
-        number = "+" + (needle.digits or text)
-        exact = (_EXACT, {"t": tenant, "text": text, "number": number, "n": best})
+        exact = (_EXACT, {"t": tenant, "text": text, "number": "+" + number, "n": best})
         yield [exact, *_unverified_phones(dialect, tenant, needle, match, best)]
     # The last-name range is read in the name index's own order: it ends at ``best`` rows.
-    yield [starting(C.c.last_key, False)]
-    walk = wide(C.c.full_key)
-    if dialect == "sqlite" and not walk:
-        yield [_first_by_full_name(tenant, text, best)]
-    else:
-        yield [starting(C.c.full_key, walk)]
+    yield [_first_in_name_order(tenant, C.c.last_key, text, best)]
+    yield [starting(C.c.full_key)]
     if match is None:
-        yield [
-            starting(C.c.first_key, wide(C.c.first_key)),
-            starting(C.c.email_search, wide(C.c.email_search)),
-        ]
+        yield [starting(C.c.first_key), starting(C.c.email_search)]
         return
     params = {"t": tenant, "n": best, **match.params(dialect)}
     if dialect == "sqlite":

@@ -341,3 +341,8 @@ class SearchContract(ContractBase):
             want, total = expected_search(contacts, text, limit)
             got = store.accounts.search(text, limit=limit)
             assert (list(got.contacts), got.total) == (want, total), text
+            # The type-ahead call counts nothing past limit + 1: the same hits.
+            typed = store.accounts.search(text, limit=limit, count_up_to=0)
+            cut = min(total, limit + 1)
+            assert list(typed.contacts) == want, text
+            assert (typed.total, typed.total_is_exact) == (cut, total == cut), text

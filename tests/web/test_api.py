@@ -248,7 +248,11 @@ def test_type_ahead_search(client: Client) -> None:
     found = client.get("/search?q=mart").json()
     assert [c["id"] for c in found["items"]] == [crm.alice]
     assert found["account_names"] == {crm.acme: "ACME SA"}
+    assert found["more"] is False
     assert client.get("/search?q=zzz").json()["items"] == []
+    client.post(f"/accounts/{crm.globex}/contacts", json={"last_name": "Martinez"})
+    cut = client.get("/search?q=mart&limit=1").json()
+    assert ([c["id"] for c in cut["items"]], cut["more"]) == ([crm.alice], True)
 
 
 def test_keyset_pages_skip_and_repeat_nothing_while_rows_come_and_go(client: Client) -> None:

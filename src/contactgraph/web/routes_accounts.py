@@ -340,12 +340,19 @@ async def find_contacts(
 
 @get("/search", tags=["contacts"])
 async def search(api: TenantApi, q: FromQuery[str] = "", limit: Limit = 20) -> dict[str, Any]:
-    """Type-ahead: contacts whose name, email… start with ``q``, with their accounts' names."""
+    """Type-ahead: contacts whose name, email… start with ``q``, with their accounts' names;
+    ``more``: whether more contacts match than were returned (no match is counted past
+    ``limit`` + 1, so a call costs what its ``limit`` costs)."""
 
     def work() -> dict[str, Any]:
-        found = api.store.accounts.search_contacts(q, limit=limit)
-        accounts = api.store.accounts.get_many({c.account_id for c in found})
-        return {"items": contacts(found), "account_names": {a.id: a.name for a in accounts}}
+        found = api.store.accounts.search(q, limit=limit, count_up_to=0)
+        hits = list(found.contacts)
+        accounts = api.store.accounts.get_many({c.account_id for c in hits})
+        return {
+            "items": contacts(hits),
+            "account_names": {a.id: a.name for a in accounts},
+            "more": found.truncated,
+        }
 
     return await api.run(work)
 

@@ -358,12 +358,22 @@ class Wide:
 
 def _first_in_name_order(tenant: str, column: Any, text: str, best: int) -> Query:
     """The ``best`` first hits (by :data:`NAME_ORDER`) whose ``column`` starts with
-    ``text``: the range read through its index, and sorted."""
+    ``text``: the range read through its index, and sorted.
+
+    The last-name range is read in the name index's own order (it ends at ``best``
+    rows). Any other range is read in a subquery the planner keeps apart
+    (``OFFSET 0``): asked for the first rows in name order, PostgreSQL would
+    otherwise walk the name index, filtering, for a range it guesses wide ("olaf s"
+    at a million contacts: 7.8 s)."""
     upper, params = _range_params(text)
 
     def build() -> Any:
         where = select(*CONTACT_HIT).where(C.c.tenant == t, _range(column, upper))
-        return where.order_by(*NAME_ORDER).limit(bindparam("n"))
+        if column is C.c.last_key:
+            return where.order_by(*NAME_ORDER).limit(bindparam("n"))
+        ranged = where.offset(0).subquery()
+        order = [ranged.c[c.name] for c in NAME_ORDER]
+        return select(*ranged.c).order_by(*order).limit(bindparam("n"))
 
     stmt = _built(("first by name", column.name, upper), build)
     return stmt, {"t": tenant, "n": best, **params}

@@ -272,7 +272,7 @@ def test_sqlite_search_goes_through_the_trigram_index_and_survives_vacuum(
 def _plan(engine: sa.Engine, tenant: str, text: str) -> list[str]:
     """SQLite's plan for the full-name rank of ``text`` (the statement a search runs)."""
     from contactgraph.repos.keys import search_needle
-    from contactgraph.repos.sql import search_statements as statements
+    from contactgraph.repos.sql import search_tiers as statements
 
     needle = search_needle(text)
     assert needle is not None

@@ -6,9 +6,9 @@ Two findings of the 1,000,000-contact benchmark stores, pinned here:
   starts with S) has a full-name range too wide to read whole, sparse along the
   name order until the S: walking the name order to find its first hits read
   most of the store (4–7 s a call at 1M on SQLite, 5 s on PostgreSQL). A walk is
-  now bounded (:data:`~contactgraph.repos.sql.search_statements.WALK_ROWS_PER_HIT`
+  now bounded (:data:`~contactgraph.repos.sql.search_tiers.WALK_ROWS_PER_HIT`
   rows per hit asked), and a range of up to
-  :data:`~contactgraph.repos.sql.search_statements.RANGE_READ_WHOLE` rows is read
+  :data:`~contactgraph.repos.sql.search_tiers.RANGE_READ_WHOLE` rows is read
   whole through its index.
 - ``search_contacts`` (the type-ahead call) counts no match past ``limit`` + 1,
   so a needle whose matches grow with the store costs what its limit costs.
@@ -33,7 +33,7 @@ from hypothesis import strategies as st
 
 import contactgraph as cg
 from contactgraph.repos.keys import SEARCH_COUNT_LIMIT
-from contactgraph.repos.sql import search_statements
+from contactgraph.repos.sql import search_statements, search_tiers
 from contactgraph.testing import model
 
 FILLER_FIRST = ("Ann", "Bob", "Carl", "Dora")
@@ -109,7 +109,7 @@ def _olaf_s(count: int) -> list[tuple[str, str]]:
     return [("Olaf", f"Sv{i:05d}") for i in range(count)]
 
 
-@pytest.mark.parametrize("read_whole", [search_statements.RANGE_READ_WHOLE, 100])
+@pytest.mark.parametrize("read_whole", [search_tiers.RANGE_READ_WHOLE, 100])
 def test_a_wide_sparse_name_range_costs_what_it_holds_not_what_the_store_holds(
     sqlite_store: Callable[[], cg.Store], read_whole: int, monkeypatch: pytest.MonkeyPatch
 ) -> None:
@@ -117,7 +117,7 @@ def test_a_wide_sparse_name_range_costs_what_it_holds_not_what_the_store_holds(
     # name order for them, through every filler row first), among 1,000 then
     # 8,000 people sorting before them. ``read_whole`` 100: the range is walked
     # first, a bounded walk that finds nothing, then read whole.
-    monkeypatch.setattr(search_statements, "RANGE_READ_WHOLE", read_whole)
+    monkeypatch.setattr(search_tiers, "RANGE_READ_WHOLE", read_whole)
     costs, found = [], []
     for filler in (1_000, 8_000):
         store = sqlite_store()
@@ -130,12 +130,43 @@ def test_a_wide_sparse_name_range_costs_what_it_holds_not_what_the_store_holds(
     assert costs[1] < 1.3 * costs[0], costs  # 8x the filler: the old walk cost ~4x
 
 
+def test_a_text_everyone_holds_is_found_along_the_name_order(
+    sqlite_store: Callable[[], cg.Store],
+) -> None:
+    # Every number starts +33 1 (Paris): "+331" is in every contact's key. Its
+    # hits by name were read by sorting every trigram candidate (6.8 s at 1M);
+    # they are now the first rows of the name order, found there at once.
+    costs = []
+    for size in (1_000, 8_000):
+        store = sqlite_store()
+        with store.transaction():
+            for start in range(0, size, 500):
+                account = cg.Account.create(name=f"Acme {start} SA")
+                for i in range(start, start + 500):
+                    phone = cg.Phone.trusted(f"+331{40_000_000 + i:08d}")
+                    account, _ = account.add_contact(last_name=f"Ab{i:05d}", phone=phone)
+                store.accounts.add(account)
+        steps = _steps(store)
+        found: list[cg.Contact] = []
+        costs.append(
+            steps(lambda s=store, f=found: f.extend(s.accounts.search_contacts("+331", limit=5)))
+        )
+        assert [c.last_name for c in found] == [f"Ab{i:05d}" for i in range(5)]
+        counted = store.accounts.search("+331", limit=5)
+        assert list(counted.contacts) == found
+        assert (counted.total, counted.total_is_exact) == (
+            min(size, SEARCH_COUNT_LIMIT),
+            size <= SEARCH_COUNT_LIMIT,
+        )
+    assert costs[1] < 1.3 * costs[0], costs
+
+
 def test_a_wide_dense_name_range_is_walked_a_few_rows(
     sqlite_store: Callable[[], cg.Store], monkeypatch: pytest.MonkeyPatch
 ) -> None:
     # One person in three is named Olaf, all along the name order: the walk
     # finds the first five within a few rows, and the range is never read whole.
-    monkeypatch.setattr(search_statements, "RANGE_READ_WHOLE", 100)
+    monkeypatch.setattr(search_tiers, "RANGE_READ_WHOLE", 100)
     costs = []
     for size in (1_500, 12_000):
         store = sqlite_store()
@@ -272,8 +303,8 @@ SIZES = st.tuples(st.integers(0, 12), st.integers(1, 4))
 def test_sqlite_wide_ranges_give_the_reference_results(
     tmp_path: Path, monkeypatch: pytest.MonkeyPatch, data: st.DataObject, sizes: tuple[int, int]
 ) -> None:
-    monkeypatch.setattr(search_statements, "RANGE_READ_WHOLE", sizes[0])
-    monkeypatch.setattr(search_statements, "WALK_ROWS_PER_HIT", sizes[1])
+    monkeypatch.setattr(search_tiers, "RANGE_READ_WHOLE", sizes[0])
+    monkeypatch.setattr(search_tiers, "WALK_ROWS_PER_HIT", sizes[1])
     with cg.open_store(f"sqlite:///{tmp_path / f'{uuid.uuid4().hex}.sqlite'}") as store:
         _check_against_model(store, data)
 
@@ -286,7 +317,7 @@ def test_sqlite_wide_ranges_give_the_reference_results(
 def test_postgres_wide_ranges_give_the_reference_results(
     postgres_url: str, monkeypatch: pytest.MonkeyPatch, data: st.DataObject, sizes: tuple[int, int]
 ) -> None:
-    monkeypatch.setattr(search_statements, "RANGE_READ_WHOLE", sizes[0])
-    monkeypatch.setattr(search_statements, "WALK_ROWS_PER_HIT", sizes[1])
+    monkeypatch.setattr(search_tiers, "RANGE_READ_WHOLE", sizes[0])
+    monkeypatch.setattr(search_tiers, "WALK_ROWS_PER_HIT", sizes[1])
     with cg.open_store(postgres_url, tenant=f"t{uuid.uuid4().hex}") as store:
         _check_against_model(store, data)

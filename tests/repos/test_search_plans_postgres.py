@@ -16,7 +16,7 @@ import sqlalchemy as sa
 
 import contactgraph as cg
 from contactgraph.repos.schema import contacts as C
-from contactgraph.repos.sql import search_statements
+from contactgraph.repos.sql import search_tiers
 
 pytestmark = pytest.mark.postgres
 
@@ -43,7 +43,7 @@ def test_a_full_name_range_is_read_through_its_index_then_sorted(postgres_url: s
         engine = store.backend.engine  # type: ignore[attr-defined]
         with engine.begin() as conn:
             conn.execute(sa.text("ANALYZE contacts"))
-        query = search_statements._first_in_name_order(tenant, C.c.full_key, "olaf s", 5)
+        query = search_tiers._first_in_name_order(tenant, C.c.full_key, "olaf s", 5)
         plan = _plan(store, query)
         assert "ix_contacts_full" in plan, plan
         assert "ix_contacts_last" not in plan, plan

@@ -13,7 +13,7 @@ box stays as quick at a million contacts as at ten thousand:
   checked against the whole phrase in SQL. One row gives the number of
   matches, counted up to the bound, and when they are no more than ``limit``
   their ids: every one is a result, loaded and ranked. Otherwise the best ``limit`` are read rank by rank
-  (:func:`~contactgraph.repos.sql.search_statements.contact_tiers`): exact
+  (:func:`~contactgraph.repos.sql.search_tiers.contact_tiers`): exact
   email or phone through their indexes (and a phone kept unverified through
   the trigram index), the last-name range in the name index's order, the
   full-name range (on SQLite sorted inside ``ix_contacts_name_order``), then anywhere, each statement stopping at ``limit`` rows
@@ -42,6 +42,7 @@ from contactgraph.repos.keys import (
     search_count_bound,
 )
 from contactgraph.repos.sql import search_statements as q
+from contactgraph.repos.sql import search_tiers as tiers
 from contactgraph.repos.sql import trigrams
 
 Ranked = tuple[Any, ...]
@@ -102,14 +103,16 @@ def search_contacts(
             ids = read_ids(found) or []
             return _ranked_whole(needle, load(ids) if ids else [])
         # A name range holds only matches: no more rows than all of them.
-        known = {column: min(total, bound + 1) for column in q.SHORT_COLUMNS}
+        known = {column: min(total, bound + 1) for column in (*q.SHORT_COLUMNS, tiers.ANYWHERE)}
 
     def wide(column: Any) -> bool:
-        return known[column] > min(bound, q.RANGE_READ_WHOLE)
+        return known[column] > min(bound, tiers.RANGE_READ_WHOLE)
 
     seen: dict[str, Ranked] = {}
     ranked = []
-    for rank, tier in enumerate(q.contact_tiers(dialect, tenant, needle, limit, wide, match=match)):
+    for rank, tier in enumerate(
+        tiers.contact_tiers(dialect, tenant, needle, limit, wide, match=match)
+    ):
         for stmt in tier:
             seen.update((r[-1], r) for r in _ranked(needle, _rows(conn, stmt)))
         ranked = list(seen.values())
@@ -145,9 +148,11 @@ def _by_rank_first(
     all, gave fewer rows than it was asked), else ``limit`` + 2: past the bound."""
     best = limit + 2  # past the bound (limit + 1): "exactly limit + 1" is exact
     seen: dict[str, Ranked] = {}
-    tiers = q.contact_tiers(conn.dialect.name, tenant, needle, best, lambda _: True, match=match)
+    ranks = tiers.contact_tiers(
+        conn.dialect.name, tenant, needle, best, lambda _: True, match=match
+    )
     read = 0
-    for rank, tier in enumerate(tiers):
+    for rank, tier in enumerate(ranks):
         read = 0
         for stmt in tier:
             rows = _rows(conn, stmt)
@@ -159,12 +164,12 @@ def _by_rank_first(
     return _best(ranked, limit, load), len(ranked) if read < best else best
 
 
-def _rows(conn: Connection, stmt: q.Query | q.Wide) -> Sequence[Any]:
-    """The rows of one tier's statement; a :class:`~contactgraph.repos.sql.search_statements.Wide`
+def _rows(conn: Connection, stmt: q.Query | tiers.Wide) -> Sequence[Any]:
+    """The rows of one tier's statement; a :class:`~contactgraph.repos.sql.search_tiers.Wide`
     range is walked, then read whole, only when its first entries do not hold it all."""
-    if isinstance(stmt, q.Wide):
+    if isinstance(stmt, tiers.Wide):
         capped = conn.execute(*stmt.capped).all()
-        if not capped or capped[0][-1] <= q.RANGE_READ_WHOLE:
+        if not capped or capped[0][-1] <= tiers.RANGE_READ_WHOLE:
             return [row[:-1] for row in capped]
         walked = conn.execute(*stmt.walk).all()
         if len(walked) >= stmt.best:

@@ -12,7 +12,7 @@ candidate is checked against the whole phrase in SQL.
 from __future__ import annotations
 
 from collections.abc import Callable, Iterator, Sequence
-from typing import Any, Final
+from typing import Any
 
 import attrs
 import sqlalchemy as sa
@@ -92,13 +92,13 @@ def _fts_groups(groups: Sequence[Sequence[str]]) -> str:
     return " OR ".join("(" + " AND ".join(_phrase(u) for u in units) + ")" for units in groups)
 
 
-def _instr(column: str, count: int) -> str:
+def instr_checks(column: str, count: int) -> str:
     """SQLite: ``column`` holds one of ``:p0``…, exactly (the FTS match is a superset: it
     asks for parts of the phrases, and its case folding maps a few more letters, ``ſ`` to ``s``)."""
     return " OR ".join(f"instr({column}, :p{i}) > 0" for i in range(count))
 
 
-def _postgres_anywhere(shape: tuple[int, ...], column: Any = C.c.search_key) -> Any:
+def postgres_anywhere(shape: tuple[int, ...], column: Any = C.c.search_key) -> Any:
     """PostgreSQL: ``column`` holds a phrase (``:p0``…), its units (``:u0_0``…) asked of
     the trigram index and the whole phrase checked by ``strpos``, which the index
     does not answer (a ``LIKE`` of the whole phrase would read its every trigram)."""
@@ -120,7 +120,7 @@ _FTS_FROM = (
 )
 
 
-def _fts(table: str, mapping: str, owner: str, hit: Sequence[sa.Column[Any]]) -> str:
+def fts_select(table: str, mapping: str, owner: str, hit: Sequence[sa.Column[Any]]) -> str:
     cols = ", ".join(f'x."{c.name}"' for c in hit)
     return (
         f"SELECT {cols} FROM {table}_fts CROSS JOIN {mapping} m ON m.seq = {table}_fts.rowid "
@@ -129,8 +129,8 @@ def _fts(table: str, mapping: str, owner: str, hit: Sequence[sa.Column[Any]]) ->
     )
 
 
-_SQLITE_CONTACT_HITS = sa.text(_fts("contacts", "contact_search", "contact_id", CONTACT_HIT))
-_SQLITE_ACCOUNT_HITS = sa.text(_fts("accounts", "account_search", "account_id", ACCOUNT_HIT))
+_SQLITE_CONTACT_HITS = sa.text(fts_select("contacts", "contact_search", "contact_id", CONTACT_HIT))
+_SQLITE_ACCOUNT_HITS = sa.text(fts_select("accounts", "account_search", "account_id", ACCOUNT_HIT))
 
 
 def _sqlite_matches(phrases: int) -> Any:
@@ -140,7 +140,7 @@ def _sqlite_matches(phrases: int) -> Any:
     return sa.text(
         "SELECT count(*), CASE WHEN count(*) <= :k THEN group_concat(contact_id, char(10)) END "
         f"FROM (SELECT m.contact_id AS contact_id {_FTS_FROM}WHERE contacts_fts MATCH :q "
-        f"AND m.tenant = :t AND ({_instr('contacts_fts.search_key', phrases)}) LIMIT :n)"
+        f"AND m.tenant = :t AND ({instr_checks('contacts_fts.search_key', phrases)}) LIMIT :n)"
     )
 
 
@@ -163,7 +163,7 @@ def _sqlite_window_matches(phrases: int, windowed: tuple[tuple[int, int], ...], 
         "SELECT count(*), CASE WHEN count(*) <= :k THEN group_concat(contact_id, char(10)) END "
         f"FROM (SELECT m.contact_id AS contact_id FROM ({' UNION '.join(found)}) c "
         "CROSS JOIN contacts_fts f ON f.rowid = c.seq CROSS JOIN contact_search m ON m.seq = c.seq "
-        f"WHERE m.tenant = :t AND ({_instr('f.search_key', phrases)}) LIMIT :n)"
+        f"WHERE m.tenant = :t AND ({instr_checks('f.search_key', phrases)}) LIMIT :n)"
     )
 
 
@@ -175,17 +175,17 @@ def _sqlite_count(tenant: str, match: Match, up_to: int, few: int) -> Query:
     count = len(match.phrases)
     cut = [trigrams.windows(p) for p in match.phrases]
     if not any(cut):
-        return _built(("sqlite matches", count), lambda: _sqlite_matches(count)), params
+        return built(("sqlite matches", count), lambda: _sqlite_matches(count)), params
     windowed = tuple((i, len(w)) for i, w in enumerate(cut) if w)
     others = tuple(units for units, w in zip(match.units, cut, strict=True) if not w)
     params.update((f"w{i}_{j}", gram) for i, w in enumerate(cut) for j, gram in enumerate(w))
     params["q"] = _fts_groups(others)  # unused when every phrase is a digit phrase
     key = ("sqlite windows", count, windowed, bool(others))
-    return _built(key, lambda: _sqlite_window_matches(count, windowed, bool(others))), params
+    return built(key, lambda: _sqlite_window_matches(count, windowed, bool(others))), params
 
 
 def _postgres_matches(shape: tuple[int, ...]) -> Any:
-    found = select(C.c.id).where(C.c.tenant == t, _postgres_anywhere(shape)).limit(bindparam("n"))
+    found = select(C.c.id).where(C.c.tenant == t, postgres_anywhere(shape)).limit(bindparam("n"))
     ids = found.subquery()
     few = sa.case((func.count() <= bindparam("k"), func.array_agg(ids.c.id)))
     return select(func.count(), few).select_from(ids)
@@ -201,7 +201,7 @@ def count_matches(
         return _sqlite_count(tenant, match, up_to, few), _lines
     params = {"t": tenant, "n": up_to, "k": few, **match.params(dialect)}
     shape = match.shape
-    return (_built(("matches", shape), lambda: _postgres_matches(shape)), params), _listed
+    return (built(("matches", shape), lambda: _postgres_matches(shape)), params), _listed
 
 
 def _lines(found: Any) -> list[str] | None:
@@ -210,30 +210,6 @@ def _lines(found: Any) -> list[str] | None:
 
 def _listed(found: Any) -> list[str] | None:
     return None if found is None else list(found)
-
-
-def _sqlite_hits_by_name(phrases: int) -> Any:
-    """The FTS candidates that hold one of ``phrases`` phrases (``:p0``…), by name, ``:n``
-    at most: checked here, so that no candidate the FTS match lets through takes a place."""
-    checks = _instr("contacts_fts.search_key", phrases)
-    return sa.text(
-        _fts("contacts", "contact_search", "contact_id", CONTACT_HIT)
-        + f' AND ({checks}) ORDER BY x."last_key", x."first_key", x."middle_key", x."id" LIMIT :n'
-    )
-
-
-def _sqlite_phone_lines() -> Any:
-    """The FTS candidates with a phone line that is ``:line`` (``\\n`` + digits + ``\\n``:
-    a phone kept unverified is stored as typed, so no index on ``phone`` finds it by digits)."""
-    return sa.text(
-        _fts("contacts", "contact_search", "contact_id", CONTACT_HIT)
-        + " AND instr(contacts_fts.search_key || char(10), :line) > 0"
-        + ' ORDER BY x."last_key", x."first_key", x."middle_key", x."id" LIMIT :n'
-    )
-
-
-_SQLITE_CONTACT_HITS_BY_NAME = {n: _sqlite_hits_by_name(n) for n in (1, 2)}
-_SQLITE_PHONE_LINES = _sqlite_phone_lines()
 
 
 def fts_match(needle: SearchNeedle) -> str:
@@ -254,7 +230,7 @@ Query = tuple[Any, dict[str, Any]]
 _BUILT: dict[tuple[Any, ...], Any] = {}
 
 
-def _built(key: tuple[Any, ...], build: Callable[[], Any]) -> Any:
+def built(key: tuple[Any, ...], build: Callable[[], Any]) -> Any:
     """The statement for ``key``, built on first use: building and hashing a Core
     statement costs about as much as running an indexed search, so each shape is
     built once and run with parameters."""
@@ -264,13 +240,13 @@ def _built(key: tuple[Any, ...], build: Callable[[], Any]) -> Any:
     return found
 
 
-def _range(column: Any, upper: bool) -> Any:
+def range_condition(column: Any, upper: bool) -> Any:
     """``column`` in ``[:lo, :hi)`` (``upper``) or ``>= :lo``."""
     low = column >= bindparam("lo")
     return sa.and_(low, column < bindparam("hi")) if upper else low
 
 
-def _range_params(text: str) -> tuple[bool, dict[str, Any]]:
+def range_params(text: str) -> tuple[bool, dict[str, Any]]:
     upper = prefix_upper(text)
     return upper is not None, {"lo": text} if upper is None else {"lo": text, "hi": upper}
 
@@ -282,25 +258,25 @@ def contact_hits(
     (``match``: how a 3+ character needle asks the trigram index, each phrase whole
     by default)."""
     if needle.short:
-        upper, params = _range_params(needle.text)
+        upper, params = range_params(needle.text)
 
         def united() -> Any:
             # One indexed range per column, united (an OR would scan the tenant's rows).
             return sa.union(
                 *(
-                    select(*CONTACT_HIT).where(C.c.tenant == t, _range(c, upper))
+                    select(*CONTACT_HIT).where(C.c.tenant == t, range_condition(c, upper))
                     for c in _SHORT_COLUMNS
                 )
             )
 
-        return _built(("short hits", upper), united), {"t": tenant, **params}
+        return built(("short hits", upper), united), {"t": tenant, **params}
     match = match or Match.whole(needle)
     if dialect == "sqlite":
         return _SQLITE_CONTACT_HITS, {"q": match.fts(), "t": tenant}
     shape = match.shape
-    stmt = _built(
+    stmt = built(
         ("hits", shape),
-        lambda: select(*CONTACT_HIT).where(C.c.tenant == t, _postgres_anywhere(shape)),
+        lambda: select(*CONTACT_HIT).where(C.c.tenant == t, postgres_anywhere(shape)),
     )
     return stmt, {"t": tenant, **match.params(dialect)}
 
@@ -308,10 +284,10 @@ def contact_hits(
 def count_prefixes(tenant: str, text: str, columns: Sequence[Any], up_to: int) -> Query:
     """One row: for each of ``columns``, how many contacts' values start with ``text``,
     counting no further than ``up_to`` (each an index range, read no further)."""
-    upper, params = _range_params(text)
+    upper, params = range_params(text)
 
     def counted(column: Any) -> Any:
-        hits = select(C.c.tenant).where(C.c.tenant == t, _range(column, upper))
+        hits = select(C.c.tenant).where(C.c.tenant == t, range_condition(column, upper))
         limited = hits.limit(bindparam("n")).subquery()
         return select(func.count()).select_from(limited).scalar_subquery()
 
@@ -319,228 +295,10 @@ def count_prefixes(tenant: str, text: str, columns: Sequence[Any], up_to: int) -
         return select(*(counted(c) for c in columns))
 
     key = ("prefix counts", upper, *(c.name for c in columns))
-    return _built(key, build), {"t": tenant, "n": up_to, **params}
+    return built(key, build), {"t": tenant, "n": up_to, **params}
 
 
 SHORT_COLUMNS = _SHORT_COLUMNS
-
-
-WALK_ROWS_PER_HIT: Final = 25
-"""A wide range is first looked for along the name order, this many rows walked per
-hit asked (the range then holds at least one row in 25 there: a dense range)."""
-
-RANGE_READ_WHOLE: Final = 1000
-"""A prefix range of up to this many rows is read whole through its index and sorted
-(for this many rows that costs less than a walk); a wider one is walked first."""
-
-
-@attrs.frozen
-class Wide:
-    """A prefix range that may be too wide to read whole: its ``best`` first hits.
-
-    ``capped`` reads the range's first :data:`RANGE_READ_WHOLE` + 1 entries (index
-    order), sorts them, and gives their ``best`` first hits, each row ending with
-    how many entries it read: when that is no more than :data:`RANGE_READ_WHOLE`,
-    the range was read whole and the rows are the answer (one statement, the
-    common case). Otherwise ``walk`` looks for the hits among the first rows in
-    name order (a bounded number); when it finds fewer than ``best`` (the range
-    is sparse there, e.g. "olaf s": the people named Olaf whose last name starts
-    with S, late in name order), ``whole`` reads the range whole through its
-    index and sorts it. The cost is bounded by the rows walked plus the range,
-    never by the store.
-    """
-
-    capped: Query
-    walk: Query
-    whole: Query
-    best: int
-
-
-def _first_in_name_order(tenant: str, column: Any, text: str, best: int) -> Query:
-    """The ``best`` first hits (by :data:`NAME_ORDER`) whose ``column`` starts with
-    ``text``: the range read through its index, and sorted.
-
-    The last-name range is read in the name index's own order (it ends at ``best``
-    rows). Any other range is read in a subquery the planner keeps apart
-    (``OFFSET 0``): asked for the first rows in name order, PostgreSQL would
-    otherwise walk the name index, filtering, for a range it guesses wide ("olaf s"
-    at a million contacts: 7.8 s)."""
-    upper, params = _range_params(text)
-
-    def build() -> Any:
-        where = select(*CONTACT_HIT).where(C.c.tenant == t, _range(column, upper))
-        if column is C.c.last_key:
-            return where.order_by(*NAME_ORDER).limit(bindparam("n"))
-        ranged = where.offset(0).subquery()
-        order = [ranged.c[c.name] for c in NAME_ORDER]
-        return select(*ranged.c).order_by(*order).limit(bindparam("n"))
-
-    stmt = _built(("first by name", column.name, upper), build)
-    return stmt, {"t": tenant, "n": best, **params}
-
-
-def _walked_in_name_order(tenant: str, column: Any, text: str, best: int) -> Query:
-    """The hits whose ``column`` starts with ``text`` among the first
-    ``best * WALK_ROWS_PER_HIT`` rows in name order (the name index walked), at most
-    ``best`` of them."""
-    upper, params = _range_params(text)
-
-    def build() -> Any:
-        walked = (
-            select(*CONTACT_HIT, column.label("k"))
-            .where(C.c.tenant == t)
-            .order_by(*NAME_ORDER)
-            .limit(bindparam("w"))
-            .subquery()
-        )
-        kept = _range(walked.c.k, upper)
-        hits = select(*(walked.c[c.name] for c in CONTACT_HIT)).where(kept)
-        order = [walked.c[c.name] for c in NAME_ORDER]
-        return hits.order_by(*order).limit(bindparam("n"))
-
-    stmt = _built(("walked by name", column.name, upper), build)
-    return stmt, {"t": tenant, "n": best, "w": best * WALK_ROWS_PER_HIT, **params}
-
-
-def _capped_in_name_order(tenant: str, column: Any, text: str, best: int) -> Query:
-    """:data:`CONTACT_HIT` rows of the ``best`` first (by :data:`NAME_ORDER`) of the first
-    ``RANGE_READ_WHOLE + 1`` contacts whose ``column`` starts with ``text`` (in the
-    range's index order), each followed by how many of those there were (see :class:`Wide`)."""
-    upper, params = _range_params(text)
-
-    def build() -> Any:
-        entries = select(C.c.id, *NAME_ORDER[:-1]).where(C.c.tenant == t, _range(column, upper))
-        first = entries.limit(bindparam("cap")).subquery()
-        order = [first.c[c.name] for c in NAME_ORDER]
-        ids = select(first.c.id).order_by(*order).limit(bindparam("n"))
-        counted = select(func.count()).select_from(first).scalar_subquery()
-        return select(*CONTACT_HIT, counted).where(C.c.tenant == t, C.c.id.in_(ids))
-
-    stmt = _built(("capped by name", column.name, upper), build)
-    return stmt, {"t": tenant, "n": best, "cap": RANGE_READ_WHOLE + 1, **params}
-
-
-def _first_by_full_name(tenant: str, text: str, best: int) -> Query:
-    """SQLite: :func:`_first_in_name_order` on the full name, its range sorted inside
-    ``ix_contacts_name_order`` (which holds the name order: no table row read to
-    sort it), then only the ``best`` rows kept read from the table."""
-    upper, params = _range_params(text)
-
-    def build() -> Any:
-        ids = (
-            select(C.c.id)
-            .where(C.c.tenant == t, _range(C.c.full_key, upper))
-            .order_by(*NAME_ORDER)
-            .limit(bindparam("n"))
-        )
-        return select(*CONTACT_HIT).where(C.c.tenant == t, C.c.id.in_(ids))
-
-    stmt = _built(("first by full name", upper), build)
-    return stmt, {"t": tenant, "n": best, **params}
-
-
-def _exact() -> Any:
-    # One index look-up each, united (an OR would scan the tenant's rows on SQLite).
-    found = sa.union_all(
-        *(
-            select(*CONTACT_HIT).where(C.c.tenant == t, condition)
-            for condition in (
-                C.c.email_search == bindparam("text"),
-                C.c.phone == bindparam("number"),
-                C.c.mobile == bindparam("number"),
-            )
-        )
-    ).subquery()
-    # The order written as expressions keeps SQLite from walking a name index instead.
-    order = [sa.func.coalesce(found.c[c.name], "") for c in NAME_ORDER]
-    return select(*found.c).order_by(*order).limit(bindparam("n"))
-
-
-_EXACT = _exact()
-
-
-def _postgres_by_name(shape: tuple[int, ...]) -> Any:
-    where = select(*CONTACT_HIT).where(C.c.tenant == t, _postgres_anywhere(shape))
-    return where.order_by(*NAME_ORDER).limit(bindparam("n"))
-
-
-def _postgres_phone_lines(shape: tuple[int, ...]) -> Any:
-    """PostgreSQL: :func:`_sqlite_phone_lines`, the candidates of ``shape``'s one phrase."""
-    line = func.strpos(C.c.search_key + "\n", bindparam("line")) > 0
-    where = select(*CONTACT_HIT).where(C.c.tenant == t, _postgres_anywhere(shape), line)
-    return where.order_by(*NAME_ORDER).limit(bindparam("n"))
-
-
-def _unverified_phones(
-    dialect: str, tenant: str, needle: SearchNeedle, match: Match, best: int
-) -> list[Query]:
-    """The contacts with a phone line that is the needle's number (rank 0), read through
-    the trigram index: a phone kept unverified is stored as typed, not as E.164."""
-    number = needle.digits or needle.text
-    if not (number.isascii() and number.isdigit()) or number not in match.phrases:
-        return []
-    at = match.phrases.index(number)
-    only = Match((number,), (match.units[at],))
-    params = {"t": tenant, "n": best, "line": f"\n{number}\n", **only.params(dialect)}
-    if dialect == "sqlite":
-        return [(_SQLITE_PHONE_LINES, params)]
-    shape = only.shape
-    return [(_built(("phone lines", shape), lambda: _postgres_phone_lines(shape)), params)]
-
-
-def contact_tiers(
-    dialect: str,
-    tenant: str,
-    needle: SearchNeedle,
-    best: int,
-    wide: Callable[[Any], bool],
-    *,
-    match: Match | None = None,
-) -> Iterator[list[Query | Wide]]:
-    """Statements for the ranks of :func:`~contactgraph.repos.keys.contact_search_rank`,
-    best rank first: each gives the ``best`` first rows of :data:`CONTACT_HIT` (by
-    :data:`NAME_ORDER`) among the contacts meeting that rank's condition.
-
-    Tier ``r`` holds the conditions of rank ``r`` (a contact meeting it ranks
-    ``r`` or better). Once the hits of ranks up to ``r`` number ``best`` or more,
-    the best ``best`` of all matches are among the rows read so far, so the
-    caller stops there: the ranges read through the name indexes end at
-    ``best`` rows, whatever the number of matches. ``wide(column)`` tells whether
-    the needle's prefix range on ``column`` may hold more than :data:`RANGE_READ_WHOLE`
-    rows (then it is read as a :class:`Wide` range).
-    Each tier is built as it is reached.
-    """
-
-    def starting(column: Any) -> Query | Wide:
-        if dialect == "sqlite" and column is C.c.full_key:
-            whole = _first_by_full_name(tenant, text, best)
-        else:
-            whole = _first_in_name_order(tenant, column, text, best)
-        if not wide(column):
-            return whole
-        capped = _capped_in_name_order(tenant, column, text, best)
-        return Wide(capped, _walked_in_name_order(tenant, column, text, best), whole, best)
-
-    text = needle.text
-    match = None if needle.short else (match or Match.whole(needle))
-    number = needle.digits or text
-    if match is None or not ("@" in text or number.isdigit()):
-        yield []  # no email or phone number can be this needle
-    else:
-        exact = (_EXACT, {"t": tenant, "text": text, "number": "+" + number, "n": best})
-        yield [exact, *_unverified_phones(dialect, tenant, needle, match, best)]
-    # The last-name range is read in the name index's own order: it ends at ``best`` rows.
-    yield [_first_in_name_order(tenant, C.c.last_key, text, best)]
-    yield [starting(C.c.full_key)]
-    if match is None:
-        yield [starting(C.c.first_key), starting(C.c.email_search)]
-        return
-    params = {"t": tenant, "n": best, **match.params(dialect)}
-    if dialect == "sqlite":
-        yield [(_SQLITE_CONTACT_HITS_BY_NAME[len(match.phrases)], params)]
-    else:
-        shape = match.shape
-        yield [(_built(("by name", shape), lambda: _postgres_by_name(shape)), params)]
 
 
 def _account_anywhere(dialect: str, tenant: str, needle: SearchNeedle) -> Any:

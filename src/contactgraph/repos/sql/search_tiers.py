@@ -1,0 +1,340 @@
+"""How the ranks of a contact search are read, best first, and how a wide read is bounded.
+
+:func:`contact_tiers` gives the statements of each rank of
+:func:`~contactgraph.repos.keys.contact_search_rank` (exact email or phone, last
+names, full names, anywhere). A rank that may hold many rows (a name range
+past :data:`RANGE_READ_WHOLE` rows, or a text that many contacts hold) is read
+as a :class:`Wide`: its first entries capped, then a bounded walk along the name
+order, and only then whole, so that no keystroke of a type-ahead box costs
+what the store holds. The shared pieces (:class:`~contactgraph.repos.sql.search_statements.Match`,
+the trigram statements and counts) are in :mod:`~contactgraph.repos.sql.search_statements`.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Iterator
+from typing import Any, Final
+
+import attrs
+import sqlalchemy as sa
+from sqlalchemy import bindparam, func, select
+
+from contactgraph.domain.phones import UNVERIFIED_MARK
+from contactgraph.repos.keys import SearchNeedle, prefix_upper
+from contactgraph.repos.schema import contacts as C
+from contactgraph.repos.sql.search_statements import (
+    CONTACT_HIT,
+    NAME_ORDER,
+    Match,
+    Query,
+    built,
+    fts_select,
+    instr_checks,
+    postgres_anywhere,
+    range_condition,
+    range_params,
+)
+from contactgraph.repos.sql.statements import t
+
+
+def _sqlite_hits_by_name(phrases: int) -> Any:
+    """The FTS candidates that hold one of ``phrases`` phrases (``:p0``…), by name, ``:n``
+    at most: checked here, so that no candidate the FTS match lets through takes a place."""
+    checks = instr_checks("contacts_fts.search_key", phrases)
+    return sa.text(
+        fts_select("contacts", "contact_search", "contact_id", CONTACT_HIT)
+        + f' AND ({checks}) ORDER BY x."last_key", x."first_key", x."middle_key", x."id" LIMIT :n'
+    )
+
+
+def _sqlite_capped_by_name(phrases: int) -> Any:
+    """:func:`_sqlite_hits_by_name` of the first ``:cap`` candidates holding a phrase, each
+    row followed by how many those were (see :class:`Wide`)."""
+    checks = instr_checks("contacts_fts.search_key", phrases)
+    first = fts_select("contacts", "contact_search", "contact_id", CONTACT_HIT)
+    return sa.text(
+        f"WITH first AS ({first} AND ({checks}) LIMIT :cap) "
+        "SELECT *, (SELECT count(*) FROM first) FROM first "
+        'ORDER BY "last_key", "first_key", "middle_key", "id" LIMIT :n'
+    )
+
+
+_SQLITE_CONTACT_HITS_BY_NAME = {n: _sqlite_hits_by_name(n) for n in (1, 2)}
+_SQLITE_CAPPED_BY_NAME = {n: _sqlite_capped_by_name(n) for n in (1, 2)}
+
+
+WALK_ROWS_PER_HIT: Final = 25
+"""A wide range is first looked for along the name order, this many rows walked per
+hit asked (the range then holds at least one row in 25 there: a dense range)."""
+
+ANYWHERE: Final = "anywhere"
+"""What ``contact_tiers``' ``wide`` is asked about for the last rank: the matches anywhere."""
+
+RANGE_READ_WHOLE: Final = 1000
+"""A prefix range of up to this many rows is read whole through its index and sorted
+(for this many rows that costs less than a walk); a wider one is walked first."""
+
+
+@attrs.frozen
+class Wide:
+    """A prefix range that may be too wide to read whole: its ``best`` first hits.
+
+    ``capped`` reads the range's first :data:`RANGE_READ_WHOLE` + 1 entries (index
+    order), sorts them, and gives their ``best`` first hits, each row ending with
+    how many entries it read: when that is no more than :data:`RANGE_READ_WHOLE`,
+    the range was read whole and the rows are the answer (one statement, the
+    common case). Otherwise ``walk`` looks for the hits among the first rows in
+    name order (a bounded number); when it finds fewer than ``best`` (the range
+    is sparse there, e.g. "olaf s": the people named Olaf whose last name starts
+    with S, late in name order), ``whole`` reads the range whole through its
+    index and sorts it. The cost is bounded by the rows walked plus the range,
+    never by the store.
+    """
+
+    capped: Query
+    walk: Query
+    whole: Query
+    best: int
+
+
+def _first_in_name_order(tenant: str, column: Any, text: str, best: int) -> Query:
+    """The ``best`` first hits (by :data:`NAME_ORDER`) whose ``column`` starts with
+    ``text``: the range read through its index, and sorted.
+
+    The last-name range is read in the name index's own order (it ends at ``best``
+    rows). Any other range is read in a subquery the planner keeps apart
+    (``OFFSET 0``): asked for the first rows in name order, PostgreSQL would
+    otherwise walk the name index, filtering, for a range it guesses wide ("olaf s"
+    at a million contacts: 7.8 s)."""
+    upper, params = range_params(text)
+
+    def build() -> Any:
+        where = select(*CONTACT_HIT).where(C.c.tenant == t, range_condition(column, upper))
+        if column is C.c.last_key:
+            return where.order_by(*NAME_ORDER).limit(bindparam("n"))
+        ranged = where.offset(0).subquery()
+        order = [ranged.c[c.name] for c in NAME_ORDER]
+        return select(*ranged.c).order_by(*order).limit(bindparam("n"))
+
+    stmt = built(("first by name", column.name, upper), build)
+    return stmt, {"t": tenant, "n": best, **params}
+
+
+def _walked_in_name_order(tenant: str, column: Any, text: str, best: int) -> Query:
+    """The hits whose ``column`` starts with ``text`` among the first
+    ``best * WALK_ROWS_PER_HIT`` rows in name order (the name index walked), at most
+    ``best`` of them."""
+    upper, params = range_params(text)
+
+    def build() -> Any:
+        walked = (
+            select(*CONTACT_HIT, column.label("k"))
+            .where(C.c.tenant == t)
+            .order_by(*NAME_ORDER)
+            .limit(bindparam("w"))
+            .subquery()
+        )
+        kept = range_condition(walked.c.k, upper)
+        hits = select(*(walked.c[c.name] for c in CONTACT_HIT)).where(kept)
+        order = [walked.c[c.name] for c in NAME_ORDER]
+        return hits.order_by(*order).limit(bindparam("n"))
+
+    stmt = built(("walked by name", column.name, upper), build)
+    return stmt, {"t": tenant, "n": best, "w": best * WALK_ROWS_PER_HIT, **params}
+
+
+def _capped_in_name_order(tenant: str, column: Any, text: str, best: int) -> Query:
+    """:data:`CONTACT_HIT` rows of the ``best`` first (by :data:`NAME_ORDER`) of the first
+    ``RANGE_READ_WHOLE + 1`` contacts whose ``column`` starts with ``text`` (in the
+    range's index order), each followed by how many of those there were (see :class:`Wide`)."""
+    upper, params = range_params(text)
+
+    def build() -> Any:
+        entries = select(C.c.id, *NAME_ORDER[:-1]).where(
+            C.c.tenant == t, range_condition(column, upper)
+        )
+        first = entries.limit(bindparam("cap")).subquery()
+        order = [first.c[c.name] for c in NAME_ORDER]
+        ids = select(first.c.id).order_by(*order).limit(bindparam("n"))
+        counted = select(func.count()).select_from(first).scalar_subquery()
+        return select(*CONTACT_HIT, counted).where(C.c.tenant == t, C.c.id.in_(ids))
+
+    stmt = built(("capped by name", column.name, upper), build)
+    return stmt, {"t": tenant, "n": best, "cap": RANGE_READ_WHOLE + 1, **params}
+
+
+def _first_by_full_name(tenant: str, text: str, best: int) -> Query:
+    """SQLite: :func:`_first_in_name_order` on the full name, its range sorted inside
+    ``ix_contacts_name_order`` (which holds the name order: no table row read to
+    sort it), then only the ``best`` rows kept read from the table."""
+    upper, params = range_params(text)
+
+    def build() -> Any:
+        ids = (
+            select(C.c.id)
+            .where(C.c.tenant == t, range_condition(C.c.full_key, upper))
+            .order_by(*NAME_ORDER)
+            .limit(bindparam("n"))
+        )
+        return select(*CONTACT_HIT).where(C.c.tenant == t, C.c.id.in_(ids))
+
+    stmt = built(("first by full name", upper), build)
+    return stmt, {"t": tenant, "n": best, **params}
+
+
+def _exact() -> Any:
+    # One index look-up each, united (an OR would scan the tenant's rows on SQLite).
+    found = sa.union_all(
+        *(
+            select(*CONTACT_HIT).where(C.c.tenant == t, condition)
+            for condition in (
+                C.c.email_search == bindparam("text"),
+                C.c.phone == bindparam("number"),
+                C.c.mobile == bindparam("number"),
+            )
+        )
+    ).subquery()
+    # The order written as expressions keeps SQLite from walking a name index instead.
+    order = [sa.func.coalesce(found.c[c.name], "") for c in NAME_ORDER]
+    return select(*found.c).order_by(*order).limit(bindparam("n"))
+
+
+_EXACT = _exact()
+
+
+def _postgres_by_name(shape: tuple[int, ...]) -> Any:
+    where = select(*CONTACT_HIT).where(C.c.tenant == t, postgres_anywhere(shape))
+    return where.order_by(*NAME_ORDER).limit(bindparam("n"))
+
+
+def _postgres_capped_by_name(shape: tuple[int, ...]) -> Any:
+    """:func:`_postgres_by_name` of the first ``:cap`` matches, each row followed by how
+    many those were (see :class:`Wide`)."""
+    first = (
+        select(*CONTACT_HIT)
+        .where(C.c.tenant == t, postgres_anywhere(shape))
+        .limit(bindparam("cap"))
+        .cte("first")
+    )
+    counted = select(func.count()).select_from(first).scalar_subquery()
+    order = [first.c[c.name] for c in NAME_ORDER]
+    return select(*first.c, counted).order_by(*order).limit(bindparam("n"))
+
+
+def _walked_anywhere(dialect: str, phrases: int) -> Any:
+    """The contacts holding a phrase (``:p0``…) among the first ``:w`` in name order,
+    ``:n`` at most: a broad text ("+331": every Paris number) is found at once there."""
+    walked = (
+        select(*CONTACT_HIT)
+        .where(C.c.tenant == t)
+        .order_by(*NAME_ORDER)
+        .limit(bindparam("w"))
+        .subquery()
+    )
+    holds = func.instr if dialect == "sqlite" else func.strpos
+    phrase = [holds(walked.c.search_key, bindparam(f"p{i}")) > 0 for i in range(phrases)]
+    order = [walked.c[c.name] for c in NAME_ORDER]
+    return select(*walked.c).where(sa.or_(*phrase)).order_by(*order).limit(bindparam("n"))
+
+
+def _anywhere(dialect: str, tenant: str, match: Match, best: int, wide: bool) -> Query | Wide:
+    """The ``best`` first (by name) of the contacts holding one of ``match``'s phrases;
+    when they may be many (``wide``), a :class:`Wide` read: capped, walked, then whole."""
+    params = {"t": tenant, "n": best, **match.params(dialect)}
+    phrases, shape = len(match.phrases), match.shape
+    if dialect == "sqlite":
+        whole: Query = (_SQLITE_CONTACT_HITS_BY_NAME[phrases], params)
+        capped = _SQLITE_CAPPED_BY_NAME[phrases]
+    else:
+        whole = (built(("by name", shape), lambda: _postgres_by_name(shape)), params)
+        capped = built(("capped by name", shape), lambda: _postgres_capped_by_name(shape))
+    if not wide:
+        return whole
+    walk = built(("walked anywhere", dialect, phrases), lambda: _walked_anywhere(dialect, phrases))
+    return Wide(
+        (capped, {**params, "cap": RANGE_READ_WHOLE + 1}),
+        (walk, {**params, "w": best * WALK_ROWS_PER_HIT}),
+        whole,
+        best,
+    )
+
+
+def _phone_lines(dialect: str) -> Any:
+    """The contacts with an unverified phone or mobile whose line of the search key is
+    ``:line`` (``\n`` + its digits + ``\n``: such a phone is stored as typed, so no
+    index finds it by digits): each unverified range read through its index (their
+    rows begin with ``UNVERIFIED_MARK``), so it costs what the store holds of
+    unverified numbers, never a trigram's every candidate ("+331": every Paris number)."""
+    lines = func.instr if dialect == "sqlite" else func.strpos
+    line = lines(C.c.search_key + "\n", bindparam("line")) > 0
+    low, high = UNVERIFIED_MARK, prefix_upper(UNVERIFIED_MARK)
+    found = sa.union(
+        *(
+            select(*CONTACT_HIT).where(C.c.tenant == t, column >= low, column < high, line)
+            for column in (C.c.phone, C.c.mobile)
+        )
+    ).subquery()
+    order = [found.c[c.name] for c in NAME_ORDER]
+    return select(*found.c).order_by(*order).limit(bindparam("n"))
+
+
+def _unverified_phones(dialect: str, tenant: str, needle: SearchNeedle, best: int) -> list[Query]:
+    """The contacts with an unverified phone whose digits are the needle's number (rank 0)."""
+    number = needle.digits or needle.text
+    if not (number.isascii() and number.isdigit()):
+        return []
+    params = {"t": tenant, "n": best, "line": f"\n{number}\n"}
+    return [(built(("phone lines", dialect), lambda: _phone_lines(dialect)), params)]
+
+
+def contact_tiers(
+    dialect: str,
+    tenant: str,
+    needle: SearchNeedle,
+    best: int,
+    wide: Callable[[Any], bool],
+    *,
+    match: Match | None = None,
+) -> Iterator[list[Query | Wide]]:
+    """Statements for the ranks of :func:`~contactgraph.repos.keys.contact_search_rank`,
+    best rank first: each gives the ``best`` first rows of :data:`CONTACT_HIT` (by
+    :data:`NAME_ORDER`) among the contacts meeting that rank's condition.
+
+    Tier ``r`` holds the conditions of rank ``r`` (a contact meeting it ranks
+    ``r`` or better). Once the hits of ranks up to ``r`` number ``best`` or more,
+    the best ``best`` of all matches are among the rows read so far, so the
+    caller stops there: the ranges read through the name indexes end at
+    ``best`` rows, whatever the number of matches. ``wide(column)`` tells whether
+    the needle's prefix range on ``column`` (or its matches anywhere, :data:`ANYWHERE`)
+    may be more than :data:`RANGE_READ_WHOLE` (then they are read as :class:`Wide`).
+    Each tier is built as it is reached.
+    """
+
+    def starting(column: Any) -> Query | Wide:
+        if dialect == "sqlite" and column is C.c.full_key:
+            whole = _first_by_full_name(tenant, text, best)
+        else:
+            whole = _first_in_name_order(tenant, column, text, best)
+        if not wide(column):
+            return whole
+        capped = _capped_in_name_order(tenant, column, text, best)
+        return Wide(capped, _walked_in_name_order(tenant, column, text, best), whole, best)
+
+    text = needle.text
+    match = None if needle.short else (match or Match.whole(needle))
+    number = needle.digits or text
+    if match is None or not ("@" in text or number.isdigit()):
+        yield []  # no email or phone number can be this needle
+    else:
+        exact = (_EXACT, {"t": tenant, "text": text, "number": "+" + number, "n": best})
+        yield [exact, *_unverified_phones(dialect, tenant, needle, best)]
+    # The last-name range is read in the name index's own order: it ends at ``best`` rows.
+    yield [_first_in_name_order(tenant, C.c.last_key, text, best)]
+    yield [starting(C.c.full_key)]
+    if match is None:
+        yield [starting(C.c.first_key), starting(C.c.email_search)]
+        return
+    yield [_anywhere(dialect, tenant, match, best, wide(ANYWHERE))]
+
+
+__all__ = ["ANYWHERE", "RANGE_READ_WHOLE", "WALK_ROWS_PER_HIT", "Wide", "contact_tiers"]

@@ -15,7 +15,9 @@ import pytest
 import sqlalchemy as sa
 
 import contactgraph as cg
+from contactgraph.repos.keys import search_needle
 from contactgraph.repos.schema import contacts as C
+from contactgraph.repos.sql import search as search_module
 from contactgraph.repos.sql import search_tiers
 
 pytestmark = pytest.mark.postgres
@@ -48,4 +50,15 @@ def test_a_full_name_range_is_read_through_its_index_then_sorted(postgres_url: s
         assert "ix_contacts_full" in plan, plan
         assert "ix_contacts_last" not in plan, plan
         found = store.accounts.search("olaf s", limit=5)
+        assert [c.last_name for c in found.contacts] == [f"Sv5{i:03d}" for i in range(5)]
+        # The matches anywhere: through the trigram index too, then sorted.
+        needle = search_needle("f sv5")
+        assert needle is not None
+        with engine.connect() as conn:
+            match = search_module._match(conn, needle)
+        anywhere = search_tiers._anywhere("postgresql", tenant, match, 5, wide=False)
+        assert isinstance(anywhere, tuple)
+        plan = _plan(store, anywhere)
+        assert "ix_contacts_last" not in plan, plan
+        found = store.accounts.search("f sv5", limit=5, count_up_to=0)
         assert [c.last_name for c in found.contacts] == [f"Sv5{i:03d}" for i in range(5)]

@@ -348,8 +348,10 @@ def account_tiers(
         yield [hit.where(_account_anywhere(dialect, tenant, needle), exact)]
     yield [hit.where(_prefix(A.c.name_key, text)).order_by(*order).limit(best)]
     if not needle.short:
-        anywhere = _account_anywhere(dialect, tenant, needle)
-        yield [hit.where(anywhere).order_by(*order).limit(best)]
+        # Read through the trigram index apart (OFFSET 0), then sorted: asked for the
+        # first rows by name, a planner may walk the name index instead, filtering.
+        found = hit.where(_account_anywhere(dialect, tenant, needle)).offset(0).subquery()
+        yield [select(*found.c).order_by(found.c.name_key, found.c.id).limit(best)]
 
 
 def account_hits(dialect: str, tenant: str, needle: SearchNeedle) -> Any:

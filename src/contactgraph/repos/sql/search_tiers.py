@@ -203,8 +203,16 @@ _EXACT = _exact()
 
 
 def _postgres_by_name(shape: tuple[int, ...]) -> Any:
-    where = select(*CONTACT_HIT).where(C.c.tenant == t, postgres_anywhere(shape))
-    return where.order_by(*NAME_ORDER).limit(bindparam("n"))
+    """PostgreSQL: the ``:n`` first (by name) of the contacts holding a phrase, read
+    through the trigram index in a subquery kept apart (``OFFSET 0``), then sorted:
+    asked for the first rows in name order, the planner would walk the name index
+    and filter ("o.s" at a million contacts: 2.8 s). A broad text does not get here
+    (:class:`Wide`: its first rows in name order are walked first)."""
+    found = (
+        select(*CONTACT_HIT).where(C.c.tenant == t, postgres_anywhere(shape)).offset(0).subquery()
+    )
+    order = [found.c[c.name] for c in NAME_ORDER]
+    return select(*found.c).order_by(*order).limit(bindparam("n"))
 
 
 def _postgres_capped_by_name(shape: tuple[int, ...]) -> Any:

@@ -37,7 +37,7 @@ from sqlalchemy.engine import Connection, Engine, RootTransaction
 from sqlalchemy.exc import SQLAlchemyError
 
 from contactgraph.domain import Contact
-from contactgraph.errors import ConcurrencyError, PolicyViolationError
+from contactgraph.errors import ConcurrencyError, PolicyViolationError, StoreUnavailableError
 from contactgraph.repos import schema
 from contactgraph.repos.backend import chunks
 from contactgraph.repos.keys import ContactQuery
@@ -63,6 +63,10 @@ T = TypeVar("T")
 
 _PG_IDLE = 0
 """``psycopg.pq.TransactionStatus.IDLE``: no transaction open on the connection."""
+
+_PG_USABLE = (0, 2)
+"""``TransactionStatus`` IDLE and INTRANS: not ACTIVE (a statement still running),
+INERROR (a statement failed: the transaction is aborted) nor UNKNOWN (the connection is bad)."""
 
 _BEGIN_SNAPSHOT = b"BEGIN ISOLATION LEVEL REPEATABLE READ, READ ONLY"
 """How a read's own transaction begins on PostgreSQL (what the read connections' settings give)."""
@@ -325,10 +329,33 @@ class SqlSession:
             {"key": f"contactgraph:{self.tenant}:{topic}"},
         )
 
+    def aborted(self) -> bool:
+        """Whether the database undid this session's transaction: it can only roll back.
+
+        PostgreSQL aborts a transaction at its first failed statement (it
+        refuses later ones, and answers COMMIT with ROLLBACK, no error); SQLite
+        keeps it after most failures but rolls it back by itself after some
+        (disk full, I/O error, out of memory, busy), and then runs each later
+        statement in autocommit; a lost connection loses it. Read off the
+        connection's state: no round trip.
+        """
+        if self.conn.invalidated or self.conn.closed:
+            return True
+        driver = self.driver
+        if self._backend.dialect == "sqlite":
+            return self._tx is not None and not driver.in_transaction
+        return driver.info.transaction_status not in _PG_USABLE
+
     def commit(self) -> None:
         if self._tx is None:  # a read: nothing to keep
             self.rollback()
             return
+        if self.aborted():  # whatever caught the failure, never report a rollback as a commit
+            self.rollback()
+            raise StoreUnavailableError(
+                f"{self._backend.url}: the transaction was not committed: the database had "
+                "undone it after a statement in it failed; nothing of it was written; run it again"
+            )
         healthy = False
         try:
             self._tx.commit()
@@ -361,8 +388,12 @@ class SqlSession:
     def _close(self, healthy: bool) -> None:
         if healthy and self._tx is None:
             self._backend.release(self.conn, self.driver)
-        else:
-            self.conn.close()
+            return
+        if not healthy and getattr(self.driver, "broken", False) and not self.conn.invalidated:
+            # The server went away under a statement sent to the driver directly (SQLAlchemy
+            # did not see it): discard it rather than have the pool fail to reset it.
+            self.conn.invalidate()
+        self.conn.close()
 
 
 def _heard_from_server(conn: Connection, driver: Any = None) -> bool:

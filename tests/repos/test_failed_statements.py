@@ -35,7 +35,7 @@ from hypothesis import strategies as st
 import contactgraph as cg
 from contactgraph.repos.sql.accounts import SqlAccounts
 from contactgraph.repos.sql.errors import translate
-from contactgraph.repos.sql.session import IDLE_READERS
+from contactgraph.repos.sql.readers import IDLE_READERS
 
 Fault = Callable[[Any], None]
 """Makes the statement a read sends next fail, given the driver connection it runs on."""

@@ -55,7 +55,7 @@ def _cancel_once_running(url: str, pid: int) -> None:
     engine = sa.create_engine(url, poolclass=sa.pool.NullPool)
     try:
         with engine.connect() as conn:
-            for _ in range(500):
+            for _ in range(3000):  # 30 s at most; it runs at once
                 running = conn.exec_driver_sql(
                     "SELECT count(*) FROM pg_stat_activity WHERE pid = %(pid)s "
                     "AND state = 'active' AND strpos(query, 'pg_sleep') > 0",
@@ -90,8 +90,8 @@ def _pg_faults(admin: str) -> dict[str, tuple[Fault, str]]:
         finally:
             canceller.join()
 
-    def connection_lost(driver: Any) -> None:
-        _admin_sql(admin, f"SELECT pg_terminate_backend({driver.info.backend_pid})")
+    def connection_lost(driver: Any) -> None:  # waits until the server process is gone (PG 14+)
+        _admin_sql(admin, f"SELECT pg_terminate_backend({driver.info.backend_pid}, 30000)")
         driver.execute("SELECT 1")
 
     return {

@@ -212,11 +212,10 @@ def test_a_transaction_keeps_every_write_it_reported_or_its_end_says_nothing_was
         assert _names(store) == sorted(kept)
 
 
-@pytest.fixture(
-    params=[*(pytest.param(f, marks=pytest.mark.postgres) for f in PG_FAULTS), "sqlite"]
-)
-def faulty(request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[tuple[cg.Store, Fault, str]]:
-    """A store with ACME in it, a fault that undoes a transaction there, and its words."""
+def _store_meeting(
+    request: pytest.FixtureRequest, tmp_path: Path
+) -> Iterator[tuple[cg.Store, Fault, str]]:
+    """A store with ACME in it, the fault ``request.param`` names there, and its words."""
     if request.param == "sqlite":
         url = f"sqlite:///{tmp_path / 'crm.sqlite'}"
         fault, words = _sqlite_rolled_back, "disk I/O error"
@@ -227,6 +226,27 @@ def faulty(request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[tuple[cg.
     with cg.open_store(url, tenant=f"t{uuid.uuid4().hex}") as store:
         store.accounts.add(cg.Account.create(name="ACME SA"))
         yield store, fault, words
+
+
+@pytest.fixture(
+    params=[*(pytest.param(f, marks=pytest.mark.postgres) for f in PG_FAULTS), "sqlite"]
+)
+def faulty(request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[tuple[cg.Store, Fault, str]]:
+    """A store with ACME in it, a fault that undoes a transaction there, and its words."""
+    yield from _store_meeting(request, tmp_path)
+
+
+@pytest.fixture(
+    params=[
+        pytest.param(f, marks=pytest.mark.postgres) for f in PG_FAULTS if f != "connection lost"
+    ]
+)
+def savepoint_survives(
+    request: pytest.FixtureRequest, tmp_path: Path
+) -> Iterator[tuple[cg.Store, Fault, str]]:
+    """:func:`faulty`, but for the faults a savepoint takes back (not a lost connection, nor
+    an SQLite self-rollback: they take the whole transaction, its savepoints with it)."""
+    yield from _store_meeting(request, tmp_path)
 
 
 def _names(store: cg.Store) -> list[str]:
@@ -314,11 +334,9 @@ def test_after_a_failed_read_the_transaction_refuses_every_call_naming_the_failu
 
 
 def test_a_nested_block_left_by_the_failed_read_takes_it_back_and_the_rest_is_kept(
-    faulty: tuple[cg.Store, Fault, str], monkeypatch: pytest.MonkeyPatch
+    savepoint_survives: tuple[cg.Store, Fault, str], monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    store, fault, words = faulty
-    if words in ("disk I/O error", "connection to the database was lost"):
-        pytest.skip("the whole transaction is gone, its savepoints with it")
+    store, fault, words = savepoint_survives
     with store.transaction():
         store.accounts.add(cg.Account.create(name="Globex Corp"))
         _failing_read(monkeypatch, fault)
@@ -330,11 +348,9 @@ def test_a_nested_block_left_by_the_failed_read_takes_it_back_and_the_rest_is_ke
 
 
 def test_a_nested_block_that_caught_the_failed_read_ends_with_it_rolled_back(
-    faulty: tuple[cg.Store, Fault, str], monkeypatch: pytest.MonkeyPatch
+    savepoint_survives: tuple[cg.Store, Fault, str], monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    store, fault, words = faulty
-    if words in ("disk I/O error", "connection to the database was lost"):
-        pytest.skip("the whole transaction is gone, its savepoints with it")
+    store, fault, words = savepoint_survives
 
     def catch_inside_a_nested_block() -> None:
         with store.transaction():

@@ -1,13 +1,169 @@
-"""Unverified phones read once an account knows its region (:meth:`Account.place_phones`)."""
+"""Placing in bulk: many contacts added in one command (:meth:`Account.add_contacts`), and
+unverified phones read once an account knows its region (:meth:`Account.place_phones`)."""
 
 from __future__ import annotations
 
+from collections.abc import Iterable, Mapping
 from typing import TYPE_CHECKING, Any
+
+import immutables
+
+from contactgraph.domain.common import utcnow
+from contactgraph.domain.contact import Contact
+from contactgraph.domain.events import ContactAdded
+from contactgraph.domain.fields import parse_contact_fields
+from contactgraph.domain.ids import is_valid_id, new_id
+from contactgraph.domain.parsers import region
+from contactgraph.errors import ContactGraphError
 
 if TYPE_CHECKING:
     from contactgraph.domain.account import Account
 
-__all__ = ["place_phones"]
+__all__ = ["AddResult", "add_contacts", "place_phones"]
+
+AddResult = Contact | ContactGraphError
+"""What one row of :meth:`Account.add_contacts` gave: its contact, or the error that refused it."""
+
+_PHONE_REGION = region("phone_region")
+_EMPTY_IDS: immutables.Map[str, None] = immutables.Map()
+_OWN = ("last_name", "id", "phone_region")
+
+
+def add_contacts(
+    account: Account, rows: Iterable[Mapping[str, Any]]
+) -> tuple[Account, list[AddResult]]:
+    """``account.add_contact(**row)`` for each row in order, as one command.
+
+    The result is the account the one-by-one adds would give (a refused row
+    leaves it as it was), and per row its new contact or the
+    :class:`~contactgraph.errors.ContactGraphError` its own ``add_contact``
+    raises, with the same violations and message. Exceptions of any other kind
+    propagate, as they would from ``add_contact``.
+
+    What does not depend on the row (the account's default region) is read
+    once, and the rows that plainly pass (their fields parse, their id is new,
+    their manager is already a contact here) go into one copy of the account,
+    with one run of the structural invariants over all of them. Any other row
+    goes through ``add_contact`` itself, so its refusal is exactly that one's.
+    """
+    todo = [dict(row) for row in rows]
+    if not todo:
+        return account, []
+    batch = _Batch(account)
+    results: list[AddResult] = []
+    try:
+        for row in todo:
+            contact = batch.quick(row)
+            results.append(contact if contact is not None else batch.one(row))
+        done = batch.finish()
+    except _Unforeseen:
+        done = None
+    if done is None:  # an invariant the quick path does not foresee: add them one by one
+        return _one_by_one(account, todo)
+    return done, results
+
+
+def _one_by_one(account: Account, rows: list[dict[str, Any]]) -> tuple[Account, list[AddResult]]:
+    results: list[AddResult] = []
+    for row in rows:
+        try:
+            account, contact = account.add_contact(**row)
+        except ContactGraphError as exc:
+            results.append(exc)
+        else:
+            results.append(contact)
+    return account, results
+
+
+class _Batch:
+    """The account being filled: a mutation of its contacts, its reports index, its events."""
+
+    def __init__(self, account: Account) -> None:
+        self.base = account
+        self.region = account.default_region
+        self._open(account)
+
+    def _open(self, account: Account) -> None:
+        self.base = account
+        self.contacts = account._contacts.mutate()
+        self.reports = account._reports
+        self.events = account._events
+        self.added: list[str] = []
+        self.now: Any = None
+
+    def quick(self, row: dict[str, Any]) -> Contact | None:
+        """The row's contact, added here; ``None`` when the row needs ``add_contact`` itself.
+
+        A generated id is written into ``row``, so ``add_contact`` gets the same.
+        """
+        contact_id = row.get("id")
+        if contact_id is None:
+            contact_id = row["id"] = new_id()
+        elif not is_valid_id(contact_id) or contact_id in self.contacts:
+            return None
+        try:
+            phone_region = _PHONE_REGION(row.get("phone_region"), None)
+        except ContactGraphError:
+            return None
+        fields = {k: v for k, v in row.items() if k not in _OWN}
+        values, violations = parse_contact_fields(
+            {"last_name": row.get("last_name"), **fields},
+            region=phone_region or self.region,
+            entity_id=contact_id,
+        )
+        manager = values.get("reports_to")
+        if violations or "name" not in values:
+            return None
+        if manager is not None and (manager == contact_id or manager not in self.contacts):
+            return None
+        now = utcnow()
+        account_id = self.base.id
+        contact = Contact(
+            id=contact_id, account_id=account_id, created_at=now, updated_at=now, **values
+        )
+        self.contacts.set(contact_id, contact)
+        if manager is not None:
+            self.reports = self.reports.set(
+                manager, self.reports.get(manager, _EMPTY_IDS).set(contact_id, None)
+            )
+        self.events = self.events.append(
+            ContactAdded(aggregate_id=account_id, occurred_at=now, contact_id=contact_id)
+        )
+        self.added.append(contact_id)
+        self.now = now
+        return contact
+
+    def one(self, row: dict[str, Any]) -> AddResult:
+        """The row through ``add_contact`` on the account so far."""
+        account = self.finish()
+        if account is None:
+            raise _Unforeseen
+        try:
+            account, contact = account.add_contact(**row)
+        except ContactGraphError as exc:
+            self._open(account)
+            return exc
+        self._open(account)
+        return contact
+
+    def finish(self) -> Account | None:
+        """The account holding every row added so far; ``None`` if the invariants refuse it."""
+        if not self.added:
+            return self.base
+        candidate = self.base._replace(
+            contacts=self.contacts.finish(),
+            reports_index=self.reports,
+            events=self.events,
+            updated_at=self.now,
+        )
+        if any(v.is_error for v in candidate._violations(self.added)):
+            return None
+        self._open(candidate)
+        return candidate
+
+
+class _Unforeseen(Exception):
+    """The quick path let through a row the invariants refuse (see :func:`add_contacts`)."""
 
 
 def place_phones(account: Account) -> Account:

@@ -185,6 +185,8 @@ def test_no_rows_is_the_same_account() -> None:
     assert acme.add_contacts([]) == (acme, [])
 
 
-def test_other_errors_propagate() -> None:
-    with pytest.raises(TypeError):
-        base_account().add_contacts([{1: "not a keyword"}])  # type: ignore[dict-item]
+@pytest.mark.parametrize("rows", ["Martin", {"last_name": "Martin"}, [["Martin"]], [{1: "x"}], 7])
+def test_rows_that_are_not_keyword_mappings_are_refused_as_a_whole(rows: Any) -> None:
+    with pytest.raises(InvalidValueError, match="keyword arguments") as caught:
+        base_account().add_contacts(rows)
+    assert caught.value.field == "rows"

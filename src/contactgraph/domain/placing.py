@@ -14,7 +14,7 @@ from contactgraph.domain.events import ContactAdded
 from contactgraph.domain.fields import parse_contact_fields
 from contactgraph.domain.ids import is_valid_id, new_id
 from contactgraph.domain.parsers import region
-from contactgraph.errors import ContactGraphError
+from contactgraph.errors import ContactGraphError, InvalidValueError
 
 if TYPE_CHECKING:
     from contactgraph.domain.account import Account
@@ -27,6 +27,7 @@ AddResult = Contact | ContactGraphError
 _PHONE_REGION = region("phone_region")
 _EMPTY_IDS: immutables.Map[str, None] = immutables.Map()
 _OWN = ("last_name", "id", "phone_region")
+_ROWS = "must be mappings of add_contact's keyword arguments (text keys)"
 
 
 def add_contacts(
@@ -40,13 +41,17 @@ def add_contacts(
     raises, with the same violations and message. Exceptions of any other kind
     propagate, as they would from ``add_contact``.
 
+    Raises:
+        InvalidValueError: ``rows`` is not an iterable of mappings with text
+            keys (nothing is added).
+
     What does not depend on the row (the account's default region) is read
     once, and the rows that plainly pass (their fields parse, their id is new,
     their manager is already a contact here) go into one copy of the account,
     with one run of the structural invariants over all of them. Any other row
     goes through ``add_contact`` itself, so its refusal is exactly that one's.
     """
-    todo = [dict(row) for row in rows]
+    todo = _rows(rows)
     if not todo:
         return account, []
     batch = _Batch(account)
@@ -61,6 +66,22 @@ def add_contacts(
     if done is None:  # an invariant the quick path does not foresee: add them one by one
         return _one_by_one(account, todo)
     return done, results
+
+
+def _rows(rows: object) -> list[dict[str, Any]]:
+    """Copies of the rows; anything but mappings with text keys is refused as a whole.
+
+    Raises:
+        InvalidValueError: naming ``rows``.
+    """
+    if isinstance(rows, str | bytes | Mapping) or not isinstance(rows, Iterable):
+        raise InvalidValueError(_ROWS, field="rows", value=rows)
+    out: list[dict[str, Any]] = []
+    for row in rows:
+        if not isinstance(row, Mapping) or not all(isinstance(k, str) for k in row):
+            raise InvalidValueError(_ROWS, field="rows", value=row)
+        out.append(dict(row))
+    return out
 
 
 def _one_by_one(account: Account, rows: list[dict[str, Any]]) -> tuple[Account, list[AddResult]]:

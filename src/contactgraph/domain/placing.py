@@ -3,6 +3,7 @@ unverified phones read once an account knows its region (:meth:`Account.place_ph
 
 from __future__ import annotations
 
+import itertools
 from collections.abc import Iterable, Mapping
 from typing import TYPE_CHECKING, Any
 
@@ -26,7 +27,7 @@ AddResult = Contact | ContactGraphError
 
 _PHONE_REGION = region("phone_region")
 _EMPTY_IDS: immutables.Map[str, None] = immutables.Map()
-_OWN = ("last_name", "id", "phone_region")
+_TEXT = itertools.repeat(str)
 _ROWS = "must be mappings of add_contact's keyword arguments (text keys)"
 
 
@@ -41,15 +42,15 @@ def add_contacts(
     raises, with the same violations and message. Exceptions of any other kind
     propagate, as they would from ``add_contact``.
 
-    Raises:
-        InvalidValueError: ``rows`` is not an iterable of mappings with text
-            keys (nothing is added).
-
     What does not depend on the row (the account's default region) is read
     once, and the rows that plainly pass (their fields parse, their id is new,
     their manager is already a contact here) go into one copy of the account,
     with one run of the structural invariants over all of them. Any other row
     goes through ``add_contact`` itself, so its refusal is exactly that one's.
+
+    Raises:
+        InvalidValueError: ``rows`` is not an iterable of mappings with text
+            keys (nothing is added).
     """
     todo = _rows(rows)
     if not todo:
@@ -68,27 +69,43 @@ def add_contacts(
     return done, results
 
 
-def _rows(rows: object) -> list[dict[str, Any]]:
-    """Copies of the rows; anything but mappings with text keys is refused as a whole.
+class _Row:
+    """One row: its fields (``last_name`` always there, as ``add_contact`` defaults it),
+    its id (once generated, kept) and its phone region."""
+
+    __slots__ = ("fields", "id", "phone_region")
+
+    def __init__(self, row: Mapping[str, Any]) -> None:
+        self.fields = {"last_name": None, **row}
+        self.id = self.fields.pop("id", None)
+        self.phone_region = self.fields.pop("phone_region", None)
+
+    def add_to(self, account: Account) -> tuple[Account, Contact]:
+        """``account.add_contact(**row)``."""
+        return account.add_contact(id=self.id, phone_region=self.phone_region, **self.fields)
+
+
+def _rows(rows: object) -> list[_Row]:
+    """The rows; anything but mappings with text keys is refused as a whole.
 
     Raises:
         InvalidValueError: naming ``rows``.
     """
     if isinstance(rows, str | bytes | Mapping) or not isinstance(rows, Iterable):
         raise InvalidValueError(_ROWS, field="rows", value=rows)
-    out: list[dict[str, Any]] = []
+    out: list[_Row] = []
     for row in rows:
-        if not isinstance(row, Mapping) or not all(isinstance(k, str) for k in row):
+        if not isinstance(row, Mapping) or not all(map(isinstance, row, _TEXT)):
             raise InvalidValueError(_ROWS, field="rows", value=row)
-        out.append(dict(row))
+        out.append(_Row(row))
     return out
 
 
-def _one_by_one(account: Account, rows: list[dict[str, Any]]) -> tuple[Account, list[AddResult]]:
+def _one_by_one(account: Account, rows: list[_Row]) -> tuple[Account, list[AddResult]]:
     results: list[AddResult] = []
     for row in rows:
         try:
-            account, contact = account.add_contact(**row)
+            account, contact = row.add_to(account)
         except ContactGraphError as exc:
             results.append(exc)
         else:
@@ -112,25 +129,22 @@ class _Batch:
         self.added: list[str] = []
         self.now: Any = None
 
-    def quick(self, row: dict[str, Any]) -> Contact | None:
+    def quick(self, row: _Row) -> Contact | None:
         """The row's contact, added here; ``None`` when the row needs ``add_contact`` itself.
 
-        A generated id is written into ``row``, so ``add_contact`` gets the same.
+        A generated id is kept in ``row``, so ``add_contact`` gets the same.
         """
-        contact_id = row.get("id")
+        contact_id = row.id
         if contact_id is None:
-            contact_id = row["id"] = new_id()
+            contact_id = row.id = new_id()
         elif not is_valid_id(contact_id) or contact_id in self.contacts:
             return None
         try:
-            phone_region = _PHONE_REGION(row.get("phone_region"), None)
+            phone_region = _PHONE_REGION(row.phone_region, None)
         except ContactGraphError:
             return None
-        fields = {k: v for k, v in row.items() if k not in _OWN}
         values, violations = parse_contact_fields(
-            {"last_name": row.get("last_name"), **fields},
-            region=phone_region or self.region,
-            entity_id=contact_id,
+            row.fields, region=phone_region or self.region, entity_id=contact_id
         )
         manager = values.get("reports_to")
         if violations or "name" not in values:
@@ -154,13 +168,13 @@ class _Batch:
         self.now = now
         return contact
 
-    def one(self, row: dict[str, Any]) -> AddResult:
+    def one(self, row: _Row) -> AddResult:
         """The row through ``add_contact`` on the account so far."""
         account = self.finish()
         if account is None:
             raise _Unforeseen
         try:
-            account, contact = account.add_contact(**row)
+            account, contact = row.add_to(account)
         except ContactGraphError as exc:
             self._open(account)
             return exc

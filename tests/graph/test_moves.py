@@ -151,3 +151,15 @@ def test_a_failed_move_leaves_both_accounts_as_they_were(store: Any, crm: Crm) -
     assert store.accounts.account_of(crm.bob).id == crm.acme
     assert acme_after.contact(crm.carol).reports_to == crm.bob
     assert store.relations.list(contact_id=crm.bob) == []
+
+
+@pytest.mark.parametrize("bad", [[[[]]], {"id": "x"}, 3, None])
+def test_a_target_that_is_no_account_id_is_refused_naming_it(
+    store: Any, crm: Crm, bad: object
+) -> None:
+    # Found by the hostile surface walk: a list reached a set of ids (TypeError).
+    before = store.accounts.get(crm.acme)
+    with pytest.raises(cg.InvalidValueError) as raised:
+        store.move_contact(crm.bob, to_account=bad)
+    assert raised.value.field == "to_account"
+    assert store.accounts.get(crm.acme) == before

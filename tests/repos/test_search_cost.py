@@ -296,6 +296,14 @@ def _check_against_model(store: cg.Store, data: st.DataObject) -> None:
 SIZES = st.tuples(st.integers(0, 12), st.integers(1, 4))
 
 
+def _with_sizes(monkeypatch: pytest.MonkeyPatch, url: str, data: st.DataObject, sizes: Any) -> None:
+    """The reference check on a store at ``url``, with tiny read-whole and walk sizes."""
+    monkeypatch.setattr(search_tiers, "RANGE_READ_WHOLE", sizes[0])
+    monkeypatch.setattr(search_tiers, "WALK_ROWS_PER_HIT", sizes[1])
+    with cg.open_store(url, tenant=f"t{uuid.uuid4().hex}") as store:
+        _check_against_model(store, data)
+
+
 @settings(
     max_examples=60, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture]
 )
@@ -303,10 +311,8 @@ SIZES = st.tuples(st.integers(0, 12), st.integers(1, 4))
 def test_sqlite_wide_ranges_give_the_reference_results(
     tmp_path: Path, monkeypatch: pytest.MonkeyPatch, data: st.DataObject, sizes: tuple[int, int]
 ) -> None:
-    monkeypatch.setattr(search_tiers, "RANGE_READ_WHOLE", sizes[0])
-    monkeypatch.setattr(search_tiers, "WALK_ROWS_PER_HIT", sizes[1])
-    with cg.open_store(f"sqlite:///{tmp_path / f'{uuid.uuid4().hex}.sqlite'}") as store:
-        _check_against_model(store, data)
+    url = f"sqlite:///{tmp_path / f'{uuid.uuid4().hex}.sqlite'}"
+    _with_sizes(monkeypatch, url, data, sizes)
 
 
 @pytest.mark.postgres
@@ -317,7 +323,4 @@ def test_sqlite_wide_ranges_give_the_reference_results(
 def test_postgres_wide_ranges_give_the_reference_results(
     postgres_url: str, monkeypatch: pytest.MonkeyPatch, data: st.DataObject, sizes: tuple[int, int]
 ) -> None:
-    monkeypatch.setattr(search_tiers, "RANGE_READ_WHOLE", sizes[0])
-    monkeypatch.setattr(search_tiers, "WALK_ROWS_PER_HIT", sizes[1])
-    with cg.open_store(postgres_url, tenant=f"t{uuid.uuid4().hex}") as store:
-        _check_against_model(store, data)
+    _with_sizes(monkeypatch, postgres_url, data, sizes)

@@ -12,7 +12,7 @@ from datetime import UTC, date, datetime
 import attrs
 
 from contactgraph.domain import Account, AccountContactRelation, Contact
-from contactgraph.errors import Severity, Violation
+from contactgraph.errors import InvalidValueError, Severity, Violation
 from contactgraph.graph import _fetch
 from contactgraph.graph.commercial import account_reasons
 from contactgraph.policies import Action, PolicySet
@@ -149,6 +149,7 @@ def move_contact(
     finding is returned, not raised.
 
     Raises:
+        InvalidValueError: ``to_account`` is neither an id (text) nor an Account.
         NotFoundError: the contact or the target account does not exist.
         PolicyViolationError: the contact already belongs to ``to_account``, or
             ``on`` falls before the contact's start at its account. Nothing
@@ -156,6 +157,10 @@ def move_contact(
     """
     day = on if on is not None else datetime.now(UTC).date()
     target_id = to_account.id if isinstance(to_account, Account) else to_account
+    if not isinstance(target_id, str):
+        raise InvalidValueError(
+            "an account id (text) or an Account", field="to_account", value=to_account
+        )
     with store.transaction():
         source = _locked_source(store, contact_id, target_id)
         target = store.accounts.get(target_id)

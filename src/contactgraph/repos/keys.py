@@ -267,16 +267,15 @@ MAX_PAGE_NUMBER: Final = 2**62
 """Largest ``limit`` or ``offset`` (a 64-bit integer in every SQL engine)."""
 
 
+def _check_whole(value: object, field: str) -> None:
+    """Refuse ``value`` unless it is a whole number from 0 to 2**62 (not a bool)."""
+    if isinstance(value, bool) or not isinstance(value, int) or not 0 <= value <= MAX_PAGE_NUMBER:
+        raise InvalidValueError("must be a whole number from 0 to 2**62", field=field, value=value)
+
+
 def check_count_up_to(count_up_to: int) -> None:
     """Refuse a ``count_up_to`` that is not a whole number from 0 to 2**62."""
-    if (
-        isinstance(count_up_to, bool)
-        or not isinstance(count_up_to, int)
-        or not 0 <= count_up_to <= MAX_PAGE_NUMBER
-    ):
-        raise InvalidValueError(
-            "must be a whole number from 0 to 2**62", field="count_up_to", value=count_up_to
-        )
+    _check_whole(count_up_to, "count_up_to")
 
 
 def check_limit(limit: int | None, offset: int = 0) -> None:
@@ -287,14 +286,7 @@ def check_limit(limit: int | None, offset: int = 0) -> None:
         raise InvalidValueError(
             "must be a whole number from 0 to 2**62, or None", field="limit", value=limit
         )
-    if (
-        isinstance(offset, bool)
-        or not isinstance(offset, int)
-        or not 0 <= offset <= MAX_PAGE_NUMBER
-    ):
-        raise InvalidValueError(
-            "must be a whole number from 0 to 2**62", field="offset", value=offset
-        )
+    _check_whole(offset, "offset")
 
 
 MIN_INDEXED: Final = 3

@@ -83,3 +83,41 @@ def test_a_calling_code_typed_without_its_plus_is_matched_without_parsing() -> N
     assert unassigned.same_number(cg.Phone.unverified("7 (123) 456 78 90"))
     assert not cg.Phone.unverified("77 123 456-78-90").same_number(unassigned)
     assert not cg.Phone.unverified("123 456-78-90 7").same_number(unassigned)
+
+
+def test_the_stored_unverified_form_is_read_back_and_placed_when_a_region_is_given() -> None:
+    kept = cg.Phone("unverified:01 44 27 44 27")
+    assert (kept.verified, kept.typed) == (False, "01 44 27 44 27")
+    assert cg.Phone.parse("unverified:01 44 27 44 27").typed == "01 44 27 44 27"
+    assert cg.Phone.parse("unverified:01 44 27 44 27", "FR").e164 == "+33144274427"
+    assert cg.Phone.parse("unverified:12", "FR").e164 == "unverified:12"  # not possible there
+
+
+def test_an_unverified_phone_given_to_parse_with_a_region_is_placed_if_it_can_be() -> None:
+    assert cg.Phone.parse(cg.Phone.unverified("01 44 27 44 27"), "FR").e164 == "+33144274427"
+    assert cg.Phone.parse(cg.Phone.unverified("12"), "FR").e164 == "unverified:12"
+    assert cg.Phone.parse(cg.Phone.unverified("12")).e164 == "unverified:12"
+
+
+def test_unverified_numbers_whose_digits_cannot_be_read_are_never_the_same() -> None:
+    """National digits stop where the number text does: ``Tel 01…`` has none to compare."""
+    tel, fax = cg.Phone.unverified("Tel 01 44 27 44 27"), cg.Phone.unverified("Fax 01 44 27 44 27")
+    assert tel.national_digits == ""
+    assert not tel.same_number(fax)
+
+
+def test_a_six_digit_number_matches_its_calling_code_typed_in_front() -> None:
+    """Andorra's numbers have six national digits: the least a prefix may stand before."""
+    andorra = cg.Phone("+376712345")
+    assert andorra.national_digits == "712345"
+    assert cg.Phone.unverified("376 712 345").same_number(andorra)
+    assert andorra.same_number(cg.Phone.unverified("376 712 345"))
+    assert not cg.Phone.unverified("377 712 345").same_number(andorra)
+
+
+def test_a_number_is_read_in_its_own_region_not_its_calling_codes_main_one() -> None:
+    """Barbados (+1 246) is dialled locally in seven digits: its metadata puts 246 in front,
+    the United States' (the main region of +1) reads no such number."""
+    barbados = cg.Phone("+12464123456")
+    assert cg.Phone.unverified("412 3456").same_number(barbados)
+    assert not cg.Phone.unverified("412 3456").same_number(cg.Phone("+12124123456"))

@@ -80,6 +80,10 @@ REFUSALS: dict[str, tuple[Callable[[], object], tuple[str, str | None, object]]]
         lambda: Phone.parse("  ", "FR", field="mobile"),
         ("a phone number cannot be empty", "mobile", "  "),
     ),
+    "phone longer than 64 once in NFC": (  # U+0958 is two characters in NFC
+        lambda: Phone.parse("1" + "\u0958" * 32, "FR", field="mobile"),
+        ("longer than 64 characters", "mobile", "1" + "\u0958" * 32),
+    ),
     "phone region not text": (
         lambda: Phone.parse("01 23 45 67 89", 33, field="mobile"),  # type: ignore[arg-type]
         ("a default region is an ISO 3166 alpha-2 code such as 'FR'", "phone_region", 33),
@@ -108,6 +112,74 @@ REFUSALS: dict[str, tuple[Callable[[], object], tuple[str, str | None, object]]]
     "phone too short": (
         lambda: Phone.parse("12", "FR", field="mobile"),
         ("not a possible phone number", "mobile", "12"),
+    ),
+    "unverified phone not text": (
+        lambda: Phone.unverified(42, field="mobile"),  # type: ignore[arg-type]
+        ("must be text", "mobile", 42),
+    ),
+    "unverified phone not text, blank field": (
+        lambda: Phone.unverified(42, field=""),  # type: ignore[arg-type]
+        ("must be text", "phone", 42),
+    ),
+    "unverified phone too long": (
+        lambda: Phone.unverified("1" * 65, field="mobile"),
+        ("a phone number has at most 64 characters", "mobile", "1" * 65),
+    ),
+    "unverified phone longer than 64 once in NFC": (  # U+0958 is two characters in NFC
+        lambda: Phone.unverified("1" + "\u0958" * 32, field="mobile"),
+        ("longer than 64 characters", "mobile", "1" + "\u0958" * 32),
+    ),
+    "unverified phone on two lines": (
+        lambda: Phone.unverified("01\n44", field="mobile"),
+        ("control character U+000A is not allowed in a single-line field", "mobile", "01\n44"),
+    ),
+    "unverified phone blank": (
+        lambda: Phone.unverified("   ", field="mobile"),
+        ("a phone number cannot be empty", "mobile", "   "),
+    ),
+    "unverified phone letters": (
+        lambda: Phone.unverified("abc", field="mobile"),
+        (f"not a phone number: {_phone_error('abc', None)}", "mobile", "abc"),
+    ),
+    "unverified phone letters, default field": (
+        lambda: Phone.unverified("abc"),
+        (f"not a phone number: {_phone_error('abc', None)}", "phone", "abc"),
+    ),
+    "stored unverified phone too long": (
+        lambda: Phone.parse("unverified:" + "1" * 65, field="mobile"),
+        ("a phone number has at most 64 characters", "mobile", "1" * 65),
+    ),
+    "stored unverified phone blank": (
+        lambda: Phone.parse("unverified: ", "FR", field="mobile"),
+        ("a phone number cannot be empty", "mobile", " "),
+    ),
+    "unverified phone placed in a region not text": (
+        lambda: Phone.unverified("01 44 27 44 27").place(33),  # type: ignore[arg-type]
+        ("must be an ISO 3166 alpha-2 code", "region", 33),
+    ),
+    "phone compared with no phone": (
+        lambda: Phone("+33144274427").same_number("+33144274427"),  # type: ignore[arg-type]
+        ("must be a Phone", "other", "+33144274427"),
+    ),
+    "phone kept unplaced is still one number": (
+        lambda: Phone.parse("1", keep_unplaced=True, field="mobile"),
+        (
+            f"not a phone number: {_phone_error('1', None)} (no country code and no default region)",
+            "mobile",
+            "1",
+        ),
+    ),
+    "phone kept unplaced in an unknown region": (
+        lambda: Phone.parse("01 44 27 44 27", "XX", keep_unplaced=True, field="mobile"),
+        (f"not a phone number: {_phone_error('01 44 27 44 27', 'XX')}", "mobile", "01 44 27 44 27"),
+    ),
+    "unverified phone with a country code": (
+        lambda: Phone.unverified("+33 1 44 27 44 27", field="mobile"),
+        (
+            "an unverified phone has no country code (this one can be placed: parse it)",
+            "mobile",
+            "+33 1 44 27 44 27",
+        ),
     ),
     "phone region to test not text": (
         lambda: Phone("+33123456789").in_region(33),  # type: ignore[arg-type]
@@ -216,6 +288,12 @@ def test_a_phone_of_64_characters_is_read_whatever_the_field() -> None:
     text = "+33 1 23 45 67 89".ljust(64)
     assert Phone.parse(text, field="mobile").e164 == "+33123456789"
     assert Phone(text).e164 == "+33123456789"
+
+
+def test_an_unverified_phone_of_64_characters_is_kept_whatever_the_field() -> None:
+    text = "01 44 27 44 27".ljust(64)
+    assert Phone.unverified(text, field="mobile").typed == "01 44 27 44 27"
+    assert Phone.unverified("1" * 64).typed == "1" * 64
 
 
 def test_a_region_of_three_letters_reaches_the_parser() -> None:

@@ -183,7 +183,7 @@ def test_a_server_stopped_mid_transaction_and_started_again(
 
 
 def test_an_idle_reader_is_judged_by_its_socket_alone(private_url: str) -> None:
-    from contactgraph.repos.sql.session import _heard_from_server
+    from contactgraph.repos.sql.readers import heard_from_server as _heard_from_server
 
     engine = sa.create_engine(private_url, poolclass=sa.pool.NullPool)
     try:

@@ -48,7 +48,7 @@ from contactgraph.domain.invariants import STRUCTURAL_INVARIANTS
 from contactgraph.domain.lookup import ContactCriteria
 from contactgraph.domain.moves import UNSET, _Unset
 from contactgraph.domain.parsers import region
-from contactgraph.domain.placing import place_phones
+from contactgraph.domain.placing import AddResult, add_contacts, place_phones
 from contactgraph.domain.values import Address, PersonName, Phone, region_of_country
 from contactgraph.errors import InvalidValueError, NotFoundError, PolicyViolationError, Violation
 
@@ -388,6 +388,12 @@ class Account:
         candidate = self._with_contact(contact, None, event, now)
         candidate._check((contact_id,), violations)
         return candidate, contact
+
+    def add_contacts(self, rows: Iterable[Mapping[str, Any]]) -> tuple[Account, list[AddResult]]:
+        """:meth:`add_contact` for each row (its keyword arguments), in order, as one command:
+        the account those adds give, and per row its contact or the error that refused it
+        (a refused row changes nothing). See :func:`~contactgraph.domain.placing.add_contacts`."""
+        return add_contacts(self, rows)
 
     def update_contact(
         self, contact_id: str, *, phone_region: str | None = None, **fields: Any

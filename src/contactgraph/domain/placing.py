@@ -1,13 +1,204 @@
-"""Unverified phones read once an account knows its region (:meth:`Account.place_phones`)."""
+"""Placing in bulk: many contacts added in one command (:meth:`Account.add_contacts`), and
+unverified phones read once an account knows its region (:meth:`Account.place_phones`)."""
 
 from __future__ import annotations
 
+import itertools
+from collections.abc import Iterable, Mapping
 from typing import TYPE_CHECKING, Any
+
+import immutables
+
+from contactgraph.domain.common import utcnow
+from contactgraph.domain.contact import Contact
+from contactgraph.domain.events import ContactAdded
+from contactgraph.domain.fields import parse_contact_fields
+from contactgraph.domain.ids import is_valid_id, new_id
+from contactgraph.domain.parsers import region
+from contactgraph.errors import ContactGraphError, InvalidValueError
 
 if TYPE_CHECKING:
     from contactgraph.domain.account import Account
 
-__all__ = ["place_phones"]
+__all__ = ["AddResult", "add_contacts", "place_phones"]
+
+AddResult = Contact | ContactGraphError
+"""What one row of :meth:`Account.add_contacts` gave: its contact, or the error that refused it."""
+
+_PHONE_REGION = region("phone_region")
+_EMPTY_IDS: immutables.Map[str, None] = immutables.Map()
+_TEXT = itertools.repeat(str)
+_ROWS = "must be mappings of add_contact's keyword arguments (text keys)"
+
+
+def add_contacts(
+    account: Account, rows: Iterable[Mapping[str, Any]]
+) -> tuple[Account, list[AddResult]]:
+    """``account.add_contact(**row)`` for each row in order, as one command.
+
+    The result is the account the one-by-one adds would give (a refused row
+    leaves it as it was), and per row its new contact or the
+    :class:`~contactgraph.errors.ContactGraphError` its own ``add_contact``
+    raises, with the same violations and message. Exceptions of any other kind
+    propagate, as they would from ``add_contact``.
+
+    What does not depend on the row (the account's default region) is read
+    once, and the rows that plainly pass (their fields parse, their id is new,
+    their manager is already a contact here) go into one copy of the account,
+    with one run of the structural invariants over all of them. Any other row
+    goes through ``add_contact`` itself, so its refusal is exactly that one's.
+
+    Raises:
+        InvalidValueError: ``rows`` is not an iterable of mappings with text
+            keys (nothing is added).
+    """
+    todo = _rows(rows)
+    if not todo:
+        return account, []
+    batch = _Batch(account)
+    results: list[AddResult] = []
+    try:
+        for row in todo:
+            contact = batch.quick(row)
+            results.append(contact if contact is not None else batch.one(row))
+        done = batch.finish()
+    except _Unforeseen:
+        done = None
+    if done is None:  # an invariant the quick path does not foresee: add them one by one
+        return _one_by_one(account, todo)
+    return done, results
+
+
+class _Row:
+    """One row: its fields (``last_name`` always there, as ``add_contact`` defaults it),
+    its id (once generated, kept) and its phone region."""
+
+    __slots__ = ("fields", "id", "phone_region")
+
+    def __init__(self, row: Mapping[str, Any]) -> None:
+        self.fields = {"last_name": None, **row}
+        self.id = self.fields.pop("id", None)
+        self.phone_region = self.fields.pop("phone_region", None)
+
+    def add_to(self, account: Account) -> tuple[Account, Contact]:
+        """``account.add_contact(**row)``."""
+        return account.add_contact(id=self.id, phone_region=self.phone_region, **self.fields)
+
+
+def _rows(rows: object) -> list[_Row]:
+    """The rows; anything but mappings with text keys is refused as a whole.
+
+    Raises:
+        InvalidValueError: naming ``rows``.
+    """
+    if isinstance(rows, str | bytes | Mapping) or not isinstance(rows, Iterable):
+        raise InvalidValueError(_ROWS, field="rows", value=rows)
+    out: list[_Row] = []
+    for row in rows:
+        if not isinstance(row, Mapping) or not all(map(isinstance, row, _TEXT)):
+            raise InvalidValueError(_ROWS, field="rows", value=row)
+        out.append(_Row(row))
+    return out
+
+
+def _one_by_one(account: Account, rows: list[_Row]) -> tuple[Account, list[AddResult]]:
+    results: list[AddResult] = []
+    for row in rows:
+        try:
+            account, contact = row.add_to(account)
+        except ContactGraphError as exc:
+            results.append(exc)
+        else:
+            results.append(contact)
+    return account, results
+
+
+class _Batch:
+    """The account being filled: a mutation of its contacts, its reports index, its events."""
+
+    def __init__(self, account: Account) -> None:
+        self.base = account
+        self.region = account.default_region
+        self._open(account)
+
+    def _open(self, account: Account) -> None:
+        self.base = account
+        self.contacts = account._contacts.mutate()
+        self.reports = account._reports
+        self.events = account._events
+        self.added: list[str] = []
+        self.now: Any = None
+
+    def quick(self, row: _Row) -> Contact | None:
+        """The row's contact, added here; ``None`` when the row needs ``add_contact`` itself.
+
+        A generated id is kept in ``row``, so ``add_contact`` gets the same.
+        """
+        contact_id = row.id
+        if contact_id is None:
+            contact_id = row.id = new_id()
+        elif not is_valid_id(contact_id) or contact_id in self.contacts:
+            return None
+        try:
+            phone_region = _PHONE_REGION(row.phone_region, None)
+        except ContactGraphError:
+            return None
+        values, violations = parse_contact_fields(
+            row.fields, region=phone_region or self.region, entity_id=contact_id
+        )
+        manager = values.get("reports_to")
+        if violations or "name" not in values:
+            return None
+        if manager is not None and (manager == contact_id or manager not in self.contacts):
+            return None
+        now = utcnow()
+        account_id = self.base.id
+        contact = Contact(
+            id=contact_id, account_id=account_id, created_at=now, updated_at=now, **values
+        )
+        self.contacts.set(contact_id, contact)
+        if manager is not None:
+            self.reports = self.reports.set(
+                manager, self.reports.get(manager, _EMPTY_IDS).set(contact_id, None)
+            )
+        self.events = self.events.append(
+            ContactAdded(aggregate_id=account_id, occurred_at=now, contact_id=contact_id)
+        )
+        self.added.append(contact_id)
+        self.now = now
+        return contact
+
+    def one(self, row: _Row) -> AddResult:
+        """The row through ``add_contact`` on the account so far."""
+        account = self.finish()
+        if account is None:
+            raise _Unforeseen
+        try:
+            account, contact = row.add_to(account)
+        except ContactGraphError as exc:
+            self._open(account)
+            return exc
+        self._open(account)
+        return contact
+
+    def finish(self) -> Account | None:
+        """The account holding every row added so far; ``None`` if the invariants refuse it."""
+        if not self.added:
+            return self.base
+        candidate = self.base._replace(
+            contacts=self.contacts.finish(),
+            reports_index=self.reports,
+            events=self.events,
+            updated_at=self.now,
+        )
+        if any(v.is_error for v in candidate._violations(self.added)):
+            return None
+        self._open(candidate)
+        return candidate
+
+
+class _Unforeseen(Exception):
+    """The quick path let through a row the invariants refuse (see :func:`add_contacts`)."""
 
 
 def place_phones(account: Account) -> Account:

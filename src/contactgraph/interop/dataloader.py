@@ -183,7 +183,8 @@ def _rows(path: Path, unescape: bool) -> Iterator[tuple[int, dict[str, Any]]]:
     for row, raw in _raw_rows(path):
         if not raw or (len(raw) == 1 and not raw[0].strip() and width > 1):
             continue
-        values = [restore(v) for v in raw] if unescape else raw
+        # restore() changes only a cell that starts with an apostrophe: most never call it
+        values = [restore(v) if v[:1] == "'" else v for v in raw] if unescape else raw
         record: dict[str, Any] = dict(zip(header, values, strict=False))
         if len(values) > width:
             record["__more__"] = values[width:]
@@ -218,6 +219,8 @@ def _records(
     header = _header(path, options.unescape_formulas)
     folded = {h.strip().casefold() for h in header}
     implicit = "id" not in folded and "referenceid" not in folded
+    # the header's names are read once: a row's fields are its cells under them
+    plain = "referenceid" not in folded and all(h.strip() == h for h in header)
     for n, (row, data) in enumerate(_rows(path, options.unescape_formulas), start=1):
         budget.take(path.name, row)
         more = data.pop("__more__", None)
@@ -226,8 +229,8 @@ def _records(
                 RowError(row, f"{len(more)} value(s) beyond the header's columns", None, path.name)
             )
         ref: str | None = None
-        fields: dict[str, Any] = {}
-        for key, value in data.items():
+        fields: dict[str, Any] = dict(data) if plain else {}
+        for key, value in () if plain else data.items():
             name = key.strip()
             if name.casefold() == "referenceid":
                 ref = value.strip() or None

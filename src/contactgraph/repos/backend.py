@@ -33,6 +33,12 @@ Rules for storage objects (they see one tenant, inside one session):
   ``dirty`` attribute each such write that began writing or failed otherwise:
   the unit of work then runs them without a savepoint (see
   :class:`~contactgraph.repos.sql.session.SqlSession`).
+* Reads run without a savepoint. A session that may lose its transaction to a
+  failed statement (PostgreSQL aborts it) says so with a method
+  ``aborted() -> bool``, asked after a call inside a transaction raised:
+  ``True`` spoils the transaction (every later call, and its end, raise
+  :class:`~contactgraph.errors.StoreUnavailableError`). Its ``commit`` must
+  never report a transaction the database undid as committed.
 """
 
 from __future__ import annotations

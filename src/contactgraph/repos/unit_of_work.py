@@ -15,8 +15,14 @@ same :class:`UnitOfWork`, so the rules that are not about storage live here once
   re-reads). Should such a write fail once it began writing (the database
   failed, not a refusal), the transaction is *spoilt*: every later read or
   write in it raises :class:`~contactgraph.errors.StoreUnavailableError`, and
-  it can only roll back, unless a nested block around the failure is left by
-  the exception (its savepoint takes the failure back).
+  so does the end of the block (it rolls back), unless a nested block around
+  the failure is left by the exception (its savepoint takes the failure back).
+  Reads take no savepoint either: a read, or any call, whose failure made the
+  database undo the transaction (on PostgreSQL any failed statement does;
+  SQLite may, and then ran later statements in autocommit) spoils it too,
+  when the session can tell (``aborted()``, see :mod:`.backend`). So a
+  block that catches such an error and goes on never ends in a silent
+  rollback.
 * **Events.** Pending events of every saved aggregate are published to
   subscribers after the outermost commit, in the order of the writes, and
   never for a rolled-back write. A transaction keeps events only while the
@@ -90,21 +96,35 @@ class _Transaction:
     actors: list[str | None]
     checks_first: _ChecksFirst | None = None
     """The session, when its account writes need no savepoint (see the module docstring)."""
+    aborted: Callable[[], bool] | None = None
+    """The session's ``aborted()``: whether the database undid the transaction."""
     savepoints: int = 0
     """Nested blocks open (each holds a savepoint)."""
     spoilt: tuple[int, str] | None = None
-    """When a write without a savepoint failed half-way: the savepoints open then, and why."""
+    """When the transaction can only roll back: the savepoints open then, and why."""
 
     @property
     def changes(self) -> Changes:
         return self.levels[-1]
 
-    def refuse_if_spoilt(self) -> None:
+    def refuse_if_spoilt(self, *, ending: bool = False) -> None:
+        """Raise when spoilt; ``ending``: at the end of a block, which then rolls back."""
         if self.spoilt is not None:
-            raise StoreUnavailableError(
-                f"the transaction cannot go on: a write failed after it began writing "
-                f"({self.spoilt[1]}); leave the transaction block (it rolls back) and run it again"
+            then = (
+                "the block was rolled back, nothing of it was written; run it again"
+                if ending
+                else "leave the transaction block (it rolls back) and run it again"
             )
+            raise StoreUnavailableError(f"the transaction cannot go on: {self.spoilt[1]}; {then}")
+
+    def spoil(self, why: str, exc: BaseException) -> None:
+        if self.spoilt is None:
+            self.spoilt = (self.savepoints, f"{why} ({type(exc).__name__}: {exc})")
+
+    def failed(self, exc: BaseException) -> None:
+        """A call in the transaction raised ``exc``: spoil it if the database undid it."""
+        if self.spoilt is None and self.aborted is not None and self.aborted():
+            self.spoil("the database undid it after a statement failed", exc)
 
 
 class UnitOfWork:
@@ -213,39 +233,51 @@ class UnitOfWork:
         tx = self._current.get()
         if tx is not None:
             tx.refuse_if_spoilt()
-            savepoint = tx.session.savepoint()
+            try:
+                savepoint = tx.session.savepoint()
+            except BaseException as exc:
+                tx.failed(exc)
+                raise
             tx.levels.append(Changes())
             tx.actors.append(actor)
             tx.savepoints += 1
             depth = tx.savepoints
             try:
                 yield
-            except BaseException:
+                tx.refuse_if_spoilt(ending=True)  # a failure caught inside: never a silent end
+            except BaseException as exc:
                 tx.levels.pop()
                 tx.actors.pop()
                 tx.savepoints -= 1
-                savepoint.rollback()
-                if tx.spoilt is not None and tx.spoilt[0] >= depth:
-                    tx.spoilt = None  # the savepoint took the half-done write back
+                try:
+                    savepoint.rollback()
+                    if tx.spoilt is not None and tx.spoilt[0] >= depth:
+                        tx.spoilt = None  # the savepoint took the failure back
+                finally:
+                    tx.failed(exc)  # unless the database undid more than the savepoint
                 raise
             inner = tx.levels.pop()
             tx.actors.pop()
             tx.savepoints -= 1
-            if tx.spoilt is not None and tx.spoilt[0] >= depth:
-                tx.spoilt = (depth - 1, tx.spoilt[1])
-            savepoint.release()
+            try:
+                savepoint.release()
+            except BaseException as exc:
+                tx.failed(exc)
+                raise
             tx.changes.merge(inner)
             return
         session = self._backend.session(write=True)
         checks_first = (
             cast(_ChecksFirst, session) if getattr(session, "checks_first", False) else None
         )
-        tx = _Transaction(session, [Changes()], [actor], checks_first)
+        tx = _Transaction(
+            session, [Changes()], [actor], checks_first, getattr(session, "aborted", None)
+        )
         token = self._current.set(tx)
         try:
             try:
                 yield
-                tx.refuse_if_spoilt()
+                tx.refuse_if_spoilt(ending=True)
                 violations = integrity_violations(
                     session,
                     tx.changes,
@@ -287,7 +319,12 @@ class UnitOfWork:
             raise InvalidValueError("an account id is text", field="account_ids", value=ids)
         tx = self._current.get()
         if tx is not None:
-            tx.session.lock_accounts(sorted({i for i in ids if valid_id(i)}))
+            tx.refuse_if_spoilt()
+            try:
+                tx.session.lock_accounts(sorted({i for i in ids if valid_id(i)}))
+            except BaseException as exc:
+                tx.failed(exc)
+                raise
 
     def _actor(self) -> str | None:
         """Who the current write is made by: the innermost block's actor, else the store's."""
@@ -329,7 +366,8 @@ class UnitOfWork:
         except BaseException as exc:
             refused = isinstance(exc, PolicyViolationError | ConcurrencyError)
             if watched.dirty != dirty or not refused:  # not a refusal raised before writing
-                tx.spoilt = (tx.savepoints, f"{type(exc).__name__}: {exc}")
+                tx.spoil("a write failed after it began writing", exc)
+            tx.failed(exc)
             raise
         finally:
             tx.levels.pop()
@@ -340,7 +378,11 @@ class UnitOfWork:
         tx = self._current.get()
         if tx is not None:
             tx.refuse_if_spoilt()
-            return fn(tx.session)
+            try:
+                return fn(tx.session)
+            except BaseException as exc:
+                tx.failed(exc)  # no savepoint: the database may have undone the transaction
+                raise
         session = self._backend.session(write=False)
         try:
             return fn(session)
@@ -362,11 +404,18 @@ class UnitOfWork:
         """Every item of ``page(session, last item seen)`` (pages of 500, keyset), one session."""
         self._check_open()
         tx = self._current.get()
+        if tx is not None:
+            tx.refuse_if_spoilt()
         session = tx.session if tx is not None else self._backend.session(write=False)
         try:
             last: T | None = None
             while True:
-                items = page(session, last)
+                try:
+                    items = page(session, last)
+                except BaseException as exc:
+                    if tx is not None:
+                        tx.failed(exc)
+                    raise
                 yield from items
                 if len(items) < 500:
                     return

@@ -17,6 +17,7 @@ from typing import Any
 import attrs
 
 from contactgraph.domain import Account, Contact, Email, Phone
+from contactgraph.domain.placing import AddResult
 from contactgraph.errors import NotFoundError
 from contactgraph.interop.context import FLAGS, ImportContext, merge_address, merge_extra
 from contactgraph.interop.mapping import CONTACT, Mapped, map_record
@@ -177,7 +178,12 @@ def _account_of(ctx: ImportContext, rec: SourceRecord, mapped: Mapped, existing:
 
 
 def _apply(ctx: ImportContext, account_id: str, rows: list[_Row], pending: list[Pending]) -> None:
-    """Add or update the rows' contacts on their account, and save it once."""
+    """Add or update the rows' contacts on their account, and save it once.
+
+    New contacts wait in a queue and go in through one :meth:`Account.add_contacts`
+    (one account copy and invariant run for all of them); the queue is emptied
+    before an update, so the account sees every command in the rows' order.
+    """
     try:
         account = ctx.account(account_id)
     except NotFoundError:
@@ -185,8 +191,11 @@ def _apply(ctx: ImportContext, account_id: str, rows: list[_Row], pending: list[
             ctx.fail(row.record, KIND, [("AccountId", f"account {account_id} is not in the store")])
         return
     outcomes: list[tuple[SourceRecord, str, str]] = []
+    queued: list[tuple[_Row, dict[str, Any]]] = []
     for row in rows:
         rec, mapped, existing = row.record, row.mapped, row.existing
+        if existing is not None and queued:
+            account = _add_queued(ctx, account, queued, pending, outcomes)
         current = account.contacts.get(existing) if existing else None
         fields = _values(ctx, rec, mapped, current)
         region = _region(ctx, account.default_region, fields, current)
@@ -195,33 +204,71 @@ def _apply(ctx: ImportContext, account_id: str, rows: list[_Row], pending: list[
         _read_phones(ctx, rec, fields, region, current)
         if "ReportsToId" in mapped.refs and not isinstance(row.manager, Waiting):
             fields["reports_to"] = row.manager
+        if existing is None:
+            queued.append((row, {**fields, "id": mapped.our_id, "phone_region": region}))
+            continue
         previous: Contact | None = None
         with ctx.guard(rec, KIND) as attempt:
-            if existing is None:
-                last = fields.pop("last_name", None)
-                account, contact = account.add_contact(
-                    last, id=mapped.our_id, phone_region=region, **fields
-                )
-                our_id, status = contact.id, "created"
-            else:
-                before = account
-                previous = account.contact(existing)
-                account = account.update_contact(existing, phone_region=region, **fields)
-                our_id = existing
-                status = "unchanged" if account is before else "updated"
-        if attempt.failed:
-            continue
-        ctx.index.remember(KIND, rec, mapped, our_id)
-        if isinstance(row.manager, Waiting):
-            pending.append(
-                Pending(rec, account.id, our_id, row.manager.raw, status == "created", previous)
-            )
-        else:
-            outcomes.append((rec, our_id, status))
+            before = account
+            previous = account.contact(existing)
+            account = account.update_contact(existing, phone_region=region, **fields)
+            status = "unchanged" if account is before else "updated"
+        if not attempt.failed:
+            _done(ctx, row, account.id, existing, status, previous, pending, outcomes)
+    if queued:
+        account = _add_queued(ctx, account, queued, pending, outcomes)
     if account.pending_events:
         ctx.save(account)
     for rec, our_id, status in outcomes:
         ctx.ok(rec, KIND, our_id, status)
+
+
+def _add_queued(
+    ctx: ImportContext,
+    account: Account,
+    queued: list[tuple[_Row, dict[str, Any]]],
+    pending: list[Pending],
+    outcomes: list[tuple[SourceRecord, str, str]],
+) -> Account:
+    """Add the queued new contacts in one command; a refused row is reported as its own."""
+    results: list[AddResult | None]
+    try:
+        account, added = account.add_contacts(kw for _, kw in queued)
+        results = list(added)
+    except Exception:  # not a row's refusal: meet it row by row, as add_contact alone would
+        results = [None] * len(queued)
+    for (row, kw), result in zip(queued, results, strict=True):
+        contact = result
+        with ctx.guard(row.record, KIND) as attempt:
+            if contact is None:
+                account, contact = account.add_contact(**kw)
+            elif not isinstance(contact, Contact):
+                raise contact
+        if not attempt.failed:
+            assert isinstance(contact, Contact)
+            _done(ctx, row, account.id, contact.id, "created", None, pending, outcomes)
+    queued.clear()
+    return account
+
+
+def _done(  # noqa: PLR0917 - the row's outcome and the two lists it goes to
+    ctx: ImportContext,
+    row: _Row,
+    account_id: str,
+    our_id: str,
+    status: str,
+    previous: Contact | None,
+    pending: list[Pending],
+    outcomes: list[tuple[SourceRecord, str, str]],
+) -> None:
+    """Index a written row; it waits for its manager, or its outcome is told after the save."""
+    ctx.index.remember(KIND, row.record, row.mapped, our_id)
+    if isinstance(row.manager, Waiting):
+        pending.append(
+            Pending(row.record, account_id, our_id, row.manager.raw, status == "created", previous)
+        )
+    else:
+        outcomes.append((row.record, our_id, status))
 
 
 def _region(

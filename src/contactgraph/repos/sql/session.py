@@ -23,8 +23,6 @@ goes back to the pool, which discards it, and the next read takes a fresh
 from __future__ import annotations
 
 import functools
-import os
-import select
 import shutil
 import weakref
 from collections.abc import Callable, Collection, Iterator
@@ -37,7 +35,7 @@ from sqlalchemy.engine import Connection, Engine, RootTransaction
 from sqlalchemy.exc import SQLAlchemyError
 
 from contactgraph.domain import Contact
-from contactgraph.errors import ConcurrencyError, PolicyViolationError
+from contactgraph.errors import ConcurrencyError, PolicyViolationError, StoreUnavailableError
 from contactgraph.repos import schema
 from contactgraph.repos.backend import chunks
 from contactgraph.repos.keys import ContactQuery
@@ -53,6 +51,7 @@ from contactgraph.repos.sql.errors import (
 )
 from contactgraph.repos.sql.history import SqlHistory, scrub_sqlite
 from contactgraph.repos.sql.merges import SqlMerges
+from contactgraph.repos.sql.readers import IDLE_READERS, Readers
 from contactgraph.repos.sql.statements import BulkSql, Precompiled
 from contactgraph.repos.sql.statistics import PlannerStatistics
 from contactgraph.repos.sql.storage import SqlCases, SqlOpportunities, SqlRelations
@@ -64,6 +63,10 @@ T = TypeVar("T")
 _PG_IDLE = 0
 """``psycopg.pq.TransactionStatus.IDLE``: no transaction open on the connection."""
 
+_PG_USABLE = (0, 2)
+"""``TransactionStatus`` IDLE and INTRANS: not ACTIVE (a statement still running),
+INERROR (a statement failed: the transaction is aborted) nor UNKNOWN (the connection is bad)."""
+
 _BEGIN_SNAPSHOT = b"BEGIN ISOLATION LEVEL REPEATABLE READ, READ ONLY"
 """How a read's own transaction begins on PostgreSQL (what the read connections' settings give)."""
 
@@ -73,19 +76,6 @@ _GENERIC_PLANS = b"SET LOCAL plan_cache_mode = force_generic_plan"
 PostgreSQL, an account's contacts were planned anew on every read: their generic
 plan's estimate (the average account) is above a 100-contact account's custom one,
 so the plan cache never settles on it (~100 µs of server CPU a ``get``)."""
-
-IDLE_READERS = 4
-"""How many read connections a backend keeps checked out between reads."""
-
-_FORKS = [0]
-"""How many times this process is a fork's child: read connections held before a
-fork are the parent's (counted at fork time, not asked of the system at each read)."""
-os.register_at_fork(after_in_child=lambda: _FORKS.__setitem__(0, _FORKS[0] + 1))
-
-_ABANDONED: list[Connection] = []
-"""Idle connections inherited through ``fork``: never used nor closed here (the
-parent owns their sockets), and kept referenced so that collecting them does
-not reset the parent's connections."""
 
 
 class _SqlSavepoint:
@@ -325,10 +315,33 @@ class SqlSession:
             {"key": f"contactgraph:{self.tenant}:{topic}"},
         )
 
+    def aborted(self) -> bool:
+        """Whether the database undid this session's transaction: it can only roll back.
+
+        PostgreSQL aborts a transaction at its first failed statement (it
+        refuses later ones, and answers COMMIT with ROLLBACK, no error); SQLite
+        keeps it after most failures but rolls it back by itself after some
+        (disk full, I/O error, out of memory, busy), and then runs each later
+        statement in autocommit; a lost connection loses it. Read off the
+        connection's state: no round trip.
+        """
+        if self.conn.invalidated or self.conn.closed:
+            return True
+        driver = self.driver
+        if self._backend.dialect == "sqlite":
+            return self._tx is not None and not driver.in_transaction
+        return driver.info.transaction_status not in _PG_USABLE
+
     def commit(self) -> None:
         if self._tx is None:  # a read: nothing to keep
             self.rollback()
             return
+        if self.aborted():  # whatever caught the failure, never report a rollback as a commit
+            self.rollback()
+            raise StoreUnavailableError(
+                f"{self._backend.url}: the transaction was not committed: the database had "
+                "undone it after a statement in it failed; nothing of it was written; run it again"
+            )
         healthy = False
         try:
             self._tx.commit()
@@ -361,94 +374,12 @@ class SqlSession:
     def _close(self, healthy: bool) -> None:
         if healthy and self._tx is None:
             self._backend.release(self.conn, self.driver)
-        else:
-            self.conn.close()
-
-
-def _heard_from_server(conn: Connection, driver: Any = None) -> bool:
-    """Whether the server sent something to an idle connection, which it never does but to close it.
-
-    A PostgreSQL server that restarts or terminates a session writes a last
-    message and closes the socket; reading the socket's state costs a system
-    call, not a round trip, so an idle reader that went stale meanwhile is
-    never handed to a read (which would fail although the server is back).
-    ``driver``: the connection's driver connection, when known.
-    """
-    if driver is None:
-        driver = conn.connection.driver_connection
-    pgconn = getattr(driver, "pgconn", None)
-    if pgconn is None:  # SQLite: no server
-        return False
-    gone: tuple[type[Exception], ...] = (OSError, ValueError, *driver_errors())
-    try:
-        readable, _, _ = select.select([pgconn.socket], [], [], 0)
-    except gone:  # closed already: no socket
-        return True
-    return bool(readable)
-
-
-class _Readers:
-    """The idle read connections of one engine, shared by its tenants' backends."""
-
-    def __init__(self, engine: Engine) -> None:
-        self._engine = engine
-        self._idle: list[tuple[Connection, Any]] = []
-        """Each idle connection with its driver connection (looked up once, not per read)."""
-        self._closed = False
-        self._forks = _FORKS[0]
-        self._remote = engine.dialect.name != "sqlite"
-        self._options: dict[str, Any] = (
-            {}
-            if engine.dialect.name == "sqlite"
-            else {"isolation_level": "REPEATABLE READ", "postgresql_readonly": True}
-        )
-
-    def take(self) -> Connection:
-        """An idle read connection, else a new one from the pool."""
-        return self.take_with_driver()[0]
-
-    def take_with_driver(self) -> tuple[Connection, Any]:
-        """:meth:`take`, and the connection's driver connection."""
-        if _FORKS[0] != self._forks:  # forked: the idle ones share the parent's sockets
-            _ABANDONED.extend(conn for conn, _ in self._idle)
-            self._idle = []
-            self._forks = _FORKS[0]
-        while True:
-            try:
-                conn, driver = self._idle.pop()
-            except IndexError:
-                conn = self._engine.connect().execution_options(**self._options)
-                return conn, conn.connection.driver_connection
-            if not self._remote or not _heard_from_server(conn, driver):
-                return conn, driver
-            conn.invalidate()  # it said goodbye while idle (a restart): a fresh one instead
-
-    def give_back(self, conn: Connection, driver: Any = None) -> None:
-        """Keep a read connection whose transaction ended well for the next read
-        (``driver``: its driver connection, when known)."""
-        if len(self._idle) < IDLE_READERS and not conn.invalidated and not self._closed:
-            self._idle.append((conn, driver or conn.connection.driver_connection))
-        else:
-            conn.close()
-
-    def on_error(self, context: sa.engine.ExceptionContext) -> None:
-        """A connection of the engine lost the server: the idle ones surely did too."""
-        if context.is_disconnect:
-            self.drop_idle()
-
-    def drop_idle(self) -> None:
-        """Forget the idle read connections (the next read takes a fresh, pre-pinged one)."""
-        while self._idle:
-            try:
-                conn, _ = self._idle.pop()
-            except IndexError:  # taken meanwhile by another thread
-                return
-            conn.invalidate()
-
-    def close(self) -> None:
-        self._closed = True  # a read still running closes its connection when it ends
-        while self._idle:
-            self._idle.pop()[0].close()
+            return
+        if not healthy and getattr(self.driver, "broken", False) and not self.conn.invalidated:
+            # The server went away under a statement sent to the driver directly (SQLAlchemy
+            # did not see it): discard it rather than have the pool fail to reset it.
+            self.conn.invalidate()
+        self.conn.close()
 
 
 def _lookup_sql(fast: Precompiled, tenant: str) -> tuple[str, Callable[[str], Any]]:
@@ -480,7 +411,7 @@ class SqlBackend:
         url: str,
         scratch: Path | None = None,
         owns_engine: bool = True,
-        readers: _Readers | None = None,
+        readers: Readers | None = None,
         busy_timeout: float = BUSY_TIMEOUT_S,
     ) -> None:
         self.engine = engine
@@ -491,7 +422,7 @@ class SqlBackend:
         self.statements = BulkSql(self.dialect)
         self._scratch = scratch
         self._owns_engine = owns_engine
-        self._readers = readers if readers is not None else _Readers(engine)
+        self._readers = readers if readers is not None else Readers(engine)
         self._lookups: dict[Any, tuple[str, Callable[[str], Any]]] = {}
         if owns_engine:  # a backend never closed still checks its idle readers in
             weakref.finalize(self, self._readers.close)

@@ -38,8 +38,8 @@ from contactgraph.domain.fields import (
     ACCOUNT_FIELDS,
     contact_field_changes,
     field_changes,
+    parse_account_fields,
     parse_contact_fields,
-    parse_fields,
     require_id,
 )
 from contactgraph.domain.hierarchy import OrgChart, OrgNode, sort_contacts
@@ -49,7 +49,7 @@ from contactgraph.domain.lookup import ContactCriteria
 from contactgraph.domain.moves import UNSET, _Unset
 from contactgraph.domain.parsers import region
 from contactgraph.domain.placing import AddResult, add_contacts, place_phones
-from contactgraph.domain.values import Address, PersonName, Phone, region_of_country
+from contactgraph.domain.values import Address, PersonName, Phone
 from contactgraph.errors import InvalidValueError, NotFoundError, PolicyViolationError, Violation
 
 __all__ = ["ACCOUNT_FIELDS", "Account", "OrgChart", "OrgNode", "new_id"]
@@ -126,7 +126,7 @@ class Account:
         """
         account_id = id if id is not None else new_id()
         require_id(account_id, "account")
-        values, violations = _parse_account_fields({"name": name, **fields}, account_id)
+        values, violations = parse_account_fields({"name": name, **fields}, account_id)
         if violations:
             raise PolicyViolationError(violations, "account refused")
         now = utcnow()
@@ -309,7 +309,7 @@ class Account:
 
     def update(self, **fields: Any) -> Account:
         """Change the account's own fields; records :class:`AccountUpdated`."""
-        values, violations = _parse_account_fields(fields, self.id, self.default_region)
+        values, violations = parse_account_fields(fields, self.id, self.default_region)
         if violations:
             raise PolicyViolationError(violations, f"account {self.id} update refused")
         changes = field_changes(self, values)
@@ -586,19 +586,3 @@ _SLOTS: tuple[tuple[str, str], ...] = tuple(
 _SLOT_ACCESS: tuple[tuple[Any, Any, str], ...] = tuple(
     (vars(Account)[name].__set__, vars(Account)[name].__get__, alias) for name, alias in _SLOTS
 )
-
-
-def _parse_account_fields(
-    raw: Mapping[str, Any], account_id: str, default_region: str | None = None
-) -> tuple[dict[str, Any], list[Violation]]:
-    """Validate account fields; phones are read in the region the input itself gives, if any."""
-    billing = raw.get("billing_address")
-    region = raw.get("phone_region") if isinstance(raw.get("phone_region"), str) else None
-    if region is None and isinstance(billing, Address):
-        region = billing.region
-    elif region is None and isinstance(billing, Mapping):
-        country = billing.get("country")
-        region = region_of_country(country) if isinstance(country, str) else None
-    return parse_fields(
-        ACCOUNT_FIELDS, raw, entity="account", entity_id=account_id, region=region or default_region
-    )

@@ -29,7 +29,14 @@ from contactgraph.domain.commerce import CasePriority, CaseStatus, ContactRole, 
 from contactgraph.domain.contact import CONTACT_FIELD_NAMES, NAME_FIELDS, Contact
 from contactgraph.domain.events import FieldChange
 from contactgraph.domain.ids import check_id
-from contactgraph.domain.values import NAME_PART_PARSERS, Address, Email, PersonName, Phone
+from contactgraph.domain.values import (
+    NAME_PART_PARSERS,
+    Address,
+    Email,
+    PersonName,
+    Phone,
+    region_of_country,
+)
 from contactgraph.errors import InvalidValueError, PolicyViolationError, Violation
 
 __all__ = [
@@ -38,6 +45,7 @@ __all__ = [
     "CONTACT_FIELDS",
     "OPPORTUNITY_FIELDS",
     "field_changes",
+    "parse_account_fields",
     "parse_contact_fields",
     "parse_fields",
     "plain",
@@ -305,3 +313,19 @@ def plain(value: Any) -> Any:
     if isinstance(value, tuple | list):
         return [plain(v) for v in value]
     return str(value)
+
+
+def parse_account_fields(
+    raw: Mapping[str, Any], account_id: str, default_region: str | None = None
+) -> tuple[dict[str, Any], list[Violation]]:
+    """Validate account fields; phones are read in the region the input itself gives, if any."""
+    billing = raw.get("billing_address")
+    region = raw.get("phone_region") if isinstance(raw.get("phone_region"), str) else None
+    if region is None and isinstance(billing, Address):
+        region = billing.region
+    elif region is None and isinstance(billing, Mapping):
+        country = billing.get("country")
+        region = region_of_country(country) if isinstance(country, str) else None
+    return parse_fields(
+        ACCOUNT_FIELDS, raw, entity="account", entity_id=account_id, region=region or default_region
+    )

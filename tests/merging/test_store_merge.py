@@ -167,3 +167,26 @@ def test_integrity_judges_the_final_state_not_the_way_there() -> None:
     with pytest.raises(cg.PolicyViolationError) as refused:  # in another transaction: new
         store.opportunities.save(store.opportunities.list()[0].add_contact_role(bob))
     assert refused.value.codes == {"contact_roles.foreign_contact"}
+
+
+def test_undoing_a_merge_that_joined_two_leavers_roles_splits_them_again() -> None:
+    """Carol and Bob left ACME for Globex, each keeping a role on ACME's deal, and each
+    was merged into Globex's record of one of them: undoing Bob's merge gives ACME's deal
+    its two roles back (the stateful machine found this refused)."""
+    store = cg.open_store()
+    acme = cg.Account.create(name="ACME SA")
+    acme, bob = acme.add_contact(last_name="Durand", first_name="Bob")
+    acme, carol = acme.add_contact(last_name="Petit", first_name="Carol")
+    store.accounts.add(acme)
+    globex, kept = cg.Account.create(name="Globex").add_contact(last_name="Durand")
+    store.accounts.add(globex)
+    deal = cg.Opportunity.create("Renewal", acme.id).add_contact_role(bob.id, primary=True)
+    store.opportunities.add(deal.add_contact_role(carol.id, "Influencer"))
+    store.move_contact(carol.id, globex.id)
+    store.merge_contacts(kept.id, [carol.id])
+    store.move_contact(bob.id, globex.id)
+    before = observable(store)
+    joined = store.merge_contacts(kept.id, [bob.id])
+    assert store.opportunities.list()[0].contact_ids == (kept.id,)
+    store.unmerge(joined.id)
+    assert observable(store) == before

@@ -237,12 +237,11 @@ class _Written:
 
     def in_place_of_a_leaver(self, opp: Opportunity, contact_id: str) -> bool:
         """Whether ``contact_id``'s role on ``opp`` stands in for a role the opportunity
-        gave before the transaction to someone who had left its account (a merge)."""
+        gave before the transaction to someone who had left its account: a merge (the
+        loser's role goes to the survivor), or its undo (the loser's role comes back,
+        also beside the survivor's own, which a merge had joined with it)."""
         before = self.changes.roles_before.get(opp.id, frozenset())
-        return any(
-            self.changes.stood_in(old, contact_id, opp.account_id)
-            for old in sorted(before - set(opp.contact_ids))
-        )
+        return any(self.changes.stood_in(old, contact_id, opp.account_id) for old in sorted(before))
 
     def left_behind(
         self, session: Session, record_id: str, account_id: str, contact: tuple[str, str | None]

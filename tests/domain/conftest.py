@@ -2,31 +2,16 @@
 
 from __future__ import annotations
 
-import os
-
 import pytest
 
+from coldcaches import clear_under_mutation
 from contactgraph import Account, Contact
-from contactgraph.domain import phones
 
 
 @pytest.fixture(autouse=True)
-def _cold_phone_caches() -> None:
-    """Under ``./dev mutate``, each test starts with the phone caches empty.
-
-    mutmut forks each mutant's run from a process that ran the tests already: results
-    cached then (by ``_placed``, ``_front_digits``...) would answer for the mutated
-    functions below them, and their mutants would survive every test.
-    """
-    if os.environ.get("MUTANT_UNDER_TEST", "").startswith("contactgraph."):
-        for cached in (
-            phones._placed,
-            phones._national_digits,
-            phones._front_digits,
-            phones._parsed,
-            phones._read_in,
-        ):
-            cached.cache_clear()
+def _cold_caches() -> None:
+    """Under ``./dev mutate``, each test starts with the phone caches empty (see coldcaches)."""
+    clear_under_mutation()
 
 
 @pytest.fixture

@@ -105,3 +105,88 @@ def test_a_merge_is_made_by_the_stores_actor_unless_the_call_names_one() -> None
     by_call = store.merge_contacts(one.id, [three.id], actor="bob")
     assert by_call.actor == "bob"
     assert store.history.of(three.id)[-1].actor == "bob"
+
+
+def _bob_left_acme(store: cg.Store) -> tuple[str, str, str, str]:
+    """Bob, with a role on ACME's deal and an ACME case, moves to Globex, where two more
+    records of him exist (ids: ACME, Bob, the two Globex twins)."""
+    acme = cg.Account.create(name="ACME SA")
+    acme, bob = acme.add_contact(last_name="Durand", first_name="Bob")
+    store.accounts.add(acme)
+    globex = cg.Account.create(name="Globex")
+    globex, first = globex.add_contact(last_name="Durand", first_name="B.")
+    globex, second = globex.add_contact(last_name="Durand", first_name="Robert")
+    store.accounts.add(globex)
+    store.opportunities.add(cg.Opportunity.create("Renewal", acme.id).add_contact_role(bob.id))
+    store.cases.add(cg.Case.create("Expense report", acme.id, bob.id))
+    store.move_contact(bob.id, globex.id)
+    return acme.id, bob.id, first.id, second.id
+
+
+def test_merges_chained_in_one_transaction_hand_the_history_along() -> None:
+    store = cg.open_store()
+    acme, bob, first, second = _bob_left_acme(store)
+    before = observable(store)
+    with store.transaction():
+        one = store.merge_contacts(first, [bob])
+        two = store.merge_contacts(second, [first])
+    (case,) = store.cases.list()
+    assert (case.contact_id, case.account_id) == (second, acme)
+    assert store.opportunities.list()[0].contact_ids == (second,)
+    with store.transaction():
+        store.unmerge(two.id)
+        store.unmerge(one.id)
+    assert observable(store) == before
+
+
+def test_a_merge_and_its_undo_in_one_transaction_leave_the_history_as_it_was() -> None:
+    store = cg.open_store()
+    _acme, bob, first, _second = _bob_left_acme(store)
+    before = observable(store)
+    with store.transaction():
+        store.unmerge(store.merge_contacts(first, [bob]).id)
+    assert observable(store) == before
+
+
+def test_integrity_judges_the_final_state_not_the_way_there() -> None:
+    """A role or case taken away from a moved person and given back in one transaction
+    is what it was before (history), not a new link to someone of another account."""
+    store = cg.open_store()
+    acme, bob, _first, _second = _bob_left_acme(store)
+    alice = store.accounts.save(store.accounts.get(acme).add_contact(last_name="Martin")[0])
+    alice_id = next(c.id for c in alice.contacts.values() if c.last_name == "Martin")
+    before = observable(store)
+    with store.transaction():
+        deal = store.opportunities.list()[0]
+        deal = store.opportunities.save(deal.remove_contact_role(bob))
+        store.opportunities.save(deal.add_contact_role(bob))
+        case = store.cases.save(store.cases.list()[0].update(contact_id=alice_id))
+        store.cases.save(case.update(contact_id=bob))
+    assert observable(store) == before
+    store.opportunities.save(store.opportunities.list()[0].remove_contact_role(bob))
+    with pytest.raises(cg.PolicyViolationError) as refused:  # in another transaction: new
+        store.opportunities.save(store.opportunities.list()[0].add_contact_role(bob))
+    assert refused.value.codes == {"contact_roles.foreign_contact"}
+
+
+def test_undoing_a_merge_that_joined_two_leavers_roles_splits_them_again() -> None:
+    """Carol and Bob left ACME for Globex, each keeping a role on ACME's deal, and each
+    was merged into Globex's record of one of them: undoing Bob's merge gives ACME's deal
+    its two roles back (the stateful machine found this refused)."""
+    store = cg.open_store()
+    acme = cg.Account.create(name="ACME SA")
+    acme, bob = acme.add_contact(last_name="Durand", first_name="Bob")
+    acme, carol = acme.add_contact(last_name="Petit", first_name="Carol")
+    store.accounts.add(acme)
+    globex, kept = cg.Account.create(name="Globex").add_contact(last_name="Durand")
+    store.accounts.add(globex)
+    deal = cg.Opportunity.create("Renewal", acme.id).add_contact_role(bob.id, primary=True)
+    store.opportunities.add(deal.add_contact_role(carol.id, "Influencer"))
+    store.move_contact(carol.id, globex.id)
+    store.merge_contacts(kept.id, [carol.id])
+    store.move_contact(bob.id, globex.id)
+    before = observable(store)
+    joined = store.merge_contacts(kept.id, [bob.id])
+    assert store.opportunities.list()[0].contact_ids == (kept.id,)
+    store.unmerge(joined.id)
+    assert observable(store) == before

@@ -251,12 +251,19 @@ def _read_in(typed: str, region: str) -> str | None:
 
 
 def _home_region(e164: str) -> str | None:
-    """The region whose national dialling reads ``e164``'s number (its own, else its code's main)."""
+    """The region whose national dialling reads ``e164``'s number: its own, else its calling
+    code's main one (``"001"`` for a non-geographic code such as ``+800``).
+
+    Never libphonenumber's unknown region ``"ZZ"``: ``region_code_for_number``
+    gives a region of the code's list or ``None``, and a parsed number's calling
+    code is always one the library knows (``parse`` refuses any other), so
+    ``region_code_for_country_code`` finds it (tests/domain/test_phone_regions_known.py).
+    """
     number = _parsed(e164)
-    own = phonenumbers.region_code_for_number(number)
-    if own is None or own == "ZZ":
+    own: str | None = phonenumbers.region_code_for_number(number)
+    if own is None:
         own = phonenumbers.region_code_for_country_code(number.country_code or 0)
-    return None if own == "ZZ" else own
+    return own
 
 
 @attrs.frozen(slots=True, order=True)
@@ -416,8 +423,8 @@ class Phone:
         if not self.verified:
             return False
         wanted = region.upper()
-        own = self.region
-        if own is not None and own != "ZZ":
+        own = self.region  # a region of its calling code, or None (never "ZZ": _home_region)
+        if own is not None:
             return own == wanted
         return wanted in phonenumbers.region_codes_for_country_code(self.country_code)
 

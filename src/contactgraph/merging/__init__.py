@@ -20,6 +20,7 @@ from contactgraph.merging.contacts import merge_contacts, plan_contacts, unmerge
 from contactgraph.merging.plan import FieldChoice, MergePlan, Move, three_way
 from contactgraph.merging.record import MergeRecord, MergeStore, refuse
 from contactgraph.repos.checks import rearranging
+from contactgraph.repos.merges import StandIn
 
 __all__ = [
     "FieldChoice",
@@ -52,9 +53,10 @@ def unmerge(store: MergeStore, merge_id: str) -> MergeRecord:
         if stored.unmerged_at is not None:
             raise refuse("merge.undone", f"merge {merge_id} was undone already", "id", merge_id)
         body = json.loads(stored.body)
+        stand_ins: tuple[StandIn, ...] = ()
         if stored.kind == "contacts":
-            unmerge_contacts(store, stored, body)
+            stand_ins = unmerge_contacts(store, stored, body)
         else:
             unmerge_accounts(store, stored, body)
-        stored = store.merges.save(attrs.evolve(stored, unmerged_at=utcnow()))
+        stored = store.merges.save(attrs.evolve(stored, unmerged_at=utcnow()), stand_ins=stand_ins)
     return MergeRecord.of(stored)

@@ -29,7 +29,7 @@ from contactgraph.merging.contacts import check_ids
 from contactgraph.merging.ending import OWN_NOTE, end_relation, reopen_relation
 from contactgraph.merging.plan import FieldChoice, MergePlan, Move, choose, three_way
 from contactgraph.merging.record import MergeRecord, MergeStore, refuse, run_merge
-from contactgraph.repos.merges import StoredMerge
+from contactgraph.repos.merges import StandIn, StoredMerge
 
 __all__ = ["merge_accounts", "plan_accounts", "unmerge_accounts"]
 
@@ -68,6 +68,8 @@ class _Prepared:
     """Active relations that would tie a contact to its own account: they end."""
     named: dict[str, Any] = attrs.Factory(dict)
     """The survivor's cases and roles naming a loser's contact already (a move left them)."""
+    stand_ins: tuple[StandIn, ...] = ()
+    """None: an account merge keeps every contact."""
 
 
 def _parent_ok(store: MergeStore, ids: set[str]) -> Any:

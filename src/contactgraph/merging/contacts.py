@@ -10,6 +10,11 @@ the survivor's: the survivor's account wins; their reports lose their manager
 survivor's account. An opportunity of another account keeps its account, so
 re-pointing a role to the survivor needs a store opened with
 ``allow_foreign_contact_roles=True`` (else the merge is refused, nothing written).
+After a move: a case or role a loser kept at an account it had left (the
+move's history) stays there and names the survivor; the merge notes each
+loser, its survivor and its account in the transaction
+(:meth:`~contactgraph.repos.integrity.Changes.note_stand_in`), so the
+integrity checks accept it, and the undo notes the reverse.
 """
 
 from __future__ import annotations
@@ -19,7 +24,7 @@ from typing import Any
 
 import attrs
 
-from contactgraph.domain import Account, Contact, Opportunity, email_key
+from contactgraph.domain import Account, Case, Contact, Opportunity, email_key
 from contactgraph.domain.common import utcnow
 from contactgraph.domain.fields import parse_contact_fields
 from contactgraph.errors import InvalidValueError, NotFoundError, PolicyViolationError
@@ -27,7 +32,7 @@ from contactgraph.interop.json import structure, unstructure
 from contactgraph.merging.ending import OWN_NOTE, end_relation, reopen_relation
 from contactgraph.merging.plan import FieldChoice, MergePlan, Move, choose, dedupe, three_way
 from contactgraph.merging.record import MergeRecord, MergeStore, refuse, run_merge
-from contactgraph.repos.merges import StoredMerge
+from contactgraph.repos.merges import StandIn, StoredMerge
 
 __all__ = ["merge_contacts", "plan_contacts", "unmerge_contacts"]
 
@@ -64,6 +69,11 @@ class _Prepared:
     plain: dict[str, dict[str, Any]]
     opportunities: list[Opportunity]
     target: dict[str, Any]
+
+    @property
+    def stand_ins(self) -> tuple[StandIn, ...]:
+        """Each loser, the survivor, and the account the loser belonged to."""
+        return tuple((c.id, self.survivor.id, c.account_id) for c in self.losers)
 
 
 def _prepare(
@@ -184,14 +194,27 @@ def _moves(
                     Move("reports_to", report.id, loser.id, survivor.id if same else None, note)
                 )
     lids = [c.id for c in losers]
+    where = {c.id: c.account_id for c in losers}
     for case in store.cases.list(contact_ids=lids):
-        note = "" if case.account_id == home.id else f"moves to account {home.id}"
+        note = ""
+        if case.account_id != home.id:
+            note = (
+                f"stays with account {case.account_id}: {case.contact_id} had left it"
+                if _stays(case, where)
+                else f"moves to account {home.id}"
+            )
         moves.append(Move("case", case.id, case.contact_id or "", survivor.id, note))
     for rel in store.relations.list(contact_ids=lids):
         own = OWN_NOTE if rel.account_id == home.id else ""
         note = f"ends: {own}" if own and rel.is_active else own
         moves.append(Move("relation", rel.id, rel.contact_id, survivor.id, note))
     return moves, notes
+
+
+def _stays(case: Case, where: Mapping[str, str]) -> bool:
+    """Whether a loser's case stays with its account: the loser had left that account
+    (a move left the case there, as its history), so the survivor takes its place there."""
+    return case.contact_id is not None and where[case.contact_id] != case.account_id
 
 
 def plan_contacts(
@@ -263,13 +286,14 @@ def _write(store: MergeStore, prep: _Prepared) -> tuple[tuple[str, ...], dict[st
             {"id": opp.id, "before": _roles(opp), "after": _roles(repointed)}
         )
     for case in store.cases.list(contact_ids=plan.loser_ids):
-        store.cases.save(case.update(contact_id=sid, account_id=home_id))
+        to = case.account_id if _stays(case, owner) else home_id
+        store.cases.save(case.update(contact_id=sid, account_id=to))
         links["cases"].append(
             {
                 "id": case.id,
                 "contact_id": case.contact_id,
                 "account_id": case.account_id,
-                "to_account_id": home_id,
+                "to_account_id": to,
             }
         )
     day = utcnow().date()
@@ -295,8 +319,12 @@ def _write(store: MergeStore, prep: _Prepared) -> tuple[tuple[str, ...], dict[st
     return (sid, *plan.loser_ids), {"plan": recorded, "links": links, "people": people}
 
 
-def unmerge_contacts(store: MergeStore, stored: StoredMerge, body: dict[str, Any]) -> None:
-    """Undo a contact merge from its record, inside the caller's transaction.
+def unmerge_contacts(
+    store: MergeStore, stored: StoredMerge, body: dict[str, Any]
+) -> tuple[StandIn, ...]:
+    """Undo a contact merge from its record, inside the caller's transaction; returns
+    ``(survivor, loser, the loser's account)`` for each loser put back (a case or role
+    the loser had kept at an account it had left names it again: history).
 
     Later changes win: a survivor field changed since the merge keeps its
     value (see :func:`~contactgraph.merging.plan.three_way`); a link
@@ -374,6 +402,7 @@ def unmerge_contacts(store: MergeStore, stored: StoredMerge, body: dict[str, Any
     for account in accounts.values():
         store.accounts.save(account)
     _restore_links(store, sid, body["links"])
+    return tuple((sid, lid, snap.account_id) for lid, snap in snaps.items())
 
 
 def _restore_links(store: MergeStore, sid: str, links: dict[str, Any]) -> None:

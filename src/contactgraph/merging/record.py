@@ -28,7 +28,7 @@ from contactgraph.domain.ids import new_id
 from contactgraph.errors import InvalidValueError, PolicyViolationError, Violation
 from contactgraph.repos.checks import rearranging
 from contactgraph.repos.keys import is_storable
-from contactgraph.repos.merges import MergeRecords, StoredMerge
+from contactgraph.repos.merges import MergeRecords, StandIn, StoredMerge
 from contactgraph.repos.protocol import StoreProtocol
 
 __all__ = ["MergeRecord", "MergeStore", "check_actor", "refuse", "run_merge"]
@@ -125,6 +125,11 @@ class _Planned(Protocol):
     @property
     def plan(self) -> Any: ...
 
+    @property
+    def stand_ins(self) -> tuple[StandIn, ...]:
+        """``(loser, survivor, the loser's account)``: noted for the integrity checks."""
+        ...
+
 
 P = TypeVar("P", bound=_Planned)
 
@@ -156,5 +161,5 @@ def run_merge(
             actor=checked,
             body=dumps(body),
         )
-        store.merges.add(stored)
+        store.merges.add(stored, stand_ins=prepared.stand_ins)
     return MergeRecord.of(stored)

@@ -42,6 +42,35 @@ class Changes:
     """Accounts written with a new parent (the hierarchy is checked from them)."""
     moved_from: dict[str, str] = attrs.Factory(dict)
     """Opportunities and cases written with another account: the account each had before."""
+    roles_before: dict[str, frozenset[str]] = attrs.Factory(dict)
+    """Opportunities whose roles changed: the contacts they gave roles to before."""
+    contacts_before: dict[str, str | None] = attrs.Factory(dict)
+    """Cases that named another contact: the contact each named before."""
+    stand_ins: dict[tuple[str, str], str] = attrs.Factory(dict)
+    """``(contact, the one standing in for it) -> account`` (see :meth:`note_stand_in`)."""
+
+    def note_stand_in(self, contact_id: str, stand_in: str, account_id: str) -> None:
+        """``stand_in`` takes ``contact_id``'s place: a merge (a loser and its survivor) or
+        its undo (the survivor and a loser). ``account_id`` is the account the loser
+        belonged to when merged: a case or role of *another* account that named the
+        one may name the other instead (the person had left that account: it is history)."""
+        self.stand_ins.setdefault((contact_id, stand_in), account_id)
+
+    def stood_in(self, before: str | None, now: str | None, account_id: str) -> bool:
+        """Whether a record of ``account_id`` naming ``before`` may name ``now`` in its place:
+        ``now`` stands in for ``before`` (through one merge or several, an undo) and each
+        step's person had left ``account_id``."""
+        seen = {before}
+        todo = [before]
+        while todo:
+            current = todo.pop()
+            for (left, standing), where in self.stand_ins.items():
+                if left == current and where != account_id and standing not in seen:
+                    if standing == now:
+                        return True
+                    seen.add(standing)
+                    todo.append(standing)
+        return False
 
     def note_opportunity(self, opportunity: Opportunity, *, added: bool) -> None:
         """What integrity re-checks of an opportunity being written (from its pending events):
@@ -61,6 +90,7 @@ class Changes:
                         self._moved(opportunity.id, change.old)
                     elif change.field == "contact_roles" and before is None:
                         before = {role["contact_id"] for role in change.old}
+                        self.roles_before.setdefault(opportunity.id, frozenset(before))
         given = set() if before is None else set(opportunity.contact_ids) - before
         self.check_roles(opportunity.id, given)
 
@@ -78,6 +108,7 @@ class Changes:
                 for change in event.changes:
                     if change.field == "contact_id":
                         self.cases.add(case.id)
+                        self.contacts_before.setdefault(case.id, change.old)
                     elif change.field == "account_id":
                         self._moved(case.id, change.old)
 
@@ -103,6 +134,12 @@ class Changes:
         self.parents |= inner.parents
         for record_id, old in inner.moved_from.items():
             self._moved(record_id, old)
+        for opp_id, roles in inner.roles_before.items():
+            self.roles_before.setdefault(opp_id, roles)
+        for case_id, contact in inner.contacts_before.items():
+            self.contacts_before.setdefault(case_id, contact)
+        for (contact_id, stand_in), account_id in inner.stand_ins.items():
+            self.note_stand_in(contact_id, stand_in, account_id)
 
 
 def _listing(ids: Iterable[str], limit: int = 5) -> str:
@@ -136,6 +173,13 @@ def integrity_violations(
       a contact it named that had already left (moved, or removed while a
       closed record keeps its id) stays named, as history
       (:meth:`_Written.left_behind`).
+    * A role or case that named, before the transaction, a contact that a merge
+      in it removed may name the survivor instead (or, on the undo, the loser
+      again) when the loser had left the record's account by then: history a
+      move left, handed to the same person's surviving record
+      (:meth:`Changes.note_stand_in`). Roles and a case's contact are judged
+      against what they were before the transaction, so one taken away and
+      given back in it is not new.
     * A relation's contact exists (``contact_id.unknown``).
     * An account written with a new parent names an account of the tenant
       (``parent_id.unknown``) and its parent chain never comes back to it
@@ -176,6 +220,28 @@ class _Written:
     """Cases opened or naming another contact: their contact is checked whatever it was."""
     moved_from: dict[str, str] = attrs.field(factory=dict)
     """Records whose account changed: the account each had before the transaction."""
+    changes: Changes = attrs.field(factory=Changes)
+    """What the transaction noted (the roles and contacts records had before, stand-ins)."""
+
+    def relinked_case(self, case: Case) -> bool:
+        """Whether the case is new or names another contact than before the transaction."""
+        if case.id not in self.relinked:
+            return False
+        before = self.changes.contacts_before
+        return case.id not in before or before[case.id] != case.contact_id
+
+    def given_roles(self, opp: Opportunity, to_check: set[str] | None) -> list[str]:
+        """The contacts the transaction gave a role on ``opp`` (that had none before it)."""
+        before = self.changes.roles_before.get(opp.id, frozenset())
+        return [c for c in opp.contact_ids if _checked(c, to_check) and c not in before]
+
+    def in_place_of_a_leaver(self, opp: Opportunity, contact_id: str) -> bool:
+        """Whether ``contact_id``'s role on ``opp`` stands in for a role the opportunity
+        gave before the transaction to someone who had left its account: a merge (the
+        loser's role goes to the survivor), or its undo (the loser's role comes back,
+        also beside the survivor's own, which a merge had joined with it)."""
+        before = self.changes.roles_before.get(opp.id, frozenset())
+        return any(self.changes.stood_in(old, contact_id, opp.account_id) for old in sorted(before))
 
     def left_behind(
         self, session: Session, record_id: str, account_id: str, contact: tuple[str, str | None]
@@ -210,7 +276,7 @@ class _Written:
         wanted = sorted(changes.cases | moved.keys())
         cases = [c for c in map(session.cases.load, wanted) if c is not None]
         rels = [r for r in map(session.relations.load, sorted(changes.relations)) if r is not None]
-        return cls(opps, cases, rels, changes.cases, changes.moved_from)
+        return cls(opps, cases, rels, changes.cases, changes.moved_from, changes)
 
     def contact_ids(self) -> set[str]:
         """Contacts the written aggregates refer to (whose accounts the checks read)."""
@@ -346,7 +412,7 @@ def _written_opportunities(
                 opp.id,
             )
             continue
-        ids = [c for c in opp.contact_ids if to_check is None or c in to_check]
+        ids = written.given_roles(opp, to_check)
         kept = [c for c in opp.contact_ids if c not in ids] if opp.id in written.moved_from else []
         owners = accounts.owners_of([*ids, *kept])
         for cid in [] if allow_foreign else kept:
@@ -371,7 +437,11 @@ def _written_opportunities(
                     "contact_roles",
                     cid,
                 )
-            elif holder != opp.account_id and not allow_foreign:
+            elif (
+                holder != opp.account_id
+                and not allow_foreign
+                and not written.in_place_of_a_leaver(opp, cid)
+            ):
                 _v(
                     out,
                     "contact_roles.foreign_contact",
@@ -396,7 +466,7 @@ def _written_cases(session: Session, written: _Written, out: list[Violation]) ->
             )
         elif case.contact_id is not None:
             holder = accounts.owner_of(case.contact_id)
-            if case.id not in written.relinked:
+            if not written.relinked_case(case):
                 contact = (case.contact_id, holder)
                 left = written.left_behind(session, case.id, case.account_id, contact)
                 if left is not None:
@@ -408,7 +478,12 @@ def _written_cases(session: Session, written: _Written, out: list[Violation]) ->
                         "contact_id",
                         case.id,
                     )
-            elif holder != case.account_id:
+            elif holder != case.account_id and not (
+                holder is not None
+                and written.changes.stood_in(
+                    written.changes.contacts_before.get(case.id), case.contact_id, case.account_id
+                )
+            ):
                 where = "does not exist" if holder is None else f"belongs to account {holder}"
                 _v(
                     out,

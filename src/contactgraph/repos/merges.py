@@ -16,7 +16,7 @@ that lost a person's data can no longer restore that person.
 from __future__ import annotations
 
 import json
-from collections.abc import Collection
+from collections.abc import Collection, Iterable
 from datetime import datetime
 from typing import Any, Literal, Protocol
 
@@ -25,9 +25,12 @@ import attrs
 from contactgraph.errors import InvalidValueError, NotFoundError
 from contactgraph.repos.keys import is_storable, valid_id
 
-__all__ = ["FORGOTTEN", "MergeRecords", "MergeStorage", "StoredMerge", "scrub_body"]
+__all__ = ["FORGOTTEN", "MergeRecords", "MergeStorage", "StandIn", "StoredMerge", "scrub_body"]
 
 MergeKind = Literal["contacts", "accounts"]
+
+StandIn = tuple[str, str, str]
+"""``(contact, the contact standing in for it, the account the merged one belonged to)``."""
 
 FORGOTTEN: dict[str, Any] = {"forgotten": True}
 """What stands in a body for a person whose data was forgotten."""
@@ -110,11 +113,19 @@ class MergeRecords:
     def __init__(self, store: _Access) -> None:
         self._store = store
 
-    def add(self, merge: StoredMerge) -> StoredMerge:
-        """Store a new record (inside the merge's transaction)."""
+    def add(self, merge: StoredMerge, *, stand_ins: Iterable[StandIn] = ()) -> StoredMerge:
+        """Store a new record (inside the merge's transaction).
+
+        ``stand_ins``: ``(loser, survivor, the loser's account)`` for each loser of a
+        contact merge, noted in the transaction for its integrity checks
+        (:meth:`~contactgraph.repos.integrity.Changes.note_stand_in`).
+        """
         _check(merge)
-        with self._store._writing() as (session, _changes):
+        noted = _stand_ins(stand_ins)
+        with self._store._writing() as (session, changes):
             session.merges.insert(merge)
+            for contact_id, stand_in, account_id in noted:
+                changes.note_stand_in(contact_id, stand_in, account_id)
         return merge
 
     def get(self, merge_id: str) -> StoredMerge:
@@ -125,13 +136,20 @@ class MergeRecords:
         stored: StoredMerge = found
         return stored
 
-    def save(self, merge: StoredMerge) -> StoredMerge:
-        """Replace a stored record (marking it undone, scrubbing it). Raises NotFoundError."""
+    def save(self, merge: StoredMerge, *, stand_ins: Iterable[StandIn] = ()) -> StoredMerge:
+        """Replace a stored record (marking it undone, scrubbing it). Raises NotFoundError.
+
+        ``stand_ins``, when an undo marks the record: ``(survivor, loser, the loser's
+        account)`` for each loser put back (see :meth:`add`).
+        """
         _check(merge)
-        with self._store._writing() as (session, _changes):
+        noted = _stand_ins(stand_ins)
+        with self._store._writing() as (session, changes):
             if session.merges.load(merge.id) is None:
                 raise NotFoundError("Merge", merge.id)
             session.merges.update(merge)
+            for contact_id, stand_in, account_id in noted:
+                changes.note_stand_in(contact_id, stand_in, account_id)
         return merge
 
     def list(self, *, record_id: str | None = None) -> list[StoredMerge]:
@@ -173,6 +191,18 @@ class MergeRecords:
                 )
                 changed += 1
         return changed
+
+
+def _stand_ins(given: object) -> list[StandIn]:
+    if isinstance(given, str | bytes) or not isinstance(given, Iterable):
+        raise InvalidValueError("(contact, stand-in, account) ids", field="stand_ins", value=given)
+    out = list(given)
+    for item in out:
+        if not (isinstance(item, tuple) and len(item) == 3 and all(valid_id(i) for i in item)):
+            raise InvalidValueError(
+                "(contact, stand-in, account) ids", field="stand_ins", value=item
+            )
+    return out
 
 
 def _known(value: object) -> bool:

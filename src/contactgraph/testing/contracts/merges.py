@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+from collections.abc import Callable
 from datetime import date
 from typing import Any
 
@@ -80,6 +81,17 @@ def _bob_moved_to_globex(store: Store) -> tuple[Account, Account, str]:
     store.move_contact(bob, other.id, on=date(2030, 1, 1))
     holding = store.accounts.add(Account.create("ACME Holding"))
     return account, holding, bob
+
+
+def _bob_twice(store: Store) -> tuple[Account, str, str]:
+    """:func:`_bob_moved_to_globex`, and Globex, not knowing him, adds Bob again."""
+    account, _holding, bob = _bob_moved_to_globex(store)
+    globex_now = store.accounts.account_of(bob)
+    globex_now, twin = globex_now.add_contact(
+        last_name="Durand", first_name="Bob", email="bob.durand@globex.example"
+    )
+    store.accounts.save(globex_now)
+    return account, bob, twin.id
 
 
 class MergeContract(ContractBase):
@@ -168,7 +180,7 @@ class MergeContract(ContractBase):
         _account, people, twin = _duplicate_of_alice(store)
         before = observable(store)
 
-        def fail(_merge: object) -> None:
+        def fail(_merge: object, **_noted: object) -> None:
             raise Boom("the record could not be written")
 
         monkeypatch.setattr(store.merges, "add", fail)
@@ -272,6 +284,98 @@ class MergeContract(ContractBase):
         record = store.merge_accounts(globex_id, [account.id])
         assert {c.account_id for c in store.cases.list(contact_id=bob)} == {globex_id}
         store.unmerge(record.id)
+        assert observable(store) == before
+
+    def test_a_contact_merge_after_a_move_leaves_the_old_accounts_history_where_it_is(
+        self, store: Store
+    ) -> None:
+        account, bob, twin = _bob_twice(store)
+        globex_id = store.accounts.account_id_of(bob)
+        before = observable(store)
+        plan = store.merge_contacts(twin, [bob], dry_run=True)
+        notes = {m.kind: m.note for m in plan.moves}
+        assert notes["case"] == f"stays with account {account.id}: {bob} had left it"
+        assert notes["opportunity_role"] == f"opportunity of account {account.id}"
+        assert observable(store) == before
+        record = store.merge_contacts(twin, [bob])
+        (case,) = store.cases.list()
+        assert (case.contact_id, case.account_id) == (twin, account.id)  # ACME's history
+        (deal,) = store.opportunities.list()
+        assert (deal.account_id, deal.role_of(twin) is not None) == (account.id, True)
+        assert bob not in deal.contact_ids
+        (history,) = store.relations.list()
+        assert (history.contact_id, history.account_id, history.is_active) == (
+            twin,
+            account.id,
+            False,
+        )
+        assert store.accounts.account_id_of(twin) == globex_id
+        store.unmerge(record.id)
+        assert observable(store) == before
+
+    def test_a_moved_contact_merged_into_a_duplicate_at_its_old_account(self, store: Store) -> None:
+        account, bob, twin = _bob_twice(store)
+        store.merge_contacts(bob, [twin])  # Globex's two Bobs first: nothing to re-point
+        home = store.accounts.get(account.id)
+        home, again = home.add_contact(last_name="Durand", first_name="Bob")
+        store.accounts.save(home)
+        before = observable(store)
+        record = store.merge_contacts(again.id, [bob])
+        (case,) = store.cases.list()
+        assert (case.contact_id, case.account_id) == (again.id, account.id)
+        (history,) = store.relations.list()
+        assert (history.contact_id, history.is_active) == (again.id, False)
+        store.unmerge(record.id)
+        assert observable(store) == before
+
+    def test_a_move_and_a_contact_merge_in_one_transaction(self, store: Store) -> None:
+        account, people = acme()
+        account = store.accounts.add(account)
+        other, _hank = globex()
+        other, twin = other.add_contact(last_name="Durand", first_name="Bob")
+        other = store.accounts.add(other)
+        bob = people["bob"].id
+        store.opportunities.add(acme_deal(account, people).add_contact_role(bob, "Influencer"))
+        store.cases.add(Case.create("Expense report", account.id, bob))
+        with store.transaction():
+            store.move_contact(bob, other.id, on=date(2030, 1, 1))
+            after_move = observable(store)
+            record = store.merge_contacts(twin.id, [bob])
+        (case,) = store.cases.list()
+        assert (case.contact_id, case.account_id) == (twin.id, account.id)
+        assert twin.id in store.opportunities.list()[0].contact_ids
+        store.unmerge(record.id)
+        assert observable(store) == after_move
+
+    def test_only_the_merged_persons_history_may_name_someone_of_another_account(
+        self, store: Store
+    ) -> None:
+        account, bob, twin = _bob_twice(store)
+        alice = next(c.id for c in account.contacts.values() if c.first_name == "Alice")
+        login = store.cases.add(Case.create("Login", account.id, alice))
+        other_deal = store.opportunities.add(Opportunity.create("ACME extension", account.id))
+        before = observable(store)
+
+        def merged_and(then: Callable[[], object]) -> None:
+            with store.transaction():
+                store.merge_contacts(twin, [bob])
+                then()
+
+        def hand_over_the_case() -> None:
+            store.cases.save(store.cases.get(login.id).update(contact_id=twin))
+
+        def give_a_role() -> None:
+            deal = store.opportunities.get(other_deal.id)
+            store.opportunities.save(deal.add_contact_role(twin, "Influencer"))
+
+        with pytest.raises(PolicyViolationError) as caught:
+            merged_and(hand_over_the_case)
+        assert caught.value.codes == {"contact_id.not_of_account"}
+        assert login.id in str(caught.value)
+        with pytest.raises(PolicyViolationError) as caught:
+            merged_and(give_a_role)
+        assert caught.value.codes == {"contact_roles.foreign_contact"}
+        assert twin in str(caught.value)
         assert observable(store) == before
 
     def test_repointing_a_record_still_may_not_part_it_from_a_contact_of_its_account(

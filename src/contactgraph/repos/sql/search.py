@@ -166,7 +166,9 @@ def _by_rank_first(
 
 def _rows(conn: Connection, stmt: q.Query | tiers.Wide) -> Sequence[Any]:
     """The rows of one tier's statement; a :class:`~contactgraph.repos.sql.search_tiers.Wide`
-    range is walked, then read whole, only when its first entries do not hold it all."""
+    range is walked (a second time, further, when the first walk saw hits but too
+    few: :meth:`~contactgraph.repos.sql.search_tiers.Wide.further`), then read
+    whole, only when its first entries do not hold it all."""
     if isinstance(stmt, tiers.Wide):
         capped = conn.execute(*stmt.capped).all()
         if not capped or capped[0][-1] <= tiers.RANGE_READ_WHOLE:
@@ -174,6 +176,11 @@ def _rows(conn: Connection, stmt: q.Query | tiers.Wide) -> Sequence[Any]:
         walked = conn.execute(*stmt.walk).all()
         if len(walked) >= stmt.best:
             return walked
+        further = stmt.further(len(walked), trigrams.rarity(conn).rows)
+        if further is not None:
+            walked = conn.execute(*further).all()
+            if len(walked) >= stmt.best:
+                return walked
         stmt = stmt.whole
     return conn.execute(*stmt).all()
 

@@ -237,6 +237,62 @@ def test_a_sparse_digit_text_is_walked_further_not_read_whole(
     assert costs[3] < 1.3 * costs[1], costs
 
 
+def _accounts(size: int) -> list[cg.Account]:
+    """``size`` accounts whose names all hold "acme" and "cme", two of them (late by
+    name) with "cme" as website domain or phone digits (rank 0), one whose name
+    starts with "cme" (rank 1)."""
+    made = [cg.Account.create(name=f"Acme {i:05d} SA") for i in range(size - 3)]
+    return [
+        *made,
+        cg.Account.create(name="Zeta SA", website="https://www.cme/about"),
+        cg.Account.create(name="Zulu SA", website="cme.example"),
+        cg.Account.create(name="Cmeco SA"),
+    ]
+
+
+def test_a_broad_account_text_costs_what_its_limit_costs(
+    sqlite_store: Callable[[], cg.Store], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    # Every account holds "acme" and "cme". The old code read every account holding
+    # the text to find the few whose domain or phone is the text (rank 0), and every
+    # one of them again, sorted, for the matches anywhere: both grew with the store
+    # (8x at 8x the accounts). Rank 0 now asks only for the keys with a line starting
+    # with the text, and the matches anywhere are a wide read (the name order walked).
+    monkeypatch.setattr(search_tiers, "RANGE_READ_WHOLE", 100)
+    costs: dict[str, list[int]] = {"acme": [], "cme": []}
+    for size in (1_000, 8_000):
+        accounts = _accounts(size)
+        store = sqlite_store()
+        with store.transaction():
+            for account in accounts:
+                store.accounts.add(account)
+        steps = _steps(store)
+        with cg.open_store("memory://") as reference:
+            with reference.transaction():
+                for account in accounts:
+                    reference.accounts.add(account)
+            for text, cost in costs.items():
+                found: list[cg.SearchResult] = []
+                cost.append(
+                    steps(
+                        lambda s=store, t=text, f=found: f.append(
+                            s.accounts.search_accounts(t, limit=5, count_up_to=0)
+                        )
+                    )
+                )
+                expected = reference.accounts.search_accounts(text, limit=5, count_up_to=0)
+                assert found[0] == expected, text
+    assert [a.name for a in found[0].accounts] == [
+        "Zeta SA",
+        "Cmeco SA",
+        "Acme 00000 SA",
+        "Acme 00001 SA",
+        "Acme 00002 SA",
+    ]
+    for text, (small, big) in costs.items():
+        assert big < 1.3 * small, (text, small, big)
+
+
 def test_the_type_ahead_call_counts_nothing_and_reads_the_name_ranges_first(
     sqlite_store: Callable[[], cg.Store], monkeypatch: pytest.MonkeyPatch
 ) -> None:
@@ -361,7 +417,13 @@ def _check_against_model(store: cg.Store, data: st.DataObject) -> None:
 SIZES = st.tuples(st.integers(0, 12), st.integers(1, 4), st.booleans())
 
 
-def _with_sizes(monkeypatch: pytest.MonkeyPatch, url: str, data: st.DataObject, sizes: Any) -> None:
+def _with_sizes(
+    monkeypatch: pytest.MonkeyPatch,
+    url: str,
+    data: st.DataObject,
+    sizes: Any,
+    check: Callable[[cg.Store, st.DataObject], None] = _check_against_model,
+) -> None:
     """The reference check on a store at ``url``, with tiny read-whole and walk sizes,
     and (``sizes[2]``) the store taken for a vast one, so that a walk that found too
     few hits is followed by a longer one (:meth:`~search_tiers.Wide.further`)."""
@@ -373,7 +435,7 @@ def _with_sizes(monkeypatch: pytest.MonkeyPatch, url: str, data: st.DataObject, 
             trigrams, "rarity", lambda conn: attrs.evolve(sampled(conn), rows=10**9)
         )
     with cg.open_store(url, tenant=f"t{uuid.uuid4().hex}") as store:
-        _check_against_model(store, data)
+        check(store, data)
 
 
 @settings(
@@ -402,3 +464,68 @@ def test_postgres_wide_ranges_give_the_reference_results(
     sizes: tuple[int, int, bool],
 ) -> None:
     _with_sizes(monkeypatch, postgres_url, data, sizes)
+
+
+ACCOUNT_TEXTS = ("cme", "cme", "me s", "acme", "acm", "cme.fr", "140", "01 40 00", "sa", "zeta")
+
+
+def _accounts_against_memory(store: cg.Store, data: st.DataObject) -> None:
+    """Generated accounts sharing name parts, domains and phone digits: every account
+    search gives what the memory backend (the reference) gives, total included."""
+    made = data.draw(
+        st.lists(
+            st.tuples(
+                st.sampled_from(["Acme", "Acmeco", "Cme", "Zeta", "Ac Me"]),
+                st.text("abz", max_size=2),
+                st.sampled_from([None, "cme.fr", "https://www.acme.fr/x", "cme"]),
+                st.sampled_from([None, "+33 1 40 00 00 01", "+33 1 40 12 34 56"]),
+            ),
+            min_size=8,
+            max_size=40,
+        )
+    )
+    accounts = [
+        cg.Account.create(name=f"{name}{tail} SA", website=website, phone=phone)
+        for name, tail, website, phone in made
+    ]
+    with cg.open_store("memory://") as reference:
+        for target in (store, reference):
+            with target.transaction():
+                for account in accounts:
+                    target.accounts.add(account)
+        for text in data.draw(st.lists(st.sampled_from(ACCOUNT_TEXTS), min_size=1, max_size=3)):
+            limit = data.draw(st.integers(1, 6))
+            count_up_to = data.draw(st.sampled_from([0, 0, 5, 1000]))
+            found = store.accounts.search_accounts(text, limit=limit, count_up_to=count_up_to)
+            expected = reference.accounts.search_accounts(
+                text, limit=limit, count_up_to=count_up_to
+            )
+            assert found == expected, text
+
+
+@settings(
+    max_examples=50, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture]
+)
+@given(data=st.data(), sizes=SIZES)
+def test_sqlite_wide_account_reads_give_the_reference_results(
+    tmp_path: Path,
+    monkeypatch: pytest.MonkeyPatch,
+    data: st.DataObject,
+    sizes: tuple[int, int, bool],
+) -> None:
+    url = f"sqlite:///{tmp_path / f'{uuid.uuid4().hex}.sqlite'}"
+    _with_sizes(monkeypatch, url, data, sizes, check=_accounts_against_memory)
+
+
+@pytest.mark.postgres
+@settings(
+    max_examples=30, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture]
+)
+@given(data=st.data(), sizes=SIZES)
+def test_postgres_wide_account_reads_give_the_reference_results(
+    postgres_url: str,
+    monkeypatch: pytest.MonkeyPatch,
+    data: st.DataObject,
+    sizes: tuple[int, int, bool],
+) -> None:
+    _with_sizes(monkeypatch, postgres_url, data, sizes, check=_accounts_against_memory)

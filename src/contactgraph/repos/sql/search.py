@@ -238,7 +238,8 @@ def search_accounts(
 ) -> tuple[list[Account], int]:
     """The best ``limit`` accounts for ``needle`` and how many match (past
     ``search_count_bound(limit)``, a number above it): every match ranked up to
-    the bound, past it the best read rank by rank (:func:`~contactgraph.repos.sql.statements.account_tiers`)."""
+    the bound, past it the best read rank by rank (:func:`~contactgraph.repos.sql.search_tiers.account_tiers`:
+    the matches anywhere as a :class:`~contactgraph.repos.sql.search_tiers.Wide` read)."""
     dialect, run = conn.dialect.name, conn.execute
     bound = search_count_bound(limit, count_up_to)
     total = None
@@ -259,9 +260,9 @@ def search_accounts(
     else:
         seen: dict[str, tuple[Any, ...]] = {}
         ranked = []
-        for rank, tier in enumerate(q.account_tiers(dialect, tenant, needle, limit)):
+        for rank, tier in enumerate(tiers.account_tiers(dialect, tenant, needle, limit)):
             for stmt in tier:
-                seen.update((r[-1], r) for r in ranked_rows(run(stmt)))
+                seen.update((r[-1], r) for r in ranked_rows(_rows(conn, stmt)))
             ranked = list(seen.values())
             # Tiers are ranks 0, 1 and 3 (accounts have no rank 2), or 1 for a short needle.
             reached = 1 if needle.short else (0, 1, 3)[rank]

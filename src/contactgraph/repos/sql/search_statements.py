@@ -73,9 +73,10 @@ class Match:
         return cls(needle.phrases, tuple((p,) for p in needle.phrases))
 
     @property
-    def shape(self) -> tuple[int, ...]:
-        """How many units each phrase has: statements are built once per shape."""
-        return tuple(len(u) for u in self.units)
+    def shape(self) -> Shape:
+        """How many units each phrase has, and whether it holds a ``+`` (see
+        :func:`postgres_anywhere`): statements are built once per shape."""
+        return tuple((len(u), "+" in p) for p, u in zip(self.phrases, self.units, strict=True))
 
     def fts(self) -> str:
         """The FTS5 query: ``("u1" AND "u2") OR ("u3")``, a group per phrase."""
@@ -103,17 +104,31 @@ def instr_checks(column: str, count: int) -> str:
     return " OR ".join(f"instr({column}, :p{i}) > 0" for i in range(count))
 
 
-def postgres_anywhere(shape: tuple[int, ...], column: Any = C.c.search_key) -> Any:
+Shape = tuple[tuple[int, bool], ...]
+"""For each phrase of a :class:`Match`: how many units, and whether it holds a ``+``."""
+
+_PLUS: Any = sa.literal_column("'+'")
+_ZERO: Any = sa.literal_column("0")
+
+
+def postgres_anywhere(shape: Shape, column: Any = C.c.search_key) -> Any:
     """PostgreSQL: ``column`` holds a phrase (``:p0``…), its units (``:u0_0``…) asked of
     the trigram index and the whole phrase checked by ``strpos``, which the index
-    does not answer (a ``LIKE`` of the whole phrase would read its every trigram)."""
+    does not answer (a ``LIKE`` of the whole phrase would read its every trigram).
+
+    A phrase holding a ``+`` also asks for a key holding one, written as the
+    condition of ``ix_contacts_plus`` (schema version 7, constants, not
+    parameters, for the planner to match them): ``pg_trgm`` drops the ``+``, so
+    the units of ``+33`` are every word starting with 33, every phone line;
+    the keys holding a ``+`` are few (no phone line does)."""
     return sa.or_(
         *(
             sa.and_(
+                *([func.strpos(column, _PLUS) > _ZERO] if plus else []),
                 *(column.like(bindparam(f"u{i}_{j}")) for j in range(units)),
                 func.strpos(column, bindparam(f"p{i}")) > 0,
             )
-            for i, units in enumerate(shape)
+            for i, (units, plus) in enumerate(shape)
         )
     )
 
@@ -189,7 +204,7 @@ def _sqlite_count(tenant: str, match: Match, up_to: int, few: int) -> Query:
     return built(key, lambda: _sqlite_window_matches(count, windowed, bool(others))), params
 
 
-def _postgres_matches(shape: tuple[int, ...]) -> Any:
+def _postgres_matches(shape: Shape) -> Any:
     found = select(C.c.id).where(C.c.tenant == t, postgres_anywhere(shape)).limit(bindparam("n"))
     ids = found.subquery()
     few = sa.case((func.count() <= bindparam("k"), func.array_agg(ids.c.id)))

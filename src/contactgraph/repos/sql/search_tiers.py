@@ -29,6 +29,7 @@ from contactgraph.repos.sql.search_statements import (
     NAME_ORDER,
     Match,
     Query,
+    Shape,
     account_anywhere,
     built,
     fts_phrases,
@@ -233,7 +234,7 @@ def _exact() -> Any:
 _EXACT = _exact()
 
 
-def _postgres_by_name(shape: tuple[int, ...]) -> Any:
+def _postgres_by_name(shape: Shape) -> Any:
     """PostgreSQL: the ``:n`` first (by name) of the contacts holding a phrase, read
     through the trigram index in a subquery kept apart (``OFFSET 0``), then sorted:
     asked for the first rows in name order, the planner would walk the name index
@@ -246,7 +247,7 @@ def _postgres_by_name(shape: tuple[int, ...]) -> Any:
     return select(*found.c).order_by(*order).limit(bindparam("n"))
 
 
-def _postgres_capped_by_name(shape: tuple[int, ...]) -> Any:
+def _postgres_capped_by_name(shape: Shape) -> Any:
     """:func:`_postgres_by_name` of the first ``:cap`` matches, each row followed by how
     many those were (see :class:`Wide`)."""
     first = (

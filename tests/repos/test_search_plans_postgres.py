@@ -125,4 +125,10 @@ def test_a_migrated_store_has_the_index_of_the_keys_holding_a_plus(postgres_url:
                 found = conn.execute(
                     sa.text("SELECT indexdef FROM pg_indexes WHERE indexname = 'ix_contacts_plus'")
                 ).scalar_one()
+                kept = conn.execute(
+                    sa.text(
+                        "SELECT count(*) FROM pg_statistic_ext WHERE stxname = 'st_contacts_plus'"
+                    )
+                ).scalar_one()
         assert "WHERE (strpos(search_key, '+'::text) > 0)" in found, found
+        assert kept == 1

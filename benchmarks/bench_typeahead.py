@@ -5,14 +5,16 @@ typing into a search box sends every prefix of what they type ("o", "ol",
 "ola", "olaf", "olaf ", "olaf s"…), and any one of them may hit a shape the
 kinds miss. This script types a few names, an email and phone numbers one
 character at a time into the stores bench_search.py keeps (``--store-dir``),
-times each keystroke with both calls, ``search_contacts`` (the type-ahead
-call: nothing counted past the limit) and ``search`` (total exact up to 1,000),
-and prints the slowest keystrokes of each size, then the slowest at the
+times each keystroke with three calls, ``search_contacts`` (the type-ahead
+call: nothing counted past the limit), ``search`` (total exact up to 1,000)
+and ``search_accounts`` (``count_up_to=0``), and prints the slowest keystrokes of each size, then the slowest at the
 largest size against the same keystroke at the smallest.
 
 It found, at a million contacts: "olaf s" taking 4-7 s (SQLite) and 5-8 s
-(PostgreSQL), "+331" 6.8 s (SQLite), "o.s" 2.9 s (PostgreSQL); see
-benchmarks/README.md. Run::
+(PostgreSQL), "+331" 6.8 s (SQLite), "o.s" 2.9 s (PostgreSQL); then "01 71"
+(SQLite 258 ms), "+33" (PostgreSQL 727 ms), "01 7" (PostgreSQL 221 ms); see
+benchmarks/README.md. ``--texts`` times the texts given instead of every
+keystroke. Run::
 
     .venv/bin/python benchmarks/bench_search.py --sizes 10000 1000000 \\
         --store-dir /tmp/bench-search --engines sqlite postgresql   # builds the stores once
@@ -59,14 +61,19 @@ def keystrokes() -> list[str]:
     return list(dict.fromkeys(text[:i] for text in TYPED for i in range(1, len(text) + 1)))
 
 
-def time_keystrokes(store: cg.Store, repeat: int) -> dict[tuple[str, str], float]:
-    """Median milliseconds per (call, keystroke), after one untimed call each."""
+def time_keystrokes(
+    store: cg.Store, repeat: int, texts: list[str] | None = None
+) -> dict[tuple[str, str], float]:
+    """Median milliseconds per (call, keystroke), after one untimed call each; ``texts``
+    instead of every keystroke of :data:`TYPED` when given. ``accounts`` is
+    ``search_accounts`` as a type-ahead box calls it (``count_up_to=0``)."""
     calls: dict[str, Callable[[str], Any]] = {
         "typed": lambda text: store.accounts.search_contacts(text, limit=20),
         "counted": lambda text: store.accounts.search(text, limit=20),
+        "accounts": lambda text: store.accounts.search_accounts(text, limit=20, count_up_to=0),
     }
     times: dict[tuple[str, str], float] = {}
-    for text in keystrokes():
+    for text in texts or keystrokes():
         for name, call in calls.items():
             call(text)
             taken = []
@@ -88,6 +95,7 @@ def main() -> int:
     parser.add_argument("--repeat", type=int, default=3, help="timed calls per keystroke")
     parser.add_argument("--worst", type=float, default=1000.0, help="ms a keystroke may take")
     parser.add_argument("--show", type=int, default=8, help="slowest keystrokes shown")
+    parser.add_argument("--texts", nargs="+", help="time these texts, not every keystroke")
     args = parser.parse_args()
     ok = True
     for engine in args.engines:
@@ -99,7 +107,7 @@ def main() -> int:
             results = {}
             for size in args.sizes:
                 store, _ = bench_search.open_built(stack, engine, args.store_dir, size)
-                results[size] = time_keystrokes(store, args.repeat)
+                results[size] = time_keystrokes(store, args.repeat, args.texts)
         small, big = min(args.sizes), max(args.sizes)
         for size in args.sizes:
             slowest = sorted(results[size].items(), key=lambda kv: -kv[1])[: args.show]
@@ -107,7 +115,7 @@ def main() -> int:
             for (call, text), ms in slowest:
                 print(f"  {ms:9.2f} ms  {call:8} {text!r}")
         print(f"\n{engine}: slowest at {big:,}, against the same keystroke at {small:,}")
-        for call in ("typed", "counted"):
+        for call in ("typed", "counted", "accounts"):
             (_, text), ms = max(
                 ((key, ms) for key, ms in results[big].items() if key[0] == call),
                 key=lambda kv: kv[1],

@@ -4,10 +4,15 @@ Asked for the first rows of a full-name range in name order, the planner
 walked the name index and filtered ("olaf s" at a million contacts: 7.8 s),
 because it guessed the range wide. The range is now read in a subquery it keeps
 apart (``OFFSET 0``), then sorted: the plan must not walk the name index.
+
+A text holding a ``+`` ("+33", typing an international number) is asked of
+``ix_contacts_plus`` (schema version 7): ``pg_trgm`` drops the ``+`` and asked
+for every word starting with 33, every phone line (727 ms at a million).
 """
 
 from __future__ import annotations
 
+import re
 import uuid
 from typing import Any
 
@@ -18,7 +23,8 @@ import contactgraph as cg
 from contactgraph.repos.keys import search_needle
 from contactgraph.repos.schema import contacts as C
 from contactgraph.repos.sql import search as search_module
-from contactgraph.repos.sql import search_tiers
+from contactgraph.repos.sql import search_statements, search_tiers
+from pgdump import restored_v010
 
 pytestmark = pytest.mark.postgres
 
@@ -62,3 +68,67 @@ def test_a_full_name_range_is_read_through_its_index_then_sorted(postgres_url: s
         assert "ix_contacts_last" not in plan, plan
         found = store.accounts.search("f sv5", limit=5, count_up_to=0)
         assert [c.last_name for c in found.contacts] == [f"Sv5{i:03d}" for i in range(5)]
+
+
+def _removed(store: cg.Store, query: tuple[Any, dict[str, Any]]) -> tuple[str, int]:
+    """``EXPLAIN ANALYZE`` of ``query``: the plan, and how many rows its scans read
+    and dropped (index rechecks and filters)."""
+    stmt, params = query
+    engine = store.backend.engine  # type: ignore[attr-defined]
+    with engine.connect() as conn:
+        compiled = stmt.compile(dialect=conn.dialect)
+        rows = conn.exec_driver_sql(
+            f"EXPLAIN ANALYZE {compiled.string}", compiled.construct_params(params)
+        )
+        plan = "\n".join(r[0] for r in rows)
+    return plan, sum(int(n) for n in re.findall(r"Rows Removed by [A-Za-z ]+: (\d+)", plan))
+
+
+def test_a_plus_in_the_text_is_asked_of_the_keys_holding_one(postgres_url: str) -> None:
+    # 1,000 contacts with a Paris number (33 1…: every key has a word starting with
+    # 33), one email holding "+33", one holding a "+" elsewhere: "+33" reads the two
+    # keys holding a "+", not the 1,000 phone lines (the old plan dropped 1,000 rows).
+    tenant = f"t{uuid.uuid4().hex}"
+    with cg.open_store(postgres_url, tenant=tenant) as store:
+        with store.transaction():
+            for n in range(2):
+                account = cg.Account.create(name=f"Acme {n}")
+                for i in range(500):
+                    phone = cg.Phone.trusted(f"+331{40_000_000 + 500 * n + i:08d}")
+                    account, _ = account.add_contact(last_name=f"Ab{n}{i:03d}", phone=phone)
+                store.accounts.add(account)
+            account = cg.Account.create(name="Zeta")
+            account, plus = account.add_contact(last_name="Zed", email="zed+33@acme.fr")
+            account, other = account.add_contact(last_name="Zoe", email="zoe+crm@acme.fr")
+            store.accounts.add(account)
+        engine = store.backend.engine  # type: ignore[attr-defined]
+        with engine.begin() as conn:
+            conn.execute(sa.text("ANALYZE contacts"))
+        needle = search_needle("+33")
+        assert needle is not None
+        with engine.connect() as conn:
+            match = search_module._match(conn, needle)
+        counted, _ = search_statements.count_matches("postgresql", tenant, match, 22, 20)
+        plan, removed = _removed(store, counted)
+        assert "ix_contacts_plus" in plan, plan
+        assert removed <= 1, plan  # "zoe+crm": holds a "+", not "+33"
+        assert store.accounts.search_contacts("+33", limit=5) == [plus]
+        assert list(store.accounts.search("+33", limit=5).contacts) == [plus]
+        assert store.accounts.search_contacts("e+c", limit=5) == [other]
+
+
+def test_a_migrated_store_has_the_index_of_the_keys_holding_a_plus(postgres_url: str) -> None:
+    with restored_v010(postgres_url, "v010plus") as url:
+        with cg.open_store(url, tenant="acme") as store:
+            engine = store.backend.engine  # type: ignore[attr-defined]
+            with engine.connect() as conn:
+                found = conn.execute(
+                    sa.text("SELECT indexdef FROM pg_indexes WHERE indexname = 'ix_contacts_plus'")
+                ).scalar_one()
+                kept = conn.execute(
+                    sa.text(
+                        "SELECT count(*) FROM pg_statistic_ext WHERE stxname = 'st_contacts_plus'"
+                    )
+                ).scalar_one()
+        assert "WHERE (strpos(search_key, '+'::text) > 0)" in found, found
+        assert kept == 1

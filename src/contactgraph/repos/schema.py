@@ -38,7 +38,7 @@ from sqlalchemy import (
 
 __all__ = ["SCHEMA_VERSION", "metadata"]
 
-SCHEMA_VERSION: Final = 6
+SCHEMA_VERSION: Final = 7
 """Bumped whenever the schema or the meaning of a stored key changes, with a step in
 :mod:`contactgraph.repos.sql.migrations`; a store with a higher number is refused.
 Version 1 is release 0.1.0's."""

@@ -415,6 +415,41 @@ def _search_at_scale(conn: Connection) -> None:
     _digit_windows(conn)
 
 
+# ------------------------------------------------ 6 -> 7: a "+" in a search text on PostgreSQL
+
+
+def _plus_keys(conn: Connection) -> None:
+    """PostgreSQL: the contacts whose search key holds a ``+``, indexed apart.
+
+    ``pg_trgm`` makes its trigrams of letters and digits only: for a text like
+    ``+33`` (typing an international number) it asks the trigram index for
+    every word starting with 33, which every stored phone line of a French
+    number is (digits only, ``33…``): 727 ms at a million contacts, for no
+    match. A phone line never holds a ``+``; only a name or an email can, and
+    few do. A phrase holding a ``+`` is also asked of this partial index (the
+    planner proves its condition from the query's, :func:`~contactgraph.repos.sql.search_statements.postgres_anywhere`),
+    so it costs what the keys holding a ``+`` cost. It is written only for
+    those keys. SQLite's FTS5 trigrams hold the ``+``: nothing to do there.
+
+    With statistics of ``strpos(search_key, '+')`` (``st_contacts_plus``), the
+    planner sees how few keys hold a ``+``; without them it guessed that
+    ``pg_trgm`` returns one row for ``LIKE '%+33%'`` and read every key through
+    the trigram index at 10,000 contacts. The table is analysed for them here
+    (a sample of rows; a new store's are gathered by autovacuum as it fills).
+    """
+    if conn.dialect.name != "postgresql":
+        return
+    conn.exec_driver_sql(
+        "CREATE INDEX IF NOT EXISTS ix_contacts_plus ON contacts (tenant, id) "
+        "WHERE strpos(search_key, '+') > 0"
+    )
+    conn.exec_driver_sql(
+        "CREATE STATISTICS IF NOT EXISTS st_contacts_plus ON (strpos(search_key, '+')) "
+        "FROM contacts"
+    )
+    conn.exec_driver_sql("ANALYZE contacts")
+
+
 # ------------------------------------------------------------ the list
 
 MIGRATIONS: Final[dict[int, tuple[str, Step]]] = {
@@ -426,10 +461,11 @@ MIGRATIONS: Final[dict[int, tuple[str, Step]]] = {
         "search at scale: SQLite's full-name index in name order, its index of digit runs",
         _search_at_scale,
     ),
+    7: ("search: PostgreSQL's index of the contacts whose search key holds a '+'", _plus_keys),
 }
 """Step *n* takes a store from schema version *n - 1* to *n*; version 1 is release 0.1.0."""
 
-_FRESH: Final[tuple[Step, ...]] = (_search_indexes, _search_at_scale)
+_FRESH: Final[tuple[Step, ...]] = (_search_indexes, _search_at_scale, _plus_keys)
 """What a new store needs beyond ``metadata.create_all`` (what SQLAlchemy cannot declare)."""
 
 

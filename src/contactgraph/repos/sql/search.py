@@ -166,7 +166,9 @@ def _by_rank_first(
 
 def _rows(conn: Connection, stmt: q.Query | tiers.Wide) -> Sequence[Any]:
     """The rows of one tier's statement; a :class:`~contactgraph.repos.sql.search_tiers.Wide`
-    range is walked, then read whole, only when its first entries do not hold it all."""
+    range is walked (a second time, further, when the first walk saw hits but too
+    few: :meth:`~contactgraph.repos.sql.search_tiers.Wide.further`), then read
+    whole, only when its first entries do not hold it all."""
     if isinstance(stmt, tiers.Wide):
         capped = conn.execute(*stmt.capped).all()
         if not capped or capped[0][-1] <= tiers.RANGE_READ_WHOLE:
@@ -174,6 +176,11 @@ def _rows(conn: Connection, stmt: q.Query | tiers.Wide) -> Sequence[Any]:
         walked = conn.execute(*stmt.walk).all()
         if len(walked) >= stmt.best:
             return walked
+        further = stmt.further(len(walked), trigrams.rarity(conn).rows)
+        if further is not None:
+            walked = conn.execute(*further).all()
+            if len(walked) >= stmt.best:
+                return walked
         stmt = stmt.whole
     return conn.execute(*stmt).all()
 
@@ -231,7 +238,8 @@ def search_accounts(
 ) -> tuple[list[Account], int]:
     """The best ``limit`` accounts for ``needle`` and how many match (past
     ``search_count_bound(limit)``, a number above it): every match ranked up to
-    the bound, past it the best read rank by rank (:func:`~contactgraph.repos.sql.statements.account_tiers`)."""
+    the bound, past it the best read rank by rank (:func:`~contactgraph.repos.sql.search_tiers.account_tiers`:
+    the matches anywhere as a :class:`~contactgraph.repos.sql.search_tiers.Wide` read)."""
     dialect, run = conn.dialect.name, conn.execute
     bound = search_count_bound(limit, count_up_to)
     total = None
@@ -252,9 +260,9 @@ def search_accounts(
     else:
         seen: dict[str, tuple[Any, ...]] = {}
         ranked = []
-        for rank, tier in enumerate(q.account_tiers(dialect, tenant, needle, limit)):
+        for rank, tier in enumerate(tiers.account_tiers(dialect, tenant, needle, limit)):
             for stmt in tier:
-                seen.update((r[-1], r) for r in ranked_rows(run(stmt)))
+                seen.update((r[-1], r) for r in ranked_rows(_rows(conn, stmt)))
             ranked = list(seen.values())
             # Tiers are ranks 0, 1 and 3 (accounts have no rank 2), or 1 for a short needle.
             reached = 1 if needle.short else (0, 1, 3)[rank]

@@ -11,7 +11,7 @@ candidate is checked against the whole phrase in SQL.
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterator, Sequence
+from collections.abc import Callable, Sequence
 from typing import Any
 
 import attrs
@@ -28,7 +28,7 @@ CONTACT_HIT = (C.c.id, C.c.search_key, C.c.last_key, C.c.first_key, C.c.middle_k
 ACCOUNT_HIT = (A.c.id, A.c.search_key, A.c.name_key)
 
 
-def _prefix(column: sa.ColumnElement[str], text: str) -> sa.ColumnElement[bool]:
+def prefix_of(column: sa.ColumnElement[str], text: str) -> sa.ColumnElement[bool]:
     """``column`` starts with ``text``, as a range an index answers."""
     upper = prefix_upper(text)
     low = column >= text
@@ -41,7 +41,12 @@ def _phrase(phrase: str) -> str:
 
 
 def _fts_query(needle: SearchNeedle) -> str:
-    return " OR ".join(_phrase(p) for p in needle.phrases)
+    return fts_phrases(needle.phrases)
+
+
+def fts_phrases(phrases: Sequence[str]) -> str:
+    """An FTS5 query asking for one of ``phrases``, each whole."""
+    return " OR ".join(_phrase(p) for p in phrases)
 
 
 def like(text: str) -> str:
@@ -68,9 +73,10 @@ class Match:
         return cls(needle.phrases, tuple((p,) for p in needle.phrases))
 
     @property
-    def shape(self) -> tuple[int, ...]:
-        """How many units each phrase has: statements are built once per shape."""
-        return tuple(len(u) for u in self.units)
+    def shape(self) -> Shape:
+        """How many units each phrase has, and whether it holds a ``+`` (see
+        :func:`postgres_anywhere`): statements are built once per shape."""
+        return tuple((len(u), "+" in p) for p, u in zip(self.phrases, self.units, strict=True))
 
     def fts(self) -> str:
         """The FTS5 query: ``("u1" AND "u2") OR ("u3")``, a group per phrase."""
@@ -98,17 +104,31 @@ def instr_checks(column: str, count: int) -> str:
     return " OR ".join(f"instr({column}, :p{i}) > 0" for i in range(count))
 
 
-def postgres_anywhere(shape: tuple[int, ...], column: Any = C.c.search_key) -> Any:
+Shape = tuple[tuple[int, bool], ...]
+"""For each phrase of a :class:`Match`: how many units, and whether it holds a ``+``."""
+
+_PLUS: Any = sa.literal_column("'+'")
+_ZERO: Any = sa.literal_column("0")
+
+
+def postgres_anywhere(shape: Shape, column: Any = C.c.search_key) -> Any:
     """PostgreSQL: ``column`` holds a phrase (``:p0``…), its units (``:u0_0``…) asked of
     the trigram index and the whole phrase checked by ``strpos``, which the index
-    does not answer (a ``LIKE`` of the whole phrase would read its every trigram)."""
+    does not answer (a ``LIKE`` of the whole phrase would read its every trigram).
+
+    A phrase holding a ``+`` also asks for a key holding one, written as the
+    condition of ``ix_contacts_plus`` (schema version 7, constants, not
+    parameters, for the planner to match them): ``pg_trgm`` drops the ``+``, so
+    the units of ``+33`` are every word starting with 33, every phone line;
+    the keys holding a ``+`` are few (no phone line does)."""
     return sa.or_(
         *(
             sa.and_(
+                *([func.strpos(column, _PLUS) > _ZERO] if plus else []),
                 *(column.like(bindparam(f"u{i}_{j}")) for j in range(units)),
                 func.strpos(column, bindparam(f"p{i}")) > 0,
             )
-            for i, units in enumerate(shape)
+            for i, (units, plus) in enumerate(shape)
         )
     )
 
@@ -184,7 +204,7 @@ def _sqlite_count(tenant: str, match: Match, up_to: int, few: int) -> Query:
     return built(key, lambda: _sqlite_window_matches(count, windowed, bool(others))), params
 
 
-def _postgres_matches(shape: tuple[int, ...]) -> Any:
+def _postgres_matches(shape: Shape) -> Any:
     found = select(C.c.id).where(C.c.tenant == t, postgres_anywhere(shape)).limit(bindparam("n"))
     ids = found.subquery()
     few = sa.case((func.count() <= bindparam("k"), func.array_agg(ids.c.id)))
@@ -301,7 +321,7 @@ def count_prefixes(tenant: str, text: str, columns: Sequence[Any], up_to: int) -
 SHORT_COLUMNS = _SHORT_COLUMNS
 
 
-def _account_anywhere(dialect: str, tenant: str, needle: SearchNeedle) -> Any:
+def account_anywhere(dialect: str, tenant: str, needle: SearchNeedle) -> Any:
     """Accounts holding one of the (3+ character) needle's phrases, exactly."""
     if dialect != "sqlite":
         return sa.or_(*(A.c.search_key.like(like(p)) for p in needle.phrases))
@@ -319,45 +339,31 @@ def _account_anywhere(dialect: str, tenant: str, needle: SearchNeedle) -> Any:
 
 
 def count_account_matches(dialect: str, tenant: str, needle: SearchNeedle, up_to: int) -> Any:
-    """How many accounts match ``needle``, exactly, counting no further than ``up_to``."""
+    """How many accounts match ``needle``, exactly, counting no further than ``up_to``
+    (on SQLite the FTS candidates checked in the order the FTS match gives them, and
+    no further: an ``IN`` of the candidates would read them all first)."""
     if needle.short:
-        condition = _prefix(A.c.name_key, needle.text)
+        condition = prefix_of(A.c.name_key, needle.text)
+    elif dialect == "sqlite":
+        phrases = needle.phrases
+        params = {f"p{i}": p for i, p in enumerate(phrases)}
+        return sa.text(
+            "SELECT count(*) FROM ("
+            + fts_select("accounts", "account_search", "account_id", ACCOUNT_HIT[:1])
+            + f" AND ({instr_checks('x.search_key', len(phrases))}) LIMIT :n)"
+        ).bindparams(q=_fts_query(needle), t=tenant, n=up_to, **params)
     else:
-        condition = _account_anywhere(dialect, tenant, needle)
+        condition = account_anywhere(dialect, tenant, needle)
     hits = select(A.c.id).where(A.c.tenant == tenant, condition).limit(up_to)
     return select(func.count()).select_from(hits.subquery())
-
-
-def account_tiers(
-    dialect: str, tenant: str, needle: SearchNeedle, best: int
-) -> Iterator[list[Any]]:
-    """Statements for the ranks of :func:`~contactgraph.repos.keys.account_search_rank`,
-    best rank first, as :func:`contact_tiers` for contacts: the accounts whose website
-    domain or phone is the needle (few, read whole: a LIKE on SQLite ignores the case
-    of ASCII letters, so its rows are checked after), then the ``best`` first by name
-    whose name starts with it (the name index, in order), then anywhere."""
-    hit = select(*ACCOUNT_HIT).where(A.c.tenant == tenant)
-    order = (A.c.name_key, A.c.id)
-    text = needle.text
-    if not needle.short:
-        lines = [f"\n{v}" for v in dict.fromkeys((text, needle.digits or text))]
-        exact = sa.or_(
-            *(A.c.search_key.contains(v + "\n", autoescape=True) for v in lines),
-            *(A.c.search_key.endswith(v, autoescape=True) for v in lines),
-        )
-        yield [hit.where(_account_anywhere(dialect, tenant, needle), exact)]
-    yield [hit.where(_prefix(A.c.name_key, text)).order_by(*order).limit(best)]
-    if not needle.short:
-        # Read through the trigram index apart (OFFSET 0), then sorted: asked for the
-        # first rows by name, a planner may walk the name index instead, filtering.
-        found = hit.where(_account_anywhere(dialect, tenant, needle)).offset(0).subquery()
-        yield [select(*found.c).order_by(found.c.name_key, found.c.id).limit(best)]
 
 
 def account_hits(dialect: str, tenant: str, needle: SearchNeedle) -> Any:
     """Rows of :data:`ACCOUNT_HIT` holding every account that may match ``needle``."""
     if needle.short:
-        return select(*ACCOUNT_HIT).where(A.c.tenant == tenant, _prefix(A.c.name_key, needle.text))
+        return select(*ACCOUNT_HIT).where(
+            A.c.tenant == tenant, prefix_of(A.c.name_key, needle.text)
+        )
     if dialect == "sqlite":
         return _SQLITE_ACCOUNT_HITS.bindparams(q=_fts_query(needle), t=tenant)
     return select(*ACCOUNT_HIT).where(

@@ -21,16 +21,23 @@ from sqlalchemy import bindparam, func, select
 
 from contactgraph.domain.phones import UNVERIFIED_MARK
 from contactgraph.repos.keys import SearchNeedle, prefix_upper
+from contactgraph.repos.schema import accounts as A
 from contactgraph.repos.schema import contacts as C
 from contactgraph.repos.sql.search_statements import (
+    ACCOUNT_HIT,
     CONTACT_HIT,
     NAME_ORDER,
     Match,
     Query,
+    Shape,
+    account_anywhere,
     built,
+    fts_phrases,
     fts_select,
     instr_checks,
+    like,
     postgres_anywhere,
+    prefix_of,
     range_condition,
     range_params,
 )
@@ -74,6 +81,9 @@ RANGE_READ_WHOLE: Final = 1000
 """A prefix range of up to this many rows is read whole through its index and sorted
 (for this many rows that costs less than a walk); a wider one is walked first."""
 
+WALK_ROWS_MAX_PER_HIT: Final = 400
+"""The furthest a second walk goes (:meth:`Wide.further`), in rows per hit asked."""
+
 
 @attrs.frozen
 class Wide:
@@ -84,17 +94,39 @@ class Wide:
     how many entries it read: when that is no more than :data:`RANGE_READ_WHOLE`,
     the range was read whole and the rows are the answer (one statement, the
     common case). Otherwise ``walk`` looks for the hits among the first rows in
-    name order (a bounded number); when it finds fewer than ``best`` (the range
-    is sparse there, e.g. "olaf s": the people named Olaf whose last name starts
-    with S, late in name order), ``whole`` reads the range whole through its
-    index and sorts it. The cost is bounded by the rows walked plus the range,
-    never by the store.
+    name order (a bounded number); when it finds fewer than ``best`` but some, a
+    longer walk sized from what it found (:meth:`further`: a text 1-3 % of the
+    contacts hold, "01 71", is found within a few thousand rows, where reading its
+    matches whole sorted 10-30 thousand at a million contacts); when that is
+    not worth it either (the range is sparse there, e.g. "olaf s": the people
+    named Olaf whose last name starts with S, late in name order), ``whole``
+    reads the range whole through its index and sorts it. The cost is bounded
+    by the rows walked plus the range, never by the store.
     """
 
     capped: Query
     walk: Query
     whole: Query
     best: int
+
+    def further(self, found: int, rows: int) -> Query | None:
+        """A second walk, when the first (``walk``) found ``found`` hits, fewer than
+        ``best``, and the store holds about ``rows`` contacts: long enough to expect
+        twice the ``best`` hits at the density the first walk saw, or ``None``
+        when reading the matches whole is expected to cost less (they would be
+        fewer than the rows walked), or the walk would pass
+        :data:`WALK_ROWS_MAX_PER_HIT` rows per hit. Any walk gives the right
+        hits when it finds ``best`` (the first rows in name order holding
+        them); only the cost depends on its length."""
+        stmt, params = self.walk
+        walked = int(params["w"])
+        if found <= 0 or found >= self.best:
+            return None
+        longer = -(-2 * self.best * walked // found)
+        expected = found * rows / walked  # the matches, at the density the walk saw
+        if longer > expected or longer > self.best * WALK_ROWS_MAX_PER_HIT:
+            return None
+        return stmt, {**params, "w": longer}
 
 
 def _first_in_name_order(tenant: str, column: Any, text: str, best: int) -> Query:
@@ -202,7 +234,7 @@ def _exact() -> Any:
 _EXACT = _exact()
 
 
-def _postgres_by_name(shape: tuple[int, ...]) -> Any:
+def _postgres_by_name(shape: Shape) -> Any:
     """PostgreSQL: the ``:n`` first (by name) of the contacts holding a phrase, read
     through the trigram index in a subquery kept apart (``OFFSET 0``), then sorted:
     asked for the first rows in name order, the planner would walk the name index
@@ -215,7 +247,7 @@ def _postgres_by_name(shape: tuple[int, ...]) -> Any:
     return select(*found.c).order_by(*order).limit(bindparam("n"))
 
 
-def _postgres_capped_by_name(shape: tuple[int, ...]) -> Any:
+def _postgres_capped_by_name(shape: Shape) -> Any:
     """:func:`_postgres_by_name` of the first ``:cap`` matches, each row followed by how
     many those were (see :class:`Wide`)."""
     first = (
@@ -345,4 +377,123 @@ def contact_tiers(
     yield [_anywhere(dialect, tenant, match, best, wide(ANYWHERE))]
 
 
-__all__ = ["ANYWHERE", "RANGE_READ_WHOLE", "WALK_ROWS_PER_HIT", "Wide", "contact_tiers"]
+# ------------------------------------------------------------------ accounts
+
+
+def _account_exact(dialect: str, tenant: str, needle: SearchNeedle) -> Any:
+    """The accounts whose website domain or phone is the needle (rank 0): a line of the
+    search key after the name, checked whole (a ``LIKE`` on SQLite ignores the case
+    of ASCII letters: the rows are ranked after). On SQLite the candidates are the
+    keys holding the needle at a line's start (``"\n"`` is a character of an FTS5
+    trigram): a broad text ("acme", in every account's name) asks only for the
+    accounts whose domain or phone starts with it, not for every account holding it."""
+    lines = [f"\n{v}" for v in dict.fromkeys((needle.text, needle.digits or needle.text))]
+    exact = sa.or_(
+        *(A.c.search_key.contains(v + "\n", autoescape=True) for v in lines),
+        *(A.c.search_key.endswith(v, autoescape=True) for v in lines),
+    )
+    hit = select(*ACCOUNT_HIT).where(A.c.tenant == tenant)
+    if dialect != "sqlite":
+        return hit.where(account_anywhere(dialect, tenant, needle), exact)
+    candidates = (
+        sa.text(
+            "SELECT m.account_id FROM accounts_fts CROSS JOIN account_search m "
+            "ON m.seq = accounts_fts.rowid WHERE accounts_fts MATCH :q AND m.tenant = :t"
+        )
+        .bindparams(q=fts_phrases(lines), t=tenant)
+        .columns(sa.column("account_id"))
+        .subquery()
+    )
+    return hit.where(A.c.id.in_(select(candidates.c.account_id)), exact)
+
+
+def _sqlite_accounts_capped(phrases: int) -> Any:
+    """SQLite: the first ``:cap`` accounts holding a phrase (``:p0``…; the FTS match
+    ``:q`` first), the ``:n`` first of them by name, each row followed by how many
+    those were (see :class:`Wide`)."""
+    checks = instr_checks("x.search_key", phrases)
+    first = fts_select("accounts", "account_search", "account_id", ACCOUNT_HIT)
+    return sa.text(
+        f"WITH first AS ({first} AND ({checks}) LIMIT :cap) "
+        'SELECT *, (SELECT count(*) FROM first) FROM first ORDER BY "name_key", "id" LIMIT :n'
+    )
+
+
+def _postgres_accounts_capped(phrases: int) -> Any:
+    """PostgreSQL: :func:`_sqlite_accounts_capped`, a phrase asked whole (``:u0``…)."""
+    holding = sa.or_(*(A.c.search_key.like(bindparam(f"u{i}")) for i in range(phrases)))
+    first = select(*ACCOUNT_HIT).where(A.c.tenant == t, holding).limit(bindparam("cap")).cte()
+    counted = select(func.count()).select_from(first).scalar_subquery()
+    return select(*first.c, counted).order_by(first.c.name_key, first.c.id).limit(bindparam("n"))
+
+
+def _accounts_walked(dialect: str, phrases: int) -> Any:
+    """The accounts holding a phrase (``:p0``…) among the first ``:w`` by name (the
+    name index walked), ``:n`` at most."""
+    walked = (
+        select(*ACCOUNT_HIT)
+        .where(A.c.tenant == t)
+        .order_by(A.c.name_key, A.c.id)
+        .limit(bindparam("w"))
+        .subquery()
+    )
+    holds = func.instr if dialect == "sqlite" else func.strpos
+    phrase = [holds(walked.c.search_key, bindparam(f"p{i}")) > 0 for i in range(phrases)]
+    order = (walked.c.name_key, walked.c.id)
+    return select(*walked.c).where(sa.or_(*phrase)).order_by(*order).limit(bindparam("n"))
+
+
+def _accounts_anywhere(dialect: str, tenant: str, needle: SearchNeedle, best: int) -> Wide:
+    """The ``best`` first (by name) of the accounts holding a phrase, as a :class:`Wide`
+    read: a broad text ("acme", "sa") costs the rows walked, not the accounts holding it."""
+    phrases = needle.phrases
+    count = len(phrases)
+    params: dict[str, Any] = {"t": tenant, "n": best}
+    params.update((f"p{i}", p) for i, p in enumerate(phrases))
+    if dialect == "sqlite":
+        capped = built(("accounts capped", count), lambda: _sqlite_accounts_capped(count))
+        capping = {**params, "q": fts_phrases(phrases)}
+    else:
+        capped = built(("accounts capped pg", count), lambda: _postgres_accounts_capped(count))
+        capping = {**params, **{f"u{i}": like(p) for i, p in enumerate(phrases)}}
+    walk = built(("accounts walked", dialect, count), lambda: _accounts_walked(dialect, count))
+    # Read through the trigram index apart (OFFSET 0), then sorted: asked for the
+    # first rows by name, a planner may walk the name index instead, filtering.
+    hit = select(*ACCOUNT_HIT).where(A.c.tenant == tenant)
+    found = hit.where(account_anywhere(dialect, tenant, needle)).offset(0).subquery()
+    whole = select(*found.c).order_by(found.c.name_key, found.c.id).limit(best)
+    return Wide(
+        (capped, {**capping, "cap": RANGE_READ_WHOLE + 1}),
+        (walk, {**params, "w": best * WALK_ROWS_PER_HIT}),
+        (whole, {}),
+        best,
+    )
+
+
+def account_tiers(
+    dialect: str, tenant: str, needle: SearchNeedle, best: int
+) -> Iterator[list[Query | Wide]]:
+    """Statements for the ranks of :func:`~contactgraph.repos.keys.account_search_rank`,
+    best rank first, as :func:`contact_tiers` for contacts: the accounts whose website
+    domain or phone is the needle (:func:`_account_exact`), then the ``best`` first by
+    name whose name starts with it (the name index, in order), then anywhere (a
+    :class:`Wide` read). Read only when more accounts match than are counted."""
+    text = needle.text
+    if not needle.short:
+        yield [(_account_exact(dialect, tenant, needle), {})]
+    hit = select(*ACCOUNT_HIT).where(A.c.tenant == tenant)
+    named = hit.where(prefix_of(A.c.name_key, text)).order_by(A.c.name_key, A.c.id).limit(best)
+    yield [(named, {})]
+    if not needle.short:
+        yield [_accounts_anywhere(dialect, tenant, needle, best)]
+
+
+__all__ = [
+    "ANYWHERE",
+    "RANGE_READ_WHOLE",
+    "WALK_ROWS_MAX_PER_HIT",
+    "WALK_ROWS_PER_HIT",
+    "Wide",
+    "account_tiers",
+    "contact_tiers",
+]

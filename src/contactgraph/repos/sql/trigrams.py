@@ -73,8 +73,13 @@ class Unit:
 
     def overlap(self, other: Unit) -> int:
         """How many characters of the phrase this unit and ``other`` share."""
+        return len(self.shared(other))
+
+    def shared(self, other: Unit) -> str:
+        """The characters of the phrase this unit and ``other`` share."""
         end = min(self.start + len(self.text), other.start + len(other.text))
-        return max(0, end - max(self.start, other.start))
+        begin = max(self.start, other.start)
+        return self.text[begin - self.start : max(begin, end) - self.start]
 
 
 @attrs.frozen
@@ -153,7 +158,7 @@ def chosen(units: Sequence[Unit], rarity: Rarity, *, nested: int | None = None) 
     at most (the first unit always); a unit whose trigrams are all read already is skipped.
 
     ``nested``: a unit sharing that many characters or more with one chosen
-    already is skipped too. PostgreSQL's units are pieces of 3 and 4 characters
+    already, of a word or with a trigram in common, is skipped too. PostgreSQL's units are pieces of 3 and 4 characters
     (``isr``, ``isro``, `` isr``): a contact holding one nearly always holds the
     others, so a second would be read for little. (SQLite's units are single
     trigrams: measured at a million contacts, skipping neighbours there chose
@@ -172,12 +177,23 @@ def chosen(units: Sequence[Unit], rarity: Rarity, *, nested: int | None = None) 
             break
         if unit.trigrams <= read:
             continue
-        if nested is not None and any(unit.overlap(p) >= nested for p in picked):
+        if nested is not None and any(_nested(unit, p, nested) for p in picked):
             continue
         picked.append(unit)
         read |= unit.trigrams
         expected *= scarcity(unit)[0]
     return picked
+
+
+def _nested(unit: Unit, chosen: Unit, nested: int) -> bool:
+    """Whether ``unit`` shares ``nested`` characters or more with ``chosen``, of one word
+    (``isro`` and ``isr``) or with a trigram in common (``ob i`` and ``b i``). Pieces of
+    two words meeting at a space or a mark (``01 `` and ``1 7`` of ``01 7``) share
+    only the mark's neighbours and no trigram: neither says much about the other."""
+    shared = unit.shared(chosen)
+    if len(shared) < nested:
+        return False
+    return _WORD.fullmatch(shared.lower()) is not None or bool(unit.trigrams & chosen.trigrams)
 
 
 def uniform(phrase: str) -> bool:

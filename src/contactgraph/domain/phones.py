@@ -11,6 +11,7 @@ from functools import lru_cache
 
 import attrs
 import phonenumbers
+from phonenumbers import phonenumberutil as _util
 
 from contactgraph.domain.text import clean_single_line
 from contactgraph.errors import InvalidValueError
@@ -69,13 +70,76 @@ def _phone_region(region: object) -> str | None:
     return region.upper()
 
 
+_NATIONAL_TEXT = frozenset("0123456789 -.()")
+"""What national text may hold for :func:`_national_fast` (digits and the usual separators)."""
+_SEPARATORS = str.maketrans("", "", " -.()")
+_SHORT_LENGTHS = frozenset(
+    {
+        _util.ValidationResult.TOO_SHORT,
+        _util.ValidationResult.IS_POSSIBLE_LOCAL_ONLY,
+        _util.ValidationResult.INVALID_LENGTH,
+    }
+)
+
+
+def _national_fast(cleaned: str, region: str) -> str | None:
+    """E.164 of plain national text (``01 44 27 44 27``, ``(415) 555-0100``) read in
+    ``region``, as ``phonenumbers.parse`` reads it, without its general machinery;
+    ``None`` for any other text, for the general path to read (or refuse).
+
+    Plain text: ASCII digits and `` -.()`` only, 3 to 17 digits, not starting with
+    the region's international prefix nor its calling code (both change how
+    libphonenumber reads the number), and a possible number. Then ``parse`` does
+    what is done here: strip the region's national prefix when what is left has a
+    possible length, keep Italian leading zeros, take the region's calling code.
+    Its slow part (a Unicode digit look-up per character, twice, and the regular
+    expressions for extensions and viability, which such text never meets) is
+    skipped: ~25 -> ~8 µs a number. A property test holds it to ``parse``.
+    """
+    if not _NATIONAL_TEXT.issuperset(cleaned):
+        return None
+    digits = cleaned.translate(_SEPARATORS)
+    if not 3 <= len(digits) <= _util._MAX_LENGTH_FOR_NSN:
+        return None
+    metadata = phonenumbers.PhoneMetadata.metadata_for_region(region, None)
+    if metadata is None:
+        return None
+    code = metadata.country_code
+    idd = metadata.international_prefix
+    if code is None or digits.startswith(str(code)) or (idd and re.match(idd, digits)):
+        return None
+    _carrier, stripped, _ = _util._maybe_strip_national_prefix_carrier_code(digits, metadata)
+    national = digits
+    if _util._test_number_length(stripped, metadata) not in _SHORT_LENGTHS:
+        national = stripped
+    if len(national) < _util._MIN_LENGTH_FOR_NSN:
+        return None
+    number = phonenumbers.PhoneNumber(country_code=code)
+    _util._set_italian_leading_zeros_for_phone_number(national, number)
+    number.national_number = int(national)
+    if not phonenumbers.is_possible_number(number):
+        return None
+    e164: str = phonenumbers.format_number(number, phonenumbers.PhoneNumberFormat.E164)
+    return e164
+
+
 @lru_cache(maxsize=8192)
 def _placed(cleaned: str, region: str | None) -> str | tuple[str, bool]:
     """``cleaned`` in E.164 (``;ext=`` and the extension after it), else ``(reason, unplaced)``.
 
     Cached per (text, region): the same switchboard number recurs in the
-    contacts of one company, and a file repeats its formats.
+    contacts of one company, and a file repeats its formats. Plain national
+    text goes through :func:`_national_fast`.
     """
+    if region is not None:
+        fast = _national_fast(cleaned, region)
+        if fast is not None:
+            return fast
+    return _placed_slow(cleaned, region)
+
+
+def _placed_slow(cleaned: str, region: str | None) -> str | tuple[str, bool]:
+    """:func:`_placed` through ``phonenumbers.parse`` (any text)."""
     try:
         number = phonenumbers.parse(cleaned, region)
     except phonenumbers.NumberParseException as exc:

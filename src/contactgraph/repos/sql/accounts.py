@@ -10,6 +10,7 @@ import sqlalchemy as sa
 from sqlalchemy import select
 
 from contactgraph.domain import Account, Contact
+from contactgraph.domain.events import ContactEvent, ContactUpdated
 from contactgraph.errors import NotFoundError
 from contactgraph.repos import rows
 from contactgraph.repos.backend import chunks
@@ -88,6 +89,33 @@ def found_contacts(found_rows: list[Any], limit: int | None) -> list[Contact]:
         unique = {r[_AT_CONTACT_ID]: r for r in found_rows}.values()
         found = sort_contacts([build(*r) for r in unique])
     return found if limit is None else found[:limit]
+
+
+_KEYED_FIELDS = frozenset({"alternate_emails", "alternate_phones", "external_ids"})
+"""The contact fields stored in rows of their own (``contact_alternates``, ``external_ids``)."""
+
+
+def keyed_rows_kept(account: Account) -> set[str]:
+    """The touched contacts whose alternates and external ids no pending event changed.
+
+    Those whose every event is a :class:`ContactUpdated` naming none of
+    :data:`_KEYED_FIELDS` (an import linking a manager changes ``reports_to``
+    alone): a save rewrites their contact row, not their alternates' and
+    external ids' rows. Any other event (added, moved, removed…) rewrites them.
+    """
+    kept: set[str] = set()
+    rewritten: set[str] = set()
+    for event in account.pending_events:
+        if not isinstance(event, ContactEvent):
+            continue
+        cid = event.contact_id
+        if isinstance(event, ContactUpdated) and not any(
+            c.field in _KEYED_FIELDS for c in event.changes
+        ):
+            kept.add(cid)
+        else:
+            rewritten.add(cid)
+    return kept - rewritten
 
 
 def batches(items: list[T], size: int) -> Iterator[list[T]]:
@@ -301,7 +329,9 @@ class SqlAccounts(Part):
     ) -> None:
         """The contact rows of :meth:`update`, once the account's row is written."""
         st, tenant = self._s.statements, self._tenant
-        refreshed = gone + [c.id for c in changed]
+        kept = keyed_rows_kept(account) if changed else set()
+        rekeyed = [c for c in changed if c.id not in kept]
+        refreshed = gone + [c.id for c in rekeyed]
         for batch in chunks(refreshed):
             self._conn.execute(q.DEL_ALTERNATES, self._p(ids=batch))
             self._conn.execute(q.DEL_EXTERNAL, self._p(kind="contact", ids=batch))
@@ -314,7 +344,12 @@ class SqlAccounts(Part):
             if result.rowcount != len(changed):  # events said stored, the table disagrees
                 here = self.owners_of([c.id for c in changed])
                 inserted = added + [c for c in changed if c.id not in here]  # held by nobody
-        self._write_contacts([rows.contact_values(tenant, c) for c in inserted], changed + added)
+                missing = [c.id for c in changed if c.id in kept and c.id not in here]
+                for batch in chunks(missing):  # written whole, as the refreshed ones above
+                    self._conn.execute(q.DEL_ALTERNATES, self._p(ids=batch))
+                    self._conn.execute(q.DEL_EXTERNAL, self._p(kind="contact", ids=batch))
+                rekeyed = [c for c in changed if c.id not in kept or c.id not in here]
+        self._write_contacts([rows.contact_values(tenant, c) for c in inserted], rekeyed + added)
         if account.account_fields_changed:
             self._conn.execute(q.DEL_EXTERNAL, self._p(kind="account", ids=[account.id]))
             self._many(

@@ -1,7 +1,8 @@
 """Field history in SQL: the append-only ``field_history`` table (see :mod:`contactgraph.repos.history`).
 
 An append reads each record's last ``seq`` through the primary key (one
-seek per record, 100 to a query) and inserts the rows in one statement (``COPY`` on
+seek per record: on PostgreSQL all the records' ids in one array parameter, on
+SQLite 100 to a query) and inserts the rows in one statement (``COPY`` on
 PostgreSQL where it may), so its cost does not grow with the history already
 kept. Reading a record's history is one range scan of the same key.
 """
@@ -77,6 +78,20 @@ def _last_sql(dialect: str, count: int) -> str:
     return "SELECT " + ", ".join(parts)
 
 
+_LAST_PG = (
+    "SELECT r.id, h.seq FROM unnest(%(ids)s::text[]) AS r(id) CROSS JOIN LATERAL "
+    f'(SELECT "seq" FROM "{H.name}" WHERE "tenant" = %(t)s AND "record_id" = r.id '
+    'ORDER BY "seq" DESC LIMIT 1) AS h'
+)
+"""PostgreSQL: the last ``seq`` of each record that has one, the ids as one array
+parameter (the same seek per id as :func:`_last_sql`). One short statement, whatever
+the number of records: the 100-subquery text cost PostgreSQL a plan per record at
+each call and the client a parse of ~10 KB of SQL (too long for psycopg's cache);
+a save of 2,000 new contacts took 20 of them."""
+
+_LAST_PG_BATCH = 10_000
+
+
 def _insert_sql(dialect: str) -> str:
     marks = ", ".join(f":{n}" if dialect == "sqlite" else f"%({n})s" for n in _COLUMNS)
     names = ", ".join(f'"{n}"' for n in _COLUMNS)
@@ -94,12 +109,8 @@ class SqlHistory(Part):
         if not entries:
             return
         ids = list(dict.fromkeys(e.record_id for e in entries))
-        last: dict[str, int] = {}
         dialect = self._conn.dialect.name
-        for batch in chunks(ids, _LAST_BATCH):
-            params = self._p(**{f"r{i}": rid for i, rid in enumerate(batch)})
-            found = self._conn.exec_driver_sql(_last_sql(dialect, len(batch)), params).one()
-            last.update((rid, int(seq)) for rid, seq in zip(batch, found, strict=True) if seq)
+        last = self._last_pg(ids) if dialect == "postgresql" else self._last(dialect, ids)
         values: list[dict[str, Any]] = []
         for e in entries:
             seq = last.get(e.record_id, 0) + 1
@@ -120,6 +131,23 @@ class SqlHistory(Part):
                 }
             )
         insert_rows(self._conn, H, _INSERTS[self._conn.dialect.name], values)
+
+    def _last(self, dialect: str, ids: list[str]) -> dict[str, int]:
+        """Record id -> its last ``seq``, for the ids that have history (100 to a query)."""
+        last: dict[str, int] = {}
+        for batch in chunks(ids, _LAST_BATCH):
+            params = self._p(**{f"r{i}": rid for i, rid in enumerate(batch)})
+            found = self._conn.exec_driver_sql(_last_sql(dialect, len(batch)), params).one()
+            last.update((rid, int(seq)) for rid, seq in zip(batch, found, strict=True) if seq)
+        return last
+
+    def _last_pg(self, ids: list[str]) -> dict[str, int]:
+        """:meth:`_last` on PostgreSQL: one statement of :data:`_LAST_PG` per 10,000 ids."""
+        last: dict[str, int] = {}
+        for batch in chunks(ids, _LAST_PG_BATCH):
+            found = self._conn.exec_driver_sql(_LAST_PG, self._p(ids=batch))
+            last.update((str(rid), int(seq)) for rid, seq in found if seq)
+        return last
 
     def of(self, record_id: str, field: str | None) -> list[Entry]:
         found = [

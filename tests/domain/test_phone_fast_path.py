@@ -1,0 +1,103 @@
+"""Plain national phone text read without ``phonenumbers.parse`` gives what ``parse`` gives.
+
+:func:`contactgraph.domain.phones._national_fast` reads digits and the usual
+separators in a region for imports (most of a file's numbers); whatever it returns
+must be the general path's E.164, in every region libphonenumber knows, for
+realistic numbers (each region's examples of every type, national format, with
+digits changed, added or dropped, and separators moved) and for random digit text.
+"""
+
+from __future__ import annotations
+
+import phonenumbers
+import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
+
+from contactgraph.domain import Phone
+from contactgraph.domain.phones import _national_fast, _placed, _placed_slow
+
+REGIONS = sorted(phonenumbers.SUPPORTED_REGIONS)
+_TYPES = [
+    phonenumbers.PhoneNumberType.FIXED_LINE,
+    phonenumbers.PhoneNumberType.MOBILE,
+    phonenumbers.PhoneNumberType.TOLL_FREE,
+    phonenumbers.PhoneNumberType.VOIP,
+]
+
+
+def _examples() -> list[tuple[str, str]]:
+    found: list[tuple[str, str]] = []
+    for region in REGIONS:
+        for kind in _TYPES:
+            number = phonenumbers.example_number_for_type(region, kind)
+            if number is not None:
+                text = phonenumbers.format_number(number, phonenumbers.PhoneNumberFormat.NATIONAL)
+                found.append((region, text))
+    return found
+
+
+EXAMPLES = _examples()
+_separators = st.sampled_from(["", "", " ", "-", ".", "(", ")"])
+
+
+@st.composite
+def _national_texts(draw: st.DrawFn) -> tuple[str, str]:
+    """A region's example number in national format, its digits edited, maybe written after
+    its calling code (no plus sign), its separators moved."""
+    region, text = draw(st.sampled_from(EXAMPLES))
+    digits = [ch for ch in text if ch.isdigit()]
+    for _ in range(draw(st.integers(0, 3))):
+        edit = draw(st.sampled_from(["change", "add", "drop"]))
+        at = draw(st.integers(0, max(len(digits) - 1, 0)))
+        digit = draw(st.sampled_from("0123456789"))
+        if edit == "change" and digits:
+            digits[at] = digit
+        elif edit == "add":
+            digits.insert(at, digit)
+        elif digits:
+            del digits[at]
+    if draw(st.integers(0, 4)) == 0:  # written after the calling code, without a plus sign
+        code = str(phonenumbers.country_code_for_region(region))
+        digits = [*code, *(d for d in digits[1 if digits[:1] == ["0"] else 0 :])]
+    if draw(st.booleans()):
+        return region, text if draw(st.booleans()) else "".join(digits)
+    return region, "".join(d + draw(_separators) for d in digits).strip()
+
+
+@settings(max_examples=3000, deadline=None)
+@given(_national_texts())
+def test_the_fast_path_reads_national_text_as_parse_does(case: tuple[str, str]) -> None:
+    region, text = case
+    fast = _national_fast(text, region)
+    if fast is not None:
+        assert fast == _placed_slow(text, region), (region, text)
+
+
+@settings(max_examples=2000, deadline=None)
+@given(
+    st.sampled_from(REGIONS),
+    st.text(alphabet="0123456789 -.()", min_size=1, max_size=24),
+)
+def test_the_fast_path_reads_any_digit_text_as_parse_does(region: str, text: str) -> None:
+    fast = _national_fast(text, region)
+    if fast is not None:
+        assert fast == _placed_slow(text, region), (region, text)
+
+
+@pytest.mark.parametrize(("region", "text"), EXAMPLES)
+def test_every_regions_examples_agree(region: str, text: str) -> None:
+    fast = _national_fast(text, region)
+    if fast is not None:
+        assert fast == _placed_slow(text, region)
+
+
+def test_the_fast_path_serves_the_common_formats_and_leaves_the_rest() -> None:
+    assert _national_fast("01 44 27 44 27", "FR") == "+33144274427"
+    assert _national_fast("(415) 555-0100", "US") == "+14155550100"
+    for other in ("+33 1 44 27 44 27", "00 33 1 44 27 44 27", "0144274427 x12", "01/44/27"):
+        assert _national_fast(other, "FR") is None
+    assert _national_fast("33 1 44 27 44 27", "FR") is None  # the calling code: general path
+    _placed.cache_clear()
+    assert Phone.parse("01 44 27 44 27", "FR").e164 == "+33144274427"
+    assert Phone.parse("01 44 27 44 27 ext. 5", "FR").e164 == "+33144274427;ext=5"

@@ -101,3 +101,23 @@ def test_the_fast_path_serves_the_common_formats_and_leaves_the_rest() -> None:
     _placed.cache_clear()
     assert Phone.parse("01 44 27 44 27", "FR").e164 == "+33144274427"
     assert Phone.parse("01 44 27 44 27 ext. 5", "FR").e164 == "+33144274427;ext=5"
+
+
+def test_without_the_private_helpers_every_number_takes_parse(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    """A phonenumbers release without the helpers the fast path borrows: same results."""
+    from contactgraph.domain import phones
+
+    def unavailable(cleaned: str, region: str) -> str | None:
+        raise AssertionError("the fast path ran without its helpers")
+
+    assert phones._FAST  # the pinned phonenumbers has them: the fast path is in use
+    monkeypatch.setattr(phones, "_FAST", False)
+    monkeypatch.setattr(phones, "_national_fast", unavailable)
+    _placed.cache_clear()
+    try:
+        assert Phone.parse("01 44 27 44 27", "FR").e164 == "+33144274427"
+        assert Phone.parse("(415) 555-0100", "US").e164 == "+14155550100"
+    finally:
+        _placed.cache_clear()

@@ -82,6 +82,19 @@ _SHORT_LENGTHS = frozenset(
 )
 
 
+_PRIVATE_HELPERS = (
+    "_MAX_LENGTH_FOR_NSN",
+    "_MIN_LENGTH_FOR_NSN",
+    "_maybe_strip_national_prefix_carrier_code",
+    "_test_number_length",
+    "_set_italian_leading_zeros_for_phone_number",
+)
+_FAST = all(hasattr(_util, name) for name in _PRIVATE_HELPERS)
+"""Whether this phonenumbers still has the private helpers :func:`_national_fast` uses
+(they are in its type stubs, not its documented API): without them every number
+goes through ``phonenumbers.parse``, slower and the same."""
+
+
 def _national_fast(cleaned: str, region: str) -> str | None:
     """E.164 of plain national text (``01 44 27 44 27``, ``(415) 555-0100``) read in
     ``region``, as ``phonenumbers.parse`` reads it, without its general machinery;
@@ -131,7 +144,7 @@ def _placed(cleaned: str, region: str | None) -> str | tuple[str, bool]:
     contacts of one company, and a file repeats its formats. Plain national
     text goes through :func:`_national_fast`.
     """
-    if region is not None:
+    if region is not None and _FAST:
         fast = _national_fast(cleaned, region)
         if fast is not None:
             return fast

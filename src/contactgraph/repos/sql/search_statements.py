@@ -321,21 +321,26 @@ def count_prefixes(tenant: str, text: str, columns: Sequence[Any], up_to: int) -
 SHORT_COLUMNS = _SHORT_COLUMNS
 
 
-def account_anywhere(dialect: str, tenant: str, needle: SearchNeedle) -> Any:
-    """Accounts holding one of the (3+ character) needle's phrases, exactly."""
-    if dialect != "sqlite":
-        return sa.or_(*(A.c.search_key.like(like(p)) for p in needle.phrases))
+def account_fts_ids(tenant: str, query: str) -> Any:
+    """SQLite: the ids of ``tenant``'s accounts whose search lines match the FTS5 ``query``."""
     candidates = (
         sa.text(
             "SELECT m.account_id FROM accounts_fts CROSS JOIN account_search m "
             "ON m.seq = accounts_fts.rowid WHERE accounts_fts MATCH :q AND m.tenant = :t"
         )
-        .bindparams(q=_fts_query(needle), t=tenant)
+        .bindparams(q=query, t=tenant)
         .columns(sa.column("account_id"))
         .subquery()
     )
+    return select(candidates.c.account_id)
+
+
+def account_anywhere(dialect: str, tenant: str, needle: SearchNeedle) -> Any:
+    """Accounts holding one of the (3+ character) needle's phrases, exactly."""
+    if dialect != "sqlite":
+        return sa.or_(*(A.c.search_key.like(like(p)) for p in needle.phrases))
     exact = sa.or_(*(func.instr(A.c.search_key, p) > 0 for p in needle.phrases))
-    return sa.and_(A.c.id.in_(select(candidates.c.account_id)), exact)
+    return sa.and_(A.c.id.in_(account_fts_ids(tenant, _fts_query(needle))), exact)
 
 
 def count_account_matches(dialect: str, tenant: str, needle: SearchNeedle, up_to: int) -> Any:

@@ -31,6 +31,7 @@ from contactgraph.repos.sql.search_statements import (
     Query,
     Shape,
     account_anywhere,
+    account_fts_ids,
     built,
     fts_phrases,
     fts_select,
@@ -395,16 +396,7 @@ def _account_exact(dialect: str, tenant: str, needle: SearchNeedle) -> Any:
     hit = select(*ACCOUNT_HIT).where(A.c.tenant == tenant)
     if dialect != "sqlite":
         return hit.where(account_anywhere(dialect, tenant, needle), exact)
-    candidates = (
-        sa.text(
-            "SELECT m.account_id FROM accounts_fts CROSS JOIN account_search m "
-            "ON m.seq = accounts_fts.rowid WHERE accounts_fts MATCH :q AND m.tenant = :t"
-        )
-        .bindparams(q=fts_phrases(lines), t=tenant)
-        .columns(sa.column("account_id"))
-        .subquery()
-    )
-    return hit.where(A.c.id.in_(select(candidates.c.account_id)), exact)
+    return hit.where(A.c.id.in_(account_fts_ids(tenant, fts_phrases(lines))), exact)
 
 
 def _sqlite_accounts_capped(phrases: int) -> Any:

@@ -125,6 +125,9 @@ def test_the_simple_path_gives_the_library_normal_form_or_steps_aside(text: str)
 @example("é" * 200 + "@acme.fr")
 @example("é" * 127 + "@acme.fr")
 @example("0@acme.test")
+@example("İ@acme.fr")  # matched [a-z] case-insensitively before re.ASCII
+@example("ſam@acme.fr")
+@example("\u212aim@acme.fr")
 def test_email_key_of_any_text_is_the_key_of_its_email(text: str) -> None:
     full = _full_key(text)
     if full is None and values._PLAIN_ASCII.match(text):

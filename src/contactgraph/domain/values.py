@@ -120,10 +120,14 @@ _ASCII_LOWER = str.maketrans("ABCDEFGHIJKLMNOPQRSTUVWXYZ", "abcdefghijklmnopqrst
 _ATOM = "[A-Za-z0-9!#$%&'*+/=?^_`{|}~-]+"
 _LABEL = "(?!xn--)(?![0-9]+$)[A-Za-z0-9](?:[A-Za-z0-9-]{0,61}[A-Za-z0-9])?"
 _PLAIN_ASCII = re.compile(
-    rf"(?i:{_ATOM}(?:\.{_ATOM})*@{_LABEL}(?:\.{_LABEL})*\.(?!xn--)[A-Za-z]{{2,63}})\Z"
+    rf"(?i:{_ATOM}(?:\.{_ATOM})*@{_LABEL}(?:\.{_LABEL})*\.(?!xn--)[A-Za-z]{{2,63}})\Z",
+    re.ASCII,
 )
 """A plain ASCII address (dot-atom local part, letters-digits-hyphens domain, no
-IDNA label): email-validator's normal form of it differs only in case."""
+IDNA label): email-validator's normal form of it differs only in case. ``re.ASCII``
+keeps the case-insensitive match to ASCII letters: without it ``[a-z]`` also
+matches ``İ`` (U+0130), ``ſ`` and the Kelvin sign, whose ``lower()`` is no
+ASCII letter (``İ`` lowers to ``i`` and a combining dot)."""
 
 
 def email_key(text: object) -> str | None:

@@ -200,7 +200,7 @@ def test_an_account_rank_0_reads_the_keys_holding_the_text_as_a_line(postgres_ur
             counted = sa.select(sa.func.count()).select_from(A).where(*asked)
             plan, removed = _removed(store, (counted, {}), indexed=True)
             assert "ix_accounts_search" in plan, plan
-            assert removed <= kept, (text, plan)  # the old rank 0: 6,001 each
+            assert removed <= kept, (text, plan)  # the old rank 0: 6,001 for "cme"
         found = store.accounts.search_accounts("cme", limit=3, count_up_to=0)
         assert [a.id for a in found.accounts][:2] == [by_domain.id, by_name.id]
         assert (found.total, found.total_is_exact) == (4, False)

@@ -49,10 +49,14 @@ def fts_phrases(phrases: Sequence[str]) -> str:
     return " OR ".join(_phrase(p) for p in phrases)
 
 
+def like_escaped(text: str) -> str:
+    """``text`` in a LIKE pattern with PostgreSQL's default escape (backslash)."""
+    return text.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_")
+
+
 def like(text: str) -> str:
     """A LIKE pattern for ``text`` anywhere, with PostgreSQL's default escape (backslash)."""
-    escaped = text.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_")
-    return f"%{escaped}%"
+    return f"%{like_escaped(text)}%"
 
 
 @attrs.frozen

@@ -37,6 +37,7 @@ from contactgraph.repos.sql.search_statements import (
     fts_select,
     instr_checks,
     like,
+    like_escaped,
     postgres_anywhere,
     prefix_of,
     range_condition,
@@ -389,14 +390,24 @@ def _account_exact(dialect: str, tenant: str, needle: SearchNeedle) -> Any:
     trigram): a broad text ("acme", in every account's name) asks only for the
     accounts whose domain or phone starts with it, not for every account holding it."""
     lines = [f"\n{v}" for v in dict.fromkeys((needle.text, needle.digits or needle.text))]
+    hit = select(*ACCOUNT_HIT).where(A.c.tenant == tenant)
+    if dialect != "sqlite":
+        return hit.where(sa.or_(*(A.c.search_key.like(p) for p in account_line_patterns(lines))))
     exact = sa.or_(
         *(A.c.search_key.contains(v + "\n", autoescape=True) for v in lines),
         *(A.c.search_key.endswith(v, autoescape=True) for v in lines),
     )
-    hit = select(*ACCOUNT_HIT).where(A.c.tenant == tenant)
-    if dialect != "sqlite":
-        return hit.where(account_anywhere(dialect, tenant, needle), exact)
     return hit.where(A.c.id.in_(account_fts_ids(tenant, fts_phrases(lines))), exact)
+
+
+def account_line_patterns(lines: list[str]) -> list[str]:
+    """PostgreSQL: ``LIKE`` patterns (default escape, backslash) of a key holding one of
+    ``lines`` (``"\n"`` + a text) as a whole line: followed by a line break, or at
+    the end. ``pg_trgm`` reads a line break as the edge of a word, so the index is
+    asked for the text's words whole ("cme": the keys with a word ``cme``, not every
+    "Acme"), where ``LIKE '%cme%'`` asks for every key holding the text."""
+    escaped = [like_escaped(v) for v in lines]
+    return [*(f"%{v}\n%" for v in escaped), *(f"%{v}" for v in escaped)]
 
 
 def _sqlite_accounts_capped(phrases: int) -> Any:

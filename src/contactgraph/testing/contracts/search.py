@@ -10,7 +10,7 @@ from hypothesis import strategies as st
 from contactgraph.domain import Account, Contact
 from contactgraph.repos.keys import search_count_bound
 from contactgraph.repos.protocol import SearchResult
-from contactgraph.store import Store
+from contactgraph.store import Store, open_store
 from contactgraph.testing.contracts.base import ContractBase, acme, globex
 from contactgraph.testing.contracts.hostile import HOSTILE
 from contactgraph.testing.model import fold
@@ -84,6 +84,42 @@ def _needles(accounts: list[Account], rng: random.Random) -> list[str]:
                 part = source[start : start + rng.randint(1, 8)]
                 texts.append(rng.choice([part, part.upper(), part.lower()]))
             texts.append(c.email.address.upper() if c.email is not None else c.last_name)
+    return texts
+
+
+_ACCOUNT_NAMES = ("Acme", "Acmeco", "Ac Me", "Cme", "C_e", "C%e", "C\\e", "A+33", "Zeta 1 40")
+_WEBSITES = (None, "https://www.acme.fr/x", "cme", "c_e.fr", "http://C%E/", "33140000001.fr")
+_PHONES = (None, "+33 1 40 00 00 01", "+33 1 40 12 34 56", "+49 151 2000 4567")
+
+
+def _accounts(rng: random.Random) -> list[Account]:
+    """Accounts sharing name parts, domains and phone digits, LIKE's wildcards and a
+    ``+`` among them: a needle is often a domain or phone line (rank 0), a name's start
+    (rank 1) and inside other names (rank 3) at once."""
+    return [
+        Account.create(
+            name=f"{rng.choice(_ACCOUNT_NAMES)}{rng.choice(['', 'a', 'z', ' sa'])} {n} SA",
+            website=rng.choice(_WEBSITES),
+            phone=rng.choice(_PHONES),
+        )
+        for n in range(rng.randint(4, 30))
+    ]
+
+
+def _account_needles(accounts: list[Account], rng: random.Random) -> list[str]:
+    """Parts of the accounts' names, domains and phones (any case), whole lines, hostile strings."""
+    texts = ["cme", "c_e", "c%e", "c\\e", "+33", "33 1 40", "+33140000001", "%", "_", "a+3"]
+    texts.extend(h for h in HOSTILE if isinstance(h, str))
+    for account in accounts:
+        sources = [account.name]
+        if account.website is not None:
+            sources.append(account.website)
+        if account.phone is not None:
+            sources.extend([account.phone.e164, account.phone.international])
+        source = rng.choice(sources)
+        start = rng.randrange(len(source))
+        part = source[start : start + rng.randint(1, 12)]
+        texts.append(rng.choice([part, part.upper(), source]))
     return texts
 
 
@@ -346,3 +382,31 @@ class SearchContract(ContractBase):
             cut = min(total, limit + 1)
             assert list(typed.contacts) == want, text
             assert (typed.total, typed.total_is_exact) == (cut, total == cut), text
+
+    @settings(
+        max_examples=5, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture]
+    )
+    @given(seed=st.integers(0, 2**16))
+    def test_account_search_agrees_with_the_memory_backend_on_generated_accounts(
+        self, store: Store, seed: int
+    ) -> None:
+        """Every backend answers an account search as the memory backend does (the
+        reference): the same accounts in the same order and the same total, counted or
+        not (``count_up_to=0``, the type-ahead call: ranks read first on SQL)."""
+        for account in store.accounts.list():
+            store.accounts.remove(account.id)
+        rng = random.Random(seed)
+        accounts = _accounts(rng)
+        with open_store("memory://") as reference:
+            for target in (store, reference):
+                with target.transaction():
+                    for account in accounts:
+                        target.accounts.add(account)
+            for text in _account_needles(accounts, rng):
+                limit = rng.choice([1, 3, 50])
+                for count_up_to in (0, 1000):
+                    got = store.accounts.search_accounts(text, limit=limit, count_up_to=count_up_to)
+                    want = reference.accounts.search_accounts(
+                        text, limit=limit, count_up_to=count_up_to
+                    )
+                    assert got == want, (text, limit, count_up_to)

@@ -44,14 +44,14 @@ from contactgraph.domain import (
     match_key,
     rebuild,
 )
+from contactgraph.domain.phones import UNVERIFIED_MARK
 from contactgraph.repos import schema
 from contactgraph.repos.building import PAUSE_COLLECTOR_FROM, Reader, built
 from contactgraph.repos.keys import (
     EPOCH,
     account_search_key,
-    contact_search_key,
+    contact_search_text,
     key,
-    name_keys,
     to_micros,
 )
 
@@ -95,9 +95,22 @@ _JSON: Callable[[Any], str] = json.JSONEncoder(separators=(",", ":")).encode
 """``json.dumps(value, separators=(",", ":"))`` with one encoder made once (``dumps``
 with options makes one per call)."""
 
+_QUOTED: Callable[[str], str] = json.encoder.encode_basestring_ascii
+"""How :data:`_JSON` writes a string (``ensure_ascii``: the C function)."""
+
 
 def _json_map(value: Mapping[str, Any]) -> str | None:
-    return _JSON(dict(value)) if value else None
+    """``_JSON(dict(value))``, written directly when every key and value is text
+    (external ids always are): ``JSONEncoder.encode`` makes a C encoder per call,
+    dearer than the few strings it joins."""
+    if not value:
+        return None
+    parts = []
+    for k, v in value.items():
+        if type(k) is not str or type(v) is not str:
+            return _JSON(dict(value))
+        parts.append(_QUOTED(k) + ":" + _QUOTED(v))
+    return "{" + ",".join(parts) + "}"
 
 
 def _map(text: str | None) -> immutables.Map[str, Any]:
@@ -234,28 +247,60 @@ ACCOUNT = Reader(schema.accounts, _account)
 
 
 def contact_values(tenant: str, c: Contact) -> Values:
+    """The ``contacts`` row of ``c`` (every imported contact takes one).
+
+    Each derived text is computed once and shared: the full name's key is the
+    ``full_key`` and the search key's first line, the email's key its
+    ``email_search`` and its second line (``contact_search_key`` would fold
+    both again). ``tests/repos/test_contact_row.py`` holds the row to the
+    generic derivation, column by column.
+    """
     name = c.name
     email = c.email
-    last_key, first_key, middle_key, full_key = name_keys(c)
+    phone = c.phone
+    mobile = c.mobile
+    first, middle, last, full = name.first, name.middle, name.last, name.full
+    full_key = key(full)
+    address: str | None = None
+    email_search: str | None = None
+    email_key: str | None = None
+    if email is not None:
+        address = email.address
+        email_search = key(address)
+        email_key = email.match_key
+    search = [full_key, email_search or ""]
+    if phone is not None:
+        search.append(_phone_text(phone.e164))
+    if mobile is not None:
+        search.append(_phone_text(mobile.e164))
+    mailing = c.mailing_address
+    title, department = c.title, c.department
+    created = c.created_at
+    created_micros = to_micros(created)
+    updated = c.updated_at
     return {
         "tenant": tenant,
         "id": c.id,
         "account_id": c.account_id,
         "salutation": name.salutation.value if name.salutation is not None else None,
-        "first_name": name.first,
-        "middle_name": name.middle,
-        "last_name": name.last,
+        "first_name": first,
+        "middle_name": middle,
+        "last_name": last,
         "suffix": name.suffix,
-        "email": email.address if email is not None else None,
-        "email_key": email.match_key if email is not None else None,
-        "email_search": key(email.address) if email is not None else None,
-        "phone": c.phone.e164 if c.phone is not None else None,
-        "mobile": c.mobile.e164 if c.mobile is not None else None,
-        "title": c.title,
-        "title_key": key(c.title or ""),
-        "department": c.department,
-        "department_key": key(c.department or ""),
-        **_address("mailing", c.mailing_address),
+        "email": address,
+        "email_key": email_key,
+        "email_search": email_search,
+        "phone": phone.e164 if phone is not None else None,
+        "mobile": mobile.e164 if mobile is not None else None,
+        "title": title,
+        "title_key": key(title) if title else "",
+        "department": department,
+        "department_key": key(department) if department else "",
+        "mailing_street": mailing.street if mailing is not None else None,
+        "mailing_city": mailing.city if mailing is not None else None,
+        "mailing_state": mailing.state if mailing is not None else None,
+        "mailing_postal_code": mailing.postal_code if mailing is not None else None,
+        "mailing_country": mailing.country if mailing is not None else None,
         "reports_to": c.reports_to,
         "decision_role": c.decision_role.value if c.decision_role is not None else None,
         "active": c.active,
@@ -272,14 +317,21 @@ def contact_values(tenant: str, c: Contact) -> Values:
         ),
         "external_ids": _json_map(c.external_ids),
         "extra": _json_map(c.extra),
-        "created_at": to_micros(c.created_at),
-        "updated_at": to_micros(c.updated_at),
-        "last_key": last_key,
-        "first_key": first_key,
-        "middle_key": middle_key,
+        "created_at": created_micros,
+        "updated_at": created_micros if updated is created else to_micros(updated),
+        "last_key": key(last),
+        "first_key": key(first) if first else "",
+        "middle_key": key(middle) if middle else "",
         "full_key": full_key,
-        "search_key": contact_search_key(c),
+        "search_key": "\n".join(search),
     }
+
+
+def _phone_text(stored: str) -> str:
+    """A stored phone's line of the search key (``keys.contact_search_text``'s rule)."""
+    if stored.startswith(UNVERIFIED_MARK):
+        return contact_search_text("", None, (stored,)).rpartition("\n")[2]
+    return stored[1:]
 
 
 def _contact(  # noqa: PLR0917 - the parameters are the columns read

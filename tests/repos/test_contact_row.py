@@ -1,17 +1,19 @@
-"""A contact's row is what the generic derivation of each column gives.
+"""A contact's row (and its creation entry's text) is what the generic derivation gives.
 
 ``rows.contact_values`` computes each derived text once and shares it (the
 full name's key is also the search key's first line, the email's key its
 second). The reference below derives every column on its own, with the
 search helpers of :mod:`contactgraph.repos.keys`, as the row builder did
 before; the property compares the two on generated contacts, unverified
-phones, non-text custom fields and later updates included.
+phones, non-text custom fields and later updates included. The creation text
+``rows.contact_creation_text`` writes in one walk is held to the history's own
+``encode(values_of(c))``.
 """
 
 from __future__ import annotations
 
 import json
-from datetime import timedelta
+from datetime import date, timedelta
 from typing import Any
 
 import attrs
@@ -20,6 +22,7 @@ from hypothesis import strategies as st
 
 from contactgraph.domain import Account, Address, Contact, Phone
 from contactgraph.repos import rows
+from contactgraph.repos.history import encode, values_of
 from contactgraph.repos.keys import contact_search_key, key, name_keys, to_micros
 from contactgraph.testing.strategies import contact_fields, emails, phones
 
@@ -103,6 +106,7 @@ _UNVERIFIED = st.sampled_from(["01 44 27 44 27", "(415) 555-0100 x12", "4427"])
     st.lists(phones("FR"), max_size=2),
     st.sampled_from([None, "phone", "mobile"]),
     st.integers(0, 2),
+    st.none() | st.dates(),
 )
 def test_the_contact_row_is_each_column_derived_alone(  # noqa: PLR0917 - generated parts
     fields: dict[str, Any],
@@ -112,6 +116,7 @@ def test_the_contact_row_is_each_column_derived_alone(  # noqa: PLR0917 - genera
     alternate_phones: list[str],
     unverified: str | None,
     later: int,
+    birthdate: date | None,
 ) -> None:
     account = Account.create("ACME SA", billing_address={"country": "France"})
     _, contact = account.add_contact(
@@ -123,6 +128,8 @@ def test_the_contact_row_is_each_column_derived_alone(  # noqa: PLR0917 - genera
     )
     if unverified is not None:
         contact = attrs.evolve(contact, **{unverified: Phone.unverified("01 44 27 44 27")})
+    if birthdate is not None:
+        contact = attrs.evolve(contact, birthdate=birthdate)
     if later:  # updated after its creation: the two times differ
         contact = attrs.evolve(
             contact, updated_at=contact.created_at + timedelta(microseconds=later)
@@ -130,6 +137,7 @@ def test_the_contact_row_is_each_column_derived_alone(  # noqa: PLR0917 - genera
     found = rows.contact_values("t1", contact)
     assert found == reference_values("t1", contact)
     assert list(found) == list(reference_values("t1", contact))
+    assert rows.contact_creation_text(contact) == encode(values_of(contact))
 
 
 @given(_UNVERIFIED, st.sampled_from(["phone", "mobile"]))

@@ -25,6 +25,7 @@ from datetime import date, datetime, timedelta
 from decimal import Decimal
 from typing import Any
 
+import attrs
 import immutables
 
 from contactgraph.domain import (
@@ -44,7 +45,10 @@ from contactgraph.domain import (
     match_key,
     rebuild,
 )
+from contactgraph.domain.contact import CONTACT_FIELD_NAMES, NAME_FIELDS
+from contactgraph.domain.fields import plain
 from contactgraph.domain.phones import UNVERIFIED_MARK
+from contactgraph.domain.values import Email, Phone
 from contactgraph.repos import schema
 from contactgraph.repos.building import PAUSE_COLLECTOR_FROM, Reader, built
 from contactgraph.repos.keys import (
@@ -67,6 +71,7 @@ __all__ = [
     "alternate_values",
     "built",
     "case_values",
+    "contact_creation_text",
     "contact_values",
     "external_id_values",
     "opportunity_values",
@@ -325,6 +330,90 @@ def contact_values(tenant: str, c: Contact) -> Values:
         "full_key": full_key,
         "search_key": "\n".join(search),
     }
+
+
+_HISTORY_JSON: Callable[[Any], str] = json.JSONEncoder(
+    ensure_ascii=False, sort_keys=True, separators=(",", ":")
+).encode
+"""How ``field_history`` writes a value (``history.encode``: sorted keys, text as it is)."""
+_TEXT: Callable[[str], str] = json.encoder.encode_basestring
+"""How :data:`_HISTORY_JSON` writes a string (the C function)."""
+_CREATION_FIELDS: tuple[tuple[str, str | None], ...] = tuple(
+    sorted(
+        (public, part)
+        for public, part in (
+            ("account_id", None),
+            *((f, NAME_FIELDS.get(f)) for f in CONTACT_FIELD_NAMES),
+        )
+    )
+)
+"""``(public name, name part or None)`` of each field a contact's creation entry may hold,
+in the order of its JSON (sorted keys)."""
+
+
+def contact_creation_text(c: Contact) -> str:
+    """``history.encode(history.values_of(c))``: the ``new`` text of a contact's creation
+    entry, written from the contact's values in one walk.
+
+    ``values_of`` builds a dict of plain values (``plain`` of each field with a
+    value) and ``encode`` sorts and writes it with a JSON encoder made per call;
+    here each field's text is written directly, in the sorted order, text and
+    flags without the encoder (composite values, rare, through it). A hook for
+    the history writer (``repos/history.py``); ``tests/repos/test_contact_row.py``
+    holds it to ``encode(values_of(c))``.
+    """
+    name = c.name
+    parts: list[str] = []
+    for public, part in _CREATION_FIELDS:
+        value = getattr(name, part) if part is not None else getattr(c, public)
+        if value is None:
+            continue
+        kind = type(value)
+        if kind is str:
+            text = _TEXT(value)
+        elif kind is bool:
+            text = "true" if value else "false"
+        elif kind is Email:
+            text = _TEXT(value.address)
+        elif kind is Phone:
+            text = _TEXT(value.e164)
+        elif kind is Salutation or kind is DecisionRole:
+            text = _TEXT(value.value)
+        elif kind is date:
+            text = _TEXT(value.isoformat())
+        elif kind is Address:
+            text = _address_text(value)
+        elif kind is immutables.Map:
+            if not value:
+                continue
+            text = _map_text(value)
+        elif kind is tuple and not value:
+            continue
+        else:
+            text = _HISTORY_JSON(plain(value))
+        parts.append(f'"{public}":{text}')
+    return "{" + ",".join(parts) + "}"
+
+
+_ADDRESS_SORTED = tuple(sorted(a.name for a in attrs.fields(Address)))
+
+
+def _address_text(address: Address) -> str:
+    """``_HISTORY_JSON(plain(address))``: its parts with a value, by name."""
+    parts = [
+        f'"{part}":{_TEXT(v)}'
+        for part in _ADDRESS_SORTED
+        if (v := getattr(address, part)) is not None
+    ]
+    return "{" + ",".join(parts) + "}"
+
+
+def _map_text(value: immutables.Map[str, Any]) -> str:
+    """``_HISTORY_JSON(plain(value))``, written directly when keys and values are text."""
+    for k, v in value.items():
+        if type(k) is not str or type(v) is not str:
+            return _HISTORY_JSON(plain(value))
+    return "{" + ",".join(_TEXT(k) + ":" + _TEXT(v) for k, v in sorted(value.items())) + "}"
 
 
 def _phone_text(stored: str) -> str:

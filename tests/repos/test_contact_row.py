@@ -1,12 +1,12 @@
 """A contact's row (and its creation entry's text) is what the generic derivation gives.
 
-``rows.contact_values`` computes each derived text once and shares it (the
+``contact_rows.contact_values`` (re-exported by ``rows``) computes each derived text once and shares it (the
 full name's key is also the search key's first line, the email's key its
 second). The reference below derives every column on its own, with the
 search helpers of :mod:`contactgraph.repos.keys`, as the row builder did
 before; the property compares the two on generated contacts, unverified
 phones, non-text custom fields and later updates included. The creation text
-``rows.contact_creation_text`` writes in one walk is held to the history's own
+``contact_rows.contact_creation_text`` writes in one walk is held to the history's own
 ``encode(values_of(c))``.
 """
 

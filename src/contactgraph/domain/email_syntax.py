@@ -45,6 +45,7 @@ __all__ = [
     "DOMAIN_CACHE_SIZE",
     "SIMPLE_LETTERS",
     "EmailNotValidError",
+    "ascii_normalized",
     "domain_verdict",
     "normalized",
     "simple_normalized",
@@ -140,12 +141,57 @@ def simple_normalized(text: str) -> str | None:
     return local + "@" + domain
 
 
+_ASCII_ATOM = "[A-Za-z0-9!#$%&'*+/=?^_`{|}~-]+"  # email-validator's ATEXT
+_ASCII = re.compile(rf"({_ASCII_ATOM}(?:\.{_ASCII_ATOM})*)@([A-Za-z0-9.-]+)\Z")
+
+
+def ascii_normalized(text: str) -> str | None:
+    """:func:`normalized` of a plain ASCII address, or ``None`` for any other text.
+
+    Plain: a dot-atom local part of ASCII ``atext`` (what the library's
+    ``DOT_ATOM_TEXT`` accepts), an ``@``, and a domain part of letters, digits,
+    dots and hyphens that the library accepts (its cached verdict), the whole
+    at most 254 characters in each of the library's three length checks. For
+    such text ``validate_email_local_part`` returns the local part as it is
+    (lower-cased when it is one of the case-insensitive mailbox names, as
+    ``validate_email`` does next), so the normal form needs none of its steps:
+    the common address of an import. ``None`` says nothing about validity: the
+    caller runs the full path (so does any text when ``email_validator.STRICT``
+    is set, which bounds the local part's length). ``tests/domain/test_email_ascii.py``
+    holds it to ``validate_email``.
+
+    Raises:
+        EmailSyntaxError: the library's error on the domain part (the local part
+            passes every check, so it is the error ``validate_email`` raises).
+    """
+    if email_validator.STRICT or not text.isascii():
+        return None
+    found = _ASCII.match(text)
+    if found is None:
+        return None
+    local, domain_part = found.groups()
+    verdict = domain_verdict(domain_part)
+    if isinstance(verdict, str):  # the error the full path meets next: the local part passes
+        raise EmailSyntaxError(verdict)
+    domain, ascii_domain = verdict
+    if len(local) + 1 + max(len(domain_part), len(domain.encode()), len(ascii_domain)) > (
+        _MAX_LENGTH
+    ):
+        return None
+    if local.lower() in CASE_INSENSITIVE_MAILBOX_NAMES:
+        local = local.lower()
+    return local + "@" + domain
+
+
 def normalized(text: str) -> str:
     """The normal form of an address, as ``validate_email`` would give it.
 
     Raises:
         EmailNotValidError: what ``validate_email`` raises, with its message.
     """
+    plain = ascii_normalized(text)
+    if plain is not None:
+        return plain
     simple = simple_normalized(text)
     if simple is not None:
         return simple

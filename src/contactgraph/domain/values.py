@@ -8,7 +8,9 @@ parsing: email and phone parsing cost ~30 µs a contact, more than the row.
 from __future__ import annotations
 
 import re
+import types
 import unicodedata
+from collections.abc import Callable
 from datetime import date, datetime
 from typing import Any
 
@@ -45,6 +47,24 @@ def _trusted(cls: type[Any], **values: Any) -> Any:
     for name, value in values.items():
         object.__setattr__(inst, name, value)
     return inst
+
+
+_NEW = object.__new__
+
+Setter = Callable[[Any, Any], None]
+
+
+def _setters(cls: type[Any], *names: str) -> tuple[Setter, ...]:
+    """The slot setters of ``cls``'s fields ``names``: what ``object.__setattr__`` finds
+    and calls for a slotted attribute, looked up once (the ``trusted`` builders of
+    the value objects every imported contact takes: ~1.9 -> ~0.6 µs a name)."""
+    found: list[Setter] = []
+    for name in names:
+        slot = cls.__dict__.get(name)
+        if not isinstance(slot, types.MemberDescriptorType):  # pragma: no cover - attrs changed
+            raise RuntimeError(f"{cls.__name__}.{name} is not a slot")
+        found.append(slot.__set__)
+    return tuple(found)
 
 
 def _normalise_email(value: object) -> str:
@@ -88,7 +108,8 @@ class Email:
     @classmethod
     def trusted(cls, address: str) -> Email:
         """Rebuild an address that was validated before (no parsing)."""
-        inst: Email = _trusted(cls, address=address)
+        inst: Email = _NEW(cls)
+        _EMAIL_ADDRESS(inst, address)
         return inst
 
     @property
@@ -259,9 +280,12 @@ class PersonName:
         middle: str | None = None,
         suffix: str | None = None,
     ) -> PersonName:
-        inst: PersonName = _trusted(
-            cls, last=last, first=first, salutation=salutation, middle=middle, suffix=suffix
-        )
+        inst: PersonName = _NEW(cls)
+        _NAME_LAST(inst, last)
+        _NAME_FIRST(inst, first)
+        _NAME_SALUTATION(inst, salutation)
+        _NAME_MIDDLE(inst, middle)
+        _NAME_SUFFIX(inst, suffix)
         return inst
 
     @property
@@ -334,9 +358,12 @@ class Address:
         postal_code: str | None = None,
         country: str | None = None,
     ) -> Address:
-        inst: Address = _trusted(
-            cls, street=street, city=city, state=state, postal_code=postal_code, country=country
-        )
+        inst: Address = _NEW(cls)
+        _ADDRESS_STREET(inst, street)
+        _ADDRESS_CITY(inst, city)
+        _ADDRESS_STATE(inst, state)
+        _ADDRESS_POSTAL_CODE(inst, postal_code)
+        _ADDRESS_COUNTRY(inst, country)
         return inst
 
     @property
@@ -362,6 +389,15 @@ class Address:
 
     def __str__(self) -> str:
         return ", ".join(self.lines())
+
+
+(_EMAIL_ADDRESS,) = _setters(Email, "address")
+_NAME_LAST, _NAME_FIRST, _NAME_SALUTATION, _NAME_MIDDLE, _NAME_SUFFIX = _setters(
+    PersonName, "last", "first", "salutation", "middle", "suffix"
+)
+_ADDRESS_STREET, _ADDRESS_CITY, _ADDRESS_STATE, _ADDRESS_POSTAL_CODE, _ADDRESS_COUNTRY = _setters(
+    Address, "street", "city", "state", "postal_code", "country"
+)
 
 
 def parse_date(value: Any, field: str) -> date | None:

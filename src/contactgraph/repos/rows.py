@@ -20,7 +20,7 @@ Loading trusts the stored values: value objects are rebuilt with their
 from __future__ import annotations
 
 import json
-from collections.abc import Callable, Iterable, Mapping
+from collections.abc import Iterable, Mapping
 from datetime import date, datetime, timedelta
 from decimal import Decimal
 from typing import Any
@@ -46,12 +46,11 @@ from contactgraph.domain import (
 )
 from contactgraph.repos import schema
 from contactgraph.repos.building import PAUSE_COLLECTOR_FROM, Reader, built
+from contactgraph.repos.contact_rows import contact_creation_text, contact_values
+from contactgraph.repos.contact_rows import json_map as _json_map
 from contactgraph.repos.keys import (
     EPOCH,
     account_search_key,
-    contact_search_key,
-    key,
-    name_keys,
     to_micros,
 )
 
@@ -67,6 +66,7 @@ __all__ = [
     "alternate_values",
     "built",
     "case_values",
+    "contact_creation_text",
     "contact_values",
     "external_id_values",
     "opportunity_values",
@@ -89,15 +89,6 @@ _CONTACT = rebuild.contact
 def _moment(micros: int) -> datetime:
     """``keys.from_micros``, a little faster: it runs twice for every row read."""
     return EPOCH + timedelta(0, 0, micros)
-
-
-_JSON: Callable[[Any], str] = json.JSONEncoder(separators=(",", ":")).encode
-"""``json.dumps(value, separators=(",", ":"))`` with one encoder made once (``dumps``
-with options makes one per call)."""
-
-
-def _json_map(value: Mapping[str, Any]) -> str | None:
-    return _JSON(dict(value)) if value else None
 
 
 def _map(text: str | None) -> immutables.Map[str, Any]:
@@ -231,55 +222,6 @@ ACCOUNT = Reader(schema.accounts, _account)
 
 
 # ----------------------------------------------------------------- contacts
-
-
-def contact_values(tenant: str, c: Contact) -> Values:
-    name = c.name
-    email = c.email
-    last_key, first_key, middle_key, full_key = name_keys(c)
-    return {
-        "tenant": tenant,
-        "id": c.id,
-        "account_id": c.account_id,
-        "salutation": name.salutation.value if name.salutation is not None else None,
-        "first_name": name.first,
-        "middle_name": name.middle,
-        "last_name": name.last,
-        "suffix": name.suffix,
-        "email": email.address if email is not None else None,
-        "email_key": email.match_key if email is not None else None,
-        "email_search": key(email.address) if email is not None else None,
-        "phone": c.phone.e164 if c.phone is not None else None,
-        "mobile": c.mobile.e164 if c.mobile is not None else None,
-        "title": c.title,
-        "title_key": key(c.title or ""),
-        "department": c.department,
-        "department_key": key(c.department or ""),
-        **_address("mailing", c.mailing_address),
-        "reports_to": c.reports_to,
-        "decision_role": c.decision_role.value if c.decision_role is not None else None,
-        "active": c.active,
-        "email_opt_out": c.email_opt_out,
-        "do_not_call": c.do_not_call,
-        "description": c.description,
-        "birthdate": _date(c.birthdate),
-        "lead_source": c.lead_source,
-        "alternate_emails": (
-            json.dumps([e.address for e in c.alternate_emails]) if c.alternate_emails else None
-        ),
-        "alternate_phones": (
-            json.dumps([p.e164 for p in c.alternate_phones]) if c.alternate_phones else None
-        ),
-        "external_ids": _json_map(c.external_ids),
-        "extra": _json_map(c.extra),
-        "created_at": to_micros(c.created_at),
-        "updated_at": to_micros(c.updated_at),
-        "last_key": last_key,
-        "first_key": first_key,
-        "middle_key": middle_key,
-        "full_key": full_key,
-        "search_key": contact_search_key(c),
-    }
 
 
 def _contact(  # noqa: PLR0917 - the parameters are the columns read

@@ -14,15 +14,16 @@ part, a bracketed IP address) is handed to ``validate_email`` itself.
 ``tests/domain/test_email_cache.py`` proves both paths agree on generated
 addresses, hostile and internationalised ones included.
 
-One shape is common enough in look-ups to be read without the library's
-character-by-character walk: a dot-atom local part made of ASCII ``atext`` and
-the letters of :data:`SIMPLE_LETTERS` (``zoë.martin``, ``hélène``) before an
-ASCII domain part. For such text every check ``validate_email_local_part``
-makes is known to pass (each letter is a letter, precomposed, and composes
-with none of the others: the text is its own NFC), so
-:func:`simple_normalized` gives the normal form from the domain's cached
-verdict and the lengths alone, and leaves every other text to the full path.
-``tests/domain/test_email_simple.py`` holds it to ``validate_email``.
+One shape is common enough in imports and look-ups to be read without the
+library's character-by-character walk: a dot-atom local part made of ASCII
+``atext`` and the letters of :data:`SIMPLE_LETTERS` (``alice.martin``,
+``zoë.martin``, ``hélène``) before an ASCII domain part. For such text every
+check ``validate_email_local_part`` makes is known to pass (each letter is a
+letter, precomposed, and composes with none of the others: the text is its own
+NFC), so :func:`simple_normalized` gives the normal form from the domain's
+cached verdict and the lengths alone, and leaves every other text to the full
+path. ``tests/domain/test_email_simple.py`` and ``tests/domain/test_email_ascii.py``
+hold it to ``validate_email``.
 """
 
 from __future__ import annotations
@@ -45,7 +46,6 @@ __all__ = [
     "DOMAIN_CACHE_SIZE",
     "SIMPLE_LETTERS",
     "EmailNotValidError",
-    "ascii_normalized",
     "domain_verdict",
     "normalized",
     "simple_normalized",
@@ -116,57 +116,29 @@ _MAX_LENGTH = 254  # email-validator's EMAIL_MAX_LENGTH, in UTF-8 bytes
 
 
 def simple_normalized(text: str) -> str | None:
-    """:func:`normalized` of a simple non-ASCII address, or ``None`` for any other text.
+    """:func:`normalized` of a simple address, or ``None`` for any other text.
 
-    Simple: a dot-atom local part of ASCII ``atext`` and :data:`SIMPLE_LETTERS`,
-    at least one of them non-ASCII, an ``@``, and an ASCII domain part the
-    library accepts, the whole at most 254 bytes in each of email-validator's
-    three length checks. ``None`` says nothing about validity: the caller runs
-    the full path (so does any text when ``email_validator.STRICT`` is set).
-    """
-    if text.isascii() or email_validator.STRICT:
-        return None
-    found = _SIMPLE.match(text)
-    if found is None:
-        return None
-    local, domain_part = found.groups()
-    verdict = domain_verdict(domain_part)
-    if isinstance(verdict, str):
-        return None
-    domain, ascii_domain = verdict
-    size = len(local.encode()) + 1
-    longest = max(len(domain_part), len(domain.encode()), len(ascii_domain.encode()))
-    if size + longest > _MAX_LENGTH:
-        return None
-    return local + "@" + domain
-
-
-_ASCII_ATOM = "[A-Za-z0-9!#$%&'*+/=?^_`{|}~-]+"  # email-validator's ATEXT
-_ASCII = re.compile(rf"({_ASCII_ATOM}(?:\.{_ASCII_ATOM})*)@([A-Za-z0-9.-]+)\Z")
-
-
-def ascii_normalized(text: str) -> str | None:
-    """:func:`normalized` of a plain ASCII address, or ``None`` for any other text.
-
-    Plain: a dot-atom local part of ASCII ``atext`` (what the library's
-    ``DOT_ATOM_TEXT`` accepts), an ``@``, and a domain part of letters, digits,
-    dots and hyphens that the library accepts (its cached verdict), the whole
-    at most 254 characters in each of the library's three length checks. For
-    such text ``validate_email_local_part`` returns the local part as it is
-    (lower-cased when it is one of the case-insensitive mailbox names, as
-    ``validate_email`` does next), so the normal form needs none of its steps:
-    the common address of an import. ``None`` says nothing about validity: the
-    caller runs the full path (so does any text when ``email_validator.STRICT``
-    is set, which bounds the local part's length). ``tests/domain/test_email_ascii.py``
-    holds it to ``validate_email``.
+    Simple: a dot-atom local part of ASCII ``atext`` and :data:`SIMPLE_LETTERS`
+    (``alice.martin``, ``zoë``: the common address of an import and of a
+    look-up), an ``@``, and an ASCII domain part the library accepts (its
+    cached verdict), the whole at most 254 bytes in each of email-validator's
+    three length checks. For such text ``validate_email_local_part`` returns
+    the local part as it is, and ``validate_email`` then lower-cases it when it
+    is one of the case-insensitive mailbox names (``Postmaster``), so the
+    normal form needs none of the library's character-by-character steps.
+    ``None`` says nothing about validity: the caller runs the full path (so
+    does any text when ``email_validator.STRICT`` is set, which bounds the local
+    part's length). ``tests/domain/test_email_simple.py`` (internationalised
+    local parts) and ``tests/domain/test_email_ascii.py`` (ASCII ones) hold it
+    to ``validate_email``.
 
     Raises:
         EmailSyntaxError: the library's error on the domain part (the local part
             passes every check, so it is the error ``validate_email`` raises).
     """
-    if email_validator.STRICT or not text.isascii():
+    if email_validator.STRICT:
         return None
-    found = _ASCII.match(text)
+    found = _SIMPLE.match(text)
     if found is None:
         return None
     local, domain_part = found.groups()
@@ -174,11 +146,11 @@ def ascii_normalized(text: str) -> str | None:
     if isinstance(verdict, str):  # the error the full path meets next: the local part passes
         raise EmailSyntaxError(verdict)
     domain, ascii_domain = verdict
-    if len(local) + 1 + max(len(domain_part), len(domain.encode()), len(ascii_domain)) > (
-        _MAX_LENGTH
-    ):
+    size = len(local.encode()) + 1
+    longest = max(len(domain_part), len(domain.encode()), len(ascii_domain.encode()))
+    if size + longest > _MAX_LENGTH:
         return None
-    if local.lower() in CASE_INSENSITIVE_MAILBOX_NAMES:
+    if local.isascii() and local.lower() in CASE_INSENSITIVE_MAILBOX_NAMES:
         local = local.lower()
     return local + "@" + domain
 
@@ -189,9 +161,6 @@ def normalized(text: str) -> str:
     Raises:
         EmailNotValidError: what ``validate_email`` raises, with its message.
     """
-    plain = ascii_normalized(text)
-    if plain is not None:
-        return plain
     simple = simple_normalized(text)
     if simple is not None:
         return simple

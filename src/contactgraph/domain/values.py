@@ -181,7 +181,10 @@ def email_key(text: object) -> str | None:
         if _PLAIN_ASCII.match(text):
             # Already in normal form but for case: skip the validator (a look-up's hot path).
             return text.lower()
-        simple = simple_normalized(text)
+        try:
+            simple = simple_normalized(text)
+        except EmailNotValidError:
+            return None
         if simple is not None:
             # Its own NFC with nothing to strip: what ``Email(text).key`` gives, unchecked again.
             local, _, domain = simple.rpartition("@")

@@ -204,31 +204,47 @@ def _one_save(ctx: ImportContext, plan: dict[str, list[_Row]]) -> bool:
     )
 
 
+_HELD = 16
+"""Accounts of a batch held unsaved at most, waiting for their managers' links
+(as many as :class:`ImportContext` caches): memory stays bounded however many
+accounts a batch touches."""
+
+
 def _write_once(ctx: ImportContext, plan: dict[str, list[_Row]], pending: list[Pending]) -> None:
     """Write the batch with one save an account: managers met earlier are linked first.
 
     The same commands, in the same order, as :func:`_apply` for every account
-    then :func:`_link_managers`, and the outcomes told in that order; only the
-    saves wait (see :func:`_one_save` for when nothing a save does could differ).
+    then :func:`_link_managers`, and the outcomes told in that order. An
+    account with rows waiting for a manager is held unsaved (up to
+    :data:`_HELD` of them) until the links, then saved once; any other is
+    saved at once, as :func:`_apply` does (an account linked after its save is
+    saved again, as before). See :func:`_one_save` for when nothing a save
+    does could differ.
     """
-    accounts: dict[str, Account] = {}
-    outcomes: list[tuple[SourceRecord, str, str]] = []
+    held: dict[str, Account] = {}
+    owners = {p.owner_id for p in pending}
     for account_id, rows in plan.items():
+        outcomes: list[tuple[SourceRecord, str, str]] = []
+        waiting = len(pending)
         account = _changed(ctx, account_id, rows, pending, outcomes)
-        if account is not None:
-            accounts[account_id] = account
+        if account is None:
+            continue
+        if (len(pending) > waiting or account_id in owners) and len(held) < _HELD:
+            held[account_id] = account  # its outcomes cannot change: told in their place
+        elif account.pending_events:
+            ctx.save(account)
+        for rec, our_id, status in outcomes:
+            ctx.ok(rec, KIND, our_id, status)
     linked: list[Pending] = []
     for account_id, items in _ready(ctx, pending, final=False).items():
-        account = accounts.get(account_id)
+        account = held.get(account_id)
         if account is None:
             account = ctx.account(account_id)
-        accounts[account_id], done = _link(ctx, account, items)
+        held[account_id], done = _link(ctx, account, items)
         linked.extend(done)
-    for account in accounts.values():
+    for account in held.values():
         if account.pending_events:
             ctx.save(account)
-    for rec, our_id, status in outcomes:
-        ctx.ok(rec, KIND, our_id, status)
     _tell_linked(ctx, linked)
 
 

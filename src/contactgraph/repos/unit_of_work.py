@@ -473,6 +473,11 @@ class UnitOfWork:
             raise InvalidValueError("must be callable or None", field="check", value=check)
         self._save_check = check
 
+    @property
+    def save_check(self) -> SaveCheck | None:
+        """The check every account write runs (``None``: none is installed)."""
+        return self._save_check
+
     @contextmanager
     def collect_warnings(self) -> Iterator[list[SaveWarning]]:
         """Inside the block, the save checks' warnings go to the list yielded, not to ``warnings``.

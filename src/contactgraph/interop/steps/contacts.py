@@ -6,6 +6,10 @@ the account's commands, and the account is saved once per batch. A
 reference: it is linked once the manager is written (or, in partial mode,
 the row is undone and reported). Emails and phones of the next batch may be
 parsed in worker processes meanwhile (:mod:`contactgraph.interop.prevalidate`).
+
+A manager met earlier in the same batch is linked before the batch's accounts
+are saved, so each contact is written once (see :func:`_write_once`); the
+report is the one the two saves (contacts, then their managers) would give.
 """
 
 from __future__ import annotations
@@ -71,11 +75,14 @@ def import_contacts(ctx: ImportContext, records: Iterable[SourceRecord]) -> None
                     plan.setdefault(account_id, []).append(
                         _Row(rec, mapped_rows[i], existing, manager, pre_checked)
                     )
-            for account_id, rows in plan.items():
-                _apply(ctx, account_id, rows, pending)
-            # managers that came earlier in this batch are known now: link them, so
-            # only true forward references wait (memory stays flat in the rows)
-            _link_managers(ctx, pending, final=False)
+            if _one_save(ctx, plan):
+                _write_once(ctx, plan, pending)
+            else:
+                for account_id, rows in plan.items():
+                    _apply(ctx, account_id, rows, pending)
+                # managers that came earlier in this batch are known now: link them, so
+                # only true forward references wait (memory stays flat in the rows)
+                _link_managers(ctx, pending, final=False)
             ctx.tick(len(batch))
     _link_managers(ctx, pending)
 
@@ -177,20 +184,102 @@ def _account_of(ctx: ImportContext, rec: SourceRecord, mapped: Mapped, existing:
     )
 
 
+_UNKNOWN = object()
+
+
+def _one_save(ctx: ImportContext, plan: dict[str, list[_Row]]) -> bool:
+    """Whether the batch's saves can wait until its managers are linked.
+
+    They can when no save can refuse a contact of the batch: the store runs
+    no save check (a duplicate rule's block or alert) and every new contact
+    gets an id of ours (a source's id may be taken). Otherwise each account
+    is saved before the managers are linked, as a refusal then names its rows.
+    """
+    if getattr(ctx.store, "save_check", _UNKNOWN) is not None:
+        return False
+    return all(
+        row.existing is not None or row.mapped.our_id is None
+        for rows in plan.values()
+        for row in rows
+    )
+
+
+_HELD = 16
+"""Accounts of a batch held unsaved at most, waiting for their managers' links
+(as many as :class:`ImportContext` caches): memory stays bounded however many
+accounts a batch touches."""
+
+
+def _write_once(ctx: ImportContext, plan: dict[str, list[_Row]], pending: list[Pending]) -> None:
+    """Write the batch with one save an account: managers met earlier are linked first.
+
+    The same commands, in the same order, as :func:`_apply` for every account
+    then :func:`_link_managers`, and the outcomes told in that order. An
+    account with rows waiting for a manager is held unsaved (up to
+    :data:`_HELD` of them) until the links, then saved once; any other is
+    saved at once, as :func:`_apply` does (an account linked after its save is
+    saved again, as before). See :func:`_one_save` for when nothing a save
+    does could differ.
+    """
+    held: dict[str, Account] = {}
+    owners = {p.owner_id for p in pending}
+    for account_id, rows in plan.items():
+        outcomes: list[tuple[SourceRecord, str, str]] = []
+        waiting = len(pending)
+        account = _changed(ctx, account_id, rows, pending, outcomes)
+        if account is None:
+            continue
+        if (len(pending) > waiting or account_id in owners) and len(held) < _HELD:
+            held[account_id] = account  # its outcomes cannot change: told in their place
+        elif account.pending_events:
+            ctx.save(account)
+        for rec, our_id, status in outcomes:
+            ctx.ok(rec, KIND, our_id, status)
+    linked: list[Pending] = []
+    for account_id, items in _ready(ctx, pending, final=False).items():
+        account = held.get(account_id)
+        if account is None:
+            account = ctx.account(account_id)
+        held[account_id], done = _link(ctx, account, items)
+        linked.extend(done)
+    for account in held.values():
+        if account.pending_events:
+            ctx.save(account)
+    _tell_linked(ctx, linked)
+
+
 def _apply(ctx: ImportContext, account_id: str, rows: list[_Row], pending: list[Pending]) -> None:
-    """Add or update the rows' contacts on their account, and save it once.
+    """Add or update the rows' contacts on their account, and save it once."""
+    outcomes: list[tuple[SourceRecord, str, str]] = []
+    account = _changed(ctx, account_id, rows, pending, outcomes)
+    if account is None:
+        return
+    if account.pending_events:
+        ctx.save(account)
+    for rec, our_id, status in outcomes:
+        ctx.ok(rec, KIND, our_id, status)
+
+
+def _changed(
+    ctx: ImportContext,
+    account_id: str,
+    rows: list[_Row],
+    pending: list[Pending],
+    outcomes: list[tuple[SourceRecord, str, str]],
+) -> Account | None:
+    """The account with the rows' contacts added or updated, not saved; ``None`` if unknown.
 
     New contacts wait in a queue and go in through one :meth:`Account.add_contacts`
     (one account copy and invariant run for all of them); the queue is emptied
     before an update, so the account sees every command in the rows' order.
+    The rows' outcomes, to tell once saved, go to ``outcomes``.
     """
     try:
         account = ctx.account(account_id)
     except NotFoundError:
         for row in rows:
             ctx.fail(row.record, KIND, [("AccountId", f"account {account_id} is not in the store")])
-        return
-    outcomes: list[tuple[SourceRecord, str, str]] = []
+        return None
     queued: list[tuple[_Row, dict[str, Any]]] = []
     for row in rows:
         rec, mapped, existing = row.record, row.mapped, row.existing
@@ -217,10 +306,7 @@ def _apply(ctx: ImportContext, account_id: str, rows: list[_Row], pending: list[
             _done(ctx, row, account.id, existing, status, previous, pending, outcomes)
     if queued:
         account = _add_queued(ctx, account, queued, pending, outcomes)
-    if account.pending_events:
-        ctx.save(account)
-    for rec, our_id, status in outcomes:
-        ctx.ok(rec, KIND, our_id, status)
+    return account
 
 
 def _add_queued(
@@ -325,31 +411,50 @@ def _values(ctx: ImportContext, rec: SourceRecord, mapped: Mapped, current: Any)
 
 def _link_managers(ctx: ImportContext, pending: list[Pending], *, final: bool = True) -> None:
     """Link deferred reports-to; unless ``final``, only those whose manager is settled."""
+    for account_id, items in _ready(ctx, pending, final=final).items():
+        account, done = _link(ctx, ctx.account(account_id), items)
+        if account.pending_events:
+            ctx.save(account)
+        _tell_linked(ctx, done)
+
+
+def _ready(ctx: ImportContext, pending: list[Pending], *, final: bool) -> dict[str, list[Pending]]:
+    """The waiting rows to link now, by account (taken out of ``pending``).
+
+    Unless ``final``, only those whose manager is settled (written or refused).
+    """
     ready = pending
     if not final:
         known, refused = ctx.index.ids[KIND], ctx.index.refused[KIND]
         ready = [p for p in pending if p.raw in known or p.raw in refused]
         if not ready:
-            return
+            return {}
         pending[:] = [p for p in pending if not (p.raw in known or p.raw in refused)]
     by_account: dict[str, list[Pending]] = {}
     for p in ready:
         by_account.setdefault(p.owner_id, []).append(p)
-    for account_id, items in by_account.items():
-        account = ctx.account(account_id)
-        done: list[Pending] = []
-        for p in items:
-            with ctx.guard(p.record, KIND) as attempt:
-                manager = ctx.index.resolve(KIND, p.raw, "ReportsToId")
-                account = account.update_contact(p.record_id, reports_to=manager)
-            if attempt.failed:
-                account = _undo(ctx, account, p)
-            else:
-                done.append(p)
-        if account.pending_events:
-            ctx.save(account)
-        for p in done:
-            ctx.ok(p.record, KIND, p.record_id, "created" if p.created else "updated")
+    return by_account
+
+
+def _link(
+    ctx: ImportContext, account: Account, items: list[Pending]
+) -> tuple[Account, list[Pending]]:
+    """``account`` with the rows' managers linked (a refused row undone), and the rows linked."""
+    done: list[Pending] = []
+    for p in items:
+        with ctx.guard(p.record, KIND) as attempt:
+            manager = ctx.index.resolve(KIND, p.raw, "ReportsToId")
+            account = account.update_contact(p.record_id, reports_to=manager)
+        if attempt.failed:
+            account = _undo(ctx, account, p)
+        else:
+            done.append(p)
+    return account, done
+
+
+def _tell_linked(ctx: ImportContext, done: list[Pending]) -> None:
+    for p in done:
+        ctx.ok(p.record, KIND, p.record_id, "created" if p.created else "updated")
 
 
 def _undo(ctx: ImportContext, account: Account, p: Pending) -> Account:

@@ -22,7 +22,7 @@ from hypothesis import strategies as st
 
 from contactgraph.domain import Account, Address, Contact, Phone
 from contactgraph.repos import rows
-from contactgraph.repos.history import encode, values_of
+from contactgraph.repos.history import account_entries, encode, values_of
 from contactgraph.repos.keys import contact_search_key, key, name_keys, to_micros
 from contactgraph.testing.strategies import contact_fields, emails, phones
 
@@ -148,3 +148,23 @@ def test_an_unverified_phone_is_its_digits_in_the_search_key(text: str, field: s
     search_key = rows.contact_values("t1", contact)["search_key"]
     assert search_key == contact_search_key(contact)
     assert "unverified" not in search_key
+
+
+@settings(max_examples=60, deadline=None)
+@given(contact_fields(), st.lists(emails(), max_size=2), st.booleans())
+def test_the_history_writes_a_creation_entry_as_the_generic_encoding(
+    fields: dict[str, Any], alternate_emails: list[str], changed_later: bool
+) -> None:
+    """``account_entries`` writes a contact's creation text in one walk when nothing
+    later in the batch changed it, and from its values with the changes undone
+    otherwise: either way the text ``encode`` gives of the values it was created with."""
+    account = Account.create("ACME SA", billing_address={"country": "France"})
+    account, created = account.add_contact(**fields, alternate_emails=alternate_emails)
+    if changed_later:
+        account = account.update_contact(created.id, title="Buyer", department="Purchasing")
+    entries = [
+        e
+        for e in account_entries(account, None)
+        if e.record_id == created.id and e.action == "created"
+    ]
+    assert [e.new for e in entries] == [encode(values_of(created))]

@@ -59,6 +59,7 @@ from contactgraph.domain.events import (
 from contactgraph.domain.fields import ACCOUNT_FIELDS, plain
 from contactgraph.domain.values import Address, Email, Phone
 from contactgraph.errors import InvalidValueError
+from contactgraph.repos.contact_rows import contact_creation_text
 from contactgraph.repos.keys import is_storable
 
 if TYPE_CHECKING:
@@ -236,6 +237,8 @@ class _Draft:
     old: Any = None
     new: Any = None
     at: datetime | None = None
+    new_text: str | None = None
+    """``encode(new)`` when already written (a contact's creation, in one walk)."""
 
 
 def _updates(
@@ -300,6 +303,9 @@ def _settle_creations(account: Account, drafts: list[_Draft]) -> list[_Draft]:
             if end is not None or current is None:
                 dropped.update([i, *later, *([end] if end is not None else [])])
                 continue
+            if not later and isinstance(current, Contact):  # the common case: in one walk
+                draft.new_text = contact_creation_text(current)
+                continue
             values: dict[str, Any] = values_of(current)
             for j in reversed(later):
                 change = drafts[j]
@@ -326,7 +332,7 @@ def account_entries(account: Account, actor: str | None) -> list[Entry]:
             d.action,  # type: ignore[arg-type]  # "left" drafts are gone
             d.field,
             encode(d.old),
-            encode(d.new),
+            d.new_text if d.new_text is not None else encode(d.new),
             d.at,  # type: ignore[arg-type]  # every draft has its event's time
             actor,
         )

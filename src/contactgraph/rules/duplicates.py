@@ -121,7 +121,16 @@ def _contact_candidates(
             )
     regions = _regions(account, contact)
     for phone in _phones(contact):
-        for form in _stored_forms(phone, regions):  # whole stored texts, alternates too
+        forms = _stored_forms(phone, regions)
+        for line in _lines(forms):  # the number bare or with any extension, alternates too
+            found.update(
+                (c.id, c)
+                for c in accounts.find_contacts_on_line(line, limit=SEARCH_LIMIT)
+                if any(phone.same_number(p) for p in _phones(c))
+            )
+        for form in forms:  # whole stored texts of numbers kept unverified
+            if form.startswith("+"):
+                continue  # on a line looked up above
             found.update(
                 (c.id, c)
                 for c in accounts.find_contacts(phone=form, limit=SEARCH_LIMIT)
@@ -176,8 +185,8 @@ def _stored_forms(phone: Phone, regions: Sequence[str]) -> list[str]:
     reach alternate phones, which the search index does not hold): itself; a verified
     number bare, and as libphonenumber writes it nationally, kept unverified (how an
     import without a region keeps ``01 44 27 44 27``); an unverified one placed in
-    ``regions``. A stored number with an extension that ``phone`` lacks, or typed
-    otherwise, is found by the search (phone and mobile) only."""
+    ``regions``. The verified forms (``+…``) are looked up by their line (any
+    extension); a number typed otherwise is found by the search (phone and mobile) only."""
     forms = [phone.e164]
     if phone.verified:
         forms.append(phone.number)
@@ -191,6 +200,12 @@ def _stored_forms(phone: Phone, regions: Sequence[str]) -> list[str]:
                 forms.append(placed.e164)
                 forms.append(placed.number)
     return list(dict.fromkeys(forms))
+
+
+def _lines(forms: Sequence[str]) -> list[str]:
+    """The lines (bare E.164) among stored ``forms``: a look-up of each finds the
+    number stored bare or with any extension, as phone, mobile or alternate."""
+    return list(dict.fromkeys(f.partition(";")[0] for f in forms if f.startswith("+")))
 
 
 def _phone_needle(phone: Phone) -> str | None:

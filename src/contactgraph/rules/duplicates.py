@@ -122,18 +122,19 @@ def _contact_candidates(
     regions = _regions(account, contact)
     for phone in _phones(contact):
         forms = _stored_forms(phone, regions)
-        for line in _lines(forms):  # the number bare or with any extension, alternates too
-            found.update(
-                (c.id, c)
-                for c in accounts.find_contacts_on_line(line, limit=SEARCH_LIMIT)
-                if any(phone.same_number(p) for p in _phones(c))
-            )
-        for form in forms:  # whole stored texts of numbers kept unverified
-            if form.startswith("+"):
-                continue  # on a line looked up above
+        for form in forms:  # whole stored texts, alternates too
             found.update(
                 (c.id, c)
                 for c in accounts.find_contacts(phone=form, limit=SEARCH_LIMIT)
+                if any(phone.same_number(p) for p in _phones(c))
+            )
+        for line in _lines(forms):
+            # the number bare or with any extension, alternates too (the look-ups by
+            # whole text above stay: on a switchboard line with more than SEARCH_LIMIT
+            # extensions, they still find this very extension)
+            found.update(
+                (c.id, c)
+                for c in accounts.find_contacts_on_line(line, limit=SEARCH_LIMIT)
                 if any(phone.same_number(p) for p in _phones(c))
             )
         needle = _phone_needle(phone)
@@ -185,7 +186,7 @@ def _stored_forms(phone: Phone, regions: Sequence[str]) -> list[str]:
     reach alternate phones, which the search index does not hold): itself; a verified
     number bare, and as libphonenumber writes it nationally, kept unverified (how an
     import without a region keeps ``01 44 27 44 27``); an unverified one placed in
-    ``regions``. The verified forms (``+…``) are looked up by their line (any
+    ``regions``. The verified forms (``+…``) are also looked up by their line (any
     extension); a number typed otherwise is found by the search (phone and mobile) only."""
     forms = [phone.e164]
     if phone.verified:

@@ -123,3 +123,21 @@ class DuplicateRuleContract(ContractBase):
         with store.collect_warnings() as alerts:
             store.accounts.add(fresh)
         assert not [w for w in alerts if isinstance(w, DuplicateWarning)]
+
+    def test_an_extension_on_a_busy_switchboard_line_is_found(self, store: Store) -> None:
+        # more contacts on the line than a look-up reads: the very extension is found
+        stored = Account.create(name="Sorbonne")
+        for ext in range(1, 31):
+            stored, desk = stored.add_contact(
+                last_name=f"Desk{ext:02d}", alternate_phones=[f"+33144274400;ext={ext}"]
+            )
+        store.accounts.add(stored)
+        _ruled(store, DuplicateRules(contacts="block", matcher="exact"))
+        fresh = Account.create(name="Institut")
+        fresh, twin = fresh.add_contact(last_name="Pasteur", phone="+33 1 44 27 44 00;ext=30")
+        with pytest.raises(PolicyViolationError) as caught:
+            store.accounts.add(fresh)
+        assert [(v.code, v.entity_id) for v in caught.value.violations] == [
+            ("duplicate.contact", twin.id)
+        ]
+        assert desk.id in caught.value.violations[0].message

@@ -36,7 +36,7 @@ def test_storable_means_no_nul_and_no_lone_surrogate(text: str) -> None:
 def test_the_query_keeps_one_field_per_find_contacts_keyword() -> None:
     """``ContactCriteria`` declares the keywords; the normalised query follows it."""
     fields = [f.name for f in attrs.fields(ContactQuery)]
-    assert fields == [*get_type_hints(ContactCriteria), "impossible", "phone_also"]
+    assert fields == [*get_type_hints(ContactCriteria), "impossible", "phone_also", "line"]
 
 
 def test_every_repository_takes_the_declared_keywords() -> None:

@@ -44,12 +44,14 @@ __all__ = [
     "account_search_rank",
     "check_count_up_to",
     "check_tenant",
+    "contact_lines",
     "contact_search_key",
     "contact_search_rank",
     "contact_sort_key",
     "email_key",
     "is_storable",
     "name_keys",
+    "phone_line",
     "search_count_bound",
     "sort_contacts",
     "valid_id",
@@ -144,6 +146,18 @@ def contact_phones(contact: Contact) -> set[str]:
     return {p.e164 for p in (contact.phone, contact.mobile, *contact.alternate_phones) if p}
 
 
+def phone_line(stored: str) -> str | None:
+    """The line of a stored phone text: its number in E.164 without the extension
+    (``+33144274427;ext=9`` -> ``+33144274427``), or ``None`` for a number kept
+    unverified (no calling code, so no line)."""
+    return stored.partition(";")[0] if stored.startswith("+") else None
+
+
+def contact_lines(contact: Contact) -> set[str]:
+    """The lines of phone, mobile and alternate numbers (see :func:`phone_line`)."""
+    return {line for line in map(phone_line, contact_phones(contact)) if line is not None}
+
+
 @attrs.frozen(slots=True)
 class ContactQuery:
     """The criteria of ``find_contacts``, normalised once.
@@ -161,6 +175,11 @@ class ContactQuery:
         active: Active flag wanted, or ``None``.
         account_id: Owning account wanted, or ``None``.
         limit: Most contacts to return, or ``None``.
+        line: A number's line (bare E.164, no extension), or ``None``: a contact
+            matches when one of its phone, mobile or alternates is that number,
+            bare or with any extension (stored text ``line``, or starting with
+            ``line + ";"``). Set by ``accounts.find_contacts_on_line``, never by
+            ``find_contacts`` keywords. A backend must honour it.
         impossible: Some criterion can match nothing (an unparseable phone,
             a NUL in a term): the answer is empty without asking the backend.
     """
@@ -175,6 +194,7 @@ class ContactQuery:
     limit: int | None = None
     impossible: bool = False
     phone_also: str | None = None
+    line: str | None = None
 
     @classmethod
     def build(cls, **criteria: Unpack[ContactCriteria]) -> ContactQuery:
@@ -239,6 +259,8 @@ class ContactQuery:
                 self.phone_also is None or self.phone_also not in phones
             ):
                 return False
+        if self.line is not None and self.line not in contact_lines(contact):
+            return False
         if self.name is not None and self.name not in contact.name.match_keys:
             return False
         if self.title is not None and match_key(contact.title or "") != self.title:

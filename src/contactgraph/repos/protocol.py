@@ -204,6 +204,18 @@ class AccountRepository(AggregateRepository[Account], Protocol):
         """
         ...
 
+    def find_contacts_on_line(self, phone: str, *, limit: int | None = None) -> list[Contact]:
+        """Contacts on ``phone``'s line: whose phone, mobile or an alternate is that
+        number, bare or with any extension (``+33 1 44 27 44 27`` finds a contact whose
+        alternate is ``+33144274427;ext=9``, and so does ``+33 1 44 27 44 27;ext=12``).
+
+        ``phone`` is read as ``find_contacts(phone=…)`` reads it; text kept unverified
+        (no calling code) has no line and finds none. Sorted as :meth:`find_contacts`,
+        at most ``limit``. Whether two numbers of one line are the same number (two
+        extensions are two numbers) is for the caller: ``Phone.same_number``.
+        """
+        ...
+
     def search_contacts(self, text: str, *, limit: int = 50) -> list[Contact]:
         """The best ``limit`` contacts of :meth:`search`, for a type-ahead box: it counts
         no match past ``limit`` + 1 (``count_up_to=0``), so its cost follows the

@@ -24,6 +24,7 @@ from contactgraph.domain import (
 )
 from contactgraph.domain.common import utcnow
 from contactgraph.domain.events import AccountRemoved, AccountUpdated
+from contactgraph.domain.lookup import phone_keys
 from contactgraph.errors import InvalidValueError, NotFoundError, PolicyViolationError, Violation
 from contactgraph.repos.backend import AccountLinkedStorage, Session
 from contactgraph.repos.history import account_entries, removal_entries
@@ -35,8 +36,10 @@ from contactgraph.repos.keys import (
     check_limit,
     is_storable,
     key,
+    phone_line,
     search_count_bound,
     search_needle,
+    sort_contacts,
     valid_id,
 )
 from contactgraph.repos.protocol import AccountOrder, ContactCriteria, SearchResult
@@ -302,6 +305,20 @@ class Accounts(_Repository):
         if query.impossible:
             return []
         return self._store._find_contacts(query)
+
+    def find_contacts_on_line(self, phone: str, *, limit: int | None = None) -> list[Contact]:
+        if not isinstance(phone, str):
+            raise InvalidValueError("a phone number is text", field="phone", value=phone)
+        check_limit(limit)
+        if limit == 0 or not is_storable(phone):
+            return []
+        lines = dict.fromkeys(x for x in map(phone_line, phone_keys(phone)) if x is not None)
+        found: dict[str, Contact] = {}
+        for line in lines:  # two when libphonenumber reads the text as another number
+            query = ContactQuery(line=line, limit=limit)
+            found.update((c.id, c) for c in self._store._find_contacts(query))
+        contacts = sort_contacts(found.values()) if len(lines) > 1 else list(found.values())
+        return contacts if limit is None else contacts[:limit]
 
     def search_contacts(self, text: str, *, limit: int = 50) -> list[Contact]:
         return list(self.search(text, limit=limit, count_up_to=0).contacts)

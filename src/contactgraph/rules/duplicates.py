@@ -121,10 +121,20 @@ def _contact_candidates(
             )
     regions = _regions(account, contact)
     for phone in _phones(contact):
-        for form in _stored_forms(phone, regions):  # whole stored texts, alternates too
+        forms = _stored_forms(phone, regions)
+        for form in forms:  # whole stored texts, alternates too
             found.update(
                 (c.id, c)
                 for c in accounts.find_contacts(phone=form, limit=SEARCH_LIMIT)
+                if any(phone.same_number(p) for p in _phones(c))
+            )
+        for line in _lines(forms):
+            # the number bare or with any extension, alternates too (the look-ups by
+            # whole text above stay: on a switchboard line with more than SEARCH_LIMIT
+            # extensions, they still find this very extension)
+            found.update(
+                (c.id, c)
+                for c in accounts.find_contacts_on_line(line, limit=SEARCH_LIMIT)
                 if any(phone.same_number(p) for p in _phones(c))
             )
         needle = _phone_needle(phone)
@@ -176,8 +186,8 @@ def _stored_forms(phone: Phone, regions: Sequence[str]) -> list[str]:
     reach alternate phones, which the search index does not hold): itself; a verified
     number bare, and as libphonenumber writes it nationally, kept unverified (how an
     import without a region keeps ``01 44 27 44 27``); an unverified one placed in
-    ``regions``. A stored number with an extension that ``phone`` lacks, or typed
-    otherwise, is found by the search (phone and mobile) only."""
+    ``regions``. The verified forms (``+…``) are also looked up by their line (any
+    extension); a number typed otherwise is found by the search (phone and mobile) only."""
     forms = [phone.e164]
     if phone.verified:
         forms.append(phone.number)
@@ -191,6 +201,12 @@ def _stored_forms(phone: Phone, regions: Sequence[str]) -> list[str]:
                 forms.append(placed.e164)
                 forms.append(placed.number)
     return list(dict.fromkeys(forms))
+
+
+def _lines(forms: Sequence[str]) -> list[str]:
+    """The lines (bare E.164) among stored ``forms``: a look-up of each finds the
+    number stored bare or with any extension, as phone, mobile or alternate."""
+    return list(dict.fromkeys(f.partition(";")[0] for f in forms if f.startswith("+")))
 
 
 def _phone_needle(phone: Phone) -> str | None:

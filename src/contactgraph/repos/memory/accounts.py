@@ -23,6 +23,7 @@ from contactgraph.repos.keys import (
     account_search_key,
     account_search_rank,
     contact_email_keys,
+    contact_lines,
     contact_phones,
     contact_search_key,
     contact_search_rank,
@@ -49,6 +50,8 @@ def _contact_keys(contact: Contact) -> Iterator[tuple[str, Any]]:
         yield "emails", key
     for number in contact_phones(contact):
         yield "phones", number
+    for line in contact_lines(contact):
+        yield "lines", line
     for key in contact.name.match_keys:
         yield "names", key
     for pair in ext_keys(contact.external_ids):
@@ -70,6 +73,7 @@ ACCOUNT_FIELDS = (
     "owner",
     "emails",
     "phones",
+    "lines",
     "names",
     "children",
     "account_ext",
@@ -201,6 +205,8 @@ class MemoryAccounts(Part):
             if query.phone_also is not None:
                 ids = list(dict.fromkeys([*ids, *t.phones.get(query.phone_also, NO_IDS)]))
             candidates = self.load_contacts(ids)
+        elif query.line is not None:
+            candidates = self.load_contacts(list(t.lines.get(query.line, NO_IDS)))
         elif query.name is not None:
             candidates = self.load_contacts(list(t.names.get(query.name, NO_IDS)))
         elif query.account_id is not None:

@@ -58,6 +58,8 @@ class Tables:
     owner: immutables.Map[str, str] = EMPTY
     emails: Index = EMPTY
     phones: Index = EMPTY
+    lines: Index = EMPTY
+    """A number's line (bare E.164) to the contacts holding it, with any extension or none."""
     names: Index = EMPTY
     children: Index = EMPTY
     account_ext: Index = EMPTY

@@ -59,6 +59,7 @@ def _only_indexed(query: ContactQuery) -> bool:
     """Whether ``query`` asks for one email or one phone text and nothing else (but a limit)."""
     if query.impossible or not (
         query.phone_also is None
+        and query.line is None
         and query.name is None
         and query.title is None
         and query.department is None
@@ -377,6 +378,8 @@ class SqlAccounts(Part):
             return q.FIND_BY_EMAIL, {"v": query.email}
         if query.phone is not None:
             return q.FIND_BY_PHONE, {"v": query.phone}
+        if query.line is not None:
+            return q.FIND_BY_LINE, q.line_params(query.line)
         if query.name is not None:
             return self._name_candidates(query.name)
         if query.account_id is not None:

@@ -290,6 +290,42 @@ FIND_BY_PHONE = sa.union_all(
     _contacts_where(C.c.mobile == v),
     _by_alternate("phone"),
 )
+lo: sa.BindParameter[str] = bindparam("lo")
+hi: sa.BindParameter[str] = bindparam("hi")
+
+
+def _on_line(column: Any) -> list[Any]:
+    """``column`` holding the line ``v`` bare, or with an extension: ``v;ext=…`` lies
+    in ``[lo, hi)`` with ``lo = v + ";"`` and ``hi = v + "<"`` (``;`` is 0x3B, ``<``
+    0x3C: by code point, the "C" collation on PostgreSQL and BINARY on SQLite, so
+    both are one seek each in the column's index)."""
+    return [column == v, sa.and_(column >= lo, column < hi)]
+
+
+def _by_alternate_range() -> Any:
+    owner = ALT.join(C, sa.and_(C.c.tenant == ALT.c.tenant, C.c.id == ALT.c.contact_id))
+    return (
+        select(*CONTACT_COLS)
+        .select_from(owner)
+        .where(ALT.c.tenant == t, ALT.c.kind == "phone", ALT.c.value >= lo, ALT.c.value < hi)
+    )
+
+
+FIND_BY_LINE = sa.union_all(
+    *(_contacts_where(arm) for column in (C.c.phone, C.c.mobile) for arm in _on_line(column)),
+    _by_alternate("phone"),
+    _by_alternate_range(),
+)
+"""Contacts on a number's line (``v``, bare E.164; ``lo``/``hi`` as :func:`_on_line`
+says) in phone, mobile or alternates: six index seeks, a contact found twice is
+kept once by the caller."""
+
+
+def line_params(line: str) -> dict[str, str]:
+    """The parameters of :data:`FIND_BY_LINE` for ``line``."""
+    return {"v": line, "lo": line + ";", "hi": line + "<"}
+
+
 IDS_BY_NAME_KEY = sa.union(
     select(C.c.id).where(C.c.tenant == t, C.c.last_key == v),
     select(C.c.id).where(C.c.tenant == t, C.c.first_key == v),

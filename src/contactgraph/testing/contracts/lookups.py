@@ -5,13 +5,23 @@ from __future__ import annotations
 from typing import Any
 
 import pytest
-from hypothesis import HealthCheck, given, settings
+from hypothesis import HealthCheck, given, reject, settings
 from hypothesis import strategies as st
 
-from contactgraph.domain import Account, Phone
-from contactgraph.errors import InvalidValueError, NotFoundError
+from contactgraph.domain import Account, Contact, Phone
+from contactgraph.errors import InvalidValueError, NotFoundError, PolicyViolationError
+from contactgraph.repos.keys import sort_contacts
 from contactgraph.store import Store
 from contactgraph.testing.contracts.base import ContractBase, acme, globex
+
+_LINE_POOL = ("+33144274427", "+33144274428", "+49301234567", "+493012345678", "+4930123456")
+"""Lines of which some begin others (Berlin numbers have 7 to 8 digits after 30): a
+look-up by one must not find the longer ones."""
+
+
+def _all(contact: Contact) -> list[Phone]:
+    found = (contact.phone, contact.mobile, *contact.alternate_phones)
+    return [p for p in found if p is not None]
 
 
 class ContactLookupContract(ContractBase):
@@ -81,6 +91,74 @@ class ContactLookupContract(ContractBase):
         assert account.find_contacts(phone="0640123456") == [jersey]  # the account's region
         assert find(phone="+44 20 7946 0000") == [london] == find(phone="+442079460000")
         assert find(phone="+44 020 7946 0000") == [london]  # the trunk 0: read as before
+
+    def test_a_line_finds_the_number_bare_and_with_any_extension(self, store: Store) -> None:
+        account = Account.create(name="Sorbonne")
+        account, curie = account.add_contact(
+            last_name="Curie", alternate_phones=["+33144274427;ext=9"]
+        )
+        account, pasteur = account.add_contact(last_name="Pasteur", mobile="+33 1 44 27 44 27")
+        account, roux = account.add_contact(last_name="Roux", phone="+33144274428;ext=9")
+        store.accounts.add(account)
+        on_line = store.accounts.find_contacts_on_line
+        assert on_line("+33 1 44 27 44 27") == [curie, pasteur]
+        assert on_line("+33 1 44 27 44 27;ext=12") == [curie, pasteur]  # the whole line
+        assert on_line("+33144274427", limit=1) == [curie]
+        assert on_line("+33144274428") == [roux]
+        assert on_line("+3314427442") == []  # a prefix of the number is another line
+        assert on_line("01 44 27 44 27") == []  # no calling code: no line
+        assert on_line("not a number") == []
+        assert store.accounts.find_contacts(phone="+33 1 44 27 44 27") == [pasteur]
+        with pytest.raises(InvalidValueError):
+            on_line(33144274427)  # type: ignore[arg-type]
+        with pytest.raises(InvalidValueError):
+            on_line("+33144274427", limit=-1)
+
+    @settings(
+        max_examples=20,
+        deadline=None,
+        suppress_health_check=[
+            HealthCheck.function_scoped_fixture,
+            HealthCheck.differing_executors,
+            HealthCheck.too_slow,
+        ],
+    )
+    @given(data=st.data())
+    def test_a_line_look_up_finds_what_a_scan_finds(
+        self, store: Store, data: st.DataObject
+    ) -> None:
+        """Held to a brute-force scan of every stored contact: the contacts with a
+        phone, mobile or alternate on the line, and among them every one that
+        ``Phone.same_number`` pairs with the number looked up."""
+        numbers = st.builds(
+            lambda n, ext: n if ext is None else f"{n};ext={ext}",
+            st.sampled_from(_LINE_POOL),
+            st.sampled_from([None, "1", "9", "12"]),
+        )
+        account = Account.create(name="Lines")
+        for _ in range(data.draw(st.integers(1, 4))):
+            alternates = data.draw(st.lists(numbers, max_size=2, unique=True))
+            try:
+                account, _ = account.add_contact(
+                    last_name="Line",
+                    phone=data.draw(st.none() | numbers),
+                    mobile=data.draw(st.none() | numbers),
+                    alternate_phones=alternates,
+                )
+            except PolicyViolationError:
+                reject()  # e.g. an alternate that repeats another number
+        store.accounts.add(account)
+        looked_up = data.draw(numbers)
+        phone = Phone.parse(looked_up)
+        found = store.accounts.find_contacts_on_line(looked_up)
+        everyone = [c for a in store.accounts for c in a.contacts.values()]
+        expected = [
+            c for c in everyone if any(p.verified and p.number == phone.number for p in _all(c))
+        ]
+        assert found == sort_contacts(expected)
+        same = {c.id for c in everyone if any(phone.same_number(p) for p in _all(c))}
+        assert same <= {c.id for c in found}
+        assert store.accounts.find_contacts_on_line(looked_up, limit=2) == found[:2]
 
     @pytest.mark.parametrize(
         ("query", "who"),

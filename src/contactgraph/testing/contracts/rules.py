@@ -7,7 +7,7 @@ from typing import Literal
 
 import pytest
 
-from contactgraph.domain import Account
+from contactgraph.domain import Account, Phone
 from contactgraph.errors import PolicyViolationError
 from contactgraph.rules import DuplicateCheck, DuplicateRules, DuplicateWarning
 from contactgraph.store import Store
@@ -70,3 +70,74 @@ class DuplicateRuleContract(ContractBase):
                 store.accounts.add(copy)
         assert store.accounts.exists(account.id)
         assert not store.accounts.exists(copy.id)
+
+    @pytest.mark.parametrize(
+        ("typed", "placed"),
+        [
+            ("+33 1 44 27 44 27", None),  # the bare number
+            ("01 44 27 44 27", "account"),  # national text read in the account's region
+            ("01 44 27 44 27", "mailing"),  # kept unverified, placed by the mailing country
+            ("+33 1 44 27 44 27;ext=9", None),  # the same extension
+        ],
+    )
+    def test_a_stored_alternate_with_an_extension_is_found_by_its_line(
+        self, store: Store, typed: str, placed: str | None
+    ) -> None:
+        # only the number is shared: no name, email or search finds the stored contact
+        stored = Account.create(name="Sorbonne")
+        stored, dean = stored.add_contact(
+            last_name="Curie",
+            first_name="Marie",
+            email="marie@sorbonne.example",
+            alternate_phones=["+33144274427;ext=9"],
+        )
+        store.accounts.add(stored)
+        _ruled(store, DuplicateRules(contacts="block", matcher="exact"))
+        fresh = Account.create(name="Institut", phone_region="FR" if placed == "account" else None)
+        address = {"city": "Paris", "country": "France"} if placed == "mailing" else None
+        fresh, twin = fresh.add_contact(
+            last_name="Pasteur",
+            first_name="Louis",
+            phone=Phone.unverified(typed) if placed == "mailing" else typed,
+            mailing_address=address,
+        )
+        assert twin.phone is not None
+        assert twin.phone.verified is (placed != "mailing")
+        with pytest.raises(PolicyViolationError) as caught:
+            store.accounts.add(fresh)
+        assert [(v.code, v.entity_id) for v in caught.value.violations] == [
+            ("duplicate.contact", twin.id)
+        ]
+        assert dean.id in caught.value.violations[0].message
+        assert not store.accounts.exists(fresh.id)
+
+    def test_another_extension_of_the_line_is_another_number(self, store: Store) -> None:
+        stored = Account.create(name="Sorbonne")
+        stored, _ = stored.add_contact(
+            last_name="Curie", first_name="Marie", alternate_phones=["+33144274427;ext=9"]
+        )
+        store.accounts.add(stored)
+        _ruled(store, DuplicateRules(contacts="alert", matcher="exact"))
+        fresh = Account.create(name="Institut")
+        fresh, _ = fresh.add_contact(last_name="Pasteur", phone="+33 1 44 27 44 27;ext=12")
+        with store.collect_warnings() as alerts:
+            store.accounts.add(fresh)
+        assert not [w for w in alerts if isinstance(w, DuplicateWarning)]
+
+    def test_an_extension_on_a_busy_switchboard_line_is_found(self, store: Store) -> None:
+        # more contacts on the line than a look-up reads: the very extension is found
+        stored = Account.create(name="Sorbonne")
+        for ext in range(1, 31):
+            stored, desk = stored.add_contact(
+                last_name=f"Desk{ext:02d}", alternate_phones=[f"+33144274400;ext={ext}"]
+            )
+        store.accounts.add(stored)
+        _ruled(store, DuplicateRules(contacts="block", matcher="exact"))
+        fresh = Account.create(name="Institut")
+        fresh, twin = fresh.add_contact(last_name="Pasteur", phone="+33 1 44 27 44 00;ext=30")
+        with pytest.raises(PolicyViolationError) as caught:
+            store.accounts.add(fresh)
+        assert [(v.code, v.entity_id) for v in caught.value.violations] == [
+            ("duplicate.contact", twin.id)
+        ]
+        assert desk.id in caught.value.violations[0].message

@@ -6,7 +6,13 @@ another folder's conftest.
 
 from __future__ import annotations
 
+import csv
+import itertools
+from collections.abc import Iterator
+from contextlib import contextmanager
+from pathlib import Path
 from typing import Any
+from unittest import mock
 
 from contactgraph.interop import ImportOptions
 from contactgraph.serialization import unstructure
@@ -50,3 +56,28 @@ def exact_snapshot(store: Any) -> dict[str, Any]:
         "cases": [unstructure(c) for c in store.cases.list()],
         "relations": [unstructure(r) for r in store.relations.list()],
     }
+
+
+@contextmanager
+def counted_ids() -> Iterator[None]:
+    """New ids counted from 1 (``00000000-0000-4000-8000-000000000001``…), so two
+    imports of one file give the very same ids."""
+    counter = itertools.count(1)
+
+    def fake() -> str:
+        return f"00000000-0000-4000-8000-{next(counter):012d}"
+
+    with (
+        mock.patch("contactgraph.domain.account.new_id", fake),
+        mock.patch("contactgraph.domain.placing.new_id", fake),
+    ):
+        yield
+
+
+def write_csv(path: Path, header: list[str], rows: list[list[str]]) -> Path:
+    """``rows`` under ``header`` as a CSV file at ``path``."""
+    with path.open("w", encoding="utf-8", newline="") as handle:
+        writer = csv.writer(handle)
+        writer.writerow(header)
+        writer.writerows(rows)
+    return path

@@ -11,8 +11,6 @@ itself, in small batches, in both modes. Ids come from a counter on both sides.
 
 from __future__ import annotations
 
-import csv
-import itertools
 from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
@@ -21,7 +19,7 @@ from unittest import mock
 
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
-from interopkit import snapshot
+from interopkit import counted_ids, snapshot, write_csv
 
 import contactgraph as cg
 from contactgraph.interop import ImportMode, ImportOptions, import_csv
@@ -32,34 +30,12 @@ STORED = [f"003{n:015d}" for n in range(3)]
 
 
 @contextmanager
-def counted_ids() -> Iterator[None]:
-    counter = itertools.count(1)
-
-    def fake() -> str:
-        return f"00000000-0000-4000-8000-{next(counter):012d}"
-
-    with (
-        mock.patch("contactgraph.domain.account.new_id", fake),
-        mock.patch("contactgraph.domain.placing.new_id", fake),
-    ):
-        yield
-
-
-@contextmanager
 def one_by_one() -> Iterator[None]:
     def refuse(*_: Any, **__: Any) -> Any:
         raise RuntimeError("add_contacts is off: the importer adds row by row")
 
     with mock.patch.object(cg.Account, "add_contacts", refuse):
         yield
-
-
-def _write(path: Path, header: list[str], rows: list[list[str]]) -> Path:
-    with path.open("w", encoding="utf-8", newline="") as handle:
-        writer = csv.writer(handle)
-        writer.writerow(header)
-        writer.writerows(rows)
-    return path
 
 
 HEADER = [
@@ -105,17 +81,17 @@ def contact_rows(draw: st.DrawFn) -> list[list[str]]:
 
 
 def _run(folder: Path, rows: list[list[str]], mode: ImportMode, batch: int) -> Any:
-    accounts = _write(
+    accounts = write_csv(
         folder / "Account.csv",
         ["Id", "Name", "BillingCountry"],
         [[a, f"Company {i}", "France"] for i, a in enumerate(ACCOUNTS)],
     )
-    first = _write(
+    first = write_csv(
         folder / "First.csv",
         HEADER,
         [[sf, ACCOUNTS[i], f"Stored{i}", "Bo", "", "", "", ""] for i, sf in enumerate(STORED)],
     )
-    contacts = _write(folder / "Contact.csv", HEADER, rows)
+    contacts = write_csv(folder / "Contact.csv", HEADER, rows)
     store = cg.open_store()
     with counted_ids():
         import_csv(store, {"Account": accounts, "Contact": first})

@@ -15,8 +15,6 @@ the row itself, or in cycles, in small batches, in both modes.
 
 from __future__ import annotations
 
-import csv
-import itertools
 import uuid
 from collections.abc import Iterator
 from contextlib import contextmanager
@@ -27,7 +25,7 @@ from unittest import mock
 import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
-from interopkit import snapshot
+from interopkit import counted_ids, snapshot, write_csv
 
 import contactgraph as cg
 from contactgraph.interop import ImportMode, ImportOptions, import_csv
@@ -40,32 +38,10 @@ HEADER = ["Id", "AccountId", "LastName", "FirstName", "Email", "ReportsToId", "C
 
 
 @contextmanager
-def counted_ids() -> Iterator[None]:
-    counter = itertools.count(1)
-
-    def fake() -> str:
-        return f"00000000-0000-4000-8000-{next(counter):012d}"
-
-    with (
-        mock.patch("contactgraph.domain.account.new_id", fake),
-        mock.patch("contactgraph.domain.placing.new_id", fake),
-    ):
-        yield
-
-
-@contextmanager
 def two_saves() -> Iterator[None]:
     """The importer as it was: every batch saves its contacts, then links their managers."""
     with mock.patch.object(contact_step, "_one_save", return_value=False):
         yield
-
-
-def _write(path: Path, header: list[str], rows: list[list[str]]) -> Path:
-    with path.open("w", encoding="utf-8", newline="") as handle:
-        writer = csv.writer(handle)
-        writer.writerow(header)
-        writer.writerows(rows)
-    return path
 
 
 @st.composite
@@ -99,17 +75,17 @@ def contact_rows(draw: st.DrawFn) -> list[list[str]]:
 
 def _run(folder: Path, url: str | None, rows: list[list[str]], mode: ImportMode, batch: int) -> Any:
     folder.mkdir()
-    accounts = _write(
+    accounts = write_csv(
         folder / "Account.csv",
         ["Id", "Name", "BillingCountry"],
         [[a, f"Company {i}", "France"] for i, a in enumerate(ACCOUNTS)],
     )
-    first = _write(
+    first = write_csv(
         folder / "First.csv",
         HEADER,
         [[sf, ACCOUNTS[i % 2], f"Stored{i}", "Bo", "", "", ""] for i, sf in enumerate(STORED)],
     )
-    contacts = _write(folder / "Contact.csv", HEADER, rows)
+    contacts = write_csv(folder / "Contact.csv", HEADER, rows)
     results = folder / "results"
     store = cg.open_store(url, tenant=f"t{uuid.uuid4().hex}") if url else cg.open_store()
     with store, counted_ids():
@@ -191,12 +167,12 @@ def _saved(
 ) -> tuple[list[str], dict[str, str | None], Any]:
     """Import ``rows`` after the accounts: the account names of every save, who reports to
     whom (by last name), the report."""
-    accounts = _write(
+    accounts = write_csv(
         tmp_path / "Account.csv",
         ["Id", "Name", "BillingCountry"],
         [[a, f"Company {i}", "France"] for i, a in enumerate(ACCOUNTS)],
     )
-    contacts = _write(tmp_path / "Contact.csv", HEADER, rows)
+    contacts = write_csv(tmp_path / "Contact.csv", HEADER, rows)
     saved: list[str] = []
     with cg.open_store(f"sqlite:///{tmp_path / 'crm.db'}", **store_options) as store:
         import_csv(store, {"Account": accounts})

@@ -11,8 +11,9 @@ from functools import lru_cache
 
 import attrs
 import phonenumbers
-from phonenumbers import phonenumberutil as _util
 
+from contactgraph.domain.national_phones import FAST as _FAST
+from contactgraph.domain.national_phones import national_fast as _national_fast
 from contactgraph.domain.text import clean_single_line
 from contactgraph.errors import InvalidValueError
 
@@ -68,100 +69,6 @@ def _phone_region(region: object) -> str | None:
             value=region,
         )
     return region.upper()
-
-
-_NATIONAL_TEXT = frozenset("0123456789 -.()")
-"""What national text may hold for :func:`_national_fast` (digits and the usual separators)."""
-_SEPARATORS = str.maketrans("", "", " -.()")
-_SHORT_LENGTHS = frozenset(
-    {
-        _util.ValidationResult.TOO_SHORT,
-        _util.ValidationResult.IS_POSSIBLE_LOCAL_ONLY,
-        _util.ValidationResult.INVALID_LENGTH,
-    }
-)
-
-
-_PRIVATE_HELPERS = (
-    "_MAX_LENGTH_FOR_NSN",
-    "_MIN_LENGTH_FOR_NSN",
-    "_maybe_strip_national_prefix_carrier_code",
-    "_test_number_length",
-    "_set_italian_leading_zeros_for_phone_number",
-)
-_FAST = all(hasattr(_util, name) for name in _PRIVATE_HELPERS)
-"""Whether this phonenumbers still has the private helpers :func:`_national_fast` uses
-(they are in its type stubs, not its documented API): without them every number
-goes through ``phonenumbers.parse``, slower and the same."""
-
-
-def _national_fast(cleaned: str, region: str) -> str | None:
-    """E.164 of plain national text (``01 44 27 44 27``, ``(415) 555-0100``) read in
-    ``region``, as ``phonenumbers.parse`` reads it, without its general machinery;
-    ``None`` for any other text, for the general path to read (or refuse).
-
-    Plain text: ASCII digits and `` -.()`` only, 3 to 17 digits, not starting with
-    the region's international prefix nor its calling code (both change how
-    libphonenumber reads the number), and a possible number. Then ``parse`` does
-    what is done here: strip the region's national prefix when what is left has a
-    possible length, keep Italian leading zeros, take the region's calling code.
-    Its slow part (a Unicode digit look-up per character, twice, and the regular
-    expressions for extensions and viability, which such text never meets) is
-    skipped: ~25 -> ~8 µs a number. What depends only on the region or on a
-    length (the region's metadata, the two length checks) is looked up once
-    (:func:`_region_plan`, :func:`_short`, :func:`_possible`): ~6.5 -> ~4 µs.
-    A property test holds it to ``parse``.
-    """
-    if not _NATIONAL_TEXT.issuperset(cleaned):
-        return None
-    digits = cleaned.translate(_SEPARATORS)
-    if not 3 <= len(digits) <= _util._MAX_LENGTH_FOR_NSN:
-        return None
-    plan = _region_plan(region)
-    if plan is None:
-        return None
-    metadata, code, code_text, idd = plan
-    if digits.startswith(code_text) or (idd and re.match(idd, digits)):
-        return None
-    _carrier, stripped, _ = _util._maybe_strip_national_prefix_carrier_code(digits, metadata)
-    national = digits if _short(region, len(stripped)) else stripped
-    if len(national) < _util._MIN_LENGTH_FOR_NSN:
-        return None
-    number = phonenumbers.PhoneNumber(country_code=code)
-    _util._set_italian_leading_zeros_for_phone_number(national, number)
-    number.national_number = int(national)
-    if not _possible(code, len(phonenumbers.national_significant_number(number))):
-        return None
-    e164: str = phonenumbers.format_number(number, phonenumbers.PhoneNumberFormat.E164)
-    return e164
-
-
-@lru_cache(maxsize=512)
-def _region_plan(region: str) -> tuple[phonenumbers.PhoneMetadata, int, str, str | None] | None:
-    """``(metadata, calling code, its digits, international prefix)`` of ``region``;
-    ``None`` when libphonenumber has no metadata (or no calling code) for it."""
-    metadata = phonenumbers.PhoneMetadata.metadata_for_region(region, None)
-    if metadata is None or metadata.country_code is None:
-        return None
-    code: int = metadata.country_code
-    return metadata, code, str(code), metadata.international_prefix
-
-
-@lru_cache(maxsize=2048)
-def _short(region: str, length: int) -> bool:
-    """Whether a national number of ``length`` digits is too short to lose its national
-    prefix in ``region`` (``_test_number_length`` reads only the length)."""
-    plan = _region_plan(region)
-    assert plan is not None  # only asked after a plan was found
-    return _util._test_number_length("0" * length, plan[0]) in _SHORT_LENGTHS
-
-
-@lru_cache(maxsize=2048)
-def _possible(code: int, length: int) -> bool:
-    """``phonenumbers.is_possible_number`` of a number with calling code ``code`` and a
-    national significant number of ``length`` digits (the check reads only the length)."""
-    number = phonenumbers.PhoneNumber(country_code=code, national_number=int("1" * length))
-    return bool(phonenumbers.is_possible_number(number))
 
 
 @lru_cache(maxsize=8192)

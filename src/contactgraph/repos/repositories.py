@@ -25,7 +25,28 @@ from contactgraph.domain import (
 from contactgraph.domain.common import utcnow
 from contactgraph.domain.events import AccountRemoved, AccountUpdated
 from contactgraph.domain.lookup import phone_keys
-from contactgraph.errors import InvalidValueError, NotFoundError, PolicyViolationError, Violation
+from contactgraph.errors import InvalidValueError, NotFoundError
+from contactgraph.repos.arguments import (
+    account_filter as _account_filter,
+)
+from contactgraph.repos.arguments import (
+    contact_ids as _contact_ids,
+)
+from contactgraph.repos.arguments import (
+    expect as _expect,
+)
+from contactgraph.repos.arguments import (
+    id_list as _id_list,
+)
+from contactgraph.repos.arguments import (
+    known as _known,
+)
+from contactgraph.repos.arguments import (
+    refuse_ids as _refuse_ids,
+)
+from contactgraph.repos.arguments import (
+    system_value as _system_value,
+)
 from contactgraph.repos.backend import AccountLinkedStorage, Session
 from contactgraph.repos.history import account_entries, removal_entries
 from contactgraph.repos.integrity import Changes
@@ -101,79 +122,11 @@ def _search_result(
     return SearchResult(contacts=contacts, accounts=accounts, total=bound, total_is_exact=False)
 
 
-def _refuse_ids(kind: str, ids: Iterable[tuple[str, object]]) -> None:
-    bad = [
-        Violation(
-            "id.invalid",
-            f"{field} must be text of 1 to 64 printable characters without surrounding spaces",
-            field,
-            value if isinstance(value, str) and is_storable(value) else None,
-            policy="store",
-        )
-        for field, value in ids
-        if not valid_id(value)
-    ]
-    if bad:
-        raise PolicyViolationError(bad, f"{kind} refused")
-
-
 def _parent_changed(account: Account) -> bool:
     return any(
         isinstance(e, AccountUpdated) and any(c.field == "parent_id" for c in e.changes)
         for e in account.pending_events
     )
-
-
-def _known(key: object) -> bool:
-    """Whether ``key`` could be a stored id (else it cannot exist anywhere)."""
-    return isinstance(key, str) and is_storable(key)
-
-
-def _expect(value: object, kind: type[T], label: str) -> T:
-    if not isinstance(value, kind):
-        raise InvalidValueError(f"must be {kind.__name__}", field=label, value=type(value).__name__)
-    return value
-
-
-def _system_value(system: object, value: object) -> bool:
-    for label, item in (("system", system), ("value", value)):
-        if not isinstance(item, str):
-            raise InvalidValueError("an external id is text", field=label, value=item)
-    return is_storable(str(system)) and is_storable(str(value))
-
-
-def _id_list(values: object, field: str) -> list[str]:
-    """A caller's collection of ids as a list, each checked to be text (not yet to exist)."""
-    if isinstance(values, str | bytes) or not isinstance(values, Iterable):
-        raise InvalidValueError(
-            "must be a collection of ids (a list, a set…)", field=field, value=values
-        )
-    items = list(values)
-    for item in items:
-        if not isinstance(item, str):
-            raise InvalidValueError("an id is text", field=field, value=item)
-    return items
-
-
-def _contact_ids(contact_id: str | None, contact_ids: Iterable[str] | None) -> list[str] | None:
-    if contact_id is None and contact_ids is None:
-        return None
-    ids = [] if contact_ids is None else _id_list(contact_ids, "contact_ids")
-    if contact_id is not None:
-        ids.append(contact_id)
-    for item in ids:
-        if not isinstance(item, str):
-            raise InvalidValueError("a contact id is text", field="contact_id", value=item)
-    return [i for i in dict.fromkeys(ids) if is_storable(i)]
-
-
-def _account_filter(account_id: str | None) -> tuple[str | None, bool]:
-    """The account id to filter on, and whether the filter can match anything."""
-    if account_id is None:
-        return None, True
-    if not isinstance(account_id, str):
-        raise InvalidValueError("an account id is text", field="account_id", value=account_id)
-    return account_id, is_storable(account_id)
 
 
 # ------------------------------------------------------------- repositories

@@ -85,6 +85,22 @@ def test_the_fast_path_reads_any_digit_text_as_parse_does(region: str, text: str
         assert fast == _placed_slow(text, region), (region, text)
 
 
+@settings(max_examples=2000, deadline=None)
+@given(
+    st.sampled_from(REGIONS),
+    st.text(alphabet="0123456789 -.()\u0660\u0661\u06f5\uff11\u00b2x+/", min_size=1, max_size=20),
+)
+def test_digits_of_other_scripts_and_other_marks_take_the_general_path(
+    region: str, text: str
+) -> None:
+    """Only ASCII digits and `` -.()`` are plain national text: Arabic-Indic or full-width
+    digits, superscripts, letters, plus signs and slashes are read by ``parse`` itself."""
+    fast = _national_fast(text, region)
+    if fast is not None:
+        assert set(text) <= set("0123456789 -.()"), (region, text)
+        assert fast == _placed_slow(text, region), (region, text)
+
+
 @pytest.mark.parametrize(("region", "text"), EXAMPLES)
 def test_every_regions_examples_agree(region: str, text: str) -> None:
     fast = _national_fast(text, region)

@@ -19,8 +19,6 @@ from phonenumbers import phonenumberutil as _util
 
 __all__ = ["FAST", "national_fast"]
 
-_NATIONAL_TEXT = frozenset("0123456789 -.()")
-"""What national text may hold for :func:`national_fast` (digits and the usual separators)."""
 _SEPARATORS = str.maketrans("", "", " -.()")
 _SHORT_LENGTHS = frozenset(
     {
@@ -36,7 +34,6 @@ _PRIVATE_HELPERS = (
     "_MIN_LENGTH_FOR_NSN",
     "_maybe_strip_national_prefix_carrier_code",
     "_test_number_length",
-    "_set_italian_leading_zeros_for_phone_number",
 )
 FAST = all(hasattr(_util, name) for name in _PRIVATE_HELPERS)
 """Whether this phonenumbers still has the private helpers :func:`national_fast` uses
@@ -61,39 +58,40 @@ def national_fast(cleaned: str, region: str) -> str | None:
     (:func:`_region_plan`, :func:`_short`, :func:`_possible`): ~6.5 -> ~4 µs.
     A property test holds it to ``parse``.
     """
-    if not _NATIONAL_TEXT.issuperset(cleaned):
-        return None
     digits = cleaned.translate(_SEPARATORS)
+    if not (digits.isascii() and digits.isdigit()):  # only digits and separators were typed
+        return None
     if not 3 <= len(digits) <= _util._MAX_LENGTH_FOR_NSN:
         return None
     plan = _region_plan(region)
     if plan is None:
         return None
     metadata, code, code_text, idd = plan
-    if digits.startswith(code_text) or (idd and re.match(idd, digits)):
+    if digits.startswith(code_text) or (idd is not None and idd.match(digits)):
         return None
     _carrier, stripped, _ = _util._maybe_strip_national_prefix_carrier_code(digits, metadata)
     national = digits if _short(region, len(stripped)) else stripped
     if len(national) < _util._MIN_LENGTH_FOR_NSN:
         return None
-    number = phonenumbers.PhoneNumber(country_code=code)
-    _util._set_italian_leading_zeros_for_phone_number(national, number)
-    number.national_number = int(national)
-    if not _possible(code, len(phonenumbers.national_significant_number(number))):
+    # parse keeps the leading zeros it meets (Italian leading zeros), so the national
+    # significant number is ``national`` itself, and E.164 is its calling code before it
+    if not _possible(code, len(national)):
         return None
-    e164: str = phonenumbers.format_number(number, phonenumbers.PhoneNumberFormat.E164)
-    return e164
+    return f"+{code_text}{national}"
 
 
 @lru_cache(maxsize=512)
-def _region_plan(region: str) -> tuple[phonenumbers.PhoneMetadata, int, str, str | None] | None:
-    """``(metadata, calling code, its digits, international prefix)`` of ``region``;
+def _region_plan(
+    region: str,
+) -> tuple[phonenumbers.PhoneMetadata, int, str, re.Pattern[str] | None] | None:
+    """``(metadata, calling code, its digits, international prefix compiled)`` of ``region``;
     ``None`` when libphonenumber has no metadata (or no calling code) for it."""
     metadata = phonenumbers.PhoneMetadata.metadata_for_region(region, None)
     if metadata is None or metadata.country_code is None:
         return None
     code: int = metadata.country_code
-    return metadata, code, str(code), metadata.international_prefix
+    idd = metadata.international_prefix
+    return metadata, code, str(code), re.compile(idd) if idd else None
 
 
 @lru_cache(maxsize=2048)

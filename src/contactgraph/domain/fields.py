@@ -199,11 +199,12 @@ def parse_contact_fields(
     # path of every contact an import adds; test_fields holds it to parse_fields)
     values: dict[str, Any] = {}
     violations: list[Violation] = []
+    parser_of = _CONTACT_PARSERS.get
     for field, value in raw.items():
-        if field in NAME_FIELDS:
-            continue
-        parser = _CONTACT_PARSERS.get(field) if isinstance(field, str) else None
-        if parser is None:
+        parser = parser_of(field)  # one look-up for the fields but the name parts
+        if parser is None or not isinstance(field, str):
+            if field in NAME_FIELDS:
+                continue
             violations.append(unknown_field(field, "contact", entity_id))
             continue
         try:
@@ -224,7 +225,7 @@ def parse_contact_fields(
             violations.append(violation(exc, public, "contact", entity_id))
     if current is None and "last_name" not in raw:
         violations.append(_last_name_required(entity_id))
-    bad_name = any(v.field in NAME_FIELDS for v in violations)
+    bad_name = bool(violations) and any(v.field in NAME_FIELDS for v in violations)
     if name_parts and not bad_name:
         merged: dict[str, Any] = (
             {part: getattr(current.name, part) for part in NAME_FIELDS.values()}

@@ -23,7 +23,7 @@ import phonenumbers
 from contactgraph.domain.commerce import Money, Stage, parse_decimal
 from contactgraph.domain.common import EMPTY_MAP, ExtraValue
 from contactgraph.domain.ids import check_id
-from contactgraph.domain.text import clean_multiline, clean_single_line
+from contactgraph.domain.text import MAX_SINGLE_LINE, clean_multiline, clean_single_line
 from contactgraph.domain.values import Address, DecisionRole, Email, Phone, parse_date
 from contactgraph.errors import InvalidValueError
 
@@ -95,6 +95,14 @@ def _error(reason: str, field: str, value: object, code: str | None = None) -> I
 
 def _blank(value: Any) -> bool:
     return value is None or (isinstance(value, str) and not value.strip())
+
+
+def _plain_line(text: str) -> bool:
+    """Whether ``clean_single_line(text, ...)`` (at most 255 characters) is ``text.strip()``:
+    printable ASCII (no control character, its own NFC) whose stripped text fits, checked
+    in C, so a valid id of another system is read without naming the field it would be
+    refused in (an f-string an id)."""
+    return len(text) <= MAX_SINGLE_LINE and text.isascii() and text.isprintable()
 
 
 def line(field: str, max_length: int = 255) -> FieldParser:
@@ -283,7 +291,10 @@ def string_map(field: str) -> FieldParser:
             k = clean_single_line(key, field, max_length=80)
             if not k:
                 raise _error("keys cannot be empty", field, value)
-            out[k] = clean_single_line(item, f"{field}.{k}")
+            if type(item) is str and _plain_line(item):
+                out[k] = item.strip()  # what clean_single_line gives such text
+            else:
+                out[k] = clean_single_line(item, f"{field}.{k}")
         return immutables.Map(out)
 
     return parse

@@ -231,10 +231,22 @@ def _country(value: object) -> str | None:
     return _optional_line(value, "country")
 
 
+_SALUTATIONS_READ: dict[str, Salutation] = {}
+"""Text already read as a salutation (a file spells its few salutations on every row)."""
+_MAX_SALUTATIONS_READ = 256
+
+
 def _optional_salutation(value: object) -> Salutation | None:
     if value is None or value == "":
         return None
-    return Salutation.parse(value)  # type: ignore[arg-type]
+    if type(value) is not str:
+        return Salutation.parse(value)  # type: ignore[arg-type]
+    found = _SALUTATIONS_READ.get(value)
+    if found is None:  # read once (refused text is read, and refused, each time)
+        found = Salutation.parse(value)
+        if len(_SALUTATIONS_READ) < _MAX_SALUTATIONS_READ:
+            _SALUTATIONS_READ[value] = found
+    return found
 
 
 def _required_last(value: object) -> str:

@@ -1,0 +1,86 @@
+"""Shortcuts of the contact parsers give what the general reading gives.
+
+- ``external_ids`` (:func:`contactgraph.domain.parsers.string_map`): a value of
+  printable ASCII that fits is taken as ``text.strip()`` without
+  ``clean_single_line``; any map must give the same map, or the same refusal, as
+  every key and value read by ``clean_single_line``.
+- the salutation (``values._optional_salutation``) remembers the text it read:
+  the same text read again, in any order, gives what ``Salutation.parse`` gives
+  it, or the same refusal.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+import immutables
+import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
+
+from contactgraph.domain import parsers, values
+from contactgraph.domain.picklists import Salutation
+from contactgraph.domain.text import clean_single_line
+from contactgraph.errors import InvalidValueError
+
+_texts = st.one_of(
+    st.sampled_from(["003000000000000001", " 7 ", "", "  ", "a\tb", "x\r", "ÿ", "é", "e\u0301"]),
+    st.text(alphabet=st.sampled_from("ab 7\t\x7f\u0301\u00e9\u2028-"), max_size=8),
+    st.integers(250, 300).map(lambda n: "x" * n),
+    st.integers(250, 300).map(lambda n: " " * 3 + "y" * n + " " * 3),
+    st.integers(1015, 1030).map(lambda n: "z" * n),
+    st.sampled_from([None, 7, b"7"]),
+)
+
+
+def _general(value: dict[Any, Any]) -> immutables.Map[str, str]:
+    """string_map's reading, every key and value through clean_single_line."""
+    out: dict[str, str] = {}
+    for key, item in value.items():
+        k = clean_single_line(key, "external_ids", max_length=80)
+        if not k:
+            raise InvalidValueError("keys cannot be empty", field="external_ids", value=value)
+        out[k] = clean_single_line(item, f"external_ids.{k}")
+    return immutables.Map(out)
+
+
+def _outcome(read: Any, value: Any) -> Any:
+    try:
+        return "value", read(value)
+    except InvalidValueError as exc:
+        return "refused", exc.reason, exc.field, exc.code, repr(exc.value)
+
+
+@settings(max_examples=500, deadline=None)
+@given(st.dictionaries(st.sampled_from(["salesforce", " hubspot ", "", "k\x00"]), _texts))
+def test_external_ids_read_as_clean_single_line_reads_them(value: dict[str, Any]) -> None:
+    read = parsers.string_map("external_ids")
+    assert _outcome(lambda v: read(v, None), value) == _outcome(_general, value)
+
+
+_salutations = st.one_of(
+    st.sampled_from([*(s.value for s in Salutation), "mr", " Dr ", "MME", "Mlle.", "Sir", "x"]),
+    st.sampled_from(["", " ", "M\u0301", "Mr.\n", "Dr.\u200b", 3, None, Salutation.MS]),
+    st.text(alphabet="MrsDP. ", max_size=6),
+)
+
+
+@settings(max_examples=300, deadline=None)
+@given(st.lists(_salutations, min_size=1, max_size=12))
+def test_a_salutation_read_again_is_what_salutation_parse_gives(texts: list[Any]) -> None:
+    values._SALUTATIONS_READ.clear()
+    for text in texts * 2:  # each read twice: the second time, from what was remembered
+        expected = None if text is None or text == "" else Salutation.parse
+        got = _outcome(values._optional_salutation, text)
+        if expected is None:
+            assert got == ("value", None)
+        else:
+            assert got == _outcome(Salutation.parse, text)
+
+
+def test_what_is_remembered_is_bounded(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setattr(values, "_MAX_SALUTATIONS_READ", 2)
+    values._SALUTATIONS_READ.clear()
+    for text in ["Mr.", "Ms.", "Dr.", "mr", "Dr."]:
+        assert values._optional_salutation(text) is Salutation.parse(text)
+    assert len(values._SALUTATIONS_READ) == 2

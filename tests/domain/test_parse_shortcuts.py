@@ -4,6 +4,8 @@
   printable ASCII that fits is taken as ``text.strip()`` without
   ``clean_single_line``; any map must give the same map, or the same refusal, as
   every key and value read by ``clean_single_line``.
+- an email (:func:`contactgraph.domain.parsers.email`) is the ``Email`` its
+  converter gives, built without attrs' ``__init__``: the same as ``Email(value)``.
 - the salutation (``values._optional_salutation``) remembers the text it read:
   the same text read again, in any order, gives what ``Salutation.parse`` gives
   it, or the same refusal.
@@ -18,7 +20,7 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from contactgraph.domain import parsers, values
+from contactgraph.domain import Email, parsers, values
 from contactgraph.domain.picklists import Salutation
 from contactgraph.domain.text import clean_single_line
 from contactgraph.errors import InvalidValueError
@@ -84,3 +86,25 @@ def test_what_is_remembered_is_bounded(monkeypatch: pytest.MonkeyPatch) -> None:
     for text in ["Mr.", "Ms.", "Dr.", "mr", "Dr."]:
         assert values._optional_salutation(text) is Salutation.parse(text)
     assert len(values._SALUTATIONS_READ) == 2
+
+
+@settings(max_examples=500, deadline=None)
+@given(
+    st.one_of(
+        st.emails(),
+        st.sampled_from(["Alice@ACME.fr", " bob@x.org ", "no-at", "a@b", "Postmaster@acme.fr"]),
+        st.sampled_from(["zoë@exämple.fr", "a@xn--bcher-kva.de", "a\n@b.fr", 7]),
+        st.text(alphabet="ab@.é ", max_size=10),
+    )
+)
+def test_an_email_is_what_email_gives(value: Any) -> None:
+    def general(v: Any) -> Any:
+        return Email(v)
+
+    got = _outcome(lambda v: parsers.email(v, None), value)
+    if got == ("value", None):  # blank: no address
+        assert value is None or (isinstance(value, str) and not value.strip())
+        return
+    assert got == _outcome(general, value)
+    if got[0] == "value":
+        assert type(got[1]) is Email

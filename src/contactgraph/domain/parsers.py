@@ -24,7 +24,14 @@ from contactgraph.domain.commerce import Money, Stage, parse_decimal
 from contactgraph.domain.common import EMPTY_MAP, ExtraValue
 from contactgraph.domain.ids import check_id
 from contactgraph.domain.text import MAX_SINGLE_LINE, clean_multiline, clean_single_line
-from contactgraph.domain.values import Address, DecisionRole, Email, Phone, parse_date
+from contactgraph.domain.values import (
+    Address,
+    DecisionRole,
+    Email,
+    Phone,
+    _normalise_email,
+    parse_date,
+)
 from contactgraph.errors import InvalidValueError
 
 __all__ = [
@@ -171,7 +178,9 @@ def id_ref(field: str) -> FieldParser:
 def email(value: Any, _region: str | None) -> Email | None:
     if _blank(value):
         return None
-    return Email(value)
+    # Email(value), its converter called here and the slot set directly (attrs' __init__
+    # sets it through object.__setattr__ by name): every imported contact has one
+    return Email.trusted(_normalise_email(value))
 
 
 def phone(field: str) -> FieldParser:

@@ -27,10 +27,7 @@ __all__ = [
 ]
 
 
-def _trusted(cls: type[Phone], e164: str) -> Phone:
-    inst = object.__new__(cls)
-    object.__setattr__(inst, "e164", e164)
-    return inst
+_NEW = object.__new__
 
 
 EXTENSION_MARK = ";ext="
@@ -349,7 +346,8 @@ class Phone:
     @classmethod
     def trusted(cls, e164: str) -> Phone:
         """Rebuild a number that was validated before (no parsing)."""
-        inst: Phone = _trusted(cls, e164)
+        inst: Phone = _NEW(cls)
+        _PHONE_E164(inst, e164)  # the slot's own setter (object.__setattr__ looks it up by name)
         return inst
 
     @property
@@ -516,3 +514,7 @@ class Phone:
 
     def __str__(self) -> str:
         return self.international
+
+
+_PHONE_E164 = Phone.__dict__["e164"].__set__
+"""The setter of :attr:`Phone.e164`'s slot (:meth:`Phone.trusted`)."""

@@ -6,6 +6,9 @@
   every key and value read by ``clean_single_line``.
 - an email (:func:`contactgraph.domain.parsers.email`) is the ``Email`` its
   converter gives, built without attrs' ``__init__``: the same as ``Email(value)``.
+- a mailing address given as a dict of parts (a source's) is read with each
+  part's converter, those not given skipped: the same as through ``Address(**parts)``
+  (what any other mapping of parts takes).
 - the salutation (``values._optional_salutation``) remembers the text it read:
   the same text read again, in any order, gives what ``Salutation.parse`` gives
   it, or the same refusal.
@@ -13,6 +16,7 @@
 
 from __future__ import annotations
 
+from types import MappingProxyType
 from typing import Any
 
 import immutables
@@ -108,3 +112,26 @@ def test_an_email_is_what_email_gives(value: Any) -> None:
     assert got == _outcome(general, value)
     if got[0] == "value":
         assert type(got[1]) is Email
+
+
+_parts = st.dictionaries(
+    st.sampled_from(["street", "city", "state", "postal_code", "country"]),
+    st.one_of(
+        st.sampled_from([None, "", "  ", " Lyon ", "France", "1 rue X\nBât. B", "a\x00b", 7]),
+        st.text(alphabet="ab \t\u0301é", max_size=6),
+    ),
+)
+
+
+@settings(max_examples=500, deadline=None)
+@given(_parts)
+def test_a_dict_of_address_parts_reads_as_address_reads_them(parts: dict[str, Any]) -> None:
+    read = parsers.address("mailing_address")
+
+    def outcome(value: Any) -> Any:
+        try:
+            return "value", read(value, None)
+        except InvalidValueError as exc:
+            return "refused", exc.reason, exc.field, exc.code
+
+    assert outcome(parts) == outcome(MappingProxyType(parts))

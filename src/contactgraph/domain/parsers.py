@@ -76,23 +76,28 @@ _CONVERTERS: tuple[Callable[[Any], str | None], ...] = tuple(
     a.converter  # type: ignore[misc]  # every part of Address has its converter
     for a in attrs.fields(Address)
 )
-if tuple(a.name for a in attrs.fields(Address)) != _ADDRESS_PARTS:  # pragma: no cover
+if tuple(a.name for a in attrs.fields(Address)) != _ADDRESS_PARTS or any(
+    convert(None) is not None for convert in _CONVERTERS
+):  # pragma: no cover
     raise RuntimeError("the address parser's parts must be Address's fields, in order")
 
 
 def _address_of(parts: dict[str, Any]) -> Address:
     """``Address(**parts)`` for parts named among Address's fields: each part given runs
     through its converter, in Address's order (the same first error); a part not
-    given is ``None``, which every converter keeps. The same instance at ~half
-    the cost of attrs' ``__init__`` (the import's mailing address)."""
-    street, city, state, postal_code, country = _CONVERTERS
+    given (or ``None``) is ``None``, which every converter keeps, so it is not called.
+    The same instance at ~half the cost of attrs' ``__init__`` (the import's mailing
+    address, often a city alone)."""
+    to_street, to_city, to_state, to_postal_code, to_country = _CONVERTERS
     get = parts.get
+    street, city, state = get("street"), get("city"), get("state")
+    postal_code, country = get("postal_code"), get("country")
     return Address.trusted(
-        street(get("street")),
-        city(get("city")),
-        state(get("state")),
-        postal_code(get("postal_code")),
-        country(get("country")),
+        None if street is None else to_street(street),
+        None if city is None else to_city(city),
+        None if state is None else to_state(state),
+        None if postal_code is None else to_postal_code(postal_code),
+        None if country is None else to_country(country),
     )
 
 

@@ -311,6 +311,41 @@ class Mapped:
     notes: list[tuple[str, str]] = attrs.field(factory=list)
 
 
+if (
+    tuple(a.name for a in attrs.fields(Mapped))
+    != (
+        "values",
+        "refs",
+        "salesforce_id",
+        "our_id",
+        "external_ids",
+        "extra",
+        "extra_fields",
+        "problems",
+        "notes",
+    )
+    or "__setattr__" in Mapped.__dict__
+):  # pragma: no cover
+    raise RuntimeError("_mapped must set exactly Mapped's attributes")
+_NEW = object.__new__
+
+
+def _mapped() -> Mapped:
+    """``Mapped()``, its attributes set one by one (attrs' ``__init__`` calls a factory
+    per container and tests each argument against its default: a record each)."""
+    out: Mapped = _NEW(Mapped)
+    out.values = {}
+    out.refs = {}
+    out.salesforce_id = None
+    out.our_id = None
+    out.external_ids = {}
+    out.extra = {}
+    out.extra_fields = set()
+    out.problems = []
+    out.notes = []
+    return out
+
+
 _TRUE = frozenset({"true", "1", "yes", "y", "t", "x", "on"})
 _FALSE = frozenset({"false", "0", "no", "n", "f", "off"})
 
@@ -352,7 +387,7 @@ def map_record(spec: SObjectSpec, fields: Mapping[str, Any]) -> Mapped:
     Values are not validated here (the domain does that) except booleans and
     the id fields; nested child records must have been removed by the caller.
     """
-    out = Mapped()
+    out = _mapped()
     plans = spec._plans
     plan_of = spec.plan
     values = out.values

@@ -9,6 +9,9 @@
 - a mailing address given as a dict of parts (a source's) is read with each
   part's converter, those not given skipped: the same as through ``Address(**parts)``
   (what any other mapping of parts takes).
+- one-line text of printable ASCII that fits (``title``, a first or last name, a
+  city) is taken as ``text.strip()`` without ``clean_single_line``: the same
+  text, or the same refusal, as through it.
 - the salutation (``values._optional_salutation``) remembers the text it read:
   the same text read again, in any order, gives what ``Salutation.parse`` gives
   it, or the same refusal.
@@ -135,3 +138,45 @@ def test_a_dict_of_address_parts_reads_as_address_reads_them(parts: dict[str, An
             return "refused", exc.reason, exc.field, exc.code
 
     assert outcome(parts) == outcome(MappingProxyType(parts))
+
+
+_lines = st.one_of(
+    st.sampled_from([None, "", "  ", "CFO", " Sales ", "a\tb", "x\r", "é", "e\u0301", 7, b"x"]),
+    st.text(alphabet=st.sampled_from("ab \t\x7f\u0301\u00e9\u2028-"), max_size=8),
+    st.integers(70, 90).map(lambda n: "x" * n),
+    st.integers(120, 135).map(lambda n: " " + "y" * n + " "),
+    st.integers(250, 260).map(lambda n: "z" * n),
+    st.integers(250, 260).map(lambda n: "  " + "z" * n),
+    st.integers(1015, 1030).map(lambda n: "w" * n),
+)
+
+
+def _through_clean_single_line(field: str, max_length: int) -> Any:
+    def read(value: Any) -> Any:
+        if value is None:
+            return None
+        return clean_single_line(value, field, max_length=max_length) or None
+
+    return read
+
+
+@settings(max_examples=500, deadline=None)
+@given(_lines)
+def test_one_line_texts_read_as_clean_single_line_reads_them(value: Any) -> None:
+    for field, max_length in (("title", 128), ("department", 80), ("website", 255)):
+        read = parsers.line(field, max_length)
+        assert _outcome(lambda v, read=read: read(v, None), value) == _outcome(
+            _through_clean_single_line(field, max_length), value
+        )
+    assert _outcome(values._first, value) == _outcome(
+        _through_clean_single_line("first_name", 255), value
+    )
+    assert _outcome(values._city, value) == _outcome(_through_clean_single_line("city", 255), value)
+
+    def last(v: Any) -> Any:
+        text = None if v is None else clean_single_line(v, "last_name", max_length=80)
+        if not text:
+            raise InvalidValueError("a contact needs a last name", field="last_name", value=v)
+        return text
+
+    assert _outcome(values._required_last, value) == _outcome(last, value)

@@ -21,7 +21,7 @@ from contactgraph.domain.email_syntax import normalized as normalized_address
 from contactgraph.domain.phones import UNVERIFIED_MARK, Phone
 from contactgraph.domain.picklists import DecisionRole, Salutation
 from contactgraph.domain.regions import region_of_country
-from contactgraph.domain.text import clean_single_line, match_key
+from contactgraph.domain.text import MAX_SINGLE_LINE, clean_single_line, match_key
 from contactgraph.errors import InvalidValueError
 
 __all__ = [
@@ -200,6 +200,13 @@ def email_key(text: object) -> str | None:
 def _optional_line(value: object, field: str) -> str | None:
     if value is None:
         return None
+    if (
+        type(value) is str
+        and len(value) <= MAX_SINGLE_LINE
+        and value.isascii()
+        and value.isprintable()
+    ):
+        return value.strip() or None  # what clean_single_line gives such text
     return clean_single_line(value, field) or None
 
 
@@ -252,7 +259,10 @@ def _optional_salutation(value: object) -> Salutation | None:
 def _required_last(value: object) -> str:
     if value is None:
         raise InvalidValueError("a contact needs a last name", field="last_name", value=value)
-    text = clean_single_line(value, "last_name", max_length=80)
+    if type(value) is str and len(value) <= 80 and value.isascii() and value.isprintable():
+        text = value.strip()  # what clean_single_line gives such text, checked in C
+    else:
+        text = clean_single_line(value, "last_name", max_length=80)
     if not text:
         raise InvalidValueError("a contact needs a last name", field="last_name", value=value)
     return text

@@ -98,7 +98,9 @@ def _rows(rows: object) -> list[_Row]:
         raise InvalidValueError(_ROWS, field="rows", value=rows)
     out: list[_Row] = []
     for row in rows:
-        if not isinstance(row, Mapping) or not all(map(isinstance, row, _TEXT)):
+        if (type(row) is not dict and not isinstance(row, Mapping)) or not all(
+            map(isinstance, row, _TEXT)
+        ):
             raise InvalidValueError(_ROWS, field="rows", value=row)
         out.append(_Row(row))
     return out

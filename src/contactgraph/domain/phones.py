@@ -121,7 +121,10 @@ def _parse_phone(text: str, region: object, field: str, keep_unplaced: bool = Fa
         return UNVERIFIED_MARK + typed
     if len(text) > 64:
         raise InvalidValueError("a phone number has at most 64 characters", field=field, value=text)
-    cleaned = clean_single_line(text, field, max_length=64)
+    if text.isascii() and text.isprintable():
+        cleaned = text.strip()  # what clean_single_line gives such text, checked in C
+    else:
+        cleaned = clean_single_line(text, field, max_length=64)
     if not cleaned:
         raise InvalidValueError("a phone number cannot be empty", field=field, value=text)
     found = _placed(cleaned, wanted)
@@ -137,7 +140,10 @@ def _check_unverified(text: str, field: str) -> str:
     """The text of an unverified phone, cleaned; refused unless it is national text."""
     if len(text) > 64:
         raise InvalidValueError("a phone number has at most 64 characters", field=field, value=text)
-    cleaned = clean_single_line(text, field, max_length=64)
+    if text.isascii() and text.isprintable():
+        cleaned = text.strip()  # what clean_single_line gives such text, checked in C
+    else:
+        cleaned = clean_single_line(text, field, max_length=64)
     if not cleaned:
         raise InvalidValueError("a phone number cannot be empty", field=field, value=text)
     try:

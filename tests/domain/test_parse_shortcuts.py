@@ -5,7 +5,9 @@
   ``clean_single_line``; any map must give the same map, or the same refusal, as
   every key and value read by ``clean_single_line``.
 - an email (:func:`contactgraph.domain.parsers.email`) is the ``Email`` its
-  converter gives, built without attrs' ``__init__``: the same as ``Email(value)``.
+  converter gives, built without attrs' ``__init__``: the same as ``Email(value)``;
+  the converter takes printable ASCII as its strip without ``clean_single_line``:
+  the same address, or refusal, as through it.
 - a mailing address given as a dict of parts (a source's) is read with each
   part's converter, those not given skipped: the same as through ``Address(**parts)``
   (what any other mapping of parts takes).
@@ -19,6 +21,7 @@
 
 from __future__ import annotations
 
+import unicodedata
 from types import MappingProxyType
 from typing import Any
 
@@ -180,3 +183,46 @@ def test_one_line_texts_read_as_clean_single_line_reads_them(value: Any) -> None
         return text
 
     assert _outcome(values._required_last, value) == _outcome(last, value)
+
+
+def _normalise_email_through_clean_single_line(value: object) -> str:
+    """values._normalise_email as it was (commit 76b00ff)."""
+    if isinstance(value, Email):
+        return value.address
+    if not isinstance(value, str):
+        raise InvalidValueError("must be text", field="email", value=value)
+    text = value.strip()
+    if len(text) > values.MAX_EMAIL_LENGTH:
+        raise InvalidValueError(
+            f"an email address has at most {values.MAX_EMAIL_LENGTH} characters",
+            field="email",
+            value=value,
+        )
+    text = clean_single_line(value, "email", max_length=values.MAX_EMAIL_LENGTH)
+    if not text:
+        raise InvalidValueError("an email address cannot be empty", field="email", value=value)
+    try:
+        address = values.normalized_address(text)
+    except values.EmailNotValidError as exc:
+        raise InvalidValueError(
+            f"not a valid email address: {exc}", field="email", value=value
+        ) from None
+    local, _, domain = address.rpartition("@")
+    return unicodedata.normalize("NFC", local) + "@" + unicodedata.normalize("NFC", domain).lower()
+
+
+@settings(max_examples=500, deadline=None)
+@given(
+    st.one_of(
+        st.emails(),
+        st.sampled_from(["Alice@ACME.fr", " bob@x.org ", "", "  ", "a@b\t", "a\x00@b.fr"]),
+        st.integers(250, 260).map(lambda n: "a" * (n - 9) + "@acme.fr"),
+        st.integers(250, 260).map(lambda n: " " * n + "a@acme.fr"),
+        st.integers(1010, 1030).map(lambda n: " " * n + "a@acme.fr"),
+        st.text(alphabet="ab@.é \t", max_size=10),
+    )
+)
+def test_an_email_converts_as_through_clean_single_line(value: Any) -> None:
+    assert _outcome(values._normalise_email, value) == _outcome(
+        _normalise_email_through_clean_single_line, value
+    )

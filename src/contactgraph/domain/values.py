@@ -79,7 +79,9 @@ def _normalise_email(value: object) -> str:
             field="email",
             value=value,
         )
-    text = clean_single_line(value, "email", max_length=MAX_EMAIL_LENGTH)
+    if len(value) > MAX_EMAIL_LENGTH or not (value.isascii() and value.isprintable()):
+        text = clean_single_line(value, "email", max_length=MAX_EMAIL_LENGTH)
+    # else the strip is what clean_single_line gives printable ASCII (checked in C)
     if not text:
         raise InvalidValueError("an email address cannot be empty", field="email", value=value)
     try:

@@ -14,7 +14,7 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from contactgraph.domain import Phone
+from contactgraph.domain import Phone, national_phones
 from contactgraph.domain.phones import _national_fast, _placed, _placed_slow
 
 REGIONS = sorted(phonenumbers.SUPPORTED_REGIONS)
@@ -85,6 +85,22 @@ def test_the_fast_path_reads_any_digit_text_as_parse_does(region: str, text: str
         assert fast == _placed_slow(text, region), (region, text)
 
 
+@settings(max_examples=2000, deadline=None)
+@given(
+    st.sampled_from(REGIONS),
+    st.text(alphabet="0123456789 -.()\u0660\u0661\u06f5\uff11\u00b2x+/", min_size=1, max_size=20),
+)
+def test_digits_of_other_scripts_and_other_marks_take_the_general_path(
+    region: str, text: str
+) -> None:
+    """Only ASCII digits and `` -.()`` are plain national text: Arabic-Indic or full-width
+    digits, superscripts, letters, plus signs and slashes are read by ``parse`` itself."""
+    fast = _national_fast(text, region)
+    if fast is not None:
+        assert set(text) <= set("0123456789 -.()"), (region, text)
+        assert fast == _placed_slow(text, region), (region, text)
+
+
 @pytest.mark.parametrize(("region", "text"), EXAMPLES)
 def test_every_regions_examples_agree(region: str, text: str) -> None:
     fast = _national_fast(text, region)
@@ -121,3 +137,49 @@ def test_without_the_private_helpers_every_number_takes_parse(
         assert Phone.parse("(415) 555-0100", "US").e164 == "+14155550100"
     finally:
         _placed.cache_clear()
+
+
+def _digits_after_prefixes(region: str) -> st.SearchStrategy[str]:
+    """Digit text starting with what the region's national prefix pattern may match."""
+    metadata = phonenumbers.PhoneMetadata.metadata_for_region(region, None)
+    starts = ["", "0", "1", "8", "00", "01", "011", "0800", "15", "044", "045", "9"]
+    if metadata is not None and metadata.national_prefix:
+        starts.append(metadata.national_prefix)
+    return st.tuples(st.sampled_from(starts), st.text(alphabet="0123456789", max_size=14)).map(
+        "".join
+    )
+
+
+@settings(max_examples=4000, deadline=None)
+@given(st.sampled_from(REGIONS).flatmap(lambda r: st.tuples(st.just(r), _digits_after_prefixes(r))))
+def test_the_national_prefix_is_stripped_as_libphonenumber_strips_it(
+    case: tuple[str, str],
+) -> None:
+    """The fast path's own strip (patterns compiled once a region) leaves the number
+    ``_maybe_strip_national_prefix_carrier_code`` leaves, transform rules included."""
+    region, digits = case
+    plan = national_phones._region_plan(region)
+    metadata = phonenumbers.PhoneMetadata.metadata_for_region(region, None)
+    if plan is None or metadata is None or not digits:
+        return
+    _, _, _, prefix, transform, general = plan
+    expected = phonenumbers.phonenumberutil._maybe_strip_national_prefix_carrier_code(
+        digits, metadata
+    )[1]
+    assert national_phones._strip_national_prefix(digits, prefix, transform, general) == expected
+
+
+@pytest.mark.parametrize(("region", "text"), EXAMPLES)
+def test_every_regions_examples_lose_their_prefix_as_libphonenumber_strips_it(
+    region: str, text: str
+) -> None:
+    digits = "".join(ch for ch in text if ch.isdigit())
+    plan = national_phones._region_plan(region)
+    metadata = phonenumbers.PhoneMetadata.metadata_for_region(region, None)
+    assert plan is not None
+    assert metadata is not None
+    _, _, _, prefix, transform, general = plan
+    expected = phonenumbers.phonenumberutil._maybe_strip_national_prefix_carrier_code(
+        digits, metadata
+    )[1]
+    assert national_phones._strip_national_prefix(digits, prefix, transform, general) == expected

@@ -14,6 +14,7 @@ from typing import Any
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
+from contactgraph.interop import mapping
 from contactgraph.interop.mapping import SOBJECTS, Mapped, map_record
 
 
@@ -86,3 +87,14 @@ def test_text_cells_map_as_through_the_general_path(case: tuple[str, dict[str, s
     fast = map_record(spec, record)
     general = map_record(spec, {k: _Cell(v) for k, v in record.items()})
     assert _as_data(fast) == _as_data(general)
+
+
+def test_a_record_starts_from_what_mapped_gives() -> None:
+    """map_record's empty Mapped is built attribute by attribute: the same as ``Mapped()``,
+    with containers of its own (a record never shares them with another)."""
+    fresh, again, general = mapping._mapped(), mapping._mapped(), Mapped()
+    assert fresh == general
+    assert _as_data(fresh) == _as_data(general)
+    for name in ("values", "refs", "external_ids", "extra", "extra_fields", "problems", "notes"):
+        assert type(getattr(fresh, name)) is type(getattr(general, name))
+        assert getattr(fresh, name) is not getattr(again, name)

@@ -199,11 +199,12 @@ def parse_contact_fields(
     # path of every contact an import adds; test_fields holds it to parse_fields)
     values: dict[str, Any] = {}
     violations: list[Violation] = []
+    parser_of = _CONTACT_PARSERS.get
     for field, value in raw.items():
-        if field in NAME_FIELDS:
-            continue
-        parser = _CONTACT_PARSERS.get(field) if isinstance(field, str) else None
-        if parser is None:
+        parser = parser_of(field)  # one look-up for the fields but the name parts
+        if parser is None or not isinstance(field, str):
+            if field in NAME_FIELDS:
+                continue
             violations.append(unknown_field(field, "contact", entity_id))
             continue
         try:
@@ -211,29 +212,40 @@ def parse_contact_fields(
         except InvalidValueError as exc:
             violations.append(violation(exc, field, "contact", entity_id))
     name_parts: dict[str, Any] = {}
-    for public, part in NAME_FIELDS.items():
+    bad_name = False
+    for public, part, parse_part in _NAME_PARTS:  # NAME_FIELDS' order: last name first
         if public not in raw:
             continue
         value = raw[public]
         if part == "last" and (value is None or (isinstance(value, str) and not value.strip())):
             violations.append(_last_name_required(entity_id))
+            bad_name = True
             continue
         try:  # each part on its own, so every bad part is reported
-            name_parts[part] = NAME_PART_PARSERS[part](value)
+            name_parts[part] = parse_part(value)
         except InvalidValueError as exc:
             violations.append(violation(exc, public, "contact", entity_id))
+            bad_name = True
     if current is None and "last_name" not in raw:
         violations.append(_last_name_required(entity_id))
-    bad_name = any(v.field in NAME_FIELDS for v in violations)
-    if name_parts and not bad_name:
-        merged: dict[str, Any] = (
-            {part: getattr(current.name, part) for part in NAME_FIELDS.values()}
-            if current is not None
-            else {}
-        )
-        merged.update(name_parts)
-        values["name"] = PersonName.trusted(**merged)
+        bad_name = True
+    if name_parts and not (bad_name or (violations and _names_refused(violations))):
+        if current is None:
+            values["name"] = PersonName.trusted(**name_parts)
+        else:
+            merged = {part: getattr(current.name, part) for part in NAME_FIELDS.values()}
+            merged.update(name_parts)
+            values["name"] = PersonName.trusted(**merged)
     return values, violations
+
+
+_NAME_PARTS = tuple((public, part, NAME_PART_PARSERS[part]) for public, part in NAME_FIELDS.items())
+"""``(public field, PersonName attribute, its parser)`` of each name part, in NAME_FIELDS' order."""
+
+
+def _names_refused(violations: list[Violation]) -> bool:
+    """Whether a violation names a name part (an unknown field may, in a non-text key's repr)."""
+    return any(v.field in NAME_FIELDS for v in violations)
 
 
 def _last_name_required(entity_id: str | None) -> Violation:

@@ -23,8 +23,15 @@ import phonenumbers
 from contactgraph.domain.commerce import Money, Stage, parse_decimal
 from contactgraph.domain.common import EMPTY_MAP, ExtraValue
 from contactgraph.domain.ids import check_id
-from contactgraph.domain.text import clean_multiline, clean_single_line
-from contactgraph.domain.values import Address, DecisionRole, Email, Phone, parse_date
+from contactgraph.domain.text import MAX_SINGLE_LINE, clean_multiline, clean_single_line
+from contactgraph.domain.values import (
+    Address,
+    DecisionRole,
+    Email,
+    Phone,
+    _normalise_email,
+    parse_date,
+)
 from contactgraph.errors import InvalidValueError
 
 __all__ = [
@@ -69,23 +76,28 @@ _CONVERTERS: tuple[Callable[[Any], str | None], ...] = tuple(
     a.converter  # type: ignore[misc]  # every part of Address has its converter
     for a in attrs.fields(Address)
 )
-if tuple(a.name for a in attrs.fields(Address)) != _ADDRESS_PARTS:  # pragma: no cover
+if tuple(a.name for a in attrs.fields(Address)) != _ADDRESS_PARTS or any(
+    convert(None) is not None for convert in _CONVERTERS
+):  # pragma: no cover
     raise RuntimeError("the address parser's parts must be Address's fields, in order")
 
 
 def _address_of(parts: dict[str, Any]) -> Address:
     """``Address(**parts)`` for parts named among Address's fields: each part given runs
     through its converter, in Address's order (the same first error); a part not
-    given is ``None``, which every converter keeps. The same instance at ~half
-    the cost of attrs' ``__init__`` (the import's mailing address)."""
-    street, city, state, postal_code, country = _CONVERTERS
+    given (or ``None``) is ``None``, which every converter keeps, so it is not called.
+    The same instance at ~half the cost of attrs' ``__init__`` (the import's mailing
+    address, often a city alone)."""
+    to_street, to_city, to_state, to_postal_code, to_country = _CONVERTERS
     get = parts.get
+    street, city, state = get("street"), get("city"), get("state")
+    postal_code, country = get("postal_code"), get("country")
     return Address.trusted(
-        street(get("street")),
-        city(get("city")),
-        state(get("state")),
-        postal_code(get("postal_code")),
-        country(get("country")),
+        None if street is None else to_street(street),
+        None if city is None else to_city(city),
+        None if state is None else to_state(state),
+        None if postal_code is None else to_postal_code(postal_code),
+        None if country is None else to_country(country),
     )
 
 
@@ -97,12 +109,27 @@ def _blank(value: Any) -> bool:
     return value is None or (isinstance(value, str) and not value.strip())
 
 
+def _plain_line(text: str) -> bool:
+    """Whether ``clean_single_line(text, ...)`` (at most 255 characters) is ``text.strip()``:
+    printable ASCII (no control character, its own NFC) whose stripped text fits, checked
+    in C, so a valid id of another system is read without naming the field it would be
+    refused in (an f-string an id)."""
+    return len(text) <= MAX_SINGLE_LINE and text.isascii() and text.isprintable()
+
+
 def line(field: str, max_length: int = 255) -> FieldParser:
     """Optional one-line text; blank becomes ``None``."""
 
     def parse(value: Any, _region: str | None) -> str | None:
         if value is None:
             return None
+        if (
+            type(value) is str
+            and len(value) <= max_length
+            and value.isascii()
+            and value.isprintable()
+        ):
+            return value.strip() or None  # what clean_single_line gives such text
         return clean_single_line(value, field, max_length=max_length) or None
 
     return parse
@@ -163,7 +190,9 @@ def id_ref(field: str) -> FieldParser:
 def email(value: Any, _region: str | None) -> Email | None:
     if _blank(value):
         return None
-    return Email(value)
+    # Email(value), its converter called here and the slot set directly (attrs' __init__
+    # sets it through object.__setattr__ by name): every imported contact has one
+    return Email.trusted(_normalise_email(value))
 
 
 def phone(field: str) -> FieldParser:
@@ -283,7 +312,10 @@ def string_map(field: str) -> FieldParser:
             k = clean_single_line(key, field, max_length=80)
             if not k:
                 raise _error("keys cannot be empty", field, value)
-            out[k] = clean_single_line(item, f"{field}.{k}")
+            if type(item) is str and _plain_line(item):
+                out[k] = item.strip()  # what clean_single_line gives such text
+            else:
+                out[k] = clean_single_line(item, f"{field}.{k}")
         return immutables.Map(out)
 
     return parse

@@ -27,10 +27,7 @@ __all__ = [
 ]
 
 
-def _trusted(cls: type[Phone], e164: str) -> Phone:
-    inst = object.__new__(cls)
-    object.__setattr__(inst, "e164", e164)
-    return inst
+_NEW = object.__new__
 
 
 EXTENSION_MARK = ";ext="
@@ -124,7 +121,10 @@ def _parse_phone(text: str, region: object, field: str, keep_unplaced: bool = Fa
         return UNVERIFIED_MARK + typed
     if len(text) > 64:
         raise InvalidValueError("a phone number has at most 64 characters", field=field, value=text)
-    cleaned = clean_single_line(text, field, max_length=64)
+    if text.isascii() and text.isprintable():
+        cleaned = text.strip()  # what clean_single_line gives such text, checked in C
+    else:
+        cleaned = clean_single_line(text, field, max_length=64)
     if not cleaned:
         raise InvalidValueError("a phone number cannot be empty", field=field, value=text)
     found = _placed(cleaned, wanted)
@@ -140,7 +140,10 @@ def _check_unverified(text: str, field: str) -> str:
     """The text of an unverified phone, cleaned; refused unless it is national text."""
     if len(text) > 64:
         raise InvalidValueError("a phone number has at most 64 characters", field=field, value=text)
-    cleaned = clean_single_line(text, field, max_length=64)
+    if text.isascii() and text.isprintable():
+        cleaned = text.strip()  # what clean_single_line gives such text, checked in C
+    else:
+        cleaned = clean_single_line(text, field, max_length=64)
     if not cleaned:
         raise InvalidValueError("a phone number cannot be empty", field=field, value=text)
     try:
@@ -349,7 +352,8 @@ class Phone:
     @classmethod
     def trusted(cls, e164: str) -> Phone:
         """Rebuild a number that was validated before (no parsing)."""
-        inst: Phone = _trusted(cls, e164)
+        inst: Phone = _NEW(cls)
+        _PHONE_E164(inst, e164)  # the slot's own setter (object.__setattr__ looks it up by name)
         return inst
 
     @property
@@ -516,3 +520,7 @@ class Phone:
 
     def __str__(self) -> str:
         return self.international
+
+
+_PHONE_E164 = Phone.__dict__["e164"].__set__
+"""The setter of :attr:`Phone.e164`'s slot (:meth:`Phone.trusted`)."""

@@ -21,7 +21,7 @@ from contactgraph.domain.email_syntax import normalized as normalized_address
 from contactgraph.domain.phones import UNVERIFIED_MARK, Phone
 from contactgraph.domain.picklists import DecisionRole, Salutation
 from contactgraph.domain.regions import region_of_country
-from contactgraph.domain.text import clean_single_line, match_key
+from contactgraph.domain.text import MAX_SINGLE_LINE, clean_single_line, match_key
 from contactgraph.errors import InvalidValueError
 
 __all__ = [
@@ -79,7 +79,9 @@ def _normalise_email(value: object) -> str:
             field="email",
             value=value,
         )
-    text = clean_single_line(value, "email", max_length=MAX_EMAIL_LENGTH)
+    if len(value) > MAX_EMAIL_LENGTH or not (value.isascii() and value.isprintable()):
+        text = clean_single_line(value, "email", max_length=MAX_EMAIL_LENGTH)
+    # else the strip is what clean_single_line gives printable ASCII (checked in C)
     if not text:
         raise InvalidValueError("an email address cannot be empty", field="email", value=value)
     try:
@@ -200,6 +202,13 @@ def email_key(text: object) -> str | None:
 def _optional_line(value: object, field: str) -> str | None:
     if value is None:
         return None
+    if (
+        type(value) is str
+        and len(value) <= MAX_SINGLE_LINE
+        and value.isascii()
+        and value.isprintable()
+    ):
+        return value.strip() or None  # what clean_single_line gives such text
     return clean_single_line(value, field) or None
 
 
@@ -231,16 +240,31 @@ def _country(value: object) -> str | None:
     return _optional_line(value, "country")
 
 
+_SALUTATIONS_READ: dict[str, Salutation] = {}
+"""Text already read as a salutation (a file spells its few salutations on every row)."""
+_MAX_SALUTATIONS_READ = 256
+
+
 def _optional_salutation(value: object) -> Salutation | None:
     if value is None or value == "":
         return None
-    return Salutation.parse(value)  # type: ignore[arg-type]
+    if type(value) is not str:
+        return Salutation.parse(value)  # type: ignore[arg-type]
+    found = _SALUTATIONS_READ.get(value)
+    if found is None:  # read once (refused text is read, and refused, each time)
+        found = Salutation.parse(value)
+        if len(_SALUTATIONS_READ) < _MAX_SALUTATIONS_READ:
+            _SALUTATIONS_READ[value] = found
+    return found
 
 
 def _required_last(value: object) -> str:
     if value is None:
         raise InvalidValueError("a contact needs a last name", field="last_name", value=value)
-    text = clean_single_line(value, "last_name", max_length=80)
+    if type(value) is str and len(value) <= 80 and value.isascii() and value.isprintable():
+        text = value.strip()  # what clean_single_line gives such text, checked in C
+    else:
+        text = clean_single_line(value, "last_name", max_length=80)
     if not text:
         raise InvalidValueError("a contact needs a last name", field="last_name", value=value)
     return text

@@ -94,6 +94,10 @@ class FieldSpec:
         object.__setattr__(self, "place", (group, part if dot else None))
 
 
+_Plan = tuple[str, FieldSpec | None, tuple[str, str | None] | None]
+"""What :meth:`SObjectSpec.plan` tells of a source key."""
+
+
 @attrs.frozen
 class SObjectSpec:
     """The fields of one sObject type we model."""
@@ -104,6 +108,7 @@ class SObjectSpec:
     _roles: dict[str, tuple[str, FieldSpec | None]] = attrs.field(
         init=False, factory=dict, eq=False, repr=False
     )
+    _plans: dict[str, _Plan] = attrs.field(init=False, factory=dict, eq=False, repr=False)
 
     def __attrs_post_init__(self) -> None:
         object.__setattr__(self, "by_key", {f.api.casefold(): f for f in self.fields})
@@ -125,6 +130,17 @@ class SObjectSpec:
                 found = ("field", fs) if fs is not None else ("extra", None)
             if len(self._roles) < _MAX_REMEMBERED_KEYS:
                 self._roles[key] = found
+        return found
+
+    def plan(self, key: str) -> _Plan:
+        """:meth:`role` of ``key`` and, for a text field, where its value lands
+        (:attr:`FieldSpec.place`; ``None`` for any other role), remembered per key."""
+        found = self._plans.get(key)
+        if found is None:
+            role, fs = self.role(key)
+            found = (role, fs, fs.place if fs is not None and fs.kind == TEXT else None)
+            if len(self._plans) < _MAX_REMEMBERED_KEYS:
+                self._plans[key] = found
         return found
 
     @property
@@ -295,6 +311,41 @@ class Mapped:
     notes: list[tuple[str, str]] = attrs.field(factory=list)
 
 
+if (
+    tuple(a.name for a in attrs.fields(Mapped))
+    != (
+        "values",
+        "refs",
+        "salesforce_id",
+        "our_id",
+        "external_ids",
+        "extra",
+        "extra_fields",
+        "problems",
+        "notes",
+    )
+    or "__setattr__" in Mapped.__dict__
+):  # pragma: no cover
+    raise RuntimeError("_mapped must set exactly Mapped's attributes")
+_NEW = object.__new__
+
+
+def _mapped() -> Mapped:
+    """``Mapped()``, its attributes set one by one (attrs' ``__init__`` calls a factory
+    per container and tests each argument against its default: a record each)."""
+    out: Mapped = _NEW(Mapped)
+    out.values = {}
+    out.refs = {}
+    out.salesforce_id = None
+    out.our_id = None
+    out.external_ids = {}
+    out.extra = {}
+    out.extra_fields = set()
+    out.problems = []
+    out.notes = []
+    return out
+
+
 _TRUE = frozenset({"true", "1", "yes", "y", "t", "x", "on"})
 _FALSE = frozenset({"false", "0", "no", "n", "f", "off"})
 
@@ -336,15 +387,22 @@ def map_record(spec: SObjectSpec, fields: Mapping[str, Any]) -> Mapped:
     Values are not validated here (the domain does that) except booleans and
     the id fields; nested child records must have been removed by the caller.
     """
-    out = Mapped()
-    role_of = spec.role
+    out = _mapped()
+    plans = spec._plans
+    plan_of = spec.plan
     values = out.values
     for key, value in fields.items():
-        role, fs = role_of(key)
-        if fs is not None and fs.kind == TEXT and type(value) is str:
+        role, fs, text_at = plans.get(key) or plan_of(key)
+        if text_at is not None and type(value) is str:
             # the common case (a CSV cell for a text field), as the general path below treats it
             parsed: Any = value if value.strip() else None
-        elif role == "id":
+            group, part = text_at
+            if part is None:
+                values[group] = parsed
+            else:
+                values.setdefault(group, {})[part] = parsed
+            continue
+        if role == "id":
             if not _blank(value):
                 out.salesforce_id = salesforce_id(str(value).strip())
             continue
@@ -352,11 +410,11 @@ def map_record(spec: SObjectSpec, fields: Mapping[str, Any]) -> Mapped:
             if not _blank(value):
                 out.our_id = str(value).strip()
             continue
-        elif role == "our_external_ids":
+        if role == "our_external_ids":
             if not _blank(value):
                 _external_ids(value, out)
             continue
-        elif fs is None:
+        if fs is None:
             out.extra_fields.add(key)
             if _blank(value):
                 continue
@@ -366,13 +424,13 @@ def map_record(spec: SObjectSpec, fields: Mapping[str, Any]) -> Mapped:
             else:
                 out.extra[key] = value
             continue
-        elif fs.kind == REF:
+        if fs.kind == REF:
             if not _blank(value):
                 out.refs[fs.api] = salesforce_id(str(value).strip())
             else:
                 out.refs.setdefault(fs.api, "")
             continue
-        elif _blank(value):
+        if _blank(value):
             parsed = None
         elif fs.kind == BOOL:
             parsed = _bool(value)

@@ -56,9 +56,12 @@ def read_phone(value: Any, region: str | None, field: str) -> tuple[Any, bool]:
     unverified ``Phone``; anything else is returned as it came, for the domain
     to refuse with its own message beside the record's other problems.
     """
-    if isinstance(value, int | float) and not isinstance(value, bool):
-        value = str(value)
-    if not isinstance(value, str | Phone) or (isinstance(value, str) and not value.strip()):
+    if type(value) is not str:  # a CSV cell is (the common case checks no other type)
+        if isinstance(value, int | float) and not isinstance(value, bool):
+            value = str(value)
+        if not isinstance(value, str | Phone):
+            return value, False
+    if isinstance(value, str) and not value.strip():
         return value, False
     try:
         phone = Phone.parse(value, region, field=field, keep_unplaced=True)

@@ -1,6 +1,7 @@
 """A contact's row (and its creation entry's text) is what the generic derivation gives.
 
-``contact_rows.contact_values`` (re-exported by ``rows``) computes each derived text once and shares it (the
+``contact_rows.contact_row`` (the tuple ``COPY`` sends) and ``contact_values``
+(the same keyed by column, both re-exported by ``rows``) compute each derived text once and share it (the
 full name's key is also the search key's first line, the email's key its
 second). The reference below derives every column on its own, with the
 search helpers of :mod:`contactgraph.repos.keys`, as the row builder did
@@ -21,9 +22,11 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from contactgraph.domain import Account, Address, Contact, Phone
-from contactgraph.repos import rows
+from contactgraph.domain.contact import CONTACT_FIELD_NAMES
+from contactgraph.repos import contact_rows, rows
 from contactgraph.repos.history import account_entries, encode, values_of
 from contactgraph.repos.keys import contact_search_key, key, name_keys, to_micros
+from contactgraph.repos.schema import contacts
 from contactgraph.testing.strategies import contact_fields, emails, phones
 
 
@@ -137,7 +140,16 @@ def test_the_contact_row_is_each_column_derived_alone(  # noqa: PLR0917 - genera
     found = rows.contact_values("t1", contact)
     assert found == reference_values("t1", contact)
     assert list(found) == list(reference_values("t1", contact))
+    assert rows.contact_row("t1", contact) == tuple(reference_values("t1", contact).values())
+    assert list(reference_values("t1", contact)) == [c.name for c in contacts.columns]
     assert rows.contact_creation_text(contact) == encode(values_of(contact))
+
+
+def test_the_creation_text_writes_every_field_a_creation_may_hold() -> None:
+    """The one-walk writer names each field by hand: the list it writes is the
+    history's list of contact fields, sorted (a new field must be added there)."""
+    assert tuple(f for f, _ in contact_rows._CREATION_FIELDS) == contact_rows._WRITTEN_FIELDS
+    assert set(contact_rows._WRITTEN_FIELDS) == {"account_id", *CONTACT_FIELD_NAMES}
 
 
 @given(_UNVERIFIED, st.sampled_from(["phone", "mobile"]))

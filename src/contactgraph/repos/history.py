@@ -252,7 +252,9 @@ def _drafts(account: Account) -> list[_Draft]:
     out: list[_Draft] = []
     for e in account.pending_events:
         at = e.occurred_at
-        if isinstance(e, AccountCreated):
+        if type(e) is ContactAdded:  # nearly every event of an import
+            out.append(_Draft(e.contact_id, "contact", "created", at=at))
+        elif isinstance(e, AccountCreated):
             out.append(_Draft(account.id, "account", "created", at=at))
         elif isinstance(e, AccountUpdated):
             out.extend(_updates(account.id, "account", e.changes, at))
@@ -279,65 +281,96 @@ def _settle_creations(account: Account, drafts: list[_Draft]) -> list[_Draft]:
 
     Those are its values now with the later changes of this batch undone. A
     record created and gone again before this save was never stored: its
-    drafts are dropped.
+    drafts are dropped. A record with one draft (most of an import's new
+    contacts) is settled on its own, without the positions of its drafts.
     """
-    by_record: dict[str, list[int]] = {}
+    first: dict[str, int] = {}
+    by_record: dict[str, list[int]] = {}  # the records with several drafts
     for i, draft in enumerate(drafts):
-        by_record.setdefault(draft.record_id, []).append(i)
+        at = first.setdefault(draft.record_id, i)
+        if at != i:
+            positions = by_record.get(draft.record_id)
+            if positions is None:
+                by_record[draft.record_id] = [at, i]
+            else:
+                positions.append(i)
     dropped: set[int] = set()
+    contacts = account.contacts
+    for record_id, i in first.items():
+        draft = drafts[i]
+        if draft.action != "created" or record_id in by_record:
+            continue
+        if draft.kind == "account":
+            draft.new = values_of(account)
+            continue
+        contact = contacts.get(record_id)
+        if contact is None:  # created and gone again (not as ``deleted`` or ``left``)
+            dropped.add(i)
+        else:
+            draft.new_text = contact_creation_text(contact)
     for positions in by_record.values():
-        for at, i in enumerate(positions):
-            draft = drafts[i]
-            if draft.action != "created":
-                continue
-            later: list[int] = []
-            end = None
-            for j in positions[at + 1 :]:
-                if drafts[j].action in ("deleted", "left"):
-                    end = j
-                    break
-                later.append(j)
-            current: Account | Contact | None = (
-                account if draft.kind == "account" else account.contacts.get(draft.record_id)
-            )
-            if end is not None or current is None:
-                dropped.update([i, *later, *([end] if end is not None else [])])
-                continue
-            if not later and isinstance(current, Contact):  # the common case: in one walk
-                draft.new_text = contact_creation_text(current)
-                continue
-            values: dict[str, Any] = values_of(current)
-            for j in reversed(later):
-                change = drafts[j]
-                assert change.field is not None
-                if _empty(change.old):
-                    values.pop(change.field, None)
-                else:
-                    values[change.field] = change.old
-            draft.new = values
+        _settle_record(account, drafts, positions, dropped)
     if not dropped:
         return [d for d in drafts if d.action != "left"]
     return [d for k, d in enumerate(drafts) if k not in dropped and d.action != "left"]
+
+
+def _settle_record(
+    account: Account, drafts: list[_Draft], positions: list[int], dropped: set[int]
+) -> None:
+    """:func:`_settle_creations` for one record's drafts (at ``positions``, in order)."""
+    for at, i in enumerate(positions):
+        draft = drafts[i]
+        if draft.action != "created":
+            continue
+        later: list[int] = []
+        end = None
+        for j in positions[at + 1 :]:
+            if drafts[j].action in ("deleted", "left"):
+                end = j
+                break
+            later.append(j)
+        current: Account | Contact | None = (
+            account if draft.kind == "account" else account.contacts.get(draft.record_id)
+        )
+        if end is not None or current is None:
+            dropped.update([i, *later, *([end] if end is not None else [])])
+            continue
+        if not later and isinstance(current, Contact):  # the common case: in one walk
+            draft.new_text = contact_creation_text(current)
+            continue
+        values: dict[str, Any] = values_of(current)
+        for j in reversed(later):
+            change = drafts[j]
+            assert change.field is not None
+            if _empty(change.old):
+                values.pop(change.field, None)
+            else:
+                values[change.field] = change.old
+        draft.new = values
 
 
 def account_entries(account: Account, actor: str | None) -> list[Entry]:
     """The history entries of ``account``'s pending events (its own and its contacts')."""
     if not account.pending_events:
         return []
-    drafts = _settle_creations(account, _drafts(account))
-    return [
-        Entry(
-            d.record_id,
-            d.kind,
-            d.action,  # type: ignore[arg-type]  # "left" drafts are gone
-            d.field,
-            encode(d.old),
-            d.new_text if d.new_text is not None else encode(d.new),
-            d.at,  # type: ignore[arg-type]  # every draft has its event's time
-            actor,
+    out: list[Entry] = []
+    add = out.append
+    for d in _settle_creations(account, _drafts(account)):
+        old, new, text = d.old, d.new, d.new_text
+        add(
+            Entry(
+                d.record_id,
+                d.kind,
+                d.action,  # type: ignore[arg-type]  # "left" drafts are gone
+                d.field,
+                None if old is None else _ENCODE(old),
+                text if text is not None else None if new is None else _ENCODE(new),
+                d.at,  # type: ignore[arg-type]  # every draft has its event's time
+                actor,
+            )
         )
-        for d in drafts
-    ]
+    return out
 
 
 def removal_entries(

@@ -46,7 +46,7 @@ from contactgraph.domain import (
 )
 from contactgraph.repos import schema
 from contactgraph.repos.building import PAUSE_COLLECTOR_FROM, Reader, built
-from contactgraph.repos.contact_rows import contact_creation_text, contact_values
+from contactgraph.repos.contact_rows import contact_creation_text, contact_row, contact_values
 from contactgraph.repos.contact_rows import json_map as _json_map
 from contactgraph.repos.keys import (
     EPOCH,
@@ -67,7 +67,9 @@ __all__ = [
     "built",
     "case_values",
     "contact_creation_text",
+    "contact_row",
     "contact_values",
+    "external_id_rows",
     "external_id_values",
     "opportunity_values",
     "relation_values",
@@ -320,6 +322,19 @@ def external_id_values(
     """``external_ids`` rows for ``(owner id, external ids)`` pairs."""
     return [
         {"tenant": tenant, "kind": kind, "owner_id": owner, "system": system, "value": value}
+        for owner, ids in owners
+        if ids
+        for system, value in ids.items()
+    ]
+
+
+def external_id_rows(
+    tenant: str, kind: str, owners: Iterable[tuple[str, Mapping[str, str]]]
+) -> list[tuple[str, str, str, str, str]]:
+    """:func:`external_id_values` as tuples in the table's column order (what ``COPY``
+    sends: a contact's rows are written with no dict between)."""
+    return [
+        (tenant, kind, owner, system, value)
         for owner, ids in owners
         if ids
         for system, value in ids.items()

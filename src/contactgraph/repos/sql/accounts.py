@@ -26,6 +26,7 @@ from contactgraph.repos.schema import contacts as C
 from contactgraph.repos.schema import external_ids as X
 from contactgraph.repos.sql import search
 from contactgraph.repos.sql import statements as q
+from contactgraph.repos.sql.arrays import text_array
 from contactgraph.repos.sql.copy import insert_rows
 from contactgraph.repos.sql.errors import duplicate, translated
 from contactgraph.repos.sql.statements import guarded
@@ -43,7 +44,8 @@ _TAKEN_PG = (
     "WHERE c.tenant = %(tenant)s AND c.id = new.id LIMIT 1) AS held"
 )
 """The new contact ids a write would take that are held already, and their holders: one
-array parameter, each id looked up through the primary key. (``id = ANY(...)`` let the
+array parameter (written as the array's text, :func:`~contactgraph.repos.sql.arrays.text_array`),
+each id looked up through the primary key. (``id = ANY(...)`` let the
 planner, whose statistics know nothing of the rows an import is writing, filter every
 contact of the tenant instead, once per save.)"""
 
@@ -256,8 +258,7 @@ class SqlAccounts(Part):
         """
         if not contact_ids:
             return
-        ids: list[str] | str = contact_ids
-        sql = _TAKEN_PG
+        sql, ids = _TAKEN_PG, text_array(contact_ids)
         if self._conn.dialect.name != "postgresql":
             sql, ids = _TAKEN_SQLITE, json.dumps(contact_ids)
         taken = self._conn.exec_driver_sql(sql, {"tenant": self._tenant, "ids": ids}).all()
@@ -265,18 +266,19 @@ class SqlAccounts(Part):
             cid, holder = sorted(taken)[0]
             raise duplicate(f"contact id {cid} is taken by account {holder}", cid)
 
-    def _write_contacts(self, values: list[dict[str, Any]], contacts: list[Contact]) -> None:
-        """New contact rows (``values``) in one statement (``COPY`` on PostgreSQL), then the
+    def _write_contacts(self, new_rows: list[tuple[Any, ...]], contacts: list[Contact]) -> None:
+        """New contact rows (:func:`~contactgraph.repos.rows.contact_row`'s tuples) in one
+        statement (``COPY`` on PostgreSQL, which sends the tuples as they are), then the
         alternates and external ids of ``contacts`` (the new and the changed), one each."""
         st, conn, tenant = self._s.statements, self._conn, self._tenant
-        insert_rows(conn, C, st.insert_contact, values)
-        self._s.statistics.grew(conn, len(values))
+        insert_rows(conn, C, st.insert_contact, new_rows)
+        self._s.statistics.grew(conn, len(new_rows))
         insert_rows(conn, ALT, st.insert_alternate, rows.alternate_values(tenant, contacts))
         insert_rows(
             conn,
             X,
             st.insert_external,
-            rows.external_id_values(tenant, "contact", ((c.id, c.external_ids) for c in contacts)),
+            rows.external_id_rows(tenant, "contact", ((c.id, c.external_ids) for c in contacts)),
         )
 
     def insert(self, account: Account) -> None:
@@ -287,11 +289,11 @@ class SqlAccounts(Part):
             contacts = list(account.contacts.values())
             st, tenant = self._s.statements, self._tenant
             row = rows.account_values(tenant, account, 1)
-            values = [rows.contact_values(tenant, c) for c in contacts]
+            new_rows = [rows.contact_row(tenant, c) for c in contacts]
             self._refuse_taken([c.id for c in contacts])
             begin()
             self._conn.exec_driver_sql(st.insert_account, row)
-            self._write_contacts(values, contacts)
+            self._write_contacts(new_rows, contacts)
             self._many(
                 st.insert_external,
                 rows.external_id_values(tenant, "account", [(account.id, account.external_ids)]),
@@ -350,7 +352,8 @@ class SqlAccounts(Part):
                     self._conn.execute(q.DEL_ALTERNATES, self._p(ids=batch))
                     self._conn.execute(q.DEL_EXTERNAL, self._p(kind="contact", ids=batch))
                 rekeyed = [c for c in changed if c.id not in kept or c.id not in here]
-        self._write_contacts([rows.contact_values(tenant, c) for c in inserted], rekeyed + added)
+        contact_row = rows.contact_row
+        self._write_contacts([contact_row(tenant, c) for c in inserted], rekeyed + added)
         if account.account_fields_changed:
             self._conn.execute(q.DEL_EXTERNAL, self._p(kind="account", ids=[account.id]))
             self._many(

@@ -20,6 +20,7 @@ from contactgraph.repos.backend import chunks
 from contactgraph.repos.history import Entry
 from contactgraph.repos.keys import from_micros, to_micros
 from contactgraph.repos.schema import field_history as H
+from contactgraph.repos.sql.arrays import text_array
 from contactgraph.repos.sql.copy import insert_rows
 from contactgraph.repos.sql.errors import translated
 from contactgraph.repos.sql.storage import Part
@@ -84,8 +85,8 @@ _LAST_PG = (
     'ORDER BY "seq" DESC LIMIT 1) AS h'
 )
 """PostgreSQL: the last ``seq`` of each record that has one, the ids as one array
-parameter (the same seek per id as :func:`_last_sql`). One short statement, whatever
-the number of records: the 100-subquery text cost PostgreSQL a plan per record at
+parameter written as the array's text (the same seek per id as :func:`_last_sql`).
+One short statement, whatever the number of records: the 100-subquery text cost PostgreSQL a plan per record at
 each call and the client a parse of ~10 KB of SQL (too long for psycopg's cache);
 a save of 2,000 new contacts took 20 of them."""
 
@@ -111,26 +112,21 @@ class SqlHistory(Part):
         ids = list(dict.fromkeys(e.record_id for e in entries))
         dialect = self._conn.dialect.name
         last = self._last_pg(ids) if dialect == "postgresql" else self._last(dialect, ids)
-        values: list[dict[str, Any]] = []
+        tenant = self._tenant
+        values: list[tuple[Any, ...]] = []
+        at, micros = None, 0
         for e in entries:
-            seq = last.get(e.record_id, 0) + 1
-            last[e.record_id] = seq
+            rid = e.record_id
+            seq = last.get(rid, 0) + 1
+            last[rid] = seq
+            if e.at is not at:  # a save's entries mostly share their events' few moments
+                at = e.at
+                micros = to_micros(at)
             values.append(
-                {
-                    "tenant": self._tenant,
-                    "record_id": e.record_id,
-                    "seq": seq,
-                    "kind": e.kind,
-                    "action": e.action,
-                    "field": e.field,
-                    "old_value": e.old,
-                    "new_value": e.new,
-                    "at": to_micros(e.at),
-                    "actor": e.actor,
-                    "redacted": e.redacted,
-                }
-            )
-        insert_rows(self._conn, H, _INSERTS[self._conn.dialect.name], values)
+                (tenant, rid, seq, e.kind, e.action, e.field, e.old, e.new, micros, e.actor,
+                 e.redacted)
+            )  # fmt: skip
+        insert_rows(self._conn, H, _INSERTS[dialect], values)
 
     def _last(self, dialect: str, ids: list[str]) -> dict[str, int]:
         """Record id -> its last ``seq``, for the ids that have history (100 to a query)."""
@@ -145,7 +141,7 @@ class SqlHistory(Part):
         """:meth:`_last` on PostgreSQL: one statement of :data:`_LAST_PG` per 10,000 ids."""
         last: dict[str, int] = {}
         for batch in chunks(ids, _LAST_PG_BATCH):
-            found = self._conn.exec_driver_sql(_LAST_PG, self._p(ids=batch))
+            found = self._conn.exec_driver_sql(_LAST_PG, self._p(ids=text_array(batch)))
             last.update((str(rid), int(seq)) for rid, seq in found if seq)
         return last
 

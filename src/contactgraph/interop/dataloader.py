@@ -28,6 +28,7 @@ Rows are streamed; memory holds the index of ids, not the file.
 from __future__ import annotations
 
 import csv
+import itertools
 import os
 import re
 from collections.abc import Iterable, Iterator, Mapping, Sequence
@@ -183,8 +184,13 @@ def _rows(path: Path, unescape: bool) -> Iterator[tuple[int, dict[str, Any]]]:
     for row, raw in _raw_rows(path):
         if not raw or (len(raw) == 1 and not raw[0].strip() and width > 1):
             continue
-        # restore() changes only a cell that starts with an apostrophe: most never call it
-        values = [restore(v) if v[:1] == "'" else v for v in raw] if unescape else raw
+        # restore() changes only a cell that starts with an apostrophe: a row without one
+        # anywhere (most) is kept as read
+        values = (
+            [restore(v) if v[:1] == "'" else v for v in raw]
+            if unescape and "'" in "".join(raw)
+            else raw
+        )
         record: dict[str, Any] = dict(zip(header, values, strict=False))
         if len(values) > width:
             record["__more__"] = values[width:]
@@ -221,16 +227,23 @@ def _records(
     implicit = "id" not in folded and "referenceid" not in folded
     # the header's names are read once: a row's fields are its cells under them
     plain = "referenceid" not in folded and all(h.strip() == h for h in header)
+    source = path.name
     for n, (row, data) in enumerate(_rows(path, options.unescape_formulas), start=1):
-        budget.take(path.name, row)
+        budget.take(source, row)
         more = data.pop("__more__", None)
         if more is not None:
             report_rows.append(
-                RowError(row, f"{len(more)} value(s) beyond the header's columns", None, path.name)
+                RowError(row, f"{len(more)} value(s) beyond the header's columns", None, source)
             )
+        if plain:
+            # one dict for the fields and the original: nothing changes a CSV record's fields
+            yield SourceRecord(
+                sobject, data, source, row, f"{sobject}Ref{n}" if implicit else None, data
+            )
+            continue
         ref: str | None = None
-        fields: dict[str, Any] = dict(data) if plain else {}
-        for key, value in () if plain else data.items():
+        fields: dict[str, Any] = {}
+        for key, value in data.items():
             name = key.strip()
             if name.casefold() == "referenceid":
                 ref = value.strip() or None
@@ -238,7 +251,7 @@ def _records(
                 fields[name] = value
         if implicit:
             ref = f"{sobject}Ref{n}"
-        yield SourceRecord(sobject, fields, path.name, row, ref, data)
+        yield SourceRecord(sobject, fields, source, row, ref, data)
 
 
 def _report_columns(header: list[str]) -> list[tuple[str, str, bool]] | None:
@@ -411,5 +424,5 @@ def import_csv(
 
 
 def _chain(parts: list[Iterable[SourceRecord]]) -> Iterator[SourceRecord]:
-    for part in parts:
-        yield from part
+    """The parts' records, one part after the other (lazily: no generator of ours a record)."""
+    return itertools.chain.from_iterable(parts)

@@ -33,6 +33,7 @@ from contactgraph.interop.bounds import Budget
 from contactgraph.interop.cells import restore
 from contactgraph.interop.context import ImportContext
 from contactgraph.interop.mapping import CONTACT, map_record
+from contactgraph.interop.phones import country_region, region_for
 from contactgraph.interop.records import Defer, Pending, SourceRecord, Waiting
 from contactgraph.interop.results import ResultFiles
 from contactgraph.interop.steps import contacts as step
@@ -132,6 +133,16 @@ def _old_chain(parts: list[Iterable[SourceRecord]]) -> Iterator[SourceRecord]:
         yield from part
 
 
+def _old_region(
+    ctx: ImportContext, account_region: str | None, fields: dict[str, Any], current: Any
+) -> str | None:
+    mailing = fields.get("mailing_address")
+    own = country_region(mailing) if mailing is not None else None
+    if own is None and current is not None:
+        own = country_region(current.mailing_address)
+    return region_for(account_region, own, ctx.options.default_region)
+
+
 def _ok_one_by_one(
     ctx: ImportContext, sobject: str, outcomes: Iterable[tuple[SourceRecord, str, str]]
 ) -> None:
@@ -150,6 +161,7 @@ def old_loop() -> ExitStack:
         )
     )
     stack.enter_context(mock.patch.object(ImportContext, "ok_all", _ok_one_by_one))
+    stack.enter_context(mock.patch.object(step, "_region", _old_region))
     stack.enter_context(mock.patch.object(dataloader, "_records", _old_records))
     stack.enter_context(mock.patch.object(dataloader, "_chain", _old_chain))
     return stack
@@ -242,6 +254,31 @@ def test_a_new_contacts_fields_are_those_of_values_with_nothing_stored(
     assert got == expected
     assert list(got) == list(expected)  # the same order of keys (the command sees it)
     assert fast.report == general.report
+
+
+_REGION = st.sampled_from([None, "", "FR", "US"])
+_MAILING = st.sampled_from([None, {}, {"city": "Paris"}, {"country": "France"}, {"country": "?"}])
+
+
+@given(
+    account_region=_REGION,
+    mailing=_MAILING,
+    stored=st.sampled_from([None, "Canada", "Atlantis", ""]),
+    default=_REGION,
+)
+def test_a_contacts_region_is_the_one_looked_up_in_full(
+    account_region: str | None, mailing: Any, stored: str | None, default: str | None
+) -> None:
+    ctx = ImportContext(cg.open_store(), ImportOptions(default_region=default), "ns")
+    fields = {} if mailing is None else {"mailing_address": mailing}
+    current = None
+    if stored is not None:
+        _, current = Account.create("ACME SA").add_contact(
+            "Martin", mailing_address={"country": stored} if stored else None
+        )
+    assert step._region(ctx, account_region, fields, current) == _old_region(
+        ctx, account_region, fields, current
+    )
 
 
 # ------------------------------------------------------------ outcomes at once

@@ -371,6 +371,8 @@ def _region(
     ctx: ImportContext, account_region: str | None, fields: dict[str, Any], current: Any
 ) -> str | None:
     """Where this contact's national numbers are read: account, own mailing country, option."""
+    if account_region:  # the first candidate of region_for: the others need not be looked up
+        return account_region
     mailing = fields.get("mailing_address")
     own = country_region(mailing) if mailing is not None else None
     if own is None and current is not None:
@@ -422,7 +424,10 @@ def _values(ctx: ImportContext, rec: SourceRecord, mapped: Mapped, current: Any)
 
 def _new_values(ctx: ImportContext, rec: SourceRecord, mapped: Mapped) -> dict[str, Any]:
     """``_values(ctx, rec, mapped, None)``: a new contact's fields, nothing stored to merge."""
-    values = {k: v for k, v in mapped.values.items() if v is not None or k not in FLAGS}
+    values = dict(mapped.values)
+    for flag in FLAGS:  # a blank flag is not a value (as _values' filter)
+        if flag in values and values[flag] is None:
+            del values[flag]
     if "mailing_address" in values:  # merge_address(None, parts)
         parts = values["mailing_address"]
         values["mailing_address"] = {k: v for k, v in parts.items() if v is not None}

@@ -226,7 +226,13 @@ def _records(
     folded = {h.strip().casefold() for h in header}
     implicit = "id" not in folded and "referenceid" not in folded
     # the header's names are read once: a row's fields are its cells under them
-    plain = "referenceid" not in folded and all(h.strip() == h for h in header)
+    if (
+        "referenceid" not in folded
+        and "__more__" not in header
+        and all(h.strip() == h for h in header)
+    ):
+        yield from _plain_records(path, header, sobject, options, implicit, report_rows, budget)
+        return
     source = path.name
     for n, (row, data) in enumerate(_rows(path, options.unescape_formulas), start=1):
         budget.take(source, row)
@@ -235,12 +241,6 @@ def _records(
             report_rows.append(
                 RowError(row, f"{len(more)} value(s) beyond the header's columns", None, source)
             )
-        if plain:
-            # one dict for the fields and the original: nothing changes a CSV record's fields
-            yield SourceRecord(
-                sobject, data, source, row, f"{sobject}Ref{n}" if implicit else None, data
-            )
-            continue
         ref: str | None = None
         fields: dict[str, Any] = {}
         for key, value in data.items():
@@ -252,6 +252,47 @@ def _records(
         if implicit:
             ref = f"{sobject}Ref{n}"
         yield SourceRecord(sobject, fields, source, row, ref, data)
+
+
+def _plain_records(  # noqa: PLR0917 - _records' own arguments, and what it read of the header
+    path: Path,
+    header: list[str],
+    sobject: str,
+    options: ImportOptions,
+    implicit: bool,
+    report_rows: list[RowError],
+    budget: Budget,
+) -> Iterator[SourceRecord]:
+    """:func:`_records` of a header whose names are the fields as they are (no
+    ``referenceId``, none to strip): :func:`_rows` read in the same loop, a row's
+    dict is its record's fields and original at once (nothing changes a CSV
+    record's fields)."""
+    unescape = options.unescape_formulas
+    width = len(header)
+    source = path.name
+    n = 0
+    for row, raw in _raw_rows(path):
+        if not raw or (len(raw) == 1 and not raw[0].strip() and width > 1):
+            continue
+        # restore() changes only a cell that starts with an apostrophe: a row without one
+        # anywhere (most) is kept as read
+        values = (
+            [restore(v) if v[:1] == "'" else v for v in raw]
+            if unescape and "'" in "".join(raw)
+            else raw
+        )
+        data: dict[str, Any] = dict(zip(header, values, strict=False))
+        n += 1
+        budget.take(source, row)
+        if len(values) > width:
+            report_rows.append(
+                RowError(
+                    row, f"{len(values) - width} value(s) beyond the header's columns", None, source
+                )
+            )
+        yield SourceRecord(
+            sobject, data, source, row, f"{sobject}Ref{n}" if implicit else None, data
+        )
 
 
 def _report_columns(header: list[str]) -> list[tuple[str, str, bool]] | None:

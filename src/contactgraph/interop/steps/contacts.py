@@ -283,6 +283,8 @@ def _changed(
             ctx.fail(row.record, KIND, [("AccountId", f"account {account_id} is not in the store")])
         return None
     queued: list[tuple[_Row, dict[str, Any]]] = []
+    # a contact command leaves the account's own fields (its region) as they are
+    account_region = account.default_region
     for row in rows:
         rec, mapped, existing = row.record, row.mapped, row.existing
         if existing is not None and queued:
@@ -291,7 +293,7 @@ def _changed(
         fields = (
             _new_values(ctx, rec, mapped) if current is None else _values(ctx, rec, mapped, current)
         )
-        region = _region(ctx, account.default_region, fields, current)
+        region = _region(ctx, account_region, fields, current)
         if row.pre_checked is not None:
             _hand_over(fields, row.pre_checked, region)
         _read_phones(ctx, rec, fields, region, current)
@@ -332,8 +334,14 @@ def _add_queued(
         results = [None] * len(queued)
     for (row, kw), result in zip(queued, results, strict=True):
         contact = result
-        if isinstance(contact, Contact):  # added: nothing left that may refuse it
-            _done(ctx, row, account.id, contact.id, "created", None, pending, outcomes)
+        if isinstance(contact, Contact):  # added: nothing left that may refuse it (_done)
+            ctx.index.remember(KIND, row.record, row.mapped, contact.id)
+            if isinstance(row.manager, Waiting):
+                pending.append(
+                    Pending(row.record, account.id, contact.id, row.manager.raw, True, None)
+                )
+            else:
+                outcomes.append((row.record, contact.id, "created"))
             continue
         with ctx.guard(row.record, KIND) as attempt:
             if contact is None:

@@ -389,6 +389,8 @@ def _region(
 
 
 _PHONE_FIELDS = (("phone", "Phone"), ("mobile", "MobilePhone"))
+_SEQUENCES = (list, tuple)
+"""What alternate phones come as (a tuple made once: ``list | tuple`` is a new union a call)."""
 
 
 def _read_phones(
@@ -408,7 +410,7 @@ def _read_phones(
             if stored is not None and not stored.verified:
                 fields[key] = stored.place(region, strict=False)
     others = fields.get("alternate_phones")
-    if isinstance(others, list | tuple):
+    if isinstance(others, _SEQUENCES):
         found, unverified = read_phones(others, region, "ContactGraph_Alternate_Phones__c")
         fields["alternate_phones"] = found
         if unverified:

@@ -158,18 +158,42 @@ class EventLog:
     head: DomainEvent | None = None
     tail: EventLog | None = None
     size: int = 0
+    _events: tuple[DomainEvent, ...] | None = attrs.field(default=None, init=False)
+    """Every event up to this node, oldest first, once walked (a cache: a save reads
+    the log several times); only the newest walked node of a chain keeps one."""
 
     def append(self, event: DomainEvent) -> EventLog:
         return EventLog(event, self, self.size + 1)
 
-    def __iter__(self) -> Iterator[DomainEvent]:
-        """Events in the order they happened."""
-        items: list[DomainEvent] = []
+    def events(self) -> tuple[DomainEvent, ...]:
+        """Events in the order they happened.
+
+        Walks back only to the nearest node that was walked before (its
+        events are taken over, and it forgets them: memory stays one tuple a
+        chain however often a growing log is read).
+        """
+        known = self._events
+        if known is not None:
+            return known
+        newer: list[DomainEvent] = []
         node: EventLog | None = self
         while node is not None and node.head is not None:
-            items.append(node.head)
+            known = node._events
+            if known is not None:
+                object.__setattr__(node, "_events", None)
+                break
+            newer.append(node.head)
             node = node.tail
-        return reversed(items)
+        else:
+            known = ()
+        newer.reverse()
+        found = known + tuple(newer)
+        object.__setattr__(self, "_events", found)
+        return found
+
+    def __iter__(self) -> Iterator[DomainEvent]:
+        """Events in the order they happened."""
+        return iter(self.events())
 
     def __len__(self) -> int:
         return self.size

@@ -122,24 +122,8 @@ class Attempt:
     ) -> bool:
         if exc is None:
             return False
-        errors: list[tuple[str | None, str]]
-        if isinstance(exc, _Problems):
-            errors = list(exc.problems)
-        elif isinstance(exc, Refused):
-            errors = [(exc.field, exc.reason)]
-        elif isinstance(exc, PolicyViolationError):
-            errors = _errors_of(exc)
-        elif isinstance(exc, ConcurrencyError | StoreUnavailableError | ImportRejectedError):
-            return False
-        elif isinstance(exc, ContactGraphError):
-            errors = [(None, str(exc))]
-        elif isinstance(exc, ArithmeticError):  # a value the domain could not convert
-            errors = [(None, f"a value is out of range: {exc}")]
-        else:
-            return False
-        self.failed = True
-        self._context.fail(self._record, self._sobject, errors)
-        return True
+        self.failed = self._context.refused(self._record, self._sobject, exc)
+        return self.failed
 
 
 class ImportContext:
@@ -282,6 +266,31 @@ class ImportContext:
         """
         return Attempt(self, rec, sobject)
 
+    def refused(self, rec: SourceRecord, sobject: str, exc: BaseException) -> bool:
+        """Report ``exc`` as the record's refusal if it is one (see :meth:`guard`); whether it was.
+
+        What a guard's block does with an exception, for a loop that catches it itself
+        (``except BaseException as exc: if not ctx.refused(rec, sobject, exc): raise``):
+        no guard object a record.
+        """
+        errors: list[tuple[str | None, str]]
+        if isinstance(exc, _Problems):
+            errors = list(exc.problems)
+        elif isinstance(exc, Refused):
+            errors = [(exc.field, exc.reason)]
+        elif isinstance(exc, PolicyViolationError):
+            errors = _errors_of(exc)
+        elif isinstance(exc, ConcurrencyError | StoreUnavailableError | ImportRejectedError):
+            return False
+        elif isinstance(exc, ContactGraphError):
+            errors = [(None, str(exc))]
+        elif isinstance(exc, ArithmeticError):  # a value the domain could not convert
+            errors = [(None, f"a value is out of range: {exc}")]
+        else:
+            return False
+        self.fail(rec, sobject, errors)
+        return True
+
     def fail(self, rec: SourceRecord, sobject: str, errors: list[tuple[str | None, str]]) -> None:
         """Report a refused record, in the report and the error file."""
         self.report.of(sobject).failed += 1
@@ -311,6 +320,33 @@ class ImportContext:
         else:
             counts.unchanged += 1
         self.results.success(rec, our_id, status)
+
+    def ok_all(self, sobject: str, outcomes: Iterable[tuple[SourceRecord, str, str]]) -> None:
+        """:meth:`ok` for each ``(record, our id, status)``, in order.
+
+        When no write left a remark or a block to tell and the type's rows are
+        not kept (contacts), each outcome only counts and goes to the success file.
+        """
+        if self.blocked or self.alerts or sobject != "Contact":
+            for rec, our_id, status in outcomes:
+                self.ok(rec, sobject, our_id, status)
+            return
+        success = self.results.success if self.results.directory is not None else None
+        created = updated = unchanged = 0
+        for rec, our_id, status in outcomes:
+            if status == "created":
+                created += 1
+            elif status == "updated":
+                updated += 1
+            else:
+                unchanged += 1
+            if success is not None:
+                success(rec, our_id, status)
+        if created or updated or unchanged:  # no outcome, no counts (as ``ok``)
+            counts = self.report.of(sobject)
+            counts.created += created
+            counts.updated += updated
+            counts.unchanged += unchanged
 
     def warn(self, rec: SourceRecord, field: str | None, remark: str) -> None:
         """A remark about a record that is written anyway."""

@@ -28,6 +28,7 @@ Rows are streamed; memory holds the index of ids, not the file.
 from __future__ import annotations
 
 import csv
+import itertools
 import os
 import re
 from collections.abc import Iterable, Iterator, Mapping, Sequence
@@ -183,8 +184,13 @@ def _rows(path: Path, unescape: bool) -> Iterator[tuple[int, dict[str, Any]]]:
     for row, raw in _raw_rows(path):
         if not raw or (len(raw) == 1 and not raw[0].strip() and width > 1):
             continue
-        # restore() changes only a cell that starts with an apostrophe: most never call it
-        values = [restore(v) if v[:1] == "'" else v for v in raw] if unescape else raw
+        # restore() changes only a cell that starts with an apostrophe: a row without one
+        # anywhere (most) is kept as read
+        values = (
+            [restore(v) if v[:1] == "'" else v for v in raw]
+            if unescape and "'" in "".join(raw)
+            else raw
+        )
         record: dict[str, Any] = dict(zip(header, values, strict=False))
         if len(values) > width:
             record["__more__"] = values[width:]
@@ -220,17 +226,24 @@ def _records(
     folded = {h.strip().casefold() for h in header}
     implicit = "id" not in folded and "referenceid" not in folded
     # the header's names are read once: a row's fields are its cells under them
-    plain = "referenceid" not in folded and all(h.strip() == h for h in header)
+    if (
+        "referenceid" not in folded
+        and "__more__" not in header
+        and all(h.strip() == h for h in header)
+    ):
+        yield from _plain_records(path, header, sobject, options, implicit, report_rows, budget)
+        return
+    source = path.name
     for n, (row, data) in enumerate(_rows(path, options.unescape_formulas), start=1):
-        budget.take(path.name, row)
+        budget.take(source, row)
         more = data.pop("__more__", None)
         if more is not None:
             report_rows.append(
-                RowError(row, f"{len(more)} value(s) beyond the header's columns", None, path.name)
+                RowError(row, f"{len(more)} value(s) beyond the header's columns", None, source)
             )
         ref: str | None = None
-        fields: dict[str, Any] = dict(data) if plain else {}
-        for key, value in () if plain else data.items():
+        fields: dict[str, Any] = {}
+        for key, value in data.items():
             name = key.strip()
             if name.casefold() == "referenceid":
                 ref = value.strip() or None
@@ -238,7 +251,48 @@ def _records(
                 fields[name] = value
         if implicit:
             ref = f"{sobject}Ref{n}"
-        yield SourceRecord(sobject, fields, path.name, row, ref, data)
+        yield SourceRecord(sobject, fields, source, row, ref, data)
+
+
+def _plain_records(  # noqa: PLR0917 - _records' own arguments, and what it read of the header
+    path: Path,
+    header: list[str],
+    sobject: str,
+    options: ImportOptions,
+    implicit: bool,
+    report_rows: list[RowError],
+    budget: Budget,
+) -> Iterator[SourceRecord]:
+    """:func:`_records` of a header whose names are the fields as they are (no
+    ``referenceId``, none to strip): :func:`_rows` read in the same loop, a row's
+    dict is its record's fields and original at once (nothing changes a CSV
+    record's fields)."""
+    unescape = options.unescape_formulas
+    width = len(header)
+    source = path.name
+    n = 0
+    for row, raw in _raw_rows(path):
+        if not raw or (len(raw) == 1 and not raw[0].strip() and width > 1):
+            continue
+        # restore() changes only a cell that starts with an apostrophe: a row without one
+        # anywhere (most) is kept as read
+        values = (
+            [restore(v) if v[:1] == "'" else v for v in raw]
+            if unescape and "'" in "".join(raw)
+            else raw
+        )
+        data: dict[str, Any] = dict(zip(header, values, strict=False))
+        n += 1
+        budget.take(source, row)
+        if len(values) > width:
+            report_rows.append(
+                RowError(
+                    row, f"{len(values) - width} value(s) beyond the header's columns", None, source
+                )
+            )
+        yield SourceRecord(
+            sobject, data, source, row, f"{sobject}Ref{n}" if implicit else None, data
+        )
 
 
 def _report_columns(header: list[str]) -> list[tuple[str, str, bool]] | None:
@@ -411,5 +465,5 @@ def import_csv(
 
 
 def _chain(parts: list[Iterable[SourceRecord]]) -> Iterator[SourceRecord]:
-    for part in parts:
-        yield from part
+    """The parts' records, one part after the other (lazily: no generator of ours a record)."""
+    return itertools.chain.from_iterable(parts)

@@ -67,7 +67,8 @@ class Identities:
             look-up can find anything in it).
         recognise: Whether records no id names are looked for by their exact
             keys (:meth:`recognised`).
-        written: Per sObject type, our ids of the records this import wrote.
+        written: Per sObject type, our ids of the records this import wrote
+            (kept when the store was not empty: only then is a record recognised).
         remark: Where a recognised record is told (the import's warnings).
     """
 
@@ -123,7 +124,8 @@ class Identities:
             index[mapped.salesforce_id] = our_id
         if mapped.our_id:
             index[mapped.our_id] = our_id
-        self.written[sobject].add(our_id)
+        if not self.store_empty:  # only recognised() reads it, and only then
+            self.written[sobject].add(our_id)
 
     def forget(self, sobject: str, rec: SourceRecord, our_id: str) -> None:
         """Drop the index entries of a record that was written, then undone."""

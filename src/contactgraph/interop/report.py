@@ -142,7 +142,10 @@ class ImportReport:
 
     def of(self, sobject: str) -> ObjectCounts:
         """The counts of one sObject type (zeros when none was seen)."""
-        return self.counts.setdefault(sobject, ObjectCounts())
+        found = self.counts.get(sobject)
+        if found is None:
+            found = self.counts[sobject] = ObjectCounts()
+        return found
 
     @property
     def ok(self) -> bool:

@@ -16,9 +16,7 @@ from __future__ import annotations
 
 from collections.abc import Iterable
 from concurrent.futures import Future
-from typing import Any
-
-import attrs
+from typing import Any, NamedTuple
 
 from contactgraph.domain import Account, Contact, Email, Phone
 from contactgraph.domain.placing import AddResult
@@ -41,9 +39,8 @@ __all__ = ["import_contacts"]
 KIND = "Contact"
 
 
-@attrs.frozen
-class _Row:
-    """A contact row ready to apply."""
+class _Row(NamedTuple):
+    """A contact row ready to apply (a tuple: one is made a row)."""
 
     record: SourceRecord
     mapped: Mapped
@@ -67,14 +64,15 @@ def import_contacts(ctx: ImportContext, records: Iterable[SourceRecord]) -> None
             current = _ahead(ctx, next(batches, None), pre)
             checked = future.result() if future is not None else None
             plan: dict[str, list[_Row]] = {}
-            for i, rec in enumerate(batch):
-                prepared = _prepare(ctx, rec, mapped_rows[i])
+            for i, (rec, mapped) in enumerate(zip(batch, mapped_rows, strict=True)):
+                prepared = _prepare(ctx, rec, mapped)
                 if prepared is not None:
                     account_id, existing, manager = prepared
                     pre_checked = (items[i], checked[i]) if checked is not None else None
-                    plan.setdefault(account_id, []).append(
-                        _Row(rec, mapped_rows[i], existing, manager, pre_checked)
-                    )
+                    rows = plan.get(account_id)
+                    if rows is None:
+                        rows = plan[account_id] = []
+                    rows.append(_Row(rec, mapped, existing, manager, pre_checked))
             if _one_save(ctx, plan):
                 _write_once(ctx, plan, pending)
             else:
@@ -134,9 +132,13 @@ def _hand_over(
 def _prepare(
     ctx: ImportContext, rec: SourceRecord, mapped: Mapped
 ) -> tuple[str, str | None, str | Waiting | None] | None:
-    """The row's account, the contact it updates (if any) and its manager; ``None`` if refused."""
-    with ctx.guard(rec, KIND) as attempt:
-        ctx.refuse_problems(mapped)
+    """The row's account, the contact it updates (if any) and its manager; ``None`` if refused.
+
+    A refusal is reported as :meth:`ImportContext.guard` would (caught here: no guard a row).
+    """
+    try:
+        if mapped.problems:
+            ctx.refuse_problems(mapped)
         ctx.refuse_repeat(KIND, rec, mapped)
         existing = ctx.index.find_existing(KIND, rec, mapped)
         account_id = _account_of(ctx, rec, mapped, existing)
@@ -147,7 +149,9 @@ def _prepare(
                 manager = ctx.index.resolve(KIND, raw_manager, "ReportsToId", may_wait=True)
             except Defer:
                 manager = Waiting(raw_manager)
-    if attempt.failed:
+    except BaseException as exc:
+        if not ctx.refused(rec, KIND, exc):
+            raise
         return None
     return account_id, existing, manager
 
@@ -233,8 +237,7 @@ def _write_once(ctx: ImportContext, plan: dict[str, list[_Row]], pending: list[P
             held[account_id] = account  # its outcomes cannot change: told in their place
         elif account.pending_events:
             ctx.save(account)
-        for rec, our_id, status in outcomes:
-            ctx.ok(rec, KIND, our_id, status)
+        ctx.ok_all(KIND, outcomes)
     linked: list[Pending] = []
     for account_id, items in _ready(ctx, pending, final=False).items():
         account = held.get(account_id)
@@ -256,8 +259,7 @@ def _apply(ctx: ImportContext, account_id: str, rows: list[_Row], pending: list[
         return
     if account.pending_events:
         ctx.save(account)
-    for rec, our_id, status in outcomes:
-        ctx.ok(rec, KIND, our_id, status)
+    ctx.ok_all(KIND, outcomes)
 
 
 def _changed(
@@ -281,20 +283,27 @@ def _changed(
             ctx.fail(row.record, KIND, [("AccountId", f"account {account_id} is not in the store")])
         return None
     queued: list[tuple[_Row, dict[str, Any]]] = []
+    # a contact command leaves the account's own fields (its region) as they are
+    account_region = account.default_region
     for row in rows:
         rec, mapped, existing = row.record, row.mapped, row.existing
         if existing is not None and queued:
             account = _add_queued(ctx, account, queued, pending, outcomes)
         current = account.contacts.get(existing) if existing else None
-        fields = _values(ctx, rec, mapped, current)
-        region = _region(ctx, account.default_region, fields, current)
+        fields = (
+            _new_values(ctx, rec, mapped) if current is None else _values(ctx, rec, mapped, current)
+        )
+        region = _region(ctx, account_region, fields, current)
         if row.pre_checked is not None:
             _hand_over(fields, row.pre_checked, region)
         _read_phones(ctx, rec, fields, region, current)
         if "ReportsToId" in mapped.refs and not isinstance(row.manager, Waiting):
             fields["reports_to"] = row.manager
         if existing is None:
-            queued.append((row, {**fields, "id": mapped.our_id, "phone_region": region}))
+            # fields is the row's own dict (as {**fields, "id": ..., "phone_region": ...})
+            fields["id"] = mapped.our_id
+            fields["phone_region"] = region
+            queued.append((row, fields))
             continue
         previous: Contact | None = None
         with ctx.guard(rec, KIND) as attempt:
@@ -325,6 +334,15 @@ def _add_queued(
         results = [None] * len(queued)
     for (row, kw), result in zip(queued, results, strict=True):
         contact = result
+        if isinstance(contact, Contact):  # added: nothing left that may refuse it (_done)
+            ctx.index.remember(KIND, row.record, row.mapped, contact.id)
+            if isinstance(row.manager, Waiting):
+                pending.append(
+                    Pending(row.record, account.id, contact.id, row.manager.raw, True, None)
+                )
+            else:
+                outcomes.append((row.record, contact.id, "created"))
+            continue
         with ctx.guard(row.record, KIND) as attempt:
             if contact is None:
                 account, contact = account.add_contact(**kw)
@@ -361,6 +379,8 @@ def _region(
     ctx: ImportContext, account_region: str | None, fields: dict[str, Any], current: Any
 ) -> str | None:
     """Where this contact's national numbers are read: account, own mailing country, option."""
+    if account_region:  # the first candidate of region_for: the others need not be looked up
+        return account_region
     mailing = fields.get("mailing_address")
     own = country_region(mailing) if mailing is not None else None
     if own is None and current is not None:
@@ -369,6 +389,8 @@ def _region(
 
 
 _PHONE_FIELDS = (("phone", "Phone"), ("mobile", "MobilePhone"))
+_SEQUENCES = (list, tuple)
+"""What alternate phones come as (a tuple made once: ``list | tuple`` is a new union a call)."""
 
 
 def _read_phones(
@@ -388,7 +410,7 @@ def _read_phones(
             if stored is not None and not stored.verified:
                 fields[key] = stored.place(region, strict=False)
     others = fields.get("alternate_phones")
-    if isinstance(others, list | tuple):
+    if isinstance(others, _SEQUENCES):
         found, unverified = read_phones(others, region, "ContactGraph_Alternate_Phones__c")
         fields["alternate_phones"] = found
         if unverified:
@@ -396,6 +418,7 @@ def _read_phones(
 
 
 def _values(ctx: ImportContext, rec: SourceRecord, mapped: Mapped, current: Any) -> dict[str, Any]:
+    """The row's fields for the command on ``current`` (the stored contact, ``None`` if new)."""
     values = {k: v for k, v in mapped.values.items() if not (v is None and k in FLAGS)}
     ctx.keep_opt_outs(rec, values, current)
     if "mailing_address" in values:
@@ -404,6 +427,22 @@ def _values(ctx: ImportContext, rec: SourceRecord, mapped: Mapped, current: Any)
         )
     values["external_ids"] = ctx.index.stored_external_ids(rec, mapped, current)
     values["extra"] = merge_extra(current.extra if current is not None else None, mapped)
+    for field, note in mapped.notes:
+        ctx.warn(rec, field, note)
+    return values
+
+
+def _new_values(ctx: ImportContext, rec: SourceRecord, mapped: Mapped) -> dict[str, Any]:
+    """``_values(ctx, rec, mapped, None)``: a new contact's fields, nothing stored to merge."""
+    values = dict(mapped.values)
+    for flag in FLAGS:  # a blank flag is not a value (as _values' filter)
+        if flag in values and values[flag] is None:
+            del values[flag]
+    if "mailing_address" in values:  # merge_address(None, parts)
+        parts = values["mailing_address"]
+        values["mailing_address"] = {k: v for k, v in parts.items() if v is not None}
+    values["external_ids"] = ctx.index.external_ids(rec, mapped)
+    values["extra"] = dict(mapped.extra)
     for field, note in mapped.notes:
         ctx.warn(rec, field, note)
     return values

@@ -150,6 +150,8 @@ def test_the_creation_text_writes_every_field_a_creation_may_hold() -> None:
     history's list of contact fields, sorted (a new field must be added there)."""
     assert tuple(f for f, _ in contact_rows._CREATION_FIELDS) == contact_rows._WRITTEN_FIELDS
     assert set(contact_rows._WRITTEN_FIELDS) == {"account_id", *CONTACT_FIELD_NAMES}
+    written = ("city", "country", "postal_code", "state", "street")  # _address_text's lines
+    assert written == contact_rows._ADDRESS_SORTED
 
 
 @given(_UNVERIFIED, st.sampled_from(["phone", "mobile"]))

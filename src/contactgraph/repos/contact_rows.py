@@ -51,6 +51,10 @@ def json_map(value: Mapping[str, Any]) -> str | None:
     dearer than the few strings it joins."""
     if not value:
         return None
+    if len(value) == 1:  # a contact's one external id, without a loop
+        for k, v in value.items():
+            if type(k) is str and type(v) is str:
+                return "{" + _QUOTED(k) + ":" + _QUOTED(v) + "}"
     parts = []
     for k, v in value.items():
         if type(k) is not str or type(v) is not str:
@@ -256,17 +260,30 @@ _ADDRESS_SORTED = tuple(sorted(a.name for a in attrs.fields(Address)))
 
 
 def _address_text(address: Address) -> str:
-    """``_HISTORY_JSON(plain(address))``: its parts with a value, by name."""
-    parts = [
-        f'"{part}":{_TEXT(v)}'
-        for part in _ADDRESS_SORTED
-        if (v := getattr(address, part)) is not None
-    ]
+    """``_HISTORY_JSON(plain(address))``: its parts with a value, by name (the order of
+    :data:`_ADDRESS_SORTED`, each read by its own line)."""
+    text = _TEXT
+    parts = []
+    if (city := address.city) is not None:
+        parts.append('"city":' + text(city))
+    if (country := address.country) is not None:
+        parts.append('"country":' + text(country))
+    if (postal_code := address.postal_code) is not None:
+        parts.append('"postal_code":' + text(postal_code))
+    if (state := address.state) is not None:
+        parts.append('"state":' + text(state))
+    if (street := address.street) is not None:
+        parts.append('"street":' + text(street))
     return "{" + ",".join(parts) + "}"
 
 
 def _map_text(value: immutables.Map[str, Any]) -> str:
-    """``_HISTORY_JSON(plain(value))``, written directly when keys and values are text."""
+    """``_HISTORY_JSON(plain(value))``, written directly when keys and values are text
+    (a contact's one external id without a loop)."""
+    if len(value) == 1:
+        for k, v in value.items():
+            if type(k) is str and type(v) is str:
+                return "{" + _TEXT(k) + ":" + _TEXT(v) + "}"
     for k, v in value.items():
         if type(k) is not str or type(v) is not str:
             return _HISTORY_JSON(plain(value))

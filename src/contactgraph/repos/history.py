@@ -253,7 +253,7 @@ def _drafts(account: Account) -> list[_Draft]:
     for e in account.pending_events:
         at = e.occurred_at
         if type(e) is ContactAdded:  # nearly every event of an import
-            out.append(_Draft(e.contact_id, "contact", "created", at=at))
+            out.append(_Draft(e.contact_id, "contact", "created", None, None, None, at))
         elif isinstance(e, AccountCreated):
             out.append(_Draft(account.id, "account", "created", at=at))
         elif isinstance(e, AccountUpdated):

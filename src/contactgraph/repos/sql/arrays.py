@@ -6,7 +6,7 @@ list, psycopg dumps it element by element in Python (its ``ListDumper``, ~1 µs
 an id on an import); :func:`text_array` writes the same array as one string in
 the input syntax of ``text[]``, which the statement's ``::text[]`` cast reads
 back to the very same array (the statements, and so their plans, stay as they
-were). ``tests/repos/test_text_array.py`` holds both to the list.
+were). ``tests/repos/test_copy_rows_postgres.py`` holds both to the list.
 """
 
 from __future__ import annotations

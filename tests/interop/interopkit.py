@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import csv
 import itertools
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from pathlib import Path
 from typing import Any
@@ -81,3 +81,32 @@ def write_csv(path: Path, header: list[str], rows: list[list[str]]) -> Path:
         writer.writerow(header)
         writer.writerows(rows)
     return path
+
+
+def import_outcome(store: Any, results: Path, run: Callable[[], Any]) -> Any:
+    """What an import leaves, comparable between two runs: the store (``snapshot``),
+    each contact's field history, the report (or the rejection) as text, and the
+    result files. ``run`` does the import into ``store`` with ``results`` as its
+    results folder; an :class:`~contactgraph.ImportRejectedError` is an outcome too."""
+    import contactgraph as cg
+
+    try:
+        report: Any = run()
+    except cg.ImportRejectedError as exc:
+        report = exc
+    history = sorted(
+        (c.id, [(e.action, e.field, e.new) for e in store.history(c.id)])
+        for a in store.accounts
+        for c in a.contacts.values()
+    )
+    stored = snapshot(store)
+    if isinstance(report, cg.ImportRejectedError):
+        told: Any = ("rejected", [str(e) for e in report.errors])
+    else:
+        told = (
+            report.counts,
+            [str(e) for e in report.errors],
+            [str(w) for w in report.warnings],
+        )
+    files = {p.name: p.read_text(encoding="utf-8") for p in sorted(results.glob("*"))}
+    return stored, history, told, files

@@ -22,7 +22,7 @@ import attrs
 import pytest
 from hypothesis import HealthCheck, example, given, settings
 from hypothesis import strategies as st
-from interopkit import counted_ids, snapshot, write_csv
+from interopkit import counted_ids, import_outcome, write_csv
 
 import contactgraph as cg
 from contactgraph.domain import Account, Contact
@@ -490,30 +490,15 @@ def _run(folder: Path, rows: list[list[str]], options: ImportOptions) -> Any:
     results = folder / "results"
     with cg.open_store() as store, counted_ids():
         import_csv(store, {"Account": accounts, "Contact": first})
-        try:
-            report: Any = import_csv(
+        return import_outcome(
+            store,
+            results,
+            lambda: import_csv(
                 store,
                 {"Contact": contacts},
                 options=attrs.evolve(options, results_dir=results),
-            )
-        except cg.ImportRejectedError as exc:
-            report = exc
-        history = sorted(
-            (c.id, [(e.action, e.field, e.new) for e in store.history(c.id)])
-            for a in store.accounts
-            for c in a.contacts.values()
+            ),
         )
-        stored = snapshot(store)
-    if isinstance(report, cg.ImportRejectedError):
-        told: Any = ("rejected", [str(e) for e in report.errors])
-    else:
-        told = (
-            report.counts,
-            [str(e) for e in report.errors],
-            [str(w) for w in report.warnings],
-        )
-    files = {p.name: p.read_text(encoding="utf-8") for p in sorted(results.glob("*"))}
-    return stored, history, told, files
 
 
 @settings(

@@ -25,7 +25,7 @@ from unittest import mock
 import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
-from interopkit import counted_ids, snapshot, write_csv
+from interopkit import counted_ids, import_outcome, write_csv
 
 import contactgraph as cg
 from contactgraph.interop import ImportMode, ImportOptions, import_csv
@@ -90,30 +90,15 @@ def _run(folder: Path, url: str | None, rows: list[list[str]], mode: ImportMode,
     store = cg.open_store(url, tenant=f"t{uuid.uuid4().hex}") if url else cg.open_store()
     with store, counted_ids():
         import_csv(store, {"Account": accounts, "Contact": first})
-        try:
-            report: Any = import_csv(
+        return import_outcome(
+            store,
+            results,
+            lambda: import_csv(
                 store,
                 {"Contact": contacts},
                 options=ImportOptions(batch_size=batch, mode=mode, results_dir=results),
-            )
-        except cg.ImportRejectedError as exc:
-            report = exc
-        history = sorted(
-            (c.id, [(e.action, e.field, e.new) for e in store.history(c.id)])
-            for a in store.accounts
-            for c in a.contacts.values()
+            ),
         )
-        stored = snapshot(store)
-    if isinstance(report, cg.ImportRejectedError):
-        told: Any = ("rejected", [str(e) for e in report.errors])
-    else:
-        told = (
-            report.counts,
-            [str(e) for e in report.errors],
-            [str(w) for w in report.warnings],
-        )
-    files = {p.name: p.read_text(encoding="utf-8") for p in sorted(results.glob("*"))}
-    return stored, history, told, files
 
 
 @pytest.fixture(params=["memory", "sqlite", pytest.param("postgresql", marks=pytest.mark.postgres)])

@@ -184,17 +184,20 @@ def _rows(path: Path, unescape: bool) -> Iterator[tuple[int, dict[str, Any]]]:
     for row, raw in _raw_rows(path):
         if not raw or (len(raw) == 1 and not raw[0].strip() and width > 1):
             continue
-        # restore() changes only a cell that starts with an apostrophe: a row without one
-        # anywhere (most) is kept as read
-        values = (
-            [restore(v) if v[:1] == "'" else v for v in raw]
-            if unescape and "'" in "".join(raw)
-            else raw
-        )
+        values = _restored(raw) if unescape else raw
         record: dict[str, Any] = dict(zip(header, values, strict=False))
         if len(values) > width:
             record["__more__"] = values[width:]
         yield row, record
+
+
+def _restored(raw: list[str]) -> list[str]:
+    """A row's cells with the formula escape taken off (:func:`restore`). ``restore``
+    changes only a cell that starts with an apostrophe: a row without one anywhere
+    (most) is returned as read."""
+    if "'" not in "".join(raw):
+        return raw
+    return [restore(v) if v[:1] == "'" else v for v in raw]
 
 
 def _raw_rows(path: Path) -> Iterator[tuple[int, list[str]]]:
@@ -274,13 +277,7 @@ def _plain_records(  # noqa: PLR0917 - _records' own arguments, and what it read
     for row, raw in _raw_rows(path):
         if not raw or (len(raw) == 1 and not raw[0].strip() and width > 1):
             continue
-        # restore() changes only a cell that starts with an apostrophe: a row without one
-        # anywhere (most) is kept as read
-        values = (
-            [restore(v) if v[:1] == "'" else v for v in raw]
-            if unescape and "'" in "".join(raw)
-            else raw
-        )
+        values = _restored(raw) if unescape else raw
         data: dict[str, Any] = dict(zip(header, values, strict=False))
         n += 1
         budget.take(source, row)

@@ -19,7 +19,7 @@ from unittest import mock
 
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
-from interopkit import counted_ids, snapshot, write_csv
+from interopkit import counted_ids, import_outcome, write_csv
 
 import contactgraph as cg
 from contactgraph.interop import ImportMode, ImportOptions, import_csv
@@ -95,28 +95,14 @@ def _run(folder: Path, rows: list[list[str]], mode: ImportMode, batch: int) -> A
     store = cg.open_store()
     with counted_ids():
         import_csv(store, {"Account": accounts, "Contact": first})
-        try:
-            report: Any = import_csv(
-                store,
-                {"Contact": contacts},
-                options=ImportOptions(batch_size=batch, mode=mode),
-            )
-        except cg.ImportRejectedError as exc:
-            report = exc
-    history = sorted(
-        (c.id, [(e.action, e.field, e.new) for e in store.history(c.id)])
-        for a in store.accounts
-        for c in a.contacts.values()
-    )
-    if isinstance(report, cg.ImportRejectedError):
-        told: Any = ("rejected", [str(e) for e in report.errors])
-    else:
-        told = (
-            report.counts,
-            [str(e) for e in report.errors],
-            [str(w) for w in report.warnings],
+        stored, history, told, _ = import_outcome(
+            store,
+            folder / "no-results",  # no results_dir given: the outcome has no files
+            lambda: import_csv(
+                store, {"Contact": contacts}, options=ImportOptions(batch_size=batch, mode=mode)
+            ),
         )
-    return snapshot(store), history, told
+    return stored, history, told
 
 
 @settings(

@@ -123,13 +123,6 @@ def line(field: str, max_length: int = 255) -> FieldParser:
     def parse(value: Any, _region: str | None) -> str | None:
         if value is None:
             return None
-        if (
-            type(value) is str
-            and len(value) <= max_length
-            and value.isascii()
-            and value.isprintable()
-        ):
-            return value.strip() or None  # what clean_single_line gives such text
         return clean_single_line(value, field, max_length=max_length) or None
 
     return parse

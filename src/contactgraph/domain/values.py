@@ -21,7 +21,7 @@ from contactgraph.domain.email_syntax import normalized as normalized_address
 from contactgraph.domain.phones import UNVERIFIED_MARK, Phone
 from contactgraph.domain.picklists import DecisionRole, Salutation
 from contactgraph.domain.regions import region_of_country
-from contactgraph.domain.text import MAX_SINGLE_LINE, clean_single_line, match_key
+from contactgraph.domain.text import clean_single_line, match_key
 from contactgraph.errors import InvalidValueError
 
 __all__ = [
@@ -202,13 +202,6 @@ def email_key(text: object) -> str | None:
 def _optional_line(value: object, field: str) -> str | None:
     if value is None:
         return None
-    if (
-        type(value) is str
-        and len(value) <= MAX_SINGLE_LINE
-        and value.isascii()
-        and value.isprintable()
-    ):
-        return value.strip() or None  # what clean_single_line gives such text
     return clean_single_line(value, field) or None
 
 
